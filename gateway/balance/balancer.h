@@ -1,0 +1,60 @@
+// The balance layer: a pure function of (backends with weight, in-flight count and
+// availability; backends already tried; per-thread balancer state; randomness) -> backend.
+// No sockets, no protocol, no clock.
+#pragma once
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <vector>
+
+#include "config/config.h"
+
+namespace cutover {
+
+struct BackendLoad {
+  uint32_t weight = 1;
+  uint32_t in_flight = 0;
+  bool available = true;  // not disabled, not draining
+};
+
+// Deterministic pseudo-random source (splitmix64); tests seed it.
+class Rng {
+ public:
+  explicit Rng(uint64_t seed) : s_(seed) {}
+  uint64_t next() {
+    uint64_t z = (s_ += 0x9E3779B97F4A7C15ull);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return z ^ (z >> 31);
+  }
+  uint64_t below(uint64_t n) { return n ? next() % n : 0; }
+
+ private:
+  uint64_t s_;
+};
+
+// Mutable per-pool, per-thread state some balancers keep (smooth weighted round-robin).
+struct BalanceState {
+  std::vector<int64_t> current;
+};
+
+class Tried {
+ public:
+  explicit Tried(size_t n = 0) : bits_(n, false) {}
+  void add(size_t i) { bits_.at(i) = true; }
+  bool has(size_t i) const { return i < bits_.size() && bits_[i]; }
+  size_t count() const {
+    size_t c = 0;
+    for (bool b : bits_) c += b;
+    return c;
+  }
+
+ private:
+  std::vector<bool> bits_;
+};
+
+// Picks an available, untried backend, or nullopt when none is left.
+std::optional<size_t> pick_backend(BalancerKind kind, std::span<const BackendLoad> backends,
+                                   const Tried& tried, BalanceState& state, Rng& rng);
+
+}  // namespace cutover

@@ -1,0 +1,111 @@
+// The validated, immutable configuration. Parsed once (config_load.cc), then shared
+// read-only by every thread as a snapshot.
+#pragma once
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "rewrite/regex.h"
+#include "rewrite/replacement.h"
+#include "rewrite/rewriter.h"
+
+namespace cutover {
+
+using Duration = std::chrono::milliseconds;
+
+struct ConfigError : std::runtime_error {
+  using std::runtime_error::runtime_error;  // message: "file:line:column: what"
+};
+
+struct ListenSpec {
+  std::string host;  // numeric address
+  uint16_t port = 0;
+  std::string text;
+};
+
+struct BackendSpec {
+  std::string address;  // as written: "127.0.0.1:3001" or "unix:/run/app.sock"
+  bool is_unix = false;
+  std::string host;
+  uint16_t port = 0;
+  std::string path;
+  uint32_t weight = 1;
+};
+
+enum class BalancerKind { sqf, round_robin };
+
+struct PoolSpec {
+  std::string name;
+  std::string protocol = "http";
+  BalancerKind balancer = BalancerKind::sqf;
+  std::vector<BackendSpec> backends;
+  Duration connect_timeout{5000};
+  Duration read_timeout{60000};   // upstream silent this long -> 504
+  Duration write_timeout{60000};
+  Duration disable_time{2000};    // a backend that refused a connect is skipped this long
+  int retries = 2;                // further backends tried after a failure
+  int keepalive_idle = 32;        // idle connections kept per backend per thread
+  Duration keepalive_timeout{60000};
+  std::string origin;
+};
+
+struct RouteSpec {
+  std::string name;
+  std::string prefix;             // matched against the decoded, normalised path
+  std::optional<Regex> regex;
+  std::vector<std::string> hosts;  // lowercase; "*.example.org" matches subdomains
+  std::vector<std::string> methods;
+  // Per-route request rewrite (lighttpd 1.5 proxy-core.rewrite-request "_uri"): whole-string
+  // replacement of path?query when `uri_match` matches.
+  std::optional<Regex> uri_match;
+  Replacement uri_to;
+
+  enum class Action { forward, static_files, redirect } action = Action::forward;
+  std::string pool;               // forward
+  size_t pool_index = 0;
+  std::string static_root;        // static: file = root + path
+  std::vector<std::string> index_files;
+  Replacement redirect_to;        // redirect: expanded with the route regex's captures
+  int redirect_code = 301;
+  std::string origin;
+};
+
+struct ServerSpec {
+  std::vector<ListenSpec> listen;
+  int threads = 0;                // 0: one per core
+  std::string document_root;      // for *-if-not-file rewrites
+  size_t max_header_bytes = 64 * 1024;
+  uint64_t max_body_bytes = 0;    // 0: unlimited
+  Duration header_timeout{10000};
+  Duration keepalive_timeout{60000};
+  Duration body_timeout{60000};
+  Duration send_timeout{60000};
+  std::string server_name = "cutover";
+};
+
+struct Config {
+  std::string file;
+  ServerSpec server;
+  std::vector<RewriteRule> rewrites;
+  std::vector<PoolSpec> pools;
+  std::vector<RouteSpec> routes;
+
+  const PoolSpec* find_pool(std::string_view name) const;
+};
+
+// Parses and validates; throws ConfigError naming file:line:column.
+std::shared_ptr<const Config> load_config_file(const std::string& path);
+std::shared_ptr<const Config> load_config_text(std::string_view text, const std::string& name);
+
+// "2s", "500ms", "1m", "1h" / "10MiB", "64KiB", "1GB", "512"; false on bad input.
+bool parse_duration(std::string_view s, Duration& out);
+bool parse_size(std::string_view s, uint64_t& out);
+
+// Human-readable summary of routes and pools (for `cutover check`).
+std::string describe(const Config& c);
+
+}  // namespace cutover

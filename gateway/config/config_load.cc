@@ -1,0 +1,487 @@
+// TOML -> Config. Every key is checked: unknown keys, wrong types, bad values and broken
+// references are errors naming file:line:column and what was expected.
+#include <arpa/inet.h>
+
+#include <algorithm>
+#include <fstream>
+#include <set>
+#include <sstream>
+#include <toml++/toml.h>
+
+#include "config/config.h"
+
+namespace cutover {
+namespace {
+
+std::string where(const std::string& file, const toml::source_region& r, size_t col_offset = 0) {
+  std::ostringstream o;
+  o << file << ':' << r.begin.line << ':' << (r.begin.column + col_offset);
+  return o.str();
+}
+
+const char* type_name(const toml::node& n) {
+  switch (n.type()) {
+    case toml::node_type::string: return "a string";
+    case toml::node_type::integer: return "an integer";
+    case toml::node_type::floating_point: return "a number";
+    case toml::node_type::boolean: return "a boolean";
+    case toml::node_type::array: return "an array";
+    case toml::node_type::table: return "a table";
+    default: return "a date/time";
+  }
+}
+
+// Reads one TOML table, remembering which keys were consumed so that leftovers are errors.
+class Reader {
+ public:
+  Reader(const std::string& file, const toml::table& t, std::string ctx)
+      : file_(file), t_(t), ctx_(std::move(ctx)) {}
+
+  const toml::node* get(std::string_view key) {
+    allowed_.insert(std::string(key));
+    return t_.get(key);
+  }
+
+  [[noreturn]] void fail(const toml::node& n, const std::string& msg, size_t off = 0) const {
+    throw ConfigError(where(file_, n.source(), off) + ": " + msg);
+  }
+  [[noreturn]] void fail_here(const std::string& msg) const {
+    throw ConfigError(where(file_, t_.source()) + ": " + msg);
+  }
+
+  std::optional<std::string> str(std::string_view key) {
+    const toml::node* n = get(key);
+    if (!n) return std::nullopt;
+    if (!n->is_string())
+      fail(*n, std::string(ctx_) + "." + std::string(key) + ": expected a string, found " + type_name(*n));
+    return n->as_string()->get();
+  }
+  std::optional<int64_t> integer(std::string_view key, int64_t lo, int64_t hi) {
+    const toml::node* n = get(key);
+    if (!n) return std::nullopt;
+    if (!n->is_integer())
+      fail(*n, ctx_ + "." + std::string(key) + ": expected an integer, found " + type_name(*n));
+    int64_t v = n->as_integer()->get();
+    if (v < lo || v > hi)
+      fail(*n, ctx_ + "." + std::string(key) + ": expected a value from " + std::to_string(lo) +
+                   " to " + std::to_string(hi));
+    return v;
+  }
+  void duration(std::string_view key, Duration& out) {
+    const toml::node* n = get(key);
+    if (!n) return;
+    if (!n->is_string() || !parse_duration(n->as_string()->get(), out))
+      fail(*n, ctx_ + "." + std::string(key) + ": expected a duration such as \"500ms\", \"2s\", \"1m\"");
+  }
+  void size(std::string_view key, uint64_t& out) {
+    const toml::node* n = get(key);
+    if (!n) return;
+    if (n->is_integer() && n->as_integer()->get() >= 0) {
+      out = uint64_t(n->as_integer()->get());
+      return;
+    }
+    if (!n->is_string() || !parse_size(n->as_string()->get(), out))
+      fail(*n, ctx_ + "." + std::string(key) + ": expected a size such as \"64KiB\", \"10MiB\"");
+  }
+  std::vector<std::pair<std::string, const toml::node*>> str_list(std::string_view key) {
+    std::vector<std::pair<std::string, const toml::node*>> out;
+    const toml::node* n = get(key);
+    if (!n) return out;
+    if (n->is_string()) {
+      out.emplace_back(n->as_string()->get(), n);
+      return out;
+    }
+    if (!n->is_array()) fail(*n, ctx_ + "." + std::string(key) + ": expected a list of strings");
+    for (const toml::node& e : *n->as_array()) {
+      if (!e.is_string()) fail(e, ctx_ + "." + std::string(key) + ": expected a list of strings, found " + type_name(e));
+      out.emplace_back(e.as_string()->get(), &e);
+    }
+    return out;
+  }
+  const toml::table* table(std::string_view key) {
+    const toml::node* n = get(key);
+    if (!n) return nullptr;
+    if (!n->is_table()) fail(*n, ctx_ + "." + std::string(key) + ": expected a table, found " + type_name(*n));
+    return n->as_table();
+  }
+
+  // Every key not asked for is unknown.
+  void finish() const {
+    for (auto&& [k, v] : t_) {
+      if (allowed_.count(std::string(k.str()))) continue;
+      std::string expected;
+      for (auto& a : allowed_) expected += (expected.empty() ? "" : ", ") + a;
+      throw ConfigError(where(file_, k.source()) + ": unknown key '" + std::string(k.str()) +
+                        "' in " + ctx_ + " (expected one of: " + expected + ")");
+    }
+  }
+
+  const std::string& file() const { return file_; }
+  const std::string& ctx() const { return ctx_; }
+
+ private:
+  const std::string& file_;
+  const toml::table& t_;
+  std::string ctx_;
+  std::set<std::string> allowed_;
+};
+
+// The column of the first character inside a string literal (after its quote).
+size_t string_col(const toml::node&) { return 1; }
+
+Regex compile_regex(Reader& r, const std::string& pattern, const toml::node& n) {
+  std::string err;
+  size_t off = 0;
+  auto re = Regex::compile(pattern, err, off);
+  if (!re) r.fail(n, "invalid regex \"" + pattern + "\": " + err + " at offset " + std::to_string(off), string_col(n) + off);
+  return std::move(*re);
+}
+
+Replacement parse_replacement(Reader& r, const std::string& text, const toml::node& n) {
+  Replacement rep;
+  std::string err;
+  size_t off = 0;
+  if (!rep.parse(text, err, off)) r.fail(n, "invalid replacement \"" + text + "\": " + err, string_col(n) + off);
+  return rep;
+}
+
+ListenSpec parse_listen(Reader& r, const std::string& text, const toml::node& n) {
+  ListenSpec l;
+  l.text = text;
+  std::string host;
+  std::string port;
+  if (!text.empty() && text.front() == '[') {
+    size_t close = text.find(']');
+    if (close == std::string::npos || close + 1 >= text.size() || text[close + 1] != ':')
+      r.fail(n, "listen: expected \"[v6addr]:port\"");
+    host = text.substr(1, close - 1);
+    port = text.substr(close + 2);
+  } else {
+    size_t colon = text.rfind(':');
+    if (colon == std::string::npos) r.fail(n, "listen: expected \"address:port\", e.g. \"127.0.0.1:8080\"");
+    host = text.substr(0, colon);
+    port = text.substr(colon + 1);
+  }
+  if (host.empty()) host = "0.0.0.0";
+  unsigned char buf[16];
+  if (inet_pton(AF_INET, host.c_str(), buf) != 1 && inet_pton(AF_INET6, host.c_str(), buf) != 1)
+    r.fail(n, "listen: \"" + host + "\" is not a numeric IP address");
+  char* end = nullptr;
+  long p = std::strtol(port.c_str(), &end, 10);
+  if (port.empty() || *end != '\0' || p < 0 || p > 65535) r.fail(n, "listen: invalid port \"" + port + "\"");
+  l.host = host;
+  l.port = uint16_t(p);
+  return l;
+}
+
+BackendSpec parse_backend(Reader& r, const std::string& text, const toml::node& n) {
+  BackendSpec b;
+  b.address = text;
+  if (text.rfind("unix:", 0) == 0) {
+    b.is_unix = true;
+    b.path = text.substr(5);
+    if (b.path.empty()) r.fail(n, "backend: expected \"unix:/path/to.sock\"");
+    if (b.path.size() >= 108) r.fail(n, "backend: unix socket path too long (max 107 bytes)");
+    return b;
+  }
+  ListenSpec l = parse_listen(r, text, n);
+  if (l.port == 0) r.fail(n, "backend: port 0 is not a valid backend port");
+  b.host = l.host;
+  b.port = l.port;
+  return b;
+}
+
+void parse_server(Reader& r, ServerSpec& s) {
+  for (auto& [text, node] : r.str_list("listen")) s.listen.push_back(parse_listen(r, text, *node));
+  if (auto v = r.integer("threads", 0, 256)) s.threads = int(*v);
+  if (auto v = r.str("document_root")) s.document_root = *v;
+  if (auto v = r.str("name")) s.server_name = *v;
+  uint64_t hb = s.max_header_bytes;
+  r.size("max_header_bytes", hb);
+  if (hb < 1024 || hb > 1024 * 1024) r.fail_here("server.max_header_bytes: expected 1KiB to 1MiB");
+  s.max_header_bytes = size_t(hb);
+  r.size("max_body_bytes", s.max_body_bytes);
+  r.duration("header_timeout", s.header_timeout);
+  r.duration("keepalive_timeout", s.keepalive_timeout);
+  r.duration("body_timeout", s.body_timeout);
+  r.duration("send_timeout", s.send_timeout);
+  r.finish();
+  if (s.listen.empty()) r.fail_here("server.listen: at least one address is required");
+}
+
+void parse_pool(Reader& r, PoolSpec& p) {
+  if (auto v = r.str("protocol")) {
+    if (*v != "http") r.fail(*r.get("protocol"), "protocol: expected \"http\" (FastCGI pools come with fcgi_adapter)");
+    p.protocol = *v;
+  }
+  if (auto v = r.str("balancer")) {
+    if (*v == "sqf") p.balancer = BalancerKind::sqf;
+    else if (*v == "round-robin") p.balancer = BalancerKind::round_robin;
+    else r.fail(*r.get("balancer"), "balancer: expected \"sqf\" or \"round-robin\", found \"" + *v + "\"");
+  }
+  const toml::node* backends = r.get("backends");  // presence checked by the caller
+  for (const toml::node& e : *backends->as_array()) {
+    if (e.is_string()) {
+      p.backends.push_back(parse_backend(r, e.as_string()->get(), e));
+    } else if (e.is_table()) {
+      Reader br(r.file(), *e.as_table(), "pools." + p.name + ".backends");
+      auto addr = br.str("address");
+      if (!addr) br.fail_here("backend: \"address\" is required");
+      BackendSpec b = parse_backend(br, *addr, *br.get("address"));
+      if (auto w = br.integer("weight", 1, 1000)) b.weight = uint32_t(*w);
+      br.finish();
+      p.backends.push_back(b);
+    } else {
+      r.fail(e, "backends: expected \"host:port\", \"unix:/path\" or { address = ..., weight = N }");
+    }
+  }
+  std::set<std::string> seen;
+  for (auto& b : p.backends)
+    if (!seen.insert(b.address).second) r.fail(*backends, "backends: \"" + b.address + "\" is listed twice");
+  r.duration("connect_timeout", p.connect_timeout);
+  r.duration("read_timeout", p.read_timeout);
+  r.duration("write_timeout", p.write_timeout);
+  r.duration("disable_time", p.disable_time);
+  if (auto v = r.integer("retries", 0, 10)) p.retries = int(*v);
+  if (auto v = r.integer("keepalive", 0, 10000)) p.keepalive_idle = int(*v);
+  r.duration("keepalive_timeout", p.keepalive_timeout);
+  r.finish();
+}
+
+void parse_route(Reader& r, RouteSpec& rt, const Config& c) {
+  auto name = r.str("name");
+  if (!name || name->empty()) r.fail_here("routes: every route needs a \"name\"");
+  rt.name = *name;
+  if (const toml::table* m = r.table("match")) {
+    Reader mr(r.file(), *m, "routes." + rt.name + ".match");
+    if (auto v = mr.str("prefix")) {
+      if (v->empty() || v->front() != '/') mr.fail(*mr.get("prefix"), "match.prefix: expected a path starting with '/'");
+      rt.prefix = *v;
+    }
+    if (auto v = mr.str("regex")) rt.regex = compile_regex(mr, *v, *mr.get("regex"));
+    for (auto& [h, node] : mr.str_list("host")) {
+      std::string lower = h;
+      std::transform(lower.begin(), lower.end(), lower.begin(), ::tolower);
+      rt.hosts.push_back(lower);
+    }
+    for (auto& [m2, node] : mr.str_list("methods")) rt.methods.push_back(m2);
+    mr.finish();
+  }
+  if (const toml::table* rw = r.table("rewrite_request")) {
+    Reader rr(r.file(), *rw, "routes." + rt.name + ".rewrite_request");
+    const toml::node* uri = rr.get("uri");
+    if (uri) {
+      const toml::array* a = uri->as_array();
+      if (!a || a->size() != 2 || !(*a)[0].is_string() || !(*a)[1].is_string())
+        rr.fail(*uri, "rewrite_request.uri: expected [\"regex\", \"replacement\"]");
+      rt.uri_match = compile_regex(rr, (*a)[0].as_string()->get(), (*a)[0]);
+      rt.uri_to = parse_replacement(rr, (*a)[1].as_string()->get(), (*a)[1]);
+    }
+    rr.finish();
+  }
+  int actions = 0;
+  if (auto v = r.str("forward")) {
+    ++actions;
+    rt.action = RouteSpec::Action::forward;
+    rt.pool = *v;
+    auto it = std::find_if(c.pools.begin(), c.pools.end(), [&](const PoolSpec& p) { return p.name == *v; });
+    if (it == c.pools.end()) {
+      std::string names;
+      for (auto& p : c.pools) names += (names.empty() ? "" : ", ") + p.name;
+      r.fail(*r.get("forward"), "forward: unknown pool \"" + *v + "\" (defined pools: " + (names.empty() ? "none" : names) + ")");
+    }
+    rt.pool_index = size_t(it - c.pools.begin());
+  }
+  if (const toml::table* st = r.table("static")) {
+    ++actions;
+    rt.action = RouteSpec::Action::static_files;
+    Reader sr(r.file(), *st, "routes." + rt.name + ".static");
+    auto root = sr.str("root");
+    if (!root) sr.fail_here("static.root is required");
+    rt.static_root = *root;
+    while (rt.static_root.size() > 1 && rt.static_root.back() == '/') rt.static_root.pop_back();
+    for (auto& [f, node] : sr.str_list("index")) rt.index_files.push_back(f);
+    sr.finish();
+  }
+  if (const toml::table* rd = r.table("redirect")) {
+    ++actions;
+    rt.action = RouteSpec::Action::redirect;
+    Reader dr(r.file(), *rd, "routes." + rt.name + ".redirect");
+    auto to = dr.str("to");
+    if (!to) dr.fail_here("redirect.to is required");
+    rt.redirect_to = parse_replacement(dr, *to, *dr.get("to"));
+    if (auto code = dr.integer("code", 300, 399)) rt.redirect_code = int(*code);
+    dr.finish();
+  }
+  if (actions != 1) r.fail_here("route \"" + rt.name + "\": expected exactly one action: forward, static or redirect");
+  r.finish();
+}
+
+std::shared_ptr<const Config> parse(const toml::table& root, const std::string& file) {
+  auto c = std::make_shared<Config>();
+  c->file = file;
+  Reader top(file, root, "the top level");
+  const toml::table* server = top.table("server");
+  if (!server) throw ConfigError(file + ":1:1: missing [server] table");
+  Reader sr(file, *server, "server");
+  parse_server(sr, c->server);
+
+  if (const toml::node* rw = top.get("rewrite")) {
+    if (!rw->is_array_of_tables()) top.fail(*rw, "rewrite: expected [[rewrite]] tables");
+    for (const toml::node& e : *rw->as_array()) {
+      Reader rr(file, *e.as_table(), "rewrite");
+      RewriteRule rule;
+      auto m = rr.str("match");
+      auto to = rr.str("to");
+      if (!m || !to) rr.fail_here("rewrite: \"match\" and \"to\" are required");
+      rule.match = compile_regex(rr, *m, *rr.get("match"));
+      rule.to = parse_replacement(rr, *to, *rr.get("to"));
+      if (auto k = rr.str("kind")) {
+        if (*k == "once") rule.kind = RewriteKind::once;
+        else if (*k == "repeat") rule.kind = RewriteKind::repeat;
+        else if (*k == "if-not-file") rule.kind = RewriteKind::if_not_file;
+        else if (*k == "repeat-if-not-file") rule.kind = RewriteKind::repeat_if_not_file;
+        else rr.fail(*rr.get("kind"), "rewrite.kind: expected \"once\", \"repeat\", \"if-not-file\" or \"repeat-if-not-file\"");
+      }
+      rule.origin = where(file, e.source());
+      rr.finish();
+      c->rewrites.push_back(std::move(rule));
+    }
+  }
+  if (const toml::table* pools = top.table("pools")) {
+    for (auto&& [k, v] : *pools) {
+      if (!v.is_table()) throw ConfigError(where(file, v.source()) + ": pools." + std::string(k.str()) + ": expected a table");
+      PoolSpec p;
+      p.name = std::string(k.str());
+      p.origin = where(file, v.source());
+      Reader pr(file, *v.as_table(), "pools." + p.name);
+      const toml::node* b = v.as_table()->get("backends");
+      if (!b || !b->is_array() || b->as_array()->empty())
+        throw ConfigError(where(file, b ? b->source() : v.source()) + ": pools." + p.name + ".backends: expected a non-empty list of backends");
+      parse_pool(pr, p);
+      c->pools.push_back(std::move(p));
+    }
+  }
+  if (const toml::node* routes = top.get("routes")) {
+    if (!routes->is_array_of_tables()) top.fail(*routes, "routes: expected [[routes]] tables");
+    std::set<std::string> names;
+    for (const toml::node& e : *routes->as_array()) {
+      Reader rr(file, *e.as_table(), "routes");
+      RouteSpec rt;
+      rt.origin = where(file, e.source());
+      parse_route(rr, rt, *c);
+      if (!names.insert(rt.name).second)
+        throw ConfigError(where(file, e.source()) + ": duplicate route name \"" + rt.name + "\"");
+      c->routes.push_back(std::move(rt));
+    }
+  }
+  top.finish();
+  return c;
+}
+
+}  // namespace
+
+const PoolSpec* Config::find_pool(std::string_view name) const {
+  for (auto& p : pools)
+    if (p.name == name) return &p;
+  return nullptr;
+}
+
+std::shared_ptr<const Config> load_config_text(std::string_view text, const std::string& name) {
+  try {
+    toml::table t = toml::parse(text, name);
+    return parse(t, name);
+  } catch (const toml::parse_error& e) {
+    throw ConfigError(where(name, e.source()) + ": " + std::string(e.description()));
+  }
+}
+
+std::shared_ptr<const Config> load_config_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw ConfigError(path + ": cannot read file");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return load_config_text(ss.str(), path);
+}
+
+bool parse_duration(std::string_view s, Duration& out) {
+  size_t i = 0;
+  uint64_t n = 0;
+  while (i < s.size() && s[i] >= '0' && s[i] <= '9') {
+    n = n * 10 + uint64_t(s[i] - '0');
+    if (n > 1000000000ull) return false;
+    ++i;
+  }
+  if (i == 0) return false;
+  std::string_view unit = s.substr(i);
+  uint64_t ms;
+  if (unit == "ms") ms = n;
+  else if (unit == "s") ms = n * 1000;
+  else if (unit == "m") ms = n * 60000;
+  else if (unit == "h") ms = n * 3600000;
+  else return false;
+  out = Duration(int64_t(ms));
+  return true;
+}
+
+bool parse_size(std::string_view s, uint64_t& out) {
+  size_t i = 0;
+  uint64_t n = 0;
+  while (i < s.size() && s[i] >= '0' && s[i] <= '9') {
+    n = n * 10 + uint64_t(s[i] - '0');
+    if (n > (1ull << 40)) return false;
+    ++i;
+  }
+  if (i == 0) return false;
+  std::string_view unit = s.substr(i);
+  uint64_t mul;
+  if (unit.empty() || unit == "B") mul = 1;
+  else if (unit == "KiB") mul = 1ull << 10;
+  else if (unit == "MiB") mul = 1ull << 20;
+  else if (unit == "GiB") mul = 1ull << 30;
+  else if (unit == "KB" || unit == "kB") mul = 1000;
+  else if (unit == "MB") mul = 1000000;
+  else if (unit == "GB") mul = 1000000000;
+  else return false;
+  out = n * mul;
+  return true;
+}
+
+std::string describe(const Config& c) {
+  std::ostringstream o;
+  o << "config " << c.file << ": OK\n\nlisten:";
+  for (auto& l : c.server.listen) o << ' ' << l.text;
+  o << "\n\nrewrites (" << c.rewrites.size() << "):\n";
+  for (auto& r : c.rewrites) {
+    const char* k = r.kind == RewriteKind::once ? "once" : r.kind == RewriteKind::repeat ? "repeat"
+                  : r.kind == RewriteKind::if_not_file ? "if-not-file" : "repeat-if-not-file";
+    o << "  " << k << "  \"" << r.match.pattern() << "\" -> \"" << r.to.text() << "\"   (" << r.origin << ")\n";
+  }
+  o << "\npools (" << c.pools.size() << "):\n";
+  for (auto& p : c.pools) {
+    o << "  " << p.name << "  protocol=" << p.protocol
+      << " balancer=" << (p.balancer == BalancerKind::sqf ? "sqf" : "round-robin") << "\n";
+    for (auto& b : p.backends) o << "    " << b.address << " weight=" << b.weight << "\n";
+  }
+  o << "\nroutes (first match wins):\n";
+  int i = 1;
+  for (auto& r : c.routes) {
+    o << "  " << i++ << ". " << r.name << "  match:";
+    if (!r.prefix.empty()) o << " prefix=" << r.prefix;
+    if (r.regex) o << " regex=\"" << r.regex->pattern() << "\"";
+    for (auto& h : r.hosts) o << " host=" << h;
+    for (auto& m : r.methods) o << " method=" << m;
+    if (r.prefix.empty() && !r.regex && r.hosts.empty() && r.methods.empty()) o << " (everything)";
+    o << "  ->  ";
+    switch (r.action) {
+      case RouteSpec::Action::forward: o << "forward " << r.pool; break;
+      case RouteSpec::Action::static_files: o << "static " << r.static_root; break;
+      case RouteSpec::Action::redirect: o << "redirect " << r.redirect_code << " " << r.redirect_to.text(); break;
+    }
+    if (r.uri_match) o << "  (rewrite_request \"" << r.uri_match->pattern() << "\" -> \"" << r.uri_to.text() << "\")";
+    o << "\n";
+  }
+  return o.str();
+}
+
+}  // namespace cutover

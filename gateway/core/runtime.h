@@ -1,0 +1,54 @@
+// Shared runtime state: the config snapshot plus, per backend, the few atomics the request
+// path shares between threads (in-flight count, disabled-until time).
+#pragma once
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <vector>
+
+#include "balance/balancer.h"
+#include "config/config.h"
+
+namespace cutover {
+
+// Injected time source (milliseconds on a monotonic clock); tests pass a fake.
+using Clock = std::function<int64_t()>;
+int64_t steady_now_ms();
+
+struct BackendRuntime {
+  BackendSpec spec;
+  size_t id = 0;  // unique across all pools; keys the per-thread connection cache
+  std::atomic<uint32_t> in_flight{0};
+  std::atomic<int64_t> disabled_until_ms{0};
+
+  bool available(int64_t now) const { return disabled_until_ms.load(std::memory_order_relaxed) <= now; }
+};
+
+struct PoolRuntime {
+  const PoolSpec* spec = nullptr;
+  std::vector<std::unique_ptr<BackendRuntime>> backends;
+};
+
+struct Runtime {
+  std::shared_ptr<const Config> config;
+  std::vector<std::unique_ptr<PoolRuntime>> pools;  // same order as config->pools
+  size_t backend_count = 0;
+  Clock clock = steady_now_ms;
+
+  explicit Runtime(std::shared_ptr<const Config> c);
+};
+
+// Counts a request against a backend for as long as it lives.
+class InFlight {
+ public:
+  explicit InFlight(BackendRuntime& b) : b_(b) { b_.in_flight.fetch_add(1, std::memory_order_relaxed); }
+  ~InFlight() { b_.in_flight.fetch_sub(1, std::memory_order_relaxed); }
+  InFlight(const InFlight&) = delete;
+  InFlight& operator=(const InFlight&) = delete;
+
+ private:
+  BackendRuntime& b_;
+};
+
+}  // namespace cutover

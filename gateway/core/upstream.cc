@@ -1,0 +1,73 @@
+#include "core/upstream.h"
+
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+
+#include <map>
+
+#include "core/deadline.h"
+
+namespace cutover {
+
+std::unique_ptr<UpConn> ConnCache::take(size_t backend, int64_t now, Duration idle_timeout) {
+  auto& v = idle_[backend];
+  while (!v.empty()) {
+    std::unique_ptr<UpConn> c = std::move(v.back());
+    v.pop_back();
+    if (now - c->idle_since > idle_timeout.count()) continue;
+    // A backend that closed the idle connection shows EOF (or unexpected bytes) here;
+    // catching it now avoids sending a request into a dead socket.
+    char b;
+    ssize_t n = ::recv(c->sock.native_handle(), &b, 1, MSG_PEEK | MSG_DONTWAIT);
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return c;
+  }
+  return nullptr;
+}
+
+void ConnCache::put(size_t backend, std::unique_ptr<UpConn> c, size_t max_idle, int64_t now) {
+  auto& v = idle_[backend];
+  if (v.size() >= max_idle) return;  // closing it is the cap
+  c->idle_since = now;
+  c->begin = c->end = 0;
+  v.push_back(std::move(c));
+}
+
+awaitable<Failure> connect_backend(UpSocket& sock, const BackendSpec& b, Duration timeout) {
+  error_code ec;
+  asio::generic::stream_protocol::endpoint ep;
+  if (b.is_unix) {
+    ep = asio::local::stream_protocol::endpoint(b.path);
+  } else {
+    ep = tcp::endpoint(asio::ip::make_address(b.host), b.port);
+  }
+  Deadline d(sock.get_executor());
+  d.arm(sock, timeout);
+  co_await sock.async_connect(ep, asio::redirect_error(asio::use_awaitable, ec));
+  d.disarm();
+  if (d.fired()) co_return Failure{FailureKind::connect_timeout, false, "connect timed out"};
+  if (ec) co_return Failure{FailureKind::connect_refused, false, ec.message()};
+  if (!b.is_unix) {
+    int one = 1;
+    ::setsockopt(sock.native_handle(), IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  }
+  co_return Failure{};
+}
+
+namespace {
+std::map<std::string, std::shared_ptr<Upstream>, std::less<>>& registry() {
+  static std::map<std::string, std::shared_ptr<Upstream>, std::less<>> r;
+  return r;
+}
+}  // namespace
+
+void register_upstream(const std::string& protocol, std::shared_ptr<Upstream> u) {
+  registry()[protocol] = std::move(u);
+}
+
+Upstream* find_upstream(std::string_view protocol) {
+  auto it = registry().find(protocol);
+  return it == registry().end() ? nullptr : it->second.get();
+}
+
+}  // namespace cutover

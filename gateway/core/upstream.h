@@ -1,0 +1,114 @@
+// The seam between the protocol-neutral core and the backend protocols. The core hands an
+// Upstream a request, a body source and a response sink; http_backend and fcgi_adapter
+// implement Upstream and never see the downstream socket.
+#pragma once
+#include <functional>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "balance/balancer.h"
+#include "core/asio.h"
+#include "core/failure.h"
+#include "core/runtime.h"
+#include "http1/message.h"
+
+namespace cutover {
+
+// One idle or busy connection to a backend, with its read buffer.
+struct UpConn {
+  explicit UpConn(asio::any_io_executor ex) : sock(ex) {}
+  UpSocket sock;
+  std::vector<char> buf;
+  size_t begin = 0, end = 0;
+  uint32_t requests = 0;
+  int64_t idle_since = 0;
+};
+
+// Per-thread cache of idle upstream connections, keyed by BackendRuntime::id.
+class ConnCache {
+ public:
+  explicit ConnCache(size_t backends) : idle_(backends) {}
+  // An idle connection that still looks alive, or nullptr.
+  std::unique_ptr<UpConn> take(size_t backend, int64_t now, Duration idle_timeout);
+  void put(size_t backend, std::unique_ptr<UpConn> c, size_t max_idle, int64_t now);
+  size_t idle_count(size_t backend) const { return idle_[backend].size(); }
+
+ private:
+  std::vector<std::vector<std::unique_ptr<UpConn>>> idle_;
+};
+
+// Opens a connection (TCP with TCP_NODELAY, or unix socket) within `timeout`.
+awaitable<Failure> connect_backend(UpSocket& sock, const BackendSpec& b, Duration timeout);
+
+struct ThreadContext {
+  ThreadContext(asio::io_context& io, Runtime& rt, uint64_t seed)
+      : io(io), rt(rt), conns(rt.backend_count), rng(seed), balance(rt.pools.size()) {}
+  asio::io_context& io;
+  Runtime& rt;
+  ConnCache conns;
+  Rng rng;
+  std::vector<BalanceState> balance;  // per pool
+};
+
+// The request body as the client sends it, decoded (no chunk framing).
+class BodySource {
+ public:
+  virtual ~BodySource() = default;
+  virtual bool has_body() const = 0;
+  virtual std::optional<uint64_t> length() const = 0;  // nullopt: chunked, length unknown
+  // The next piece of the body, valid until the next call; empty at the end. ec is set
+  // when the client fails, times out, or sends a malformed or oversized body.
+  virtual awaitable<std::string_view> read(error_code& ec) = 0;
+  // True while nothing has been read from the socket, so the body can be sent again.
+  virtual bool replayable() const = 0;
+  virtual void rewind() = 0;
+};
+
+struct ResponseStart {
+  int status = 200;
+  std::string_view reason;
+  const std::vector<http1::Field>* fields = nullptr;  // end-to-end fields only
+  bool has_body = true;
+  std::optional<uint64_t> content_length;  // also sent for HEAD when known
+};
+
+// Where the response goes: the core frames it for the client (length, chunked or close).
+class ResponseSink {
+ public:
+  virtual ~ResponseSink() = default;
+  virtual awaitable<bool> start(const ResponseStart& r) = 0;
+  virtual awaitable<bool> body(std::string_view data) = 0;
+  virtual awaitable<bool> finish() = 0;
+  // After a 101: relays bytes both ways until either side closes.
+  virtual awaitable<void> tunnel(UpSocket& up, std::string_view up_leftover) = 0;
+  virtual bool started() const = 0;
+};
+
+struct ForwardRequest {
+  const http1::RequestHead* head = nullptr;
+  std::string_view target;           // what the backend is asked for (after rewrites)
+  std::string_view original_target;  // what the client asked for
+  std::string_view client_ip;
+  uint16_t client_port = 0;
+  std::string_view scheme = "http";
+  bool idempotent = false;
+};
+
+class Upstream {
+ public:
+  virtual ~Upstream() = default;
+  // One exchange with one backend. Returns a classified failure, or none on success.
+  virtual awaitable<Failure> exchange(ThreadContext& tc, const PoolSpec& pool,
+                                      BackendRuntime& backend, const ForwardRequest& req,
+                                      BodySource& body, ResponseSink& sink) = 0;
+};
+
+// Protocol registry: the executable registers the backends it links ("http", "fastcgi").
+void register_upstream(const std::string& protocol, std::shared_ptr<Upstream> u);
+Upstream* find_upstream(std::string_view protocol);
+
+}  // namespace cutover

@@ -1,0 +1,30 @@
+// Parsers for HTTP/1.x request and response heads. Pure functions over bytes: they never
+// read beyond the given buffer and report every malformed input as a ParseError.
+#pragma once
+#include <string_view>
+
+#include "http1/message.h"
+
+namespace cutover::http1 {
+
+enum class ParseStatus { complete, incomplete, error };
+
+struct ParseError {
+  int status = 400;          // the answer the client gets: 400, 505, 431
+  std::string_view reason;   // short, for logs and the response body
+};
+
+// Parses a request head from the start of `buf`. `max_head` bounds the head size
+// (beyond it: 431). Field views point into `buf`.
+ParseStatus parse_request_head(std::string_view buf, size_t max_head, RequestHead& out,
+                               ParseError& err);
+
+// Checks framing and smuggling rules and fills the derived fields of `req`.
+// Returns false (with err) when the request must be refused.
+bool validate_request(RequestHead& req, ParseError& err);
+
+// Parses a response head from an upstream; `request_was_head` and the status decide framing.
+ParseStatus parse_response_head(std::string_view buf, size_t max_head, bool request_was_head,
+                                ResponseHead& out, ParseError& err);
+
+}  // namespace cutover::http1

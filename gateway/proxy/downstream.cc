@@ -1,0 +1,332 @@
+#include "proxy/downstream.h"
+
+#include <cstring>
+#include <ctime>
+
+#include "core/deadline.h"
+
+namespace cutover {
+namespace {
+constexpr size_t kReadBuf = 16 * 1024;
+using asio::redirect_error;
+using asio::use_awaitable;
+
+// The Date header value, formatted at most once per second per thread.
+std::string_view http_date() {
+  thread_local time_t last = 0;
+  thread_local char buf[40];
+  time_t now = time(nullptr);
+  if (now != last) {
+    tm t;
+    gmtime_r(&now, &t);
+    strftime(buf, sizeof buf, "%a, %d %b %Y %H:%M:%S GMT", &t);
+    last = now;
+  }
+  return buf;
+}
+}  // namespace
+
+const char* reason_phrase(int s) {
+  switch (s) {
+    case 100: return "Continue";
+    case 101: return "Switching Protocols";
+    case 200: return "OK";
+    case 201: return "Created";
+    case 204: return "No Content";
+    case 206: return "Partial Content";
+    case 301: return "Moved Permanently";
+    case 302: return "Found";
+    case 303: return "See Other";
+    case 304: return "Not Modified";
+    case 307: return "Temporary Redirect";
+    case 308: return "Permanent Redirect";
+    case 400: return "Bad Request";
+    case 401: return "Unauthorized";
+    case 403: return "Forbidden";
+    case 404: return "Not Found";
+    case 405: return "Method Not Allowed";
+    case 408: return "Request Timeout";
+    case 411: return "Length Required";
+    case 413: return "Content Too Large";
+    case 414: return "URI Too Long";
+    case 416: return "Range Not Satisfiable";
+    case 417: return "Expectation Failed";
+    case 431: return "Request Header Fields Too Large";
+    case 500: return "Internal Server Error";
+    case 501: return "Not Implemented";
+    case 502: return "Bad Gateway";
+    case 503: return "Service Unavailable";
+    case 504: return "Gateway Timeout";
+    case 505: return "HTTP Version Not Supported";
+    default: return "Unknown";
+  }
+}
+
+Downstream::Downstream(tcp::socket sock, const ServerSpec& s)
+    : sock_(std::move(sock)), server_(s), buf_(kReadBuf) {}
+
+awaitable<size_t> Downstream::fill(Duration timeout, error_code& ec) {
+  if (begin_ == end_) begin_ = end_ = 0;
+  if (end_ == buf_.size()) {
+    if (begin_ > 0) {
+      std::memmove(buf_.data(), buf_.data() + begin_, end_ - begin_);
+      end_ -= begin_;
+      begin_ = 0;
+    } else {
+      // Only a request head can need more than one buffer; the caller bounds it.
+      buf_.resize(buf_.size() * 2);
+    }
+  }
+  Deadline d(sock_.get_executor());
+  d.arm(sock_, timeout);
+  size_t n = co_await sock_.async_read_some(asio::buffer(buf_.data() + end_, buf_.size() - end_),
+                                            redirect_error(use_awaitable, ec));
+  d.disarm();
+  if (d.fired()) ec = asio::error::timed_out;
+  if (!ec && n == 0) ec = asio::error::eof;
+  end_ += n;
+  co_return n;
+}
+
+awaitable<bool> Downstream::write(std::string_view a, std::string_view b) {
+  error_code ec;
+  std::array<asio::const_buffer, 2> bufs{asio::buffer(a.data(), a.size()), asio::buffer(b.data(), b.size())};
+  Deadline d(sock_.get_executor());
+  d.arm(sock_, server_.send_timeout);
+  co_await asio::async_write(sock_, bufs, redirect_error(use_awaitable, ec));
+  d.disarm();
+  co_return !ec;
+}
+
+// ---- request body ----
+
+RequestBody::RequestBody(Downstream& d, const http1::RequestHead& h, uint64_t max_bytes)
+    : d_(d), framing_(h.framing), length_(h.content_length), left_(h.content_length),
+      max_bytes_(max_bytes), expect_continue_(h.expect_continue),
+      done_(h.framing == http1::Framing::none), start_(d.position()) {}
+
+std::optional<uint64_t> RequestBody::length() const {
+  if (framing_ == http1::Framing::chunked) return std::nullopt;
+  return length_;
+}
+
+void RequestBody::rewind() {
+  d_.reset_to(start_);
+  left_ = length_;
+  total_ = 0;
+  done_ = framing_ == http1::Framing::none;
+  dec_ = http1::ChunkedDecoder();
+}
+
+awaitable<bool> RequestBody::ensure_continue() {
+  if (!expect_continue_ || continue_sent_) co_return true;
+  continue_sent_ = true;
+  // The client waits for this before sending the body (unless it already started).
+  if (!d_.buffered().empty()) co_return true;
+  co_return co_await d_.write("HTTP/1.1 100 Continue\r\n\r\n");
+}
+
+awaitable<std::string_view> RequestBody::read(error_code& ec) {
+  if (done_) co_return std::string_view();
+  if (!co_await ensure_continue()) {
+    ec = asio::error::broken_pipe;
+    co_return std::string_view();
+  }
+  while (true) {
+    std::string_view in = d_.buffered();
+    if (framing_ == http1::Framing::length) {
+      if (!in.empty()) {
+        size_t n = size_t(std::min<uint64_t>(left_, in.size()));
+        d_.consume(n);
+        left_ -= n;
+        total_ += n;
+        if (left_ == 0) done_ = true;
+        co_return in.substr(0, n);
+      }
+    } else {
+      std::string_view rest = in;
+      std::string_view data;
+      auto st = dec_.step(rest, data);
+      d_.consume(in.size() - rest.size());
+      if (st == http1::ChunkedDecoder::Status::error) {
+        ec = asio::error::invalid_argument;
+        co_return std::string_view();
+      }
+      if (st == http1::ChunkedDecoder::Status::done) {
+        done_ = true;
+        co_return std::string_view();
+      }
+      if (st == http1::ChunkedDecoder::Status::data) {
+        total_ += data.size();
+        if (max_bytes_ && total_ > max_bytes_) {
+          too_large_ = true;
+          ec = asio::error::message_size;
+          co_return std::string_view();
+        }
+        co_return data;
+      }
+    }
+    socket_read_ = true;
+    size_t n = co_await d_.fill(d_.server().body_timeout, ec);
+    if (n == 0) {
+      if (!ec) ec = asio::error::eof;
+      co_return std::string_view();
+    }
+  }
+}
+
+awaitable<bool> RequestBody::discard(uint64_t limit) {
+  if (done_) co_return true;
+  // Never wait for a body the client holds back until it sees 100 Continue.
+  if (expect_continue_ && !continue_sent_) co_return false;
+  uint64_t seen = 0;
+  while (!done_) {
+    error_code ec;
+    std::string_view piece = co_await read(ec);
+    if (ec) co_return false;
+    seen += piece.size();
+    if (seen > limit) co_return false;
+  }
+  co_return true;
+}
+
+// ---- response ----
+
+ClientResponse::ClientResponse(Downstream& d, const http1::RequestHead& h, bool keep_alive)
+    : d_(d), req_(h), keep_alive_(keep_alive) {}
+
+awaitable<bool> ClientResponse::start(const ResponseStart& r) {
+  started_ = true;
+  status_ = r.status;
+  has_body_ = r.has_body && req_.method != "HEAD";
+  head_.clear();
+  head_.append(req_.version_minor == 0 ? "HTTP/1.0 " : "HTTP/1.1 ")
+      .append(std::to_string(r.status))
+      .append(" ")
+      .append(r.reason.empty() ? std::string_view(reason_phrase(r.status)) : r.reason)
+      .append("\r\n");
+  if (r.fields)
+    for (const auto& f : *r.fields) head_.append(f.name).append(": ").append(f.value).append("\r\n");
+  if (r.status == 101) {
+    head_.append("\r\n");
+    co_return true;
+  }
+  if (r.content_length && (has_body_ || req_.method == "HEAD")) {
+    head_.append("Content-Length: ").append(std::to_string(*r.content_length)).append("\r\n");
+  } else if (has_body_) {
+    if (req_.version_minor >= 1) {
+      chunked_ = true;
+      head_.append("Transfer-Encoding: chunked\r\n");
+    } else {
+      keep_alive_ = false;  // HTTP/1.0: the body ends when the connection does
+    }
+  }
+  if (!keep_alive_) head_.append("Connection: close\r\n");
+  else if (req_.version_minor == 0) head_.append("Connection: keep-alive\r\n");
+  head_.append("\r\n");
+  co_return true;
+}
+
+awaitable<bool> ClientResponse::body(std::string_view data) {
+  if (data.empty() || !has_body_) co_return true;
+  body_bytes_ += data.size();
+  if (chunked_) {
+    char hex[20];
+    int n = std::snprintf(hex, sizeof hex, "%zx\r\n", data.size());
+    head_.append(hex, size_t(n));
+    if (data.size() <= 4096) {
+      head_.append(data).append("\r\n");
+      bool ok = co_await d_.write(head_);
+      head_.clear();
+      co_return ok;
+    }
+    bool ok = co_await d_.write(head_, data);
+    head_ = "\r\n";  // the chunk's CRLF goes out with the next write
+    co_return ok;
+  }
+  bool ok = co_await d_.write(head_, data);
+  head_.clear();
+  co_return ok;
+}
+
+awaitable<bool> ClientResponse::finish() {
+  if (chunked_) head_.append("0\r\n\r\n");
+  if (head_.empty()) co_return true;
+  bool ok = co_await d_.write(head_);
+  head_.clear();
+  co_return ok;
+}
+
+awaitable<void> ClientResponse::tunnel(UpSocket& up, std::string_view up_leftover) {
+  tunnelled_ = true;
+  keep_alive_ = false;
+  if (!co_await d_.write(head_, up_leftover)) co_return;
+  head_.clear();
+  auto ex = d_.socket().get_executor();
+  error_code ec;
+  std::string_view early = d_.buffered();
+  if (!early.empty()) {
+    co_await asio::async_write(up, asio::buffer(early.data(), early.size()), redirect_error(use_awaitable, ec));
+    d_.consume(early.size());
+    if (ec) co_return;
+  }
+  // Client -> backend runs as its own coroutine; backend -> client runs here. When either
+  // direction ends, both sockets are shut down so the other ends too.
+  asio::steady_timer other_done(ex, asio::steady_timer::time_point::max());
+  bool other_finished = false;
+  tcp::socket& client = d_.socket();
+  asio::co_spawn(
+      ex,
+      [&]() -> awaitable<void> {
+        std::vector<char> b(16 * 1024);
+        error_code e;
+        while (true) {
+          size_t n = co_await client.async_read_some(asio::buffer(b), redirect_error(use_awaitable, e));
+          if (e || n == 0) break;
+          co_await asio::async_write(up, asio::buffer(b.data(), n), redirect_error(use_awaitable, e));
+          if (e) break;
+        }
+        up.shutdown(asio::socket_base::shutdown_send, e);
+      },
+      [&](std::exception_ptr) {
+        other_finished = true;
+        other_done.cancel();
+      });
+  std::vector<char> b(16 * 1024);
+  while (true) {
+    size_t n = co_await up.async_read_some(asio::buffer(b), redirect_error(use_awaitable, ec));
+    if (ec || n == 0) break;
+    co_await asio::async_write(client, asio::buffer(b.data(), n), redirect_error(use_awaitable, ec));
+    if (ec) break;
+  }
+  client.shutdown(asio::socket_base::shutdown_send, ec);
+  if (!other_finished) {
+    // The backend is done; give the client a moment to finish, then cut it off.
+    asio::steady_timer grace(ex, std::chrono::seconds(5));
+    grace.async_wait([&](const error_code& e) {
+      if (!e && !other_finished) {
+        error_code ignored;
+        client.cancel(ignored);
+        up.cancel(ignored);
+      }
+    });
+    co_await other_done.async_wait(redirect_error(use_awaitable, ec));
+    grace.cancel();
+  }
+}
+
+awaitable<bool> send_simple(ClientResponse& out, int status, std::string_view body,
+                            std::vector<http1::Field> extra) {
+  extra.push_back({"Date", http_date()});
+  extra.push_back({"Content-Type", "text/plain; charset=utf-8"});
+  ResponseStart r;
+  r.status = status;
+  r.fields = &extra;
+  r.content_length = body.size();
+  r.has_body = true;
+  if (!co_await out.start(r)) co_return false;
+  if (!co_await out.body(body)) co_return false;
+  co_return co_await out.finish();
+}
+
+}  // namespace cutover

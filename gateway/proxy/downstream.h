@@ -1,0 +1,104 @@
+// The client side of one connection: buffered reads with timeouts, the request body as a
+// BodySource, and the response framed for the client as a ResponseSink.
+#pragma once
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "config/config.h"
+#include "core/asio.h"
+#include "core/upstream.h"
+#include "http1/chunked.h"
+#include "http1/message.h"
+
+namespace cutover {
+
+class Downstream {
+ public:
+  Downstream(tcp::socket sock, const ServerSpec& s);
+
+  tcp::socket& socket() { return sock_; }
+  // Unparsed bytes already read.
+  std::string_view buffered() const { return {buf_.data() + begin_, end_ - begin_}; }
+  void consume(size_t n) { begin_ += n; }
+  // Read position; reset_to() is valid only while no fill() happened since position().
+  size_t position() const { return begin_; }
+  void reset_to(size_t pos) { begin_ = pos; }
+  // Reads more; returns 0 with ec on EOF, error or timeout (ec == timed_out).
+  awaitable<size_t> fill(Duration timeout, error_code& ec);
+  awaitable<bool> write(std::string_view a, std::string_view b = {});
+  const ServerSpec& server() const { return server_; }
+
+ private:
+  tcp::socket sock_;
+  const ServerSpec& server_;
+  std::vector<char> buf_;
+  size_t begin_ = 0, end_ = 0;
+};
+
+// The current request's body, read from the client on demand.
+class RequestBody final : public BodySource {
+ public:
+  RequestBody(Downstream& d, const http1::RequestHead& h, uint64_t max_bytes);
+  bool has_body() const override { return framing_ != http1::Framing::none; }
+  std::optional<uint64_t> length() const override;
+  awaitable<std::string_view> read(error_code& ec) override;
+  bool replayable() const override { return !socket_read_; }
+  void rewind() override;
+  // Reads and discards what is left, up to `limit` bytes; false if the connection must close.
+  awaitable<bool> discard(uint64_t limit);
+  bool complete() const { return done_; }
+  bool too_large() const { return too_large_; }
+
+ private:
+  awaitable<bool> ensure_continue();
+  Downstream& d_;
+  http1::Framing framing_;
+  uint64_t length_ = 0, left_ = 0;
+  uint64_t max_bytes_;
+  uint64_t total_ = 0;
+  bool expect_continue_;
+  bool continue_sent_ = false;
+  bool socket_read_ = false;
+  bool done_;
+  bool too_large_ = false;
+  http1::ChunkedDecoder dec_;
+  size_t start_;  // buffer position of the body's first byte, for rewind()
+};
+
+// The response to the current request, framed for this client.
+class ClientResponse final : public ResponseSink {
+ public:
+  ClientResponse(Downstream& d, const http1::RequestHead& h, bool keep_alive);
+  awaitable<bool> start(const ResponseStart& r) override;
+  awaitable<bool> body(std::string_view data) override;
+  awaitable<bool> finish() override;
+  awaitable<void> tunnel(UpSocket& up, std::string_view up_leftover) override;
+  bool started() const override { return started_; }
+
+  bool keep_alive() const { return keep_alive_; }
+  void force_close() { keep_alive_ = false; }
+  int status() const { return status_; }
+  uint64_t body_bytes() const { return body_bytes_; }
+  bool tunnelled() const { return tunnelled_; }
+
+ private:
+  Downstream& d_;
+  const http1::RequestHead& req_;
+  bool keep_alive_;
+  bool started_ = false;
+  bool chunked_ = false;
+  bool has_body_ = true;
+  bool tunnelled_ = false;
+  int status_ = 0;
+  uint64_t body_bytes_ = 0;
+  std::string head_;  // pending until the first body write
+};
+
+// A short generated response (errors, redirects): status line, Date, text body.
+awaitable<bool> send_simple(ClientResponse& out, int status, std::string_view body,
+                            std::vector<http1::Field> extra = {});
+
+const char* reason_phrase(int status);
+
+}  // namespace cutover

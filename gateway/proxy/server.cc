@@ -1,0 +1,121 @@
+#include "proxy/server.h"
+
+#include <signal.h>
+#include <sys/socket.h>
+
+#include <thread>
+
+#include "core/log.h"
+#include "core/upstream.h"
+#include "proxy/session.h"
+
+namespace cutover {
+namespace {
+
+using asio::redirect_error;
+using asio::use_awaitable;
+
+struct Worker {
+  asio::io_context io{1};
+  std::unique_ptr<ThreadContext> tc;
+  std::vector<std::unique_ptr<tcp::acceptor>> acceptors;
+  std::thread thread;
+};
+
+awaitable<void> accept_loop(ThreadContext& tc, tcp::acceptor& acc) {
+  while (acc.is_open()) {
+    error_code ec;
+    tcp::socket s = co_await acc.async_accept(redirect_error(use_awaitable, ec));
+    if (ec) {
+      if (ec == asio::error::operation_aborted || !acc.is_open()) co_return;
+      log::error(std::string("accept: ") + ec.message() + " (raise the open-files limit with ulimit -n if this is 'Too many open files')");
+      asio::steady_timer t(tc.io, std::chrono::milliseconds(100));
+      co_await t.async_wait(redirect_error(use_awaitable, ec));
+      continue;
+    }
+    s.set_option(tcp::no_delay(true), ec);
+    asio::co_spawn(tc.io, run_session(tc, std::move(s)), [](std::exception_ptr e) {
+      if (!e) return;
+      try {
+        std::rethrow_exception(e);
+      } catch (const std::exception& x) {
+        log::error(std::string("session ended by an internal error: ") + x.what());
+      }
+    });
+  }
+}
+
+std::unique_ptr<tcp::acceptor> open_acceptor(asio::io_context& io, const tcp::endpoint& ep) {
+  auto acc = std::make_unique<tcp::acceptor>(io);
+  acc->open(ep.protocol());
+  acc->set_option(asio::socket_base::reuse_address(true));
+  int one = 1;
+  ::setsockopt(acc->native_handle(), SOL_SOCKET, SO_REUSEPORT, &one, sizeof one);
+  if (ep.address().is_v6()) acc->set_option(asio::ip::v6_only(true));
+  acc->bind(ep);
+  acc->listen(asio::socket_base::max_listen_connections);
+  return acc;
+}
+
+}  // namespace
+
+int serve(std::shared_ptr<const Config> cfg) {
+  ::signal(SIGPIPE, SIG_IGN);
+  sigset_t sigs;
+  sigemptyset(&sigs);
+  sigaddset(&sigs, SIGINT);
+  sigaddset(&sigs, SIGTERM);
+  sigaddset(&sigs, SIGHUP);
+  sigaddset(&sigs, SIGUSR1);
+  pthread_sigmask(SIG_BLOCK, &sigs, nullptr);  // threads inherit; main waits below
+
+  for (const PoolSpec& p : cfg->pools) {
+    if (!find_upstream(p.protocol)) {
+      log::error("pool " + p.name + ": protocol \"" + p.protocol + "\" is not built into this binary");
+      return 1;
+    }
+  }
+  Runtime rt(cfg);
+  int n = cfg->server.threads > 0 ? cfg->server.threads : int(std::max(1u, std::thread::hardware_concurrency()));
+  std::vector<std::unique_ptr<Worker>> workers;
+  for (int i = 0; i < n; ++i) {
+    auto w = std::make_unique<Worker>();
+    w->tc = std::make_unique<ThreadContext>(w->io, rt, 0x5eed0000ull + uint64_t(i) * 7919 + uint64_t(getpid()));
+    workers.push_back(std::move(w));
+  }
+  // Port 0 means "any free port": the first thread's bind picks it, the others share it.
+  for (const ListenSpec& l : cfg->server.listen) {
+    tcp::endpoint ep(asio::ip::make_address(l.host), l.port);
+    try {
+      for (auto& w : workers) {
+        auto acc = open_acceptor(w->io, ep);
+        ep.port(acc->local_endpoint().port());
+        w->acceptors.push_back(std::move(acc));
+      }
+    } catch (const boost::system::system_error& e) {
+      log::error("cannot listen on " + l.text + ": " + e.code().message());
+      return 1;
+    }
+    std::string host = ep.address().is_v6() ? "[" + ep.address().to_string() + "]" : ep.address().to_string();
+    log::info("listening on http://" + host + ":" + std::to_string(ep.port()) + " (" + std::to_string(n) + " threads)");
+  }
+  for (auto& w : workers) {
+    for (auto& acc : w->acceptors) asio::co_spawn(w->io, accept_loop(*w->tc, *acc), asio::detached);
+    w->thread = std::thread([io = &w->io] {
+      auto guard = asio::make_work_guard(*io);
+      io->run();
+    });
+  }
+  int sig = 0;
+  while (true) {
+    sigwait(&sigs, &sig);
+    if (sig == SIGINT || sig == SIGTERM) break;
+    log::info(std::string("signal ") + strsignal(sig) + " ignored (reload comes with the operations work)");
+  }
+  log::info(std::string("stopping on ") + strsignal(sig));
+  for (auto& w : workers) w->io.stop();
+  for (auto& w : workers) w->thread.join();
+  return 0;
+}
+
+}  // namespace cutover

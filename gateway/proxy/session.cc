@@ -1,0 +1,279 @@
+// A request's life, top to bottom (charted in gateway/README.md):
+//   read_head -> rewrite -> route -> act (forward | serve_static | redirect) -> finish
+#include "proxy/session.h"
+
+#include <sys/stat.h>
+
+#include "core/log.h"
+#include "http1/parser.h"
+#include "proxy/downstream.h"
+#include "proxy/static_files.h"
+#include "rewrite/rewriter.h"
+#include "rewrite/url.h"
+#include "route/router.h"
+
+namespace cutover {
+namespace {
+
+constexpr uint64_t kMaxDiscard = 1 << 20;  // unread body we skip to keep a connection alive
+
+bool idempotent(std::string_view m) {
+  return m == "GET" || m == "HEAD" || m == "OPTIONS" || m == "PUT" || m == "DELETE" || m == "TRACE";
+}
+
+class Session {
+ public:
+  Session(ThreadContext& tc, tcp::socket sock)
+      : tc_(tc), cfg_(*tc.rt.config), d_(std::move(sock), cfg_.server) {
+    error_code ec;
+    auto ep = d_.socket().remote_endpoint(ec);
+    if (!ec) {
+      auto addr = ep.address();
+      if (addr.is_v6() && addr.to_v6().is_v4_mapped())
+        addr = asio::ip::make_address_v4(asio::ip::v4_mapped, addr.to_v6());
+      client_ip_ = addr.to_string();
+      client_port_ = ep.port();
+    }
+  }
+
+  awaitable<void> run() {
+    while (true) {
+      http1::RequestHead head;
+      if (!co_await read_head(head)) break;
+      ClientResponse out(d_, head, head.keep_alive);
+      RequestBody body(d_, head, cfg_.server.max_body_bytes);
+      std::string target;
+      if (co_await rewrite(head, out, target)) {
+        Captures caps;
+        const RouteSpec* route = this->route(head, target, caps);
+        co_await act(route, caps, head, target, body, out);
+      }
+      if (!co_await finish(body, out)) break;
+    }
+    error_code ec;
+    d_.socket().shutdown(tcp::socket::shutdown_both, ec);
+    d_.socket().close(ec);
+  }
+
+ private:
+  // Phase 1: read and validate one request head. False: close the connection.
+  awaitable<bool> read_head(http1::RequestHead& head) {
+    int64_t deadline = 0;
+    while (true) {
+      http1::ParseError err;
+      auto st = http1::parse_request_head(d_.buffered(), cfg_.server.max_header_bytes, head, err);
+      if (st == http1::ParseStatus::complete && http1::validate_request(head, err)) {
+        d_.consume(head.head_bytes);
+        co_return true;
+      }
+      if (st != http1::ParseStatus::incomplete) {
+        co_await refuse(head, err);
+        co_return false;
+      }
+      // Waiting for a new request is the keep-alive timeout; once bytes arrived, the
+      // whole head must come within header_timeout (slow clients cannot stretch it).
+      Duration wait = cfg_.server.keepalive_timeout;
+      if (!d_.buffered().empty()) {
+        int64_t now = tc_.rt.clock();
+        if (deadline == 0) deadline = now + cfg_.server.header_timeout.count();
+        wait = Duration(std::max<int64_t>(1, deadline - now));
+      }
+      error_code ec;
+      size_t n = co_await d_.fill(wait, ec);
+      if (n == 0) {
+        if (ec == asio::error::timed_out && !d_.buffered().empty()) {
+          http1::RequestHead dummy;
+          dummy.version_minor = 1;
+          ClientResponse out(d_, dummy, false);
+          co_await send_simple(out, 408, "request head not received in time\n");
+        }
+        co_return false;
+      }
+    }
+  }
+
+  awaitable<void> refuse(const http1::RequestHead& partial, const http1::ParseError& err) {
+    http1::RequestHead h;
+    h.version_minor = 1;
+    h.method = "GET";
+    ClientResponse out(d_, h, false);
+    (void)partial;
+    log::info("refused request from " + client_ip_ + ": " + std::to_string(err.status) + " " +
+              std::string(err.reason));
+    co_await send_simple(out, err.status, std::string(err.reason) + "\n");
+  }
+
+  // Phase 2: normalise the target and apply the global rewrites (lighttpd semantics).
+  awaitable<bool> rewrite(const http1::RequestHead& head, ClientResponse& out, std::string& target) {
+    std::string norm;
+    if (!url::normalize_target(head.target, norm)) {
+      out.force_close();
+      co_await send_simple(out, 400, "invalid request target\n");
+      co_return false;
+    }
+    if (head.framing == http1::Framing::length && cfg_.server.max_body_bytes &&
+        head.content_length > cfg_.server.max_body_bytes) {
+      out.force_close();
+      co_await send_simple(out, 413, "request body too large\n");
+      co_return false;
+    }
+    if (cfg_.rewrites.empty()) {
+      target = std::move(norm);
+      co_return true;
+    }
+    std::string authority = normalize_host(head.host);
+    UrlParts parts{"http", authority, norm};
+    const std::string& root = cfg_.server.document_root;
+    auto is_file = [&root](std::string_view t) {
+      if (root.empty()) return false;
+      std::string p = root + url::decode(url::path_of(t));
+      struct stat st;
+      return ::stat(p.c_str(), &st) == 0 && S_ISREG(st.st_mode);
+    };
+    RewriteResult r = apply_rewrites(cfg_.rewrites, std::move(norm), parts, is_file);
+    if (r.status) {
+      log::error("rewrite of " + std::string(head.target) + ": " + r.error);
+      co_await send_simple(out, r.status, r.status == 500 ? "rewrite failed\n" : "invalid rewritten URL\n");
+      co_return false;
+    }
+    target = std::move(r.target);
+    co_return true;
+  }
+
+  // Phase 3: first matching route.
+  const RouteSpec* route(const http1::RequestHead& head, const std::string& target, Captures& caps) {
+    decoded_path_ = url::decode(url::path_of(target));
+    return match_route(cfg_, RouteInput{decoded_path_, head.host, head.method}, &caps);
+  }
+
+  // Phase 4: the route's action.
+  awaitable<void> act(const RouteSpec* route, const Captures& caps, const http1::RequestHead& head,
+                      const std::string& target, RequestBody& body, ClientResponse& out) {
+    if (!route) {
+      co_await send_simple(out, 404, "no route for this URL\n");
+      co_return;
+    }
+    switch (route->action) {
+      case RouteSpec::Action::forward:
+        co_await forward(*route, head, target, body, out);
+        break;
+      case RouteSpec::Action::static_files:
+        co_await serve_static(*route, head, target, decoded_path_, out);
+        break;
+      case RouteSpec::Action::redirect: {
+        UrlParts u{"http", head.host, target};
+        std::string loc = route->redirect_to.expand(caps, nullptr, u);
+        std::vector<http1::Field> extra{http1::Field{"Location", loc}};  // named: g++ 12 rejects brace temporaries in co_await
+        co_await send_simple(out, route->redirect_code, "redirect to " + loc + "\n", std::move(extra));
+        break;
+      }
+    }
+  }
+
+  // Forward to the route's pool: pick a backend, run one exchange, move to another
+  // backend while nothing of the request reached the first (or it is idempotent and the
+  // client has seen nothing yet).
+  awaitable<void> forward(const RouteSpec& route, const http1::RequestHead& head,
+                          const std::string& rewritten, RequestBody& body, ClientResponse& out) {
+    PoolRuntime& pool = *tc_.rt.pools[route.pool_index];
+    const PoolSpec& spec = *pool.spec;
+    Upstream* up = find_upstream(spec.protocol);
+    std::string target = rewritten;
+    if (route.uri_match) {
+      Captures c;
+      if (route.uri_match->match(rewritten, &c)) {
+        UrlParts u{"http", head.host, rewritten};
+        target = route.uri_to.expand(c, nullptr, u);
+        if (target.empty() || (target.front() != '/' && target != "*")) target.insert(0, "/");
+      }
+    }
+    ForwardRequest req;
+    req.head = &head;
+    req.target = target;
+    req.original_target = head.target;
+    req.client_ip = client_ip_;
+    req.client_port = client_port_;
+    req.idempotent = idempotent(head.method);
+
+    Tried tried(pool.backends.size());
+    std::vector<BackendLoad> loads(pool.backends.size());
+    int attempt = 0;
+    while (true) {
+      int64_t now = tc_.rt.clock();
+      for (size_t i = 0; i < loads.size(); ++i) {
+        const BackendRuntime& b = *pool.backends[i];
+        loads[i] = {b.spec.weight, b.in_flight.load(std::memory_order_relaxed), b.available(now)};
+      }
+      auto pick = pick_backend(spec.balancer, loads, tried, tc_.balance[route.pool_index], tc_.rng);
+      if (!pick) {
+        log::error("pool " + spec.name + ": no backend available for " + std::string(head.method) +
+                   " " + target + " (all down or tried); answering 503");
+        if (!out.started()) {
+          std::string retry = std::to_string(std::max<int64_t>(1, spec.disable_time.count() / 1000));
+          std::vector<http1::Field> extra{http1::Field{"Retry-After", retry}};  // named: g++ 12 rejects brace temporaries in co_await
+          co_await send_simple(out, 503, "no backend available\n", std::move(extra));
+        } else {
+          out.force_close();
+        }
+        co_return;
+      }
+      tried.add(*pick);
+      BackendRuntime& backend = *pool.backends[*pick];
+      Failure f;
+      {
+        InFlight counted(backend);
+        f = co_await up->exchange(tc_, spec, backend, req, body, out);
+      }
+      if (!f) co_return;
+      if (f.kind == FailureKind::client_gone) {
+        out.force_close();
+        co_return;
+      }
+      if (f.disables_backend()) {
+        backend.disabled_until_ms.store(tc_.rt.clock() + spec.disable_time.count(), std::memory_order_relaxed);
+      }
+      bool can_retry = attempt < spec.retries && !out.started() && body.replayable() &&
+                       (!f.request_sent || req.idempotent);
+      log::error("backend " + backend.spec.address + " (pool " + spec.name + "): " + f.name() + ": " +
+                 f.detail + " for " + std::string(head.method) + " " + target +
+                 (f.disables_backend() ? "; disabled for " + std::to_string(spec.disable_time.count()) + "ms" : "") +
+                 (can_retry ? "; retrying on another backend" : ""));
+      if (can_retry) {
+        ++attempt;
+        body.rewind();
+        continue;
+      }
+      if (out.started()) {
+        out.force_close();  // the client got part of a response: cut it so it sees the error
+      } else {
+        int st = f.status();
+        co_await send_simple(out, st, st == 504 ? "backend timed out\n" : "bad gateway\n");
+      }
+      co_return;
+    }
+  }
+
+  // Phase 5: the connection survives only if the request body was fully read (or is
+  // small enough to skip) and the response said keep-alive.
+  awaitable<bool> finish(RequestBody& body, ClientResponse& out) {
+    if (out.tunnelled() || !out.keep_alive()) co_return false;
+    if (!body.complete()) co_return co_await body.discard(kMaxDiscard);
+    co_return true;
+  }
+
+  ThreadContext& tc_;
+  const Config& cfg_;
+  Downstream d_;
+  std::string client_ip_;
+  uint16_t client_port_ = 0;
+  std::string decoded_path_;
+};
+
+}  // namespace
+
+awaitable<void> run_session(ThreadContext& tc, tcp::socket sock) {
+  Session s(tc, std::move(sock));
+  co_await s.run();
+}
+
+}  // namespace cutover

@@ -1,0 +1,22 @@
+// Route matching: first route whose prefix/regex, host and method all match wins.
+#pragma once
+#include <string>
+#include <string_view>
+
+#include "config/config.h"
+
+namespace cutover {
+
+struct RouteInput {
+  std::string_view path;    // decoded, normalised path (no query)
+  std::string_view host;    // Host header as received
+  std::string_view method;
+};
+
+// Lowercases, drops a trailing dot and the port: "Example.ORG.:8080" -> "example.org".
+std::string normalize_host(std::string_view host);
+
+// Returns the matching route or nullptr; `caps` receives the route regex's captures.
+const RouteSpec* match_route(const Config& c, const RouteInput& in, Captures* caps);
+
+}  // namespace cutover

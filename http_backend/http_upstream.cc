@@ -1,0 +1,266 @@
+#include "http_backend/http_upstream.h"
+
+#include "core/deadline.h"
+#include "http1/chunked.h"
+#include "http1/parser.h"
+#include "http_backend/request_mapping.h"
+
+namespace cutover::http_backend {
+namespace {
+
+constexpr size_t kBufSize = 16 * 1024;
+constexpr size_t kMaxResponseHead = 64 * 1024;
+
+using asio::redirect_error;
+using asio::use_awaitable;
+
+class HttpUpstream final : public Upstream {
+ public:
+  awaitable<Failure> exchange(ThreadContext& tc, const PoolSpec& pool, BackendRuntime& backend,
+                              const ForwardRequest& req, BodySource& body,
+                              ResponseSink& sink) override;
+
+ private:
+  awaitable<Failure> send_request(UpConn& c, const PoolSpec& pool, const ForwardRequest& req,
+                                  BackendRuntime& backend, BodySource& body);
+  awaitable<Failure> relay_response(ThreadContext& tc, std::unique_ptr<UpConn>& c,
+                                    const PoolSpec& pool, BackendRuntime& backend,
+                                    const ForwardRequest& req, ResponseSink& sink, bool& got_bytes);
+};
+
+// Reads more bytes into the connection buffer; returns bytes read (0 on EOF/error).
+awaitable<size_t> fill(UpConn& c, Duration timeout, error_code& ec) {
+  if (c.buf.size() < kBufSize) c.buf.resize(kBufSize);
+  if (c.begin == c.end) c.begin = c.end = 0;
+  if (c.end == c.buf.size()) {
+    if (c.begin > 0) {
+      std::memmove(c.buf.data(), c.buf.data() + c.begin, c.end - c.begin);
+      c.end -= c.begin;
+      c.begin = 0;
+    } else {
+      c.buf.resize(c.buf.size() * 2);
+    }
+  }
+  Deadline d(c.sock.get_executor());
+  d.arm(c.sock, timeout);
+  size_t n = co_await c.sock.async_read_some(asio::buffer(c.buf.data() + c.end, c.buf.size() - c.end),
+                                             redirect_error(use_awaitable, ec));
+  d.disarm();
+  if (d.fired()) ec = asio::error::timed_out;
+  c.end += n;
+  co_return n;
+}
+
+awaitable<Failure> HttpUpstream::send_request(UpConn& c, const PoolSpec& pool,
+                                              const ForwardRequest& req, BackendRuntime& backend,
+                                              BodySource& body) {
+  std::string out = build_request_head(req, backend.spec, body.has_body(), body.length());
+  bool chunked = body.has_body() && !body.length();
+  bool body_done = !body.has_body();
+  bool sent_any = false;
+  // The head goes out together with the first piece of the body: one write for small
+  // requests; larger bodies stream piece by piece as the client sends them.
+  while (true) {
+    std::string_view piece;
+    std::string_view tail;
+    if (!body_done) {
+      error_code ec;
+      piece = co_await body.read(ec);
+      if (ec) co_return Failure{FailureKind::client_gone, sent_any, "request body from client: " + ec.message()};
+      if (piece.empty()) {
+        body_done = true;
+        if (chunked) out.append("0\r\n\r\n");
+      } else if (chunked) {
+        char hex[20];
+        int len = std::snprintf(hex, sizeof hex, "%zx\r\n", piece.size());
+        out.append(hex, size_t(len));
+        tail = "\r\n";
+      }
+    }
+    if (!out.empty() || !piece.empty()) {
+      error_code ec;
+      std::array<asio::const_buffer, 3> bufs{asio::buffer(out.data(), out.size()),
+                                             asio::buffer(piece.data(), piece.size()),
+                                             asio::buffer(tail.data(), tail.size())};
+      Deadline d(c.sock.get_executor());
+      d.arm(c.sock, pool.write_timeout);
+      co_await asio::async_write(c.sock, bufs, redirect_error(use_awaitable, ec));
+      d.disarm();
+      if (d.fired()) co_return Failure{FailureKind::timeout, true, "sending the request timed out"};
+      if (ec) co_return Failure{FailureKind::reset_before_response, sent_any, "send: " + ec.message()};
+      sent_any = true;
+      out.clear();
+    }
+    if (body_done) break;
+  }
+  co_return Failure{};
+}
+
+awaitable<Failure> HttpUpstream::relay_response(ThreadContext& tc, std::unique_ptr<UpConn>& c,
+                                                const PoolSpec& pool, BackendRuntime& backend,
+                                                const ForwardRequest& req, ResponseSink& sink,
+                                                bool& got_bytes) {
+  const http1::RequestHead& h = *req.head;
+  bool is_head = h.method == "HEAD";
+  http1::ResponseHead rh;
+  http1::ParseError perr;
+  while (true) {  // skip interim 1xx responses other than 101
+    auto st = http1::parse_response_head(std::string_view(c->buf.data() + c->begin, c->end - c->begin),
+                                         kMaxResponseHead, is_head, rh, perr);
+    if (st == http1::ParseStatus::error)
+      co_return Failure{FailureKind::bad_response, true, std::string(perr.reason)};
+    if (st == http1::ParseStatus::complete) {
+      if (rh.status >= 100 && rh.status < 200 && rh.status != 101) {
+        c->begin += rh.head_bytes;
+        continue;
+      }
+      break;
+    }
+    error_code ec;
+    size_t n = co_await fill(*c, pool.read_timeout, ec);
+    if (n > 0) got_bytes = true;
+    if (ec == asio::error::timed_out)
+      co_return Failure{FailureKind::timeout, true, "no response within read_timeout"};
+    if (ec || n == 0)
+      co_return Failure{got_bytes ? FailureKind::bad_response : FailureKind::reset_before_response, true,
+                        got_bytes ? "connection closed inside the response head" : "connection closed before response (" + (ec ? ec.message() : std::string("EOF")) + ")"};
+  }
+  got_bytes = true;
+  std::vector<http1::Field> fields;
+  response_fields(rh, fields);
+  std::string upgrade_value;
+  if (rh.status == 101) {
+    if (!h.upgrade) co_return Failure{FailureKind::bad_response, true, "101 without an upgrade request"};
+    for (auto& f : rh.fields)
+      if (http1::iequals(f.name, "upgrade")) upgrade_value = std::string(f.value);
+    fields.push_back({"Upgrade", upgrade_value});
+    fields.push_back({"Connection", "upgrade"});
+  }
+  ResponseStart rs;
+  rs.status = rh.status;
+  rs.reason = rh.reason;
+  rs.fields = &fields;
+  rs.has_body = rh.framing != http1::Framing::none;
+  if (rh.framing == http1::Framing::length) rs.content_length = rh.content_length;
+  if (is_head) {
+    for (auto& f : rh.fields) {
+      uint64_t n = 0;
+      bool ok = http1::iequals(f.name, "content-length") && !f.value.empty();
+      for (char ch : f.value) ok = ok && ch >= '0' && ch <= '9';
+      if (ok) {
+        for (char ch : f.value) n = n * 10 + uint64_t(ch - '0');
+        rs.content_length = n;
+      }
+    }
+  }
+  c->begin += rh.head_bytes;
+  if (!co_await sink.start(rs)) co_return Failure{FailureKind::client_gone, true, "client gone"};
+  if (rh.status == 101) {
+    co_await sink.tunnel(c->sock, std::string_view(c->buf.data() + c->begin, c->end - c->begin));
+    c.reset();
+    co_return Failure{};
+  }
+
+  auto eof_failure = [](const error_code& ec) {
+    if (ec == asio::error::timed_out) return Failure{FailureKind::timeout, true, "backend stalled inside the response body"};
+    return Failure{FailureKind::bad_response, true, "response body truncated (" + (ec ? ec.message() : std::string("EOF")) + ")"};
+  };
+  switch (rh.framing) {
+    case http1::Framing::none:
+      break;
+    case http1::Framing::length: {
+      uint64_t left = rh.content_length;
+      while (left > 0) {
+        if (c->begin == c->end) {
+          error_code ec;
+          size_t n = co_await fill(*c, pool.read_timeout, ec);
+          if (n == 0) co_return eof_failure(ec);
+        }
+        size_t n = size_t(std::min<uint64_t>(left, c->end - c->begin));
+        if (!co_await sink.body(std::string_view(c->buf.data() + c->begin, n)))
+          co_return Failure{FailureKind::client_gone, true, "client gone"};
+        c->begin += n;
+        left -= n;
+      }
+      break;
+    }
+    case http1::Framing::chunked: {
+      http1::ChunkedDecoder dec;
+      while (true) {
+        std::string_view in(c->buf.data() + c->begin, c->end - c->begin);
+        std::string_view data;
+        auto st = dec.step(in, data);
+        c->begin = c->end - in.size();
+        if (st == http1::ChunkedDecoder::Status::error)
+          co_return Failure{FailureKind::bad_response, true, std::string("bad chunked response: ") + dec.error()};
+        if (st == http1::ChunkedDecoder::Status::done) break;
+        if (st == http1::ChunkedDecoder::Status::data) {
+          if (!co_await sink.body(data)) co_return Failure{FailureKind::client_gone, true, "client gone"};
+          continue;
+        }
+        error_code ec;
+        size_t n = co_await fill(*c, pool.read_timeout, ec);
+        if (n == 0) co_return eof_failure(ec);
+      }
+      break;
+    }
+    case http1::Framing::until_close: {
+      while (true) {
+        if (c->begin < c->end) {
+          if (!co_await sink.body(std::string_view(c->buf.data() + c->begin, c->end - c->begin)))
+            co_return Failure{FailureKind::client_gone, true, "client gone"};
+          c->begin = c->end;
+        }
+        error_code ec;
+        size_t n = co_await fill(*c, pool.read_timeout, ec);
+        if (n == 0) {
+          if (ec == asio::error::timed_out) co_return eof_failure(ec);
+          break;  // EOF ends the body
+        }
+      }
+      break;
+    }
+  }
+  if (!co_await sink.finish()) co_return Failure{FailureKind::client_gone, true, "client gone"};
+  // Reuse only a clean connection: keep-alive, fully read, nothing extra pending.
+  if (rh.keep_alive && c->begin == c->end && pool.keepalive_idle > 0) {
+    ++c->requests;
+    tc.conns.put(backend.id, std::move(c), size_t(pool.keepalive_idle), tc.rt.clock());
+  }
+  co_return Failure{};
+}
+
+awaitable<Failure> HttpUpstream::exchange(ThreadContext& tc, const PoolSpec& pool,
+                                          BackendRuntime& backend, const ForwardRequest& req,
+                                          BodySource& body, ResponseSink& sink) {
+  bool retried_fresh = false;
+  while (true) {
+    std::unique_ptr<UpConn> c =
+        req.head->upgrade ? nullptr : tc.conns.take(backend.id, tc.rt.clock(), pool.keepalive_timeout);
+    bool reused = c != nullptr;
+    if (!c) {
+      c = std::make_unique<UpConn>(tc.io.get_executor());
+      Failure f = co_await connect_backend(c->sock, backend.spec, pool.connect_timeout);
+      if (f) co_return f;
+    }
+    Failure f = co_await send_request(*c, pool, req, backend, body);
+    bool got_bytes = false;
+    if (!f) f = co_await relay_response(tc, c, pool, backend, req, sink, got_bytes);
+    if (!f) co_return f;
+    // A kept-alive connection the backend closed just as we used it: nothing was
+    // processed, so the same request goes once more on a fresh connection.
+    if (reused && !retried_fresh && !got_bytes && !sink.started() && body.replayable() &&
+        (f.kind == FailureKind::reset_before_response)) {
+      retried_fresh = true;
+      body.rewind();
+      continue;
+    }
+    co_return f;
+  }
+}
+
+}  // namespace
+
+std::shared_ptr<Upstream> make_http_upstream() { return std::make_shared<HttpUpstream>(); }
+
+}  // namespace cutover::http_backend

@@ -1,0 +1,22 @@
+// The mapping layer for HTTP backends: which request head a backend receives (hop-by-hop
+// headers removed, forwarding headers added) and which response fields the client gets.
+// Pure functions, no I/O.
+#pragma once
+#include <string>
+#include <vector>
+
+#include "core/upstream.h"
+#include "http1/message.h"
+
+namespace cutover::http_backend {
+
+// Builds the request head for the backend. The body framing is Content-Length when the
+// length is known, chunked otherwise.
+std::string build_request_head(const ForwardRequest& req, const BackendSpec& backend,
+                               bool has_body, std::optional<uint64_t> length);
+
+// Copies the end-to-end fields of a backend response (drops hop-by-hop headers, the ones
+// named in Connection, and Content-Length/Transfer-Encoding, which the core re-frames).
+void response_fields(const http1::ResponseHead& r, std::vector<http1::Field>& out);
+
+}  // namespace cutover::http_backend
