@@ -41,12 +41,11 @@ awaitable<size_t> fill(UpConn& c, Duration timeout, error_code& ec) {
       c.buf.resize(c.buf.size() * 2);
     }
   }
-  Deadline d(c.sock.get_executor());
-  d.arm(c.sock, timeout);
+  c.deadline.arm(timeout);
   size_t n = co_await c.sock.async_read_some(asio::buffer(c.buf.data() + c.end, c.buf.size() - c.end),
                                              redirect_error(use_awaitable, ec));
-  d.disarm();
-  if (d.fired()) ec = asio::error::timed_out;
+  c.deadline.disarm();
+  if (c.deadline.fired()) ec = asio::error::timed_out;
   c.end += n;
   co_return n;
 }
@@ -82,11 +81,10 @@ awaitable<Failure> HttpUpstream::send_request(UpConn& c, const PoolSpec& pool,
       std::array<asio::const_buffer, 3> bufs{asio::buffer(out.data(), out.size()),
                                              asio::buffer(piece.data(), piece.size()),
                                              asio::buffer(tail.data(), tail.size())};
-      Deadline d(c.sock.get_executor());
-      d.arm(c.sock, pool.write_timeout);
+      c.deadline.arm(pool.write_timeout);
       co_await asio::async_write(c.sock, bufs, redirect_error(use_awaitable, ec));
-      d.disarm();
-      if (d.fired()) co_return Failure{FailureKind::timeout, true, "sending the request timed out"};
+      c.deadline.disarm();
+      if (c.deadline.fired()) co_return Failure{FailureKind::timeout, true, "sending the request timed out"};
       if (ec) co_return Failure{FailureKind::reset_before_response, sent_any, "send: " + ec.message()};
       sent_any = true;
       out.clear();

@@ -16,8 +16,10 @@ std::unique_ptr<UpConn> ConnCache::take(size_t backend, int64_t now, Duration id
     std::unique_ptr<UpConn> c = std::move(v.back());
     v.pop_back();
     if (now - c->idle_since > idle_timeout.count()) continue;
-    // A backend that closed the idle connection shows EOF (or unexpected bytes) here;
-    // catching it now avoids sending a request into a dead socket.
+    // A connection idle for a while may have been closed by the backend: it shows EOF
+    // (or unexpected bytes) here. Recently used ones skip the syscall; the exchange
+    // retries once on a fresh connection if one was closed after all.
+    if (now - c->idle_since < 1000) return c;
     char b;
     ssize_t n = ::recv(c->sock.native_handle(), &b, 1, MSG_PEEK | MSG_DONTWAIT);
     if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return c;
@@ -41,8 +43,8 @@ awaitable<Failure> connect_backend(UpSocket& sock, const BackendSpec& b, Duratio
   } else {
     ep = tcp::endpoint(asio::ip::make_address(b.host), b.port);
   }
-  Deadline d(sock.get_executor());
-  d.arm(sock, timeout);
+  Deadline d(sock);
+  d.arm(timeout);
   co_await sock.async_connect(ep, asio::redirect_error(asio::use_awaitable, ec));
   d.disarm();
   if (d.fired()) co_return Failure{FailureKind::connect_timeout, false, "connect timed out"};

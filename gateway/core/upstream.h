@@ -12,6 +12,7 @@
 
 #include "balance/balancer.h"
 #include "core/asio.h"
+#include "core/deadline.h"
 #include "core/failure.h"
 #include "core/runtime.h"
 #include "http1/message.h"
@@ -20,8 +21,9 @@ namespace cutover {
 
 // One idle or busy connection to a backend, with its read buffer.
 struct UpConn {
-  explicit UpConn(asio::any_io_executor ex) : sock(ex) {}
+  explicit UpConn(asio::any_io_executor ex) : sock(ex), deadline(sock) {}
   UpSocket sock;
+  Deadline deadline;
   std::vector<char> buf;
   size_t begin = 0, end = 0;
   uint32_t requests = 0;

@@ -63,7 +63,7 @@ const char* reason_phrase(int s) {
 }
 
 Downstream::Downstream(tcp::socket sock, const ServerSpec& s)
-    : sock_(std::move(sock)), server_(s), buf_(kReadBuf) {}
+    : sock_(std::move(sock)), deadline_(sock_), server_(s), buf_(kReadBuf) {}
 
 awaitable<size_t> Downstream::fill(Duration timeout, error_code& ec) {
   if (begin_ == end_) begin_ = end_ = 0;
@@ -77,12 +77,11 @@ awaitable<size_t> Downstream::fill(Duration timeout, error_code& ec) {
       buf_.resize(buf_.size() * 2);
     }
   }
-  Deadline d(sock_.get_executor());
-  d.arm(sock_, timeout);
+  deadline_.arm(timeout);
   size_t n = co_await sock_.async_read_some(asio::buffer(buf_.data() + end_, buf_.size() - end_),
                                             redirect_error(use_awaitable, ec));
-  d.disarm();
-  if (d.fired()) ec = asio::error::timed_out;
+  deadline_.disarm();
+  if (deadline_.fired()) ec = asio::error::timed_out;
   if (!ec && n == 0) ec = asio::error::eof;
   end_ += n;
   co_return n;
@@ -91,10 +90,9 @@ awaitable<size_t> Downstream::fill(Duration timeout, error_code& ec) {
 awaitable<bool> Downstream::write(std::string_view a, std::string_view b) {
   error_code ec;
   std::array<asio::const_buffer, 2> bufs{asio::buffer(a.data(), a.size()), asio::buffer(b.data(), b.size())};
-  Deadline d(sock_.get_executor());
-  d.arm(sock_, server_.send_timeout);
+  deadline_.arm(server_.send_timeout);
   co_await asio::async_write(sock_, bufs, redirect_error(use_awaitable, ec));
-  d.disarm();
+  deadline_.disarm();
   co_return !ec;
 }
 

@@ -7,6 +7,7 @@
 
 #include "config/config.h"
 #include "core/asio.h"
+#include "core/deadline.h"
 #include "core/upstream.h"
 #include "http1/chunked.h"
 #include "http1/message.h"
@@ -31,6 +32,7 @@ class Downstream {
 
  private:
   tcp::socket sock_;
+  Deadline deadline_;
   const ServerSpec& server_;
   std::vector<char> buf_;
   size_t begin_ = 0, end_ = 0;

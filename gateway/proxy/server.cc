@@ -5,6 +5,7 @@
 
 #include <thread>
 
+#include "core/deadline.h"
 #include "core/log.h"
 #include "core/upstream.h"
 #include "proxy/session.h"
@@ -17,6 +18,7 @@ using asio::use_awaitable;
 
 struct Worker {
   asio::io_context io{1};
+  Watchdog watchdog{io};
   std::unique_ptr<ThreadContext> tc;
   std::vector<std::unique_ptr<tcp::acceptor>> acceptors;
   std::thread thread;
@@ -101,9 +103,10 @@ int serve(std::shared_ptr<const Config> cfg) {
   }
   for (auto& w : workers) {
     for (auto& acc : w->acceptors) asio::co_spawn(w->io, accept_loop(*w->tc, *acc), asio::detached);
-    w->thread = std::thread([io = &w->io] {
-      auto guard = asio::make_work_guard(*io);
-      io->run();
+    w->thread = std::thread([w = w.get()] {
+      auto guard = asio::make_work_guard(w->io);
+      w->watchdog.start();
+      w->io.run();
     });
   }
   int sig = 0;

@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# Throughput and latency of the same wrk load through cutover, nginx and HAProxy, in one run,
+# against one nginx backend that returns a small body. Every proxy gets the same number of
+# threads/processes (THREADS). Prints a markdown table with ratios to nginx.
+#   bench/proxy.sh [DURATION=10s] [CONNS=50] [THREADS=1]
+set -euo pipefail
+DURATION=${1:-10s}
+CONNS=${2:-50}
+THREADS=${3:-1}
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+CUTOVER=${CUTOVER:-$ROOT/build/cutover}
+WORK=$(mktemp -d /tmp/cutover-bench.XXXXXX)
+PIDS=()
+cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$WORK"; }
+trap cleanup EXIT
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+wait_port() { for _ in $(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/$1) 2>/dev/null && return 0; sleep 0.05; done; echo "port $1 never opened" >&2; exit 1; }
+
+BACK=$(free_port); CUT=$(free_port); NGX=$(free_port); HAP=$(free_port)
+mkdir -p "$WORK/nb" "$WORK/np"
+cat > "$WORK/backend.conf" <<NGINX
+worker_processes 1; daemon off; pid $WORK/nb/pid; error_log $WORK/nb/error.log;
+events { worker_connections 4096; }
+http { access_log off; keepalive_requests 1000000;
+  server { listen 127.0.0.1:$BACK; location / { return 200 "hello from the benchmark backend\n"; } } }
+NGINX
+cat > "$WORK/proxy-nginx.conf" <<NGINX
+worker_processes $THREADS; daemon off; pid $WORK/np/pid; error_log $WORK/np/error.log;
+events { worker_connections 4096; }
+http { access_log off; keepalive_requests 1000000;
+  upstream be { server 127.0.0.1:$BACK; keepalive 128; keepalive_requests 1000000; }
+  server { listen 127.0.0.1:$NGX; location / { proxy_pass http://be; proxy_http_version 1.1;
+    proxy_set_header Connection ""; proxy_set_header Host \$host;
+    proxy_set_header X-Forwarded-For \$proxy_add_x_forwarded_for; } } }
+NGINX
+cat > "$WORK/haproxy.cfg" <<HAP
+global
+  nbthread $THREADS
+  maxconn 4000
+defaults
+  mode http
+  timeout connect 5s
+  timeout client 60s
+  timeout server 60s
+  option forwardfor
+  http-reuse always
+frontend fe
+  bind 127.0.0.1:$HAP
+  default_backend be
+backend be
+  server b1 127.0.0.1:$BACK
+HAP
+cat > "$WORK/cutover.toml" <<TOML
+[server]
+listen = ["127.0.0.1:$CUT"]
+threads = $THREADS
+[pools.be]
+backends = ["127.0.0.1:$BACK"]
+keepalive = 128
+[[routes]]
+name = "all"
+forward = "be"
+TOML
+
+nginx -c "$WORK/backend.conf" -p "$WORK/nb" & PIDS+=($!)
+wait_port "$BACK"
+"$CUTOVER" serve -c "$WORK/cutover.toml" 2>"$WORK/cutover.log" & PIDS+=($!)
+nginx -c "$WORK/proxy-nginx.conf" -p "$WORK/np" & PIDS+=($!)
+haproxy -f "$WORK/haproxy.cfg" -db >"$WORK/haproxy.log" 2>&1 & PIDS+=($!)
+wait_port "$CUT"; wait_port "$NGX"; wait_port "$HAP"
+
+run() {  # name port -> "rps p50 p99"
+  wrk -t1 -c"$CONNS" -d5s "http://127.0.0.1:$2/" >/dev/null  # warm-up
+  wrk -t1 -c"$CONNS" -d"$DURATION" --latency "http://127.0.0.1:$2/" > "$WORK/$1.wrk"
+  rps=$(awk '/Requests\/sec/ {print $2}' "$WORK/$1.wrk")
+  p50=$(awk '$1=="50%" {print $2}' "$WORK/$1.wrk")
+  p99=$(awk '$1=="99%" {print $2}' "$WORK/$1.wrk")
+  errs=$(awk '/Non-2xx|Socket errors/ {print}' "$WORK/$1.wrk" | tr '\n' ' ')
+  echo "$rps $p50 $p99 ${errs:-none}"
+}
+echo "wrk -t1 -c$CONNS -d$DURATION, proxies with $THREADS thread(s)/process(es), $(nproc) cores"
+declare -A R
+for p in nginx:$NGX haproxy:$HAP cutover:$CUT; do R[${p%%:*}]=$(run "${p%%:*}" "${p##*:}"); done
+base=$(echo "${R[nginx]}" | awk '{print $1}')
+printf "| proxy | req/s | p50 | p99 | vs nginx | errors |\n|---|---|---|---|---|---|\n"
+for n in cutover nginx haproxy; do
+  set -- ${R[$n]}
+  ratio=$(awk -v a="$1" -v b="$base" 'BEGIN{printf "%.2fx", a/b}')
+  printf "| %s | %s | %s | %s | %s | %s |\n" "$n" "$1" "$2" "$3" "$ratio" "${*:4}"
+done
