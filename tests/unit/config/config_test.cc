@@ -1,1 +1,120 @@
+#include "config/config.h"
+
 #include <gtest/gtest.h>
+
+using namespace cutover;
+
+namespace {
+
+const char* kGood = R"toml(
+[server]
+listen = ["127.0.0.1:8080", "[::1]:8081"]
+header_timeout = "5s"
+max_body_bytes = "10MiB"
+
+[[rewrite]]
+match = "^/static.*"
+to = "$0"
+[[rewrite]]
+match = "(.*)"
+to = "/proxy$1"
+
+[pools.warp]
+balancer = "round-robin"
+backends = ["127.0.0.1:3001", { address = "127.0.0.1:3002", weight = 3 }, "unix:/run/app.sock"]
+disable_time = "500ms"
+
+[[routes]]
+name = "static"
+match = { prefix = "/static" }
+static = { root = "/srv/http" }
+
+[[routes]]
+name = "api"
+match = { regex = "^/proxy/api/", host = "Example.org", methods = ["GET", "POST"] }
+rewrite_request = { uri = ["^/proxy(.*)", "$1"] }
+forward = "warp"
+)toml";
+
+// Loads `text` and returns the error message ("" if it loaded).
+std::string error_of(const std::string& text) {
+  try {
+    load_config_text(text, "t.toml");
+    return "";
+  } catch (const ConfigError& e) {
+    return e.what();
+  }
+}
+
+std::string with_route(const std::string& route) {
+  return "[server]\nlisten = [\"127.0.0.1:1\"]\n[pools.p]\nbackends = [\"127.0.0.1:2\"]\n" + route;
+}
+
+}  // namespace
+
+TEST(Config, LoadsTheFullExample) {
+  auto c = load_config_text(kGood, "good.toml");
+  ASSERT_EQ(c->server.listen.size(), 2u);
+  EXPECT_EQ(c->server.listen[1].host, "::1");
+  EXPECT_EQ(c->server.listen[1].port, 8081);
+  EXPECT_EQ(c->server.header_timeout, Duration(5000));
+  EXPECT_EQ(c->server.max_body_bytes, 10u << 20);
+  ASSERT_EQ(c->rewrites.size(), 2u);
+  EXPECT_EQ(c->rewrites[1].origin, "good.toml:10:1");
+  ASSERT_EQ(c->pools.size(), 1u);
+  const PoolSpec& p = c->pools[0];
+  EXPECT_EQ(p.balancer, BalancerKind::round_robin);
+  ASSERT_EQ(p.backends.size(), 3u);
+  EXPECT_EQ(p.backends[1].weight, 3u);
+  EXPECT_TRUE(p.backends[2].is_unix);
+  EXPECT_EQ(p.backends[2].path, "/run/app.sock");
+  EXPECT_EQ(p.disable_time, Duration(500));
+  ASSERT_EQ(c->routes.size(), 2u);
+  EXPECT_EQ(c->routes[1].hosts[0], "example.org");
+  EXPECT_TRUE(c->routes[1].uri_match.has_value());
+  EXPECT_NE(describe(*c).find("2. api"), std::string::npos);
+}
+
+TEST(Config, ErrorsNameFileLineColumnAndWhatWasExpected) {
+  struct Case {
+    std::string text;
+    std::string expect;  // substring of the message, position included
+  } cases[] = {
+      {"[server]\nlisten = [\"127.0.0.1:1\"]\nlisen = 3\n", "t.toml:3:1: unknown key 'lisen' in server"},
+      {"[server]\nlisten = 8080\n", "t.toml:2:10: server.listen: expected a list of strings"},
+      {"[server]\nlisten = [\"localhost:80\"]\n", "t.toml:2:11: listen: \"localhost\" is not a numeric IP"},
+      {"[server]\nlisten = [\"127.0.0.1:1\"]\nheader_timeout = \"5 parsecs\"\n", "t.toml:3:18: server.header_timeout: expected a duration"},
+      {"[server]\nlisten = [\"127.0.0.1:1\"]\n[server\n", "t.toml:3:"},
+      {"listen = 1\n", "t.toml:1:1: missing [server] table"},
+      {with_route("[[routes]]\nname = \"r\"\nforward = \"nope\"\n"), "t.toml:7:11: forward: unknown pool \"nope\" (defined pools: p)"},
+      {with_route("[[routes]]\nname = \"r\"\nmatch = { regex = \"^/a(\" }\nforward = \"p\"\n"), "t.toml:7:24: invalid regex \"^/a(\": missing closing parenthesis"},
+      {with_route("[[routes]]\nname = \"r\"\nforward = \"p\"\n[[routes]]\nname = \"r\"\nforward = \"p\"\n"), "duplicate route name \"r\""},
+      {with_route("[[routes]]\nname = \"r\"\n"), "expected exactly one action"},
+      {with_route("[[routes]]\nname = \"r\"\nforward = \"p\"\nstatic = { root = \"/\" }\n"), "expected exactly one action"},
+      {with_route("[[rewrite]]\nmatch = \"x\"\nto = \"/${bogus}\"\n"), "t.toml:7:8: invalid replacement"},
+      {"[server]\nlisten = [\"127.0.0.1:1\"]\n[pools.p]\nbackends = []\n", "t.toml:4:12: pools.p.backends: expected a non-empty list"},
+      {"[server]\nlisten = [\"127.0.0.1:1\"]\n[pools.p]\nbackends = [\"127.0.0.1:2\"]\nbalancer = \"fastest\"\n", "t.toml:5:12: balancer: expected \"sqf\" or \"round-robin\""},
+      {"[server]\nlisten = [\"127.0.0.1:1\"]\n[pools.p]\nbackends = [\"127.0.0.1:2\", \"127.0.0.1:2\"]\n", "listed twice"},
+      {"[server]\nlisten = [\"127.0.0.1:1\"]\n[pools.p]\nbackends = [\"127.0.0.1:2\"]\nretries = \"3\"\n", "t.toml:5:11: pools.p.retries: expected an integer"},
+  };
+  for (auto& c : cases) {
+    std::string err = error_of(c.text);
+    EXPECT_NE(err.find(c.expect), std::string::npos) << "got: " << err << "\nwanted: " << c.expect;
+  }
+}
+
+TEST(Config, UnitsParse) {
+  Duration d;
+  EXPECT_TRUE(parse_duration("250ms", d));
+  EXPECT_EQ(d, Duration(250));
+  EXPECT_TRUE(parse_duration("2m", d));
+  EXPECT_EQ(d, Duration(120000));
+  EXPECT_FALSE(parse_duration("2", d));
+  EXPECT_FALSE(parse_duration("s", d));
+  uint64_t n;
+  EXPECT_TRUE(parse_size("64KiB", n));
+  EXPECT_EQ(n, 65536u);
+  EXPECT_TRUE(parse_size("1GB", n));
+  EXPECT_EQ(n, 1000000000u);
+  EXPECT_FALSE(parse_size("1 MiB", n));
+}

@@ -1,1 +1,165 @@
+#include "http1/parser.h"
+
 #include <gtest/gtest.h>
+
+using namespace cutover::http1;
+
+namespace {
+
+struct Outcome {
+  ParseStatus status;
+  int code = 0;
+  RequestHead head;
+};
+
+Outcome parse(std::string_view raw, size_t max = 65536) {
+  Outcome o;
+  ParseError err;
+  o.status = parse_request_head(raw, max, o.head, err);
+  if (o.status == ParseStatus::complete && !validate_request(o.head, err)) o.status = ParseStatus::error;
+  if (o.status == ParseStatus::error) o.code = err.status;
+  return o;
+}
+
+}  // namespace
+
+TEST(RequestParser, ParsesASimpleGet) {
+  auto o = parse("GET /a?b=1 HTTP/1.1\r\nHost: example.org\r\nX-A:  v  \r\n\r\n");
+  ASSERT_EQ(o.status, ParseStatus::complete);
+  EXPECT_EQ(o.head.method, "GET");
+  EXPECT_EQ(o.head.target, "/a?b=1");
+  EXPECT_EQ(o.head.version_minor, 1);
+  EXPECT_EQ(o.head.host, "example.org");
+  ASSERT_EQ(o.head.fields.size(), 2u);
+  EXPECT_EQ(o.head.fields[1].value, "v");  // surrounding whitespace trimmed
+  EXPECT_TRUE(o.head.keep_alive);
+  EXPECT_EQ(o.head.framing, Framing::none);
+}
+
+TEST(RequestParser, IncompleteUntilBlankLine) {
+  EXPECT_EQ(parse("GET / HTTP/1.1\r\nHost: a\r\n").status, ParseStatus::incomplete);
+  EXPECT_EQ(parse("GET / HTTP/1.1\r\nHost: a\r\n\r").status, ParseStatus::incomplete);
+}
+
+TEST(RequestParser, StopsAtTheFirstRequestOfAPipeline) {
+  std::string two = "GET /1 HTTP/1.1\r\nHost: a\r\n\r\nGET /2 HTTP/1.1\r\nHost: a\r\n\r\n";
+  auto o = parse(two);
+  ASSERT_EQ(o.status, ParseStatus::complete);
+  EXPECT_EQ(o.head.target, "/1");
+  EXPECT_EQ(o.head.head_bytes, two.size() / 2);
+}
+
+TEST(RequestParser, BodyFraming) {
+  auto cl = parse("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 12\r\n\r\n");
+  EXPECT_EQ(cl.head.framing, Framing::length);
+  EXPECT_EQ(cl.head.content_length, 12u);
+  auto te = parse("POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: Chunked\r\n\r\n");
+  EXPECT_EQ(te.head.framing, Framing::chunked);
+  auto same = parse("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 5, 5\r\n\r\n");
+  EXPECT_EQ(same.head.content_length, 5u);
+}
+
+TEST(RequestParser, ConnectionSemantics) {
+  EXPECT_FALSE(parse("GET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n").head.keep_alive);
+  EXPECT_FALSE(parse("GET / HTTP/1.0\r\n\r\n").head.keep_alive);
+  EXPECT_TRUE(parse("GET / HTTP/1.0\r\nConnection: Keep-Alive\r\n\r\n").head.keep_alive);
+  auto up = parse("GET / HTTP/1.1\r\nHost: a\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n");
+  EXPECT_TRUE(up.head.upgrade);
+  auto ex = parse("PUT / HTTP/1.1\r\nHost: a\r\nExpect: 100-continue\r\nContent-Length: 1\r\n\r\n");
+  EXPECT_TRUE(ex.head.expect_continue);
+}
+
+TEST(RequestParser, AbsoluteFormTakesTheAuthority) {
+  auto o = parse("GET http://Example.org:8080/x?y HTTP/1.1\r\nHost: other\r\n\r\n");
+  ASSERT_EQ(o.status, ParseStatus::complete);
+  EXPECT_EQ(o.head.target, "/x?y");
+  EXPECT_EQ(o.head.host, "Example.org:8080");
+}
+
+// Requests that could be smuggled or are malformed: each must be refused with this status.
+struct Bad {
+  const char* name;
+  std::string raw;
+  int status;
+};
+
+class RefusedRequest : public ::testing::TestWithParam<Bad> {};
+
+TEST_P(RefusedRequest, IsRefused) {
+  auto o = parse(GetParam().raw);
+  EXPECT_EQ(o.status, ParseStatus::error) << GetParam().name;
+  EXPECT_EQ(o.code, GetParam().status) << GetParam().name;
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Smuggling, RefusedRequest,
+    ::testing::Values(
+        Bad{"cl_and_te", "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n", 400},
+        Bad{"te_and_cl", "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\nContent-Length: 4\r\n\r\n", 400},
+        Bad{"differing_cl", "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 4\r\nContent-Length: 5\r\n\r\n", 400},
+        Bad{"differing_cl_list", "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 4, 5\r\n\r\n", 400},
+        Bad{"signed_cl", "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: +4\r\n\r\n", 400},
+        Bad{"negative_cl", "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: -1\r\n\r\n", 400},
+        Bad{"hex_cl", "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 0x10\r\n\r\n", 400},
+        Bad{"empty_cl", "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: \r\n\r\n", 400},
+        Bad{"overflow_cl", "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 99999999999999999999999\r\n\r\n", 400},
+        Bad{"te_listed", "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: gzip, chunked\r\n\r\n", 400},
+        Bad{"te_twice", "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n", 400},
+        Bad{"te_obfuscated", "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: xchunked\r\n\r\n", 400},
+        Bad{"te_vtab", "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: \x0b" "chunked\r\n\r\n", 400},
+        Bad{"te_http10", "POST / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n", 400},
+        Bad{"space_before_colon", "GET / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding : chunked\r\n\r\n", 400},
+        Bad{"obs_fold", "GET / HTTP/1.1\r\nHost: a\r\nX-A: b\r\n c\r\n\r\n", 400},
+        Bad{"nul_in_value", std::string("GET / HTTP/1.1\r\nHost: a\r\nX-A: b\0c\r\n\r\n", 37), 400},
+        Bad{"cr_in_value", "GET / HTTP/1.1\r\nHost: a\r\nX-A: b\rc\r\n\r\n", 400},
+        Bad{"two_hosts", "GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n", 400},
+        Bad{"no_host_11", "GET / HTTP/1.1\r\n\r\n", 400},
+        Bad{"bad_host", "GET / HTTP/1.1\r\nHost: a b\r\n\r\n", 400},
+        Bad{"http2", "GET / HTTP/2.0\r\nHost: a\r\n\r\n", 505},
+        Bad{"http12", "GET / HTTP/1.2\r\nHost: a\r\n\r\n", 505},
+        Bad{"bad_version", "GET / HTTPS/1.1\r\nHost: a\r\n\r\n", 400},
+        Bad{"lowercase_version", "GET / http/1.1\r\nHost: a\r\n\r\n", 400},
+        Bad{"extra_space", "GET  / HTTP/1.1\r\nHost: a\r\n\r\n", 400},
+        Bad{"bad_method", "G@T / HTTP/1.1\r\nHost: a\r\n\r\n", 400},
+        Bad{"relative_target", "GET foo HTTP/1.1\r\nHost: a\r\n\r\n", 400},
+        Bad{"no_colon", "GET / HTTP/1.1\r\nHost: a\r\nnocolon\r\n\r\n", 400},
+        Bad{"empty_name", "GET / HTTP/1.1\r\nHost: a\r\n: v\r\n\r\n", 400}),
+    [](const auto& info) { return std::string(info.param.name); });
+
+TEST(RequestParser, HeadTooLargeIs431) {
+  std::string big = "GET / HTTP/1.1\r\nHost: a\r\nX: " + std::string(2000, 'a') + "\r\n\r\n";
+  EXPECT_EQ(parse(big, 1024).code, 431);
+  EXPECT_EQ(parse(big.substr(0, 1500), 1024).code, 431);  // even before the head is complete
+}
+
+TEST(RequestParser, TooManyFieldsIs431) {
+  std::string raw = "GET / HTTP/1.1\r\nHost: a\r\n";
+  for (int i = 0; i < 150; ++i) raw += "X-" + std::to_string(i) + ": v\r\n";
+  EXPECT_EQ(parse(raw + "\r\n").code, 431);
+}
+
+TEST(ResponseParser, Framing) {
+  ResponseHead r;
+  ParseError err;
+  ASSERT_EQ(parse_response_head("HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nabc", 65536, false, r, err),
+            ParseStatus::complete);
+  EXPECT_EQ(r.framing, Framing::length);
+  EXPECT_EQ(r.content_length, 3u);
+  ASSERT_EQ(parse_response_head("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n", 65536, false, r, err),
+            ParseStatus::complete);
+  EXPECT_EQ(r.framing, Framing::chunked);
+  ASSERT_EQ(parse_response_head("HTTP/1.0 200 OK\r\n\r\n", 65536, false, r, err), ParseStatus::complete);
+  EXPECT_EQ(r.framing, Framing::until_close);
+  EXPECT_FALSE(r.keep_alive);
+  ASSERT_EQ(parse_response_head("HTTP/1.1 304 Not Modified\r\nContent-Length: 9\r\n\r\n", 65536, false, r, err),
+            ParseStatus::complete);
+  EXPECT_EQ(r.framing, Framing::none);
+  ASSERT_EQ(parse_response_head("HTTP/1.1 200 OK\r\nContent-Length: 9\r\n\r\n", 65536, true, r, err),
+            ParseStatus::complete);
+  EXPECT_EQ(r.framing, Framing::none);  // answer to HEAD
+  EXPECT_EQ(parse_response_head("HTTP/1.1 2x0 OK\r\n\r\n", 65536, false, r, err), ParseStatus::error);
+  EXPECT_EQ(parse_response_head("garbage\r\n\r\n", 65536, false, r, err), ParseStatus::error);
+  EXPECT_EQ(parse_response_head("HTTP/1.1 200 OK\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n", 65536,
+                                false, r, err),
+            ParseStatus::error);
+}

@@ -1,1 +1,73 @@
+#include "route/router.h"
+
 #include <gtest/gtest.h>
+
+using namespace cutover;
+
+namespace {
+std::shared_ptr<const Config> config() {
+  return load_config_text(R"(
+[server]
+listen = ["127.0.0.1:1"]
+[pools.p]
+backends = ["127.0.0.1:2"]
+[[routes]]
+name = "admin-host"
+match = { host = ["admin.example.org", "*.internal"] }
+forward = "p"
+[[routes]]
+name = "api-post"
+match = { prefix = "/api/", methods = ["POST"] }
+forward = "p"
+[[routes]]
+name = "api-regex"
+match = { regex = "^/api/v([0-9]+)/" }
+forward = "p"
+[[routes]]
+name = "static"
+match = { prefix = "/static" }
+static = { root = "/srv" }
+[[routes]]
+name = "rest"
+forward = "p"
+)", "r.toml");
+}
+
+std::string which(const Config& c, std::string_view path, std::string_view host = "x.org",
+                  std::string_view method = "GET") {
+  Captures caps;
+  const RouteSpec* r = match_route(c, {path, host, method}, &caps);
+  return r ? r->name : "none";
+}
+}  // namespace
+
+TEST(Router, FirstMatchWins) {
+  auto c = config();
+  EXPECT_EQ(which(*c, "/api/x", "x.org", "POST"), "api-post");
+  EXPECT_EQ(which(*c, "/api/v2/x"), "api-regex");
+  EXPECT_EQ(which(*c, "/api/x"), "rest");
+  EXPECT_EQ(which(*c, "/staticky"), "static");  // a prefix has no segment boundary
+  EXPECT_EQ(which(*c, "/"), "rest");
+}
+
+TEST(Router, HostMatchingIgnoresCasePortAndTrailingDot) {
+  auto c = config();
+  EXPECT_EQ(which(*c, "/", "Admin.Example.ORG.:8080"), "admin-host");
+  EXPECT_EQ(which(*c, "/", "db.internal"), "admin-host");
+  EXPECT_EQ(which(*c, "/", "internal"), "rest");  // wildcard needs a subdomain
+  EXPECT_EQ(which(*c, "/", "example.org"), "rest");
+}
+
+TEST(Router, RegexCapturesAreReturned) {
+  auto c = config();
+  Captures caps;
+  const RouteSpec* r = match_route(*c, {"/api/v7/x", "h", "GET"}, &caps);
+  ASSERT_NE(r, nullptr);
+  EXPECT_EQ(caps.group(1), "7");
+}
+
+TEST(Router, NormalizeHost) {
+  EXPECT_EQ(normalize_host("EXAMPLE.org:80"), "example.org");
+  EXPECT_EQ(normalize_host("[::1]:8080"), "[::1]");
+  EXPECT_EQ(normalize_host("a.b."), "a.b");
+}
