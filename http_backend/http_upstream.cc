@@ -65,6 +65,10 @@ awaitable<Failure> HttpUpstream::send_request(UpConn& c, const PoolSpec& pool,
     if (!body_done) {
       error_code ec;
       piece = co_await body.read(ec);
+      if (ec == asio::error::invalid_argument)
+        co_return Failure{FailureKind::bad_request_body, sent_any, "malformed chunked body from the client"};
+      if (ec == asio::error::message_size)
+        co_return Failure{FailureKind::request_too_large, sent_any, "request body over max_body_bytes"};
       if (ec) co_return Failure{FailureKind::client_gone, sent_any, "request body from client: " + ec.message()};
       if (piece.empty()) {
         body_done = true;

@@ -14,6 +14,8 @@ enum class FailureKind {
   timeout,            // backend silent too long -> 504
   client_gone,        // downstream closed or timed out: nobody to answer
   overloaded,         // backend refused the work (e.g. FastCGI OVERLOADED) -> try another
+  bad_request_body,   // the client's body is malformed (bad chunk) -> 400, never retried
+  request_too_large,  // the client's body passed max_body_bytes -> 413
 };
 
 struct Failure {
@@ -31,6 +33,8 @@ struct Failure {
       case FailureKind::timeout:
       case FailureKind::connect_timeout: return 504;
       case FailureKind::overloaded: return 503;
+      case FailureKind::bad_request_body: return 400;
+      case FailureKind::request_too_large: return 413;
       default: return 502;
     }
   }
@@ -44,6 +48,8 @@ struct Failure {
       case FailureKind::timeout: return "response timeout";
       case FailureKind::client_gone: return "client gone";
       case FailureKind::overloaded: return "backend overloaded";
+      case FailureKind::bad_request_body: return "malformed request body";
+      case FailureKind::request_too_large: return "request body too large";
     }
     return "?";
   }

@@ -149,6 +149,7 @@ class Session {
   // Phase 4: the route's action.
   awaitable<void> act(const RouteSpec* route, const Captures& caps, const http1::RequestHead& head,
                       const std::string& target, RequestBody& body, ClientResponse& out) {
+    if (!route || route->action != RouteSpec::Action::forward) keep_alive_if_body_skippable(head, out);
     if (!route) {
       co_await send_simple(out, 404, "no route for this URL\n");
       co_return;
@@ -168,6 +169,15 @@ class Session {
         break;
       }
     }
+  }
+
+  // A response that leaves the request body unread can keep the connection only if the
+  // body can be skipped afterwards: not one held back for 100 Continue, not a huge one.
+  static void keep_alive_if_body_skippable(const http1::RequestHead& head, ClientResponse& out) {
+    if (head.framing == http1::Framing::none) return;
+    if (head.expect_continue || head.framing == http1::Framing::chunked ||
+        head.content_length > kMaxDiscard)
+      out.force_close();
   }
 
   // Forward to the route's pool: pick a backend, run one exchange, move to another
@@ -208,6 +218,7 @@ class Session {
       if (!pick) {
         log::error("pool " + spec.name + ": no backend available for " + std::string(head.method) +
                    " " + target + " (all down or tried); answering 503");
+        if (!body.complete()) keep_alive_if_body_skippable(head, out);
         if (!out.started()) {
           std::string retry = std::to_string(std::max<int64_t>(1, spec.disable_time.count() / 1000));
           std::vector<http1::Field> extra{http1::Field{"Retry-After", retry}};  // named: g++ 12 rejects brace temporaries in co_await
@@ -229,6 +240,12 @@ class Session {
         out.force_close();
         co_return;
       }
+      if (f.kind == FailureKind::bad_request_body || f.kind == FailureKind::request_too_large) {
+        // The client's fault: answer it, and close (its body stream cannot be trusted).
+        out.force_close();
+        if (!out.started()) co_await send_simple(out, f.status(), std::string(f.name()) + "\n");
+        co_return;
+      }
       if (f.disables_backend()) {
         backend.disabled_until_ms.store(tc_.rt.clock() + spec.disable_time.count(), std::memory_order_relaxed);
       }
@@ -246,6 +263,7 @@ class Session {
       if (out.started()) {
         out.force_close();  // the client got part of a response: cut it so it sees the error
       } else {
+        if (!body.complete()) keep_alive_if_body_skippable(head, out);
         int st = f.status();
         co_await send_simple(out, st, st == 504 ? "backend timed out\n" : "bad gateway\n");
       }

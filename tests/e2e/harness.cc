@@ -1,1 +1,365 @@
-#include <gtest/gtest.h>
+#include "harness.h"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+#include <thread>
+
+namespace e2e {
+
+using namespace std::chrono;
+
+std::string temp_dir() {
+  char tmpl[] = "/tmp/cutover-e2e.XXXXXX";
+  if (!mkdtemp(tmpl)) throw std::runtime_error("mkdtemp failed");
+  return tmpl;
+}
+
+void write_file(const std::string& path, const std::string& text) {
+  std::ofstream o(path, std::ios::binary);
+  o << text;
+}
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+Process::Process(std::vector<std::string> argv, std::string log_path) : log_(std::move(log_path)) {
+  int fd = ::open(log_.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  if (fd < 0) throw std::runtime_error("cannot open " + log_);
+  pid_ = fork();
+  if (pid_ == 0) {
+    prctl(PR_SET_PDEATHSIG, SIGKILL);  // never outlive the test
+    dup2(fd, 1);
+    dup2(fd, 2);
+    int devnull = ::open("/dev/null", O_RDONLY);
+    dup2(devnull, 0);
+    std::vector<char*> args;
+    for (auto& a : argv) args.push_back(a.data());
+    args.push_back(nullptr);
+    execv(args[0], args.data());
+    _exit(127);
+  }
+  ::close(fd);
+}
+
+Process::~Process() {
+  if (pid_ > 0 && running()) {
+    ::kill(pid_, SIGTERM);
+    if (wait_exit(milliseconds(3000)) == -1 && running()) {
+      ::kill(pid_, SIGKILL);
+      wait_exit(milliseconds(3000));
+    }
+  }
+}
+
+bool Process::running() {
+  if (reaped_) return false;
+  int st = 0;
+  pid_t r = waitpid(pid_, &st, WNOHANG);
+  if (r == pid_) {
+    reaped_ = true;
+    status_ = st;
+    return false;
+  }
+  return r == 0;
+}
+
+void Process::kill(int sig) {
+  if (!reaped_) ::kill(pid_, sig);
+}
+
+int Process::wait_exit(milliseconds timeout) {
+  auto end = steady_clock::now() + timeout;
+  while (running()) {
+    if (steady_clock::now() > end) return -1;
+    std::this_thread::sleep_for(milliseconds(10));
+  }
+  if (WIFEXITED(status_)) return WEXITSTATUS(status_);
+  return 128 + WTERMSIG(status_);
+}
+
+std::optional<std::string> Process::wait_for(const std::string& marker, milliseconds timeout) {
+  auto end = steady_clock::now() + timeout;
+  while (steady_clock::now() < end) {
+    std::string text = log();
+    size_t p = text.find(marker);
+    if (p != std::string::npos) {
+      size_t start = p + marker.size();
+      size_t nl = text.find('\n', start);
+      if (nl != std::string::npos) return text.substr(start, nl - start);
+    }
+    if (!running()) return std::nullopt;
+    std::this_thread::sleep_for(milliseconds(10));
+  }
+  return std::nullopt;
+}
+
+size_t Process::rss_kib() {
+  std::string status = read_file("/proc/" + std::to_string(pid_) + "/status");
+  size_t p = status.find("VmRSS:");
+  if (p == std::string::npos) return 0;
+  return std::stoul(status.substr(p + 6));
+}
+
+Worker::Worker(const std::string& dir, const std::string& name) {
+  std::string log = dir + "/worker-" + name + ".log";
+  proc = std::make_unique<Process>(
+      std::vector<std::string>{WORKER_BIN, "--port", "0", "--name", name}, log);
+  auto line = proc->wait_for("listening on 127.0.0.1:", seconds(10));
+  if (!line) throw std::runtime_error("worker did not start: " + proc->log());
+  port = std::stoi(*line);
+}
+
+Gateway::Gateway(const std::string& dir, const std::string& config_toml) {
+  std::string cfg = config_toml;
+  for (size_t p; (p = cfg.find("{{PORT}}")) != std::string::npos;) cfg.replace(p, 8, "0");
+  write_file(dir + "/cutover.toml", cfg);
+  proc = std::make_unique<Process>(
+      std::vector<std::string>{CUTOVER_BIN, "serve", "-c", dir + "/cutover.toml"}, dir + "/cutover.log");
+  auto line = proc->wait_for("listening on http://127.0.0.1:", seconds(10));
+  if (!line) throw std::runtime_error("cutover did not start: " + proc->log());
+  port = std::stoi(*line);
+}
+
+std::string Response::header(const std::string& name) const {
+  for (auto& [k, v] : headers)
+    if (strcasecmp(k.c_str(), name.c_str()) == 0) return v;
+  return "";
+}
+
+size_t Response::count(const std::string& name) const {
+  size_t n = 0;
+  for (auto& [k, v] : headers) n += strcasecmp(k.c_str(), name.c_str()) == 0;
+  return n;
+}
+
+Client::Client(int port) {
+  fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_port = htons(uint16_t(port));
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (::connect(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
+    ::close(fd_);
+    fd_ = -1;
+    return;
+  }
+  int one = 1;
+  setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+}
+
+Client::~Client() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+bool Client::send(const std::string& data) {
+  size_t off = 0;
+  while (off < data.size()) {
+    ssize_t n = ::send(fd_, data.data() + off, data.size() - off, MSG_NOSIGNAL);
+    if (n <= 0) return false;
+    off += size_t(n);
+  }
+  return true;
+}
+
+bool Client::fill(steady_clock::time_point deadline) {
+  auto left = duration_cast<milliseconds>(deadline - steady_clock::now()).count();
+  if (left <= 0) return false;
+  pollfd p{fd_, POLLIN, 0};
+  if (::poll(&p, 1, int(left)) <= 0) return false;
+  char tmp[65536];
+  ssize_t n = ::recv(fd_, tmp, sizeof tmp, 0);
+  if (n <= 0) return false;
+  buf_.append(tmp, size_t(n));
+  return true;
+}
+
+std::optional<Response> Client::read(bool head, milliseconds timeout) {
+  auto deadline = steady_clock::now() + timeout;
+  size_t end;
+  while ((end = buf_.find("\r\n\r\n")) == std::string::npos)
+    if (!fill(deadline)) return std::nullopt;
+  Response r;
+  std::istringstream lines(buf_.substr(0, end));
+  std::string line;
+  std::getline(lines, line);
+  if (line.size() < 12) return std::nullopt;
+  r.status = std::stoi(line.substr(9, 3));
+  r.reason = line.size() > 13 ? line.substr(13) : "";
+  if (!r.reason.empty() && r.reason.back() == '\r') r.reason.pop_back();
+  while (std::getline(lines, line)) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    size_t c = line.find(':');
+    if (c == std::string::npos) continue;
+    std::string v = line.substr(c + 1);
+    while (!v.empty() && v.front() == ' ') v.erase(0, 1);
+    r.headers.emplace_back(line.substr(0, c), v);
+  }
+  buf_.erase(0, end + 4);
+  bool no_body = head || r.status == 204 || r.status == 304 || (r.status >= 100 && r.status < 200);
+  if (no_body) return r;
+  std::string te = r.header("Transfer-Encoding");
+  std::string cl = r.header("Content-Length");
+  if (!te.empty()) {
+    while (true) {
+      size_t nl;
+      while ((nl = buf_.find("\r\n")) == std::string::npos)
+        if (!fill(deadline)) return std::nullopt;
+      size_t size = std::stoul(buf_.substr(0, nl), nullptr, 16);
+      buf_.erase(0, nl + 2);
+      if (size == 0) {
+        while ((nl = buf_.find("\r\n")) == std::string::npos)
+          if (!fill(deadline)) return std::nullopt;
+        buf_.erase(0, nl + 2);  // no trailers expected
+        break;
+      }
+      while (buf_.size() < size + 2)
+        if (!fill(deadline)) return std::nullopt;
+      r.body.append(buf_, 0, size);
+      buf_.erase(0, size + 2);
+    }
+  } else if (!cl.empty()) {
+    size_t n = std::stoul(cl);
+    while (buf_.size() < n)
+      if (!fill(deadline)) return std::nullopt;
+    r.body = buf_.substr(0, n);
+    buf_.erase(0, n);
+  } else {
+    while (fill(deadline)) {
+    }
+    r.body = buf_;
+    buf_.clear();
+    r.closed = true;
+  }
+  return r;
+}
+
+std::string Client::read_all(milliseconds timeout) {
+  auto deadline = steady_clock::now() + timeout;
+  while (fill(deadline)) {
+  }
+  std::string out = buf_;
+  buf_.clear();
+  return out;
+}
+
+std::optional<Response> fetch(int port, const std::string& method, const std::string& target,
+                              const std::string& body, const std::vector<std::string>& extra) {
+  Client c(port);
+  if (!c.connected()) return std::nullopt;
+  std::string req = method + " " + target + " HTTP/1.1\r\nHost: test.local\r\n";
+  for (auto& h : extra) req += h + "\r\n";
+  if (!body.empty()) req += "Content-Length: " + std::to_string(body.size()) + "\r\n";
+  req += "\r\n" + body;
+  if (!c.send(req)) return std::nullopt;
+  return c.read(method == "HEAD");
+}
+
+std::multimap<std::string, std::string> parse_echo(const std::string& body) {
+  std::multimap<std::string, std::string> out;
+  std::istringstream in(body);
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.empty()) break;
+    size_t c = line.find(": ");
+    if (c == std::string::npos) continue;
+    std::string k = line.substr(0, c), v = line.substr(c + 2);
+    if (k == "header") {
+      size_t c2 = v.find(": ");
+      out.emplace("header:" + v.substr(0, c2), c2 == std::string::npos ? "" : v.substr(c2 + 2));
+    } else {
+      out.emplace(k, v);
+    }
+  }
+  return out;
+}
+
+}  // namespace e2e
+
+namespace e2e {
+
+ScriptedBackend::ScriptedBackend(Responder respond) : respond_(std::move(respond)) {
+  listen_fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  int one = 1;
+  setsockopt(listen_fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (::bind(listen_fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 || ::listen(listen_fd_, 128) != 0)
+    throw std::runtime_error("scripted backend: bind/listen failed");
+  socklen_t len = sizeof a;
+  getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&a), &len);
+  port_ = ntohs(a.sin_port);
+  thread_ = std::thread([this] {
+    while (!stop_) {
+      pollfd p{listen_fd_, POLLIN, 0};
+      if (::poll(&p, 1, 50) <= 0) continue;
+      int fd = ::accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
+      if (fd < 0) continue;
+      ++connections_;
+      conns_.emplace_back([this, fd] { serve(fd); });
+    }
+  });
+}
+
+ScriptedBackend::~ScriptedBackend() {
+  stop_ = true;
+  thread_.join();
+  for (auto& t : conns_) t.join();
+  ::close(listen_fd_);
+}
+
+std::string ScriptedBackend::received() {
+  std::lock_guard<std::mutex> g(mu_);
+  return received_;
+}
+
+void ScriptedBackend::serve(int fd) {
+  std::string buf;
+  char tmp[16384];
+  while (!stop_) {
+    pollfd p{fd, POLLIN, 0};
+    int r = ::poll(&p, 1, 50);
+    if (r == 0) continue;
+    ssize_t n = ::recv(fd, tmp, sizeof tmp, 0);
+    if (n <= 0) break;
+    buf.append(tmp, size_t(n));
+    {
+      std::lock_guard<std::mutex> g(mu_);
+      received_.append(tmp, size_t(n));
+    }
+    size_t end;
+    bool closed = false;
+    while ((end = buf.find("\r\n\r\n")) != std::string::npos) {
+      std::string head = buf.substr(0, end + 4);
+      buf.erase(0, end + 4);
+      ++requests_;
+      std::string reply = respond_(head, fd);
+      if (reply == "<close>") {
+        closed = true;
+        break;
+      }
+      if (!reply.empty()) ::send(fd, reply.data(), reply.size(), MSG_NOSIGNAL);
+    }
+    if (closed) break;
+  }
+  ::close(fd);
+}
+
+}  // namespace e2e

@@ -1,0 +1,132 @@
+// End-to-end harness: starts real processes (the cutover binary, example workers) on
+// ephemeral loopback ports, waits until they are ready, talks raw HTTP to them, and stops
+// exactly the processes it started, by pid.
+#pragma once
+#include <sys/types.h>
+
+#include <atomic>
+#include <functional>
+#include <mutex>
+#include <thread>
+
+#include <chrono>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace e2e {
+
+std::string temp_dir();  // a fresh directory under /tmp, removed by nobody (small files only)
+void write_file(const std::string& path, const std::string& text);
+std::string read_file(const std::string& path);
+
+class Process {
+ public:
+  // Starts argv[0] with stdout+stderr appended to `log_path`.
+  Process(std::vector<std::string> argv, std::string log_path);
+  ~Process();
+  Process(const Process&) = delete;
+  Process& operator=(const Process&) = delete;
+
+  pid_t pid() const { return pid_; }
+  const std::string& log_path() const { return log_; }
+  std::string log() const { return read_file(log_); }
+  // Waits for a log line containing `marker`; returns the text after it up to the line end.
+  std::optional<std::string> wait_for(const std::string& marker, std::chrono::milliseconds timeout);
+  bool running();
+  void kill(int sig);
+  int wait_exit(std::chrono::milliseconds timeout);  // exit code, or -1
+  size_t rss_kib();
+
+ private:
+  pid_t pid_ = -1;
+  std::string log_;
+  bool reaped_ = false;
+  int status_ = 0;
+};
+
+// An example worker (examples/worker) on an ephemeral port.
+struct Worker {
+  explicit Worker(const std::string& dir, const std::string& name = "w");
+  std::unique_ptr<Process> proc;
+  int port = 0;
+  std::string address() const { return "127.0.0.1:" + std::to_string(port); }
+};
+
+// The cutover binary serving `config_toml` ({{PORT}} is replaced by 0: the port it picks).
+struct Gateway {
+  Gateway(const std::string& dir, const std::string& config_toml);
+  std::unique_ptr<Process> proc;
+  int port = 0;
+};
+
+struct Response {
+  int status = 0;
+  std::string reason;
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string body;
+  bool closed = false;  // the server closed the connection after it
+  std::string header(const std::string& name) const;  // first match, case-insensitive
+  size_t count(const std::string& name) const;
+};
+
+class Client {
+ public:
+  explicit Client(int port);
+  ~Client();
+  bool send(const std::string& data);
+  // Reads one response. `head` = the request was HEAD (no body). nullopt on timeout/EOF.
+  std::optional<Response> read(bool head = false, std::chrono::milliseconds timeout = std::chrono::seconds(10));
+  // Everything until the peer closes (or timeout).
+  std::string read_all(std::chrono::milliseconds timeout = std::chrono::seconds(5));
+  bool connected() const { return fd_ >= 0; }
+  int fd() const { return fd_; }
+
+ private:
+  bool fill(std::chrono::steady_clock::time_point deadline);
+  int fd_ = -1;
+  std::string buf_;
+};
+
+// One request on a new connection.
+std::optional<Response> fetch(int port, const std::string& method, const std::string& target,
+                              const std::string& body = "",
+                              const std::vector<std::string>& extra_headers = {});
+
+// Fields of the worker's /echo answer ("header: Name: value" lines etc.).
+std::multimap<std::string, std::string> parse_echo(const std::string& body);
+
+}  // namespace e2e
+
+namespace e2e {
+
+// A raw TCP backend run by the test itself, for behaviour no real server shows on demand:
+// it records what arrives and answers each request head with `reply` (or with what
+// `respond` returns). Runs on its own thread; stops in the destructor.
+class ScriptedBackend {
+ public:
+  using Responder = std::function<std::string(const std::string& request_head, int fd)>;
+  explicit ScriptedBackend(Responder respond);
+  ~ScriptedBackend();
+  int port() const { return port_; }
+  std::string address() const { return "127.0.0.1:" + std::to_string(port_); }
+  int connections() const { return connections_.load(); }
+  int requests() const { return requests_.load(); }
+  std::string received();
+
+ private:
+  void serve(int fd);
+  int listen_fd_ = -1;
+  int port_ = 0;
+  Responder respond_;
+  std::atomic<bool> stop_{false};
+  std::atomic<int> connections_{0}, requests_{0};
+  std::mutex mu_;
+  std::string received_;
+  std::thread thread_;
+  std::vector<std::thread> conns_;
+};
+
+}  // namespace e2e
