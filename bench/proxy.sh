@@ -2,11 +2,22 @@
 # Throughput and latency of the same wrk load through cutover, nginx and HAProxy, in one run,
 # against one nginx backend that returns a small body. Every proxy gets the same number of
 # threads/processes (THREADS). Prints a markdown table with ratios to nginx.
-#   bench/proxy.sh [DURATION=10s] [CONNS=50] [THREADS=1]
+# Rounds are interleaved (cutover, nginx, haproxy, cutover, ...) and the median round of
+# each proxy is reported, because a 2-core machine running wrk, a backend and a proxy at
+# once is noisy. PIN=1 puts the proxies on CPU 1 and wrk + the backend on CPU 0.
+#   bench/proxy.sh [DURATION=10s] [CONNS=50] [THREADS=1] [ROUNDS=3]
 set -euo pipefail
 DURATION=${1:-10s}
 CONNS=${2:-50}
 THREADS=${3:-1}
+ROUNDS=${4:-3}
+PIN=${PIN:-0}
+pin_load() { if [ "$PIN" = 1 ]; then taskset -c 0 "$@"; else "$@"; fi; }
+start() {  # CPU COMMAND... : runs it in the background and remembers its pid
+  local cpu=$1; shift
+  if [ "$PIN" = 1 ]; then taskset -c "$cpu" "$@" & else "$@" & fi
+  PIDS+=($!)
+}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 CUTOVER=${CUTOVER:-$ROOT/build/cutover}
 WORK=$(mktemp -d /tmp/cutover-bench.XXXXXX)
@@ -63,29 +74,34 @@ name = "all"
 forward = "be"
 TOML
 
-nginx -c "$WORK/backend.conf" -p "$WORK/nb" & PIDS+=($!)
+start 0 nginx -c "$WORK/backend.conf" -p "$WORK/nb"
 wait_port "$BACK"
-"$CUTOVER" serve -c "$WORK/cutover.toml" 2>"$WORK/cutover.log" & PIDS+=($!)
-nginx -c "$WORK/proxy-nginx.conf" -p "$WORK/np" & PIDS+=($!)
-haproxy -f "$WORK/haproxy.cfg" -db >"$WORK/haproxy.log" 2>&1 & PIDS+=($!)
+start 1 "$CUTOVER" serve -c "$WORK/cutover.toml" 2>"$WORK/cutover.log"
+start 1 nginx -c "$WORK/proxy-nginx.conf" -p "$WORK/np"
+start 1 haproxy -f "$WORK/haproxy.cfg" -db >"$WORK/haproxy.log" 2>&1
 wait_port "$CUT"; wait_port "$NGX"; wait_port "$HAP"
 
-run() {  # name port -> "rps p50 p99"
-  wrk -t1 -c"$CONNS" -d5s "http://127.0.0.1:$2/" >/dev/null  # warm-up
-  wrk -t1 -c"$CONNS" -d"$DURATION" --latency "http://127.0.0.1:$2/" > "$WORK/$1.wrk"
-  rps=$(awk '/Requests\/sec/ {print $2}' "$WORK/$1.wrk")
-  p50=$(awk '$1=="50%" {print $2}' "$WORK/$1.wrk")
-  p99=$(awk '$1=="99%" {print $2}' "$WORK/$1.wrk")
-  errs=$(awk '/Non-2xx|Socket errors/ {print}' "$WORK/$1.wrk" | tr '\n' ' ')
+run() {  # name port round -> "rps p50 p99 errors" for one round
+  pin_load wrk -t1 -c"$CONNS" -d"$DURATION" --latency "http://127.0.0.1:$2/" > "$WORK/$1.$3.wrk"
+  rps=$(awk '/Requests\/sec/ {print $2}' "$WORK/$1.$3.wrk")
+  p50=$(awk '$1=="50%" {print $2}' "$WORK/$1.$3.wrk")
+  p99=$(awk '$1=="99%" {print $2}' "$WORK/$1.$3.wrk")
+  errs=$(awk '/Non-2xx|Socket errors/ {print}' "$WORK/$1.$3.wrk" | tr -s ' ' | tr '\n' ' ')
   echo "$rps $p50 $p99 ${errs:-none}"
 }
-echo "wrk -t1 -c$CONNS -d$DURATION, proxies with $THREADS thread(s)/process(es), $(nproc) cores"
-declare -A R
-for p in nginx:$NGX haproxy:$HAP cutover:$CUT; do R[${p%%:*}]=$(run "${p%%:*}" "${p##*:}"); done
-base=$(echo "${R[nginx]}" | awk '{print $1}')
+echo "wrk -t1 -c$CONNS -d$DURATION x $ROUNDS rounds (median shown), proxies with $THREADS thread(s)/process(es), $(nproc) cores, PIN=$PIN"
+declare -A PORT=([cutover]=$CUT [nginx]=$NGX [haproxy]=$HAP)
+for n in cutover nginx haproxy; do pin_load wrk -t1 -c"$CONNS" -d3s "http://127.0.0.1:${PORT[$n]}/" >/dev/null; done  # warm-up
+for r in $(seq "$ROUNDS"); do
+  for n in cutover nginx haproxy; do run "$n" "${PORT[$n]}" "$r" >> "$WORK/$n.rounds"; done
+done
+median() { sort -n -k1 "$WORK/$1.rounds" | sed -n "$(( (ROUNDS + 1) / 2 ))p"; }
+base=$(median nginx | awk '{print $1}')
 printf "| proxy | req/s | p50 | p99 | vs nginx | errors |\n|---|---|---|---|---|---|\n"
 for n in cutover nginx haproxy; do
-  set -- ${R[$n]}
+  set -- $(median "$n")
   ratio=$(awk -v a="$1" -v b="$base" 'BEGIN{printf "%.2fx", a/b}')
   printf "| %s | %s | %s | %s | %s | %s |\n" "$n" "$1" "$2" "$3" "$ratio" "${*:4}"
 done
+echo "all rounds (req/s):"
+for n in cutover nginx haproxy; do echo "  $n: $(awk '{printf "%s ", $1}' "$WORK/$n.rounds")"; done

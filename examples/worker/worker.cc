@@ -4,6 +4,8 @@
 //        /slow?ms=N | /large?bytes=N (streamed) | /sink (POST, counts a streamed body)
 //        /status/N | /health | /chunked?parts=N
 #include <httplib.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 
 #include <atomic>
 #include <chrono>
@@ -34,6 +36,23 @@ std::string describe_request(const httplib::Request& req) {
     out += "header: " + k + ": " + v + "\n";
   }
   return out;
+}
+
+// Debian's cpp-httplib is a compiled library that listens with a backlog of 5: a burst of
+// new connections from a proxy overflows it and each dropped SYN costs a 1 s retransmit.
+// Calling listen() again on the bound socket raises the backlog.
+void raise_listen_backlog(int port) {
+  for (int fd = 3; fd < 1024; ++fd) {
+    int accepting = 0;
+    socklen_t len = sizeof accepting;
+    if (getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &accepting, &len) != 0 || !accepting) continue;
+    sockaddr_storage ss{};
+    socklen_t sl = sizeof ss;
+    if (getsockname(fd, reinterpret_cast<sockaddr*>(&ss), &sl) != 0) continue;
+    int p = ss.ss_family == AF_INET ? ntohs(reinterpret_cast<sockaddr_in*>(&ss)->sin_port)
+                                    : ntohs(reinterpret_cast<sockaddr_in6*>(&ss)->sin6_port);
+    if (p == port) ::listen(fd, 4096);
+  }
 }
 
 }  // namespace
@@ -130,6 +149,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "example-worker: cannot listen on %s:%d: %s\n", host.c_str(), port, std::strerror(errno));
     return 1;
   }
+  raise_listen_backlog(g_port);
   std::printf("listening on %s:%d\n", host.c_str(), g_port);
   std::fflush(stdout);
   return svr.listen_after_bind() ? 0 : 1;

@@ -62,23 +62,67 @@ const char* reason_phrase(int s) {
   }
 }
 
-Downstream::Downstream(tcp::socket sock, const ServerSpec& s)
-    : sock_(std::move(sock)), deadline_(sock_), server_(s), buf_(kReadBuf) {}
+namespace {
+// Per-thread free list of read buffers, so that taking one back is cheap.
+struct BufferPool {
+  std::vector<std::unique_ptr<char[]>> free;
+  std::unique_ptr<char[]> take() {
+    if (free.empty()) return std::unique_ptr<char[]>(new char[kReadBuf]);
+    auto b = std::move(free.back());
+    free.pop_back();
+    return b;
+  }
+  void give(std::unique_ptr<char[]> b) {
+    if (free.size() < 256) free.push_back(std::move(b));
+  }
+};
+thread_local BufferPool t_buffers;
+}  // namespace
 
-awaitable<size_t> Downstream::fill(Duration timeout, error_code& ec) {
-  if (begin_ == end_) begin_ = end_ = 0;
-  if (end_ == buf_.size()) {
-    if (begin_ > 0) {
-      std::memmove(buf_.data(), buf_.data() + begin_, end_ - begin_);
-      end_ -= begin_;
-      begin_ = 0;
-    } else {
-      // Only a request head can need more than one buffer; the caller bounds it.
-      buf_.resize(buf_.size() * 2);
-    }
+Downstream::Downstream(tcp::socket sock, const ServerSpec& s)
+    : sock_(std::move(sock)), deadline_(sock_), server_(s) {}
+
+Downstream::~Downstream() { use_small(); }
+
+void Downstream::use_small() {
+  if (big_) {
+    if (cap_ == kReadBuf) t_buffers.give(std::move(big_));
+    big_.reset();
+  }
+  buf_ = small_;
+  cap_ = kSmall;
+  begin_ = end_ = 0;
+}
+
+// Makes room at the end of the buffer: compacts, moves to a pooled buffer, or doubles
+// (only a large request head can need more than 16 KiB; the caller bounds it).
+void Downstream::grow() {
+  if (begin_ > 0) {
+    std::memmove(buf_, buf_ + begin_, end_ - begin_);
+    end_ -= begin_;
+    begin_ = 0;
+    if (end_ < cap_) return;
+  }
+  size_t want = buf_ == small_ ? kReadBuf : cap_ * 2;
+  std::unique_ptr<char[]> next = want == kReadBuf ? t_buffers.take() : std::unique_ptr<char[]>(new char[want]);
+  std::memcpy(next.get(), buf_ + begin_, end_ - begin_);
+  end_ -= begin_;
+  begin_ = 0;
+  if (big_ && cap_ == kReadBuf) t_buffers.give(std::move(big_));
+  big_ = std::move(next);
+  buf_ = big_.get();
+  cap_ = want;
+}
+
+awaitable<size_t> Downstream::fill(Duration timeout, error_code& ec, bool bulk) {
+  if (begin_ == end_) {
+    use_small();
+    if (bulk) grow();
+  } else if (end_ == cap_) {
+    grow();
   }
   deadline_.arm(timeout);
-  size_t n = co_await sock_.async_read_some(asio::buffer(buf_.data() + end_, buf_.size() - end_),
+  size_t n = co_await sock_.async_read_some(asio::buffer(buf_ + end_, cap_ - end_),
                                             redirect_error(use_awaitable, ec));
   deadline_.disarm();
   if (deadline_.fired()) ec = asio::error::timed_out;
@@ -165,7 +209,7 @@ awaitable<std::string_view> RequestBody::read(error_code& ec) {
       }
     }
     socket_read_ = true;
-    size_t n = co_await d_.fill(d_.server().body_timeout, ec);
+    size_t n = co_await d_.fill(d_.server().body_timeout, ec, true);
     if (n == 0) {
       if (!ec) ec = asio::error::eof;
       co_return std::string_view();

@@ -17,16 +17,18 @@ namespace cutover {
 class Downstream {
  public:
   Downstream(tcp::socket sock, const ServerSpec& s);
+  ~Downstream();
 
   tcp::socket& socket() { return sock_; }
   // Unparsed bytes already read.
-  std::string_view buffered() const { return {buf_.data() + begin_, end_ - begin_}; }
+  std::string_view buffered() const { return {buf_ + begin_, end_ - begin_}; }
   void consume(size_t n) { begin_ += n; }
   // Read position; reset_to() is valid only while no fill() happened since position().
   size_t position() const { return begin_; }
   void reset_to(size_t pos) { begin_ = pos; }
-  // Reads more; returns 0 with ec on EOF, error or timeout (ec == timed_out).
-  awaitable<size_t> fill(Duration timeout, error_code& ec);
+  // Reads more; returns 0 with ec on EOF, error or timeout (ec == timed_out). `bulk`: a
+  // body is expected, so read into a full-size buffer rather than the small one.
+  awaitable<size_t> fill(Duration timeout, error_code& ec, bool bulk = false);
   awaitable<bool> write(std::string_view a, std::string_view b = {});
   const ServerSpec& server() const { return server_; }
 
@@ -34,7 +36,17 @@ class Downstream {
   tcp::socket sock_;
   Deadline deadline_;
   const ServerSpec& server_;
-  std::vector<char> buf_;
+  // Reads start in a small inline buffer (a request head usually fits, like nginx's
+  // client_header_buffer_size); a pooled 16 KiB buffer is taken only for bodies and large
+  // heads, and given back when drained. So an idle keep-alive client costs ~1 KiB, and
+  // waiting for the next request needs no extra syscall.
+  void use_small();
+  void grow();
+  static constexpr size_t kSmall = 1024;
+  char small_[kSmall];
+  std::unique_ptr<char[]> big_;
+  char* buf_ = small_;
+  size_t cap_ = kSmall;
   size_t begin_ = 0, end_ = 0;
 };
 

@@ -11,6 +11,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <gtest/gtest.h>
+
 #include <cstring>
 #include <fstream>
 #include <sstream>
@@ -135,6 +137,16 @@ Gateway::Gateway(const std::string& dir, const std::string& config_toml) {
   auto line = proc->wait_for("listening on http://127.0.0.1:", seconds(10));
   if (!line) throw std::runtime_error("cutover did not start: " + proc->log());
   port = std::stoi(*line);
+}
+
+Gateway::~Gateway() {
+  if (!proc) return;
+  proc->kill(SIGTERM);
+  proc->wait_exit(seconds(5));
+  std::string log = proc->log();
+  for (const char* bad : {"AddressSanitizer", "LeakSanitizer", "runtime error:"}) {
+    if (log.find(bad) != std::string::npos) ADD_FAILURE() << "cutover reported " << bad << ":\n" << log;
+  }
 }
 
 std::string Response::header(const std::string& name) const {

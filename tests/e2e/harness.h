@@ -58,6 +58,8 @@ struct Worker {
 // The cutover binary serving `config_toml` ({{PORT}} is replaced by 0: the port it picks).
 struct Gateway {
   Gateway(const std::string& dir, const std::string& config_toml);
+  // Stops cutover and fails the test if a sanitizer reported anything in its log.
+  ~Gateway();
   std::unique_ptr<Process> proc;
   int port = 0;
 };

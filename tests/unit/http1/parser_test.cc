@@ -83,6 +83,8 @@ struct Bad {
   int status;
 };
 
+void PrintTo(const Bad& b, std::ostream* os) { *os << b.name; }
+
 class RefusedRequest : public ::testing::TestWithParam<Bad> {};
 
 TEST_P(RefusedRequest, IsRefused) {
