@@ -76,18 +76,33 @@ TOML
 
 start 0 nginx -c "$WORK/backend.conf" -p "$WORK/nb"
 wait_port "$BACK"
-start 1 "$CUTOVER" serve -c "$WORK/cutover.toml" 2>"$WORK/cutover.log"
-start 1 nginx -c "$WORK/proxy-nginx.conf" -p "$WORK/np"
-start 1 haproxy -f "$WORK/haproxy.cfg" -db >"$WORK/haproxy.log" 2>&1
+declare -A PROC
+start 1 "$CUTOVER" serve -c "$WORK/cutover.toml" 2>"$WORK/cutover.log"; PROC[cutover]=$!
+start 1 nginx -c "$WORK/proxy-nginx.conf" -p "$WORK/np"; PROC[nginx]=$!
+start 1 haproxy -f "$WORK/haproxy.cfg" -db >"$WORK/haproxy.log" 2>&1; PROC[haproxy]=$!
 wait_port "$CUT"; wait_port "$NGX"; wait_port "$HAP"
 
-run() {  # name port round -> "rps p50 p99 errors" for one round
+# CPU time (clock ticks) of a process and its direct children (nginx's workers).
+cpu_ticks() {
+  local total=0 pid=$1
+  for f in /proc/[0-9]*/stat; do
+    read -r -a st < "$f" 2>/dev/null || continue
+    if [ "${st[0]}" = "$pid" ] || [ "${st[3]}" = "$pid" ]; then total=$((total + st[13] + st[14])); fi
+  done
+  echo "$total"
+}
+run() {  # name port round -> "rps p50 p99 cpu_us_per_req errors" for one round
+  local before after
+  before=$(cpu_ticks "${PROC[$1]}")
   pin_load wrk -t1 -c"$CONNS" -d"$DURATION" --latency "http://127.0.0.1:$2/" > "$WORK/$1.$3.wrk"
+  after=$(cpu_ticks "${PROC[$1]}")
   rps=$(awk '/Requests\/sec/ {print $2}' "$WORK/$1.$3.wrk")
   p50=$(awk '$1=="50%" {print $2}' "$WORK/$1.$3.wrk")
   p99=$(awk '$1=="99%" {print $2}' "$WORK/$1.$3.wrk")
   errs=$(awk '/Non-2xx|Socket errors/ {print}' "$WORK/$1.$3.wrk" | tr -s ' ' | tr '\n' ' ')
-  echo "$rps $p50 $p99 ${errs:-none}"
+  total=$(awk '/requests in/ {print $1}' "$WORK/$1.$3.wrk")
+  cpu=$(awk -v t=$((after - before)) -v hz="$(getconf CLK_TCK)" -v n="$total" 'BEGIN{printf "%.1f", t / hz * 1e6 / n}')
+  echo "$rps $p50 $p99 $cpu ${errs:-none}"
 }
 echo "wrk -t1 -c$CONNS -d$DURATION x $ROUNDS rounds (median shown), proxies with $THREADS thread(s)/process(es), $(nproc) cores, PIN=$PIN"
 declare -A PORT=([cutover]=$CUT [nginx]=$NGX [haproxy]=$HAP)
@@ -97,11 +112,11 @@ for r in $(seq "$ROUNDS"); do
 done
 median() { sort -n -k1 "$WORK/$1.rounds" | sed -n "$(( (ROUNDS + 1) / 2 ))p"; }
 base=$(median nginx | awk '{print $1}')
-printf "| proxy | req/s | p50 | p99 | vs nginx | errors |\n|---|---|---|---|---|---|\n"
+printf "| proxy | req/s | p50 | p99 | CPU µs/request | req/s vs nginx | errors |\n|---|---|---|---|---|---|---|\n"
 for n in cutover nginx haproxy; do
   set -- $(median "$n")
   ratio=$(awk -v a="$1" -v b="$base" 'BEGIN{printf "%.2fx", a/b}')
-  printf "| %s | %s | %s | %s | %s | %s |\n" "$n" "$1" "$2" "$3" "$ratio" "${*:4}"
+  printf "| %s | %s | %s | %s | %s | %s | %s |\n" "$n" "$1" "$2" "$3" "$4" "$ratio" "${*:5}"
 done
 echo "all rounds (req/s):"
-for n in cutover nginx haproxy; do echo "  $n: $(awk '{printf "%s ", $1}' "$WORK/$n.rounds")"; done
+for n in cutover nginx haproxy; do echo "  $n: $(awk '{printf "%s (%s us) ", $1, $4}' "$WORK/$n.rounds")"; done

@@ -156,7 +156,7 @@ awaitable<Failure> HttpUpstream::relay_response(ThreadContext& tc, std::unique_p
     }
   }
   c->begin += rh.head_bytes;
-  if (!co_await sink.start(rs)) co_return Failure{FailureKind::client_gone, true, "client gone"};
+  sink.start(rs);
   if (rh.status == 101) {
     co_await sink.tunnel(c->sock, std::string_view(c->buf.data() + c->begin, c->end - c->begin));
     c.reset();

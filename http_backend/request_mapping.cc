@@ -76,6 +76,7 @@ std::string build_request_head(const ForwardRequest& req, const BackendSpec& bac
 
 void response_fields(const http1::ResponseHead& r, std::vector<Field>& out) {
   out.clear();
+  out.reserve(r.fields.size() + 2);
   for (const Field& f : r.fields) {
     if (iequals(f.name, "content-length") || http1::is_hop_by_hop(f.name)) continue;
     if (named_in_connection(r.fields, f.name)) continue;

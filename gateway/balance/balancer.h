@@ -2,6 +2,7 @@
 // availability; backends already tried; per-thread balancer state; randomness) -> backend.
 // No sockets, no protocol, no clock.
 #pragma once
+#include <bitset>
 #include <cstdint>
 #include <optional>
 #include <span>
@@ -38,19 +39,18 @@ struct BalanceState {
   std::vector<int64_t> current;
 };
 
+constexpr size_t kMaxBackendsPerPool = 1024;
+
+// The backends one request has already tried (no allocation on the request path).
 class Tried {
  public:
-  explicit Tried(size_t n = 0) : bits_(n, false) {}
-  void add(size_t i) { bits_.at(i) = true; }
-  bool has(size_t i) const { return i < bits_.size() && bits_[i]; }
-  size_t count() const {
-    size_t c = 0;
-    for (bool b : bits_) c += b;
-    return c;
-  }
+  explicit Tried(size_t = 0) {}
+  void add(size_t i) { bits_.set(i); }
+  bool has(size_t i) const { return i < bits_.size() && bits_.test(i); }
+  size_t count() const { return bits_.count(); }
 
  private:
-  std::vector<bool> bits_;
+  std::bitset<kMaxBackendsPerPool> bits_;
 };
 
 // Picks an available, untried backend, or nullopt when none is left.

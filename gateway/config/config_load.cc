@@ -235,6 +235,7 @@ void parse_pool(Reader& r, PoolSpec& p) {
       r.fail(e, "backends: expected \"host:port\", \"unix:/path\" or { address = ..., weight = N }");
     }
   }
+  if (p.backends.size() > 1024) r.fail(*backends, "backends: at most 1024 per pool");
   std::set<std::string> seen;
   for (auto& b : p.backends)
     if (!seen.insert(b.address).second) r.fail(*backends, "backends: \"" + b.address + "\" is listed twice");

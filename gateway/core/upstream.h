@@ -54,6 +54,7 @@ struct ThreadContext {
   ConnCache conns;
   Rng rng;
   std::vector<BalanceState> balance;  // per pool
+  std::vector<BackendLoad> loads;     // scratch for the balancer, reused per request
 };
 
 // The request body as the client sends it, decoded (no chunk framing).
@@ -82,7 +83,8 @@ struct ResponseStart {
 class ResponseSink {
  public:
   virtual ~ResponseSink() = default;
-  virtual awaitable<bool> start(const ResponseStart& r) = 0;
+  // Prepares the head; it goes out with the first body bytes or finish().
+  virtual void start(const ResponseStart& r) = 0;
   virtual awaitable<bool> body(std::string_view data) = 0;
   virtual awaitable<bool> finish() = 0;
   // After a 101: relays bytes both ways until either side closes.

@@ -183,6 +183,7 @@ ParseStatus parse_request_head(std::string_view buf, size_t max_head, RequestHea
   if (minor == -1) return err = {505, "HTTP version not supported"}, ParseStatus::error;
   out.version_minor = minor;
   out.fields.clear();
+  out.fields.reserve(24);
   if (!parse_fields(lines, out.fields, err)) return ParseStatus::error;
   out.head_bytes = skip + end;
   return ParseStatus::complete;
@@ -287,6 +288,7 @@ ParseStatus parse_response_head(std::string_view buf, size_t max_head, bool requ
   out.status = status;
   out.reason = line.size() > 13 ? line.substr(13) : std::string_view();
   out.fields.clear();
+  out.fields.reserve(24);
   if (!parse_fields(lines, out.fields, err)) {
     err.status = 502;
     return ParseStatus::error;

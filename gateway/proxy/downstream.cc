@@ -237,7 +237,7 @@ awaitable<bool> RequestBody::discard(uint64_t limit) {
 ClientResponse::ClientResponse(Downstream& d, const http1::RequestHead& h, bool keep_alive)
     : d_(d), req_(h), keep_alive_(keep_alive) {}
 
-awaitable<bool> ClientResponse::start(const ResponseStart& r) {
+void ClientResponse::start(const ResponseStart& r) {
   started_ = true;
   status_ = r.status;
   has_body_ = r.has_body && req_.method != "HEAD";
@@ -251,7 +251,7 @@ awaitable<bool> ClientResponse::start(const ResponseStart& r) {
     for (const auto& f : *r.fields) head_.append(f.name).append(": ").append(f.value).append("\r\n");
   if (r.status == 101) {
     head_.append("\r\n");
-    co_return true;
+    return;
   }
   if (r.content_length && (has_body_ || req_.method == "HEAD")) {
     head_.append("Content-Length: ").append(std::to_string(*r.content_length)).append("\r\n");
@@ -266,7 +266,6 @@ awaitable<bool> ClientResponse::start(const ResponseStart& r) {
   if (!keep_alive_) head_.append("Connection: close\r\n");
   else if (req_.version_minor == 0) head_.append("Connection: keep-alive\r\n");
   head_.append("\r\n");
-  co_return true;
 }
 
 awaitable<bool> ClientResponse::body(std::string_view data) {
@@ -366,7 +365,7 @@ awaitable<bool> send_simple(ClientResponse& out, int status, std::string_view bo
   r.fields = &extra;
   r.content_length = body.size();
   r.has_body = true;
-  if (!co_await out.start(r)) co_return false;
+  out.start(r);
   if (!co_await out.body(body)) co_return false;
   co_return co_await out.finish();
 }

@@ -84,7 +84,7 @@ class RequestBody final : public BodySource {
 class ClientResponse final : public ResponseSink {
  public:
   ClientResponse(Downstream& d, const http1::RequestHead& h, bool keep_alive);
-  awaitable<bool> start(const ResponseStart& r) override;
+  void start(const ResponseStart& r) override;
   awaitable<bool> body(std::string_view data) override;
   awaitable<bool> finish() override;
   awaitable<void> tunnel(UpSocket& up, std::string_view up_leftover) override;

@@ -42,13 +42,19 @@ class Session {
       if (!co_await read_head(head)) break;
       ClientResponse out(d_, head, head.keep_alive);
       RequestBody body(d_, head, cfg_.server.max_body_bytes);
-      std::string target;
-      if (co_await rewrite(head, out, target)) {
+      std::string target, why;
+      if (int status = rewrite(head, out, target, why)) {
+        keep_alive_if_body_skippable(head, out);
+        co_await send_simple(out, status, why);
+      } else {
         Captures caps;
         const RouteSpec* route = this->route(head, target, caps);
         co_await act(route, caps, head, target, body, out);
       }
-      if (!co_await finish(body, out)) break;
+      // Phase 5: the connection survives only if the response said keep-alive and the
+      // request body was fully read (or is small enough to skip).
+      if (out.tunnelled() || !out.keep_alive()) break;
+      if (!body.complete() && !co_await body.discard(kMaxDiscard)) break;
     }
     error_code ec;
     d_.socket().shutdown(tcp::socket::shutdown_both, ec);
@@ -104,22 +110,23 @@ class Session {
   }
 
   // Phase 2: normalise the target and apply the global rewrites (lighttpd semantics).
-  awaitable<bool> rewrite(const http1::RequestHead& head, ClientResponse& out, std::string& target) {
+  // Returns 0, or the status of the error answer (with `why` for its body).
+  int rewrite(const http1::RequestHead& head, ClientResponse& out, std::string& target, std::string& why) {
     std::string norm;
     if (!url::normalize_target(head.target, norm)) {
       out.force_close();
-      co_await send_simple(out, 400, "invalid request target\n");
-      co_return false;
+      why = "invalid request target\n";
+      return 400;
     }
     if (head.framing == http1::Framing::length && cfg_.server.max_body_bytes &&
         head.content_length > cfg_.server.max_body_bytes) {
       out.force_close();
-      co_await send_simple(out, 413, "request body too large\n");
-      co_return false;
+      why = "request body too large\n";
+      return 413;
     }
     if (cfg_.rewrites.empty()) {
       target = std::move(norm);
-      co_return true;
+      return 0;
     }
     std::string authority = normalize_host(head.host);
     UrlParts parts{"http", authority, norm};
@@ -133,11 +140,11 @@ class Session {
     RewriteResult r = apply_rewrites(cfg_.rewrites, std::move(norm), parts, is_file);
     if (r.status) {
       log::error("rewrite of " + std::string(head.target) + ": " + r.error);
-      co_await send_simple(out, r.status, r.status == 500 ? "rewrite failed\n" : "invalid rewritten URL\n");
-      co_return false;
+      why = r.status == 500 ? "rewrite failed\n" : "invalid rewritten URL\n";
+      return r.status;
     }
     target = std::move(r.target);
-    co_return true;
+    return 0;
   }
 
   // Phase 3: first matching route.
@@ -206,7 +213,8 @@ class Session {
     req.idempotent = idempotent(head.method);
 
     Tried tried(pool.backends.size());
-    std::vector<BackendLoad> loads(pool.backends.size());
+    std::vector<BackendLoad>& loads = tc_.loads;
+    loads.resize(pool.backends.size());
     int attempt = 0;
     while (true) {
       int64_t now = tc_.rt.clock();
@@ -269,14 +277,6 @@ class Session {
       }
       co_return;
     }
-  }
-
-  // Phase 5: the connection survives only if the request body was fully read (or is
-  // small enough to skip) and the response said keep-alive.
-  awaitable<bool> finish(RequestBody& body, ClientResponse& out) {
-    if (out.tunnelled() || !out.keep_alive()) co_return false;
-    if (!body.complete()) co_return co_await body.discard(kMaxDiscard);
-    co_return true;
   }
 
   ThreadContext& tc_;

@@ -106,7 +106,8 @@ awaitable<void> serve_static(const RouteSpec& route, const http1::RequestHead& h
   rs.status = 200;
   rs.fields = &fields;
   rs.content_length = uint64_t(st.st_size);
-  bool ok = co_await out.start(rs);
+  out.start(rs);
+  bool ok = true;
   std::vector<char> buf(64 * 1024);
   off_t off = 0;
   while (ok && head.method != "HEAD" && off < st.st_size) {
