@@ -1,11 +1,12 @@
 // The balance layer: a pure function of (backends with weight, in-flight count and
-// availability; backends already tried; per-thread balancer state; randomness) -> backend.
-// No sockets, no protocol, no clock.
+// availability; the request's key; backends already tried; per-thread balancer state;
+// randomness) -> backend. No sockets, no protocol, no clock.
 #pragma once
 #include <bitset>
 #include <cstdint>
 #include <optional>
 #include <span>
+#include <string_view>
 #include <vector>
 
 #include "config/config.h"
@@ -16,6 +17,7 @@ struct BackendLoad {
   uint32_t weight = 1;
   uint32_t in_flight = 0;
   bool available = true;  // not disabled, not draining
+  uint64_t identity = 0;  // hash of the backend's address: stable across config changes
 };
 
 // Deterministic pseudo-random source (splitmix64); tests seed it.
@@ -53,8 +55,12 @@ class Tried {
   std::bitset<kMaxBackendsPerPool> bits_;
 };
 
-// Picks an available, untried backend, or nullopt when none is left.
+// 64-bit FNV-1a, then mixed: the hash used for request keys and backend identities.
+uint64_t hash_key(std::string_view s);
+
+// Picks an available, untried backend, or nullopt when none is left. `key` is the hash of
+// the request's key (hash and sticky balancers); the others ignore it.
 std::optional<size_t> pick_backend(BalancerKind kind, std::span<const BackendLoad> backends,
-                                   const Tried& tried, BalanceState& state, Rng& rng);
+                                   uint64_t key, const Tried& tried, BalanceState& state, Rng& rng);
 
 }  // namespace cutover

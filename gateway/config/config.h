@@ -36,12 +36,20 @@ struct BackendSpec {
   uint32_t weight = 1;
 };
 
-enum class BalancerKind { sqf, round_robin };
+enum class BalancerKind { sqf, round_robin, least_conn, hash, sticky, first };
+const char* balancer_name(BalancerKind k);
+
+// What the hash balancer hashes: the path (default), the client IP, a header or a cookie.
+struct HashKeySpec {
+  enum class Kind { path, ip, header, cookie } kind = Kind::path;
+  std::string name;  // header or cookie name
+};
 
 struct PoolSpec {
   std::string name;
   std::string protocol = "http";
   BalancerKind balancer = BalancerKind::sqf;
+  HashKeySpec hash_key;
   std::vector<BackendSpec> backends;
   Duration connect_timeout{5000};
   Duration read_timeout{60000};   // upstream silent this long -> 504

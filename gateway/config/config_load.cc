@@ -215,10 +215,29 @@ void parse_pool(Reader& r, PoolSpec& p) {
     p.protocol = *v;
   }
   if (auto v = r.str("balancer")) {
-    if (*v == "sqf") p.balancer = BalancerKind::sqf;
-    else if (*v == "round-robin") p.balancer = BalancerKind::round_robin;
-    else r.fail(*r.get("balancer"), "balancer: expected \"sqf\" or \"round-robin\", found \"" + *v + "\"");
+    // lighttpd's names map on: fair/least-connection -> least-conn, carp -> hash, static -> first.
+    static const struct {
+      const char* name;
+      BalancerKind kind;
+    } kNames[] = {{"sqf", BalancerKind::sqf},          {"round-robin", BalancerKind::round_robin},
+                  {"least-conn", BalancerKind::least_conn}, {"fair", BalancerKind::least_conn},
+                  {"least-connection", BalancerKind::least_conn}, {"hash", BalancerKind::hash},
+                  {"carp", BalancerKind::hash},        {"sticky", BalancerKind::sticky},
+                  {"first", BalancerKind::first},      {"static", BalancerKind::first}};
+    bool found = false;
+    for (auto& n : kNames)
+      if (*v == n.name) p.balancer = n.kind, found = true;
+    if (!found)
+      r.fail(*r.get("balancer"), "balancer: expected \"sqf\", \"round-robin\", \"least-conn\", \"hash\", \"sticky\" or \"first\" (or lighttpd's fair, least-connection, carp, static), found \"" + *v + "\"");
   }
+  if (auto v = r.str("hash_key")) {
+    if (*v == "path") p.hash_key.kind = HashKeySpec::Kind::path;
+    else if (*v == "ip") p.hash_key.kind = HashKeySpec::Kind::ip;
+    else if (v->rfind("header:", 0) == 0 && v->size() > 7) p.hash_key = {HashKeySpec::Kind::header, v->substr(7)};
+    else if (v->rfind("cookie:", 0) == 0 && v->size() > 7) p.hash_key = {HashKeySpec::Kind::cookie, v->substr(7)};
+    else r.fail(*r.get("hash_key"), "hash_key: expected \"path\", \"ip\", \"header:NAME\" or \"cookie:NAME\"");
+  }
+  if (p.balancer == BalancerKind::sticky) p.hash_key.kind = HashKeySpec::Kind::ip;
   const toml::node* backends = r.get("backends");  // presence checked by the caller
   for (const toml::node& e : *backends->as_array()) {
     if (e.is_string()) {
@@ -382,6 +401,18 @@ std::shared_ptr<const Config> parse(const toml::table& root, const std::string& 
 
 }  // namespace
 
+const char* balancer_name(BalancerKind k) {
+  switch (k) {
+    case BalancerKind::sqf: return "sqf";
+    case BalancerKind::round_robin: return "round-robin";
+    case BalancerKind::least_conn: return "least-conn";
+    case BalancerKind::hash: return "hash";
+    case BalancerKind::sticky: return "sticky";
+    case BalancerKind::first: return "first";
+  }
+  return "?";
+}
+
 const PoolSpec* Config::find_pool(std::string_view name) const {
   for (auto& p : pools)
     if (p.name == name) return &p;
@@ -461,7 +492,7 @@ std::string describe(const Config& c) {
   o << "\npools (" << c.pools.size() << "):\n";
   for (auto& p : c.pools) {
     o << "  " << p.name << "  protocol=" << p.protocol
-      << " balancer=" << (p.balancer == BalancerKind::sqf ? "sqf" : "round-robin") << "\n";
+      << " balancer=" << balancer_name(p.balancer) << "\n";
     for (auto& b : p.backends) o << "    " << b.address << " weight=" << b.weight << "\n";
   }
   o << "\nroutes (first match wins):\n";

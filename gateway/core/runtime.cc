@@ -16,6 +16,7 @@ Runtime::Runtime(std::shared_ptr<const Config> c) : config(std::move(c)) {
       auto br = std::make_unique<BackendRuntime>();
       br->spec = b;
       br->id = backend_count++;
+      br->identity = hash_key(b.address);
       pr->backends.push_back(std::move(br));
     }
     pools.push_back(std::move(pr));

@@ -19,6 +19,7 @@ int64_t steady_now_ms();
 struct BackendRuntime {
   BackendSpec spec;
   size_t id = 0;  // unique across all pools; keys the per-thread connection cache
+  uint64_t identity = 0;  // hash of the address, for consistent hashing
   std::atomic<uint32_t> in_flight{0};
   std::atomic<int64_t> disabled_until_ms{0};
 

@@ -178,6 +178,34 @@ class Session {
     }
   }
 
+  // The request's key for the hash and sticky balancers.
+  std::string_view balance_key(const HashKeySpec& k, const http1::RequestHead& head) const {
+    switch (k.kind) {
+      case HashKeySpec::Kind::path: return decoded_path_;
+      case HashKeySpec::Kind::ip: return client_ip_;
+      case HashKeySpec::Kind::header:
+        for (auto& f : head.fields)
+          if (http1::iequals(f.name, k.name)) return f.value;
+        return {};
+      case HashKeySpec::Kind::cookie:
+        for (auto& f : head.fields) {
+          if (!http1::iequals(f.name, "cookie")) continue;
+          std::string_view c = f.value;
+          while (!c.empty()) {
+            size_t semi = c.find(';');
+            std::string_view pair = c.substr(0, semi);
+            while (!pair.empty() && pair.front() == ' ') pair.remove_prefix(1);
+            if (pair.size() > k.name.size() && pair.compare(0, k.name.size(), k.name) == 0 && pair[k.name.size()] == '=')
+              return pair.substr(k.name.size() + 1);
+            if (semi == std::string_view::npos) break;
+            c.remove_prefix(semi + 1);
+          }
+        }
+        return {};
+    }
+    return {};
+  }
+
   // A response that leaves the request body unread can keep the connection only if the
   // body can be skipped afterwards: not one held back for 100 Continue, not a huge one.
   static void keep_alive_if_body_skippable(const http1::RequestHead& head, ClientResponse& out) {
@@ -212,6 +240,9 @@ class Session {
     req.client_port = client_port_;
     req.idempotent = idempotent(head.method);
 
+    uint64_t key = 0;
+    if (spec.balancer == BalancerKind::hash || spec.balancer == BalancerKind::sticky)
+      key = hash_key(balance_key(spec.hash_key, head));
     Tried tried(pool.backends.size());
     std::vector<BackendLoad>& loads = tc_.loads;
     loads.resize(pool.backends.size());
@@ -220,9 +251,9 @@ class Session {
       int64_t now = tc_.rt.clock();
       for (size_t i = 0; i < loads.size(); ++i) {
         const BackendRuntime& b = *pool.backends[i];
-        loads[i] = {b.spec.weight, b.in_flight.load(std::memory_order_relaxed), b.available(now)};
+        loads[i] = {b.spec.weight, b.in_flight.load(std::memory_order_relaxed), b.available(now), b.identity};
       }
-      auto pick = pick_backend(spec.balancer, loads, tried, tc_.balance[route.pool_index], tc_.rng);
+      auto pick = pick_backend(spec.balancer, loads, key, tried, tc_.balance[route.pool_index], tc_.rng);
       if (!pick) {
         log::error("pool " + spec.name + ": no backend available for " + std::string(head.method) +
                    " " + target + " (all down or tried); answering 503");

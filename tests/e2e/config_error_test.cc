@@ -23,8 +23,9 @@ TEST(ConfigError, BadConfigIsRefusedWithItsPosition) {
   write_file(dir + "/bad.toml", "[server]\nlisten = [\"127.0.0.1:0\"]\n\n[pools.p]\nbackends = [\"127.0.0.1:1\"]\nbalancer = \"fastest\"\n");
   std::string out;
   EXPECT_EQ(run({"check", "-c", dir + "/bad.toml"}, dir, out), 1);
-  EXPECT_NE(out.find(dir + "/bad.toml:6:12: balancer: expected \"sqf\" or \"round-robin\", found \"fastest\""),
+  EXPECT_NE(out.find(dir + "/bad.toml:6:12: balancer: expected \"sqf\", \"round-robin\""),
             std::string::npos) << out;
+  EXPECT_NE(out.find("found \"fastest\""), std::string::npos) << out;
   EXPECT_EQ(run({"serve", "-c", dir + "/bad.toml"}, dir, out), 1);
   EXPECT_NE(out.find("bad.toml:6:12"), std::string::npos) << out;
 }

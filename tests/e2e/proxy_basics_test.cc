@@ -166,3 +166,41 @@ TEST_F(SeedLayout, HeadAndUpstreamStatusesPassThrough) {
 }
 
 }  // namespace
+
+namespace {
+
+// Scenario: the hash balancer keeps each key on one worker, across connections.
+TEST(HashBalancer, SameCookieSameWorker) {
+  std::string dir = temp_dir();
+  std::vector<std::unique_ptr<Worker>> ws;
+  std::string list;
+  for (int i = 0; i < 3; ++i) {
+    ws.push_back(std::make_unique<Worker>(dir, "h" + std::to_string(i)));
+    list += (list.empty() ? "\"" : ", \"") + ws.back()->address() + "\"";
+  }
+  Gateway gw(dir, R"toml(
+[server]
+listen = ["127.0.0.1:{{PORT}}"]
+[pools.app]
+balancer = "hash"
+hash_key = "cookie:session"
+backends = [)toml" + list + R"toml(]
+[[routes]]
+name = "all"
+forward = "app"
+)toml");
+  std::set<std::string> all;
+  for (int user = 0; user < 12; ++user) {
+    std::set<std::string> seen;
+    for (int i = 0; i < 4; ++i) {
+      auto r = fetch(gw.port, "GET", "/echo", "", {"Cookie: theme=dark; session=user" + std::to_string(user)});
+      ASSERT_TRUE(r);
+      seen.insert(parse_echo(r->body).find("worker")->second);
+    }
+    EXPECT_EQ(seen.size(), 1u) << "user " << user;
+    all.insert(*seen.begin());
+  }
+  EXPECT_GE(all.size(), 2u);  // 12 users do not all hash to one worker
+}
+
+}  // namespace

@@ -93,7 +93,7 @@ TEST(Config, ErrorsNameFileLineColumnAndWhatWasExpected) {
       {with_route("[[routes]]\nname = \"r\"\nforward = \"p\"\nstatic = { root = \"/\" }\n"), "expected exactly one action"},
       {with_route("[[rewrite]]\nmatch = \"x\"\nto = \"/${bogus}\"\n"), "t.toml:7:8: invalid replacement"},
       {"[server]\nlisten = [\"127.0.0.1:1\"]\n[pools.p]\nbackends = []\n", "t.toml:4:12: pools.p.backends: expected a non-empty list"},
-      {"[server]\nlisten = [\"127.0.0.1:1\"]\n[pools.p]\nbackends = [\"127.0.0.1:2\"]\nbalancer = \"fastest\"\n", "t.toml:5:12: balancer: expected \"sqf\" or \"round-robin\""},
+      {"[server]\nlisten = [\"127.0.0.1:1\"]\n[pools.p]\nbackends = [\"127.0.0.1:2\"]\nbalancer = \"fastest\"\n", "t.toml:5:12: balancer: expected \"sqf\", \"round-robin\""},
       {"[server]\nlisten = [\"127.0.0.1:1\"]\n[pools.p]\nbackends = [\"127.0.0.1:2\", \"127.0.0.1:2\"]\n", "listed twice"},
       {"[server]\nlisten = [\"127.0.0.1:1\"]\n[pools.p]\nbackends = [\"127.0.0.1:2\"]\nretries = \"3\"\n", "t.toml:5:11: pools.p.retries: expected an integer"},
   };
