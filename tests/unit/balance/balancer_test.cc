@@ -41,24 +41,28 @@ TEST(Sqf, WeighsQueuesByWeight) {
   EXPECT_EQ(*pick_backend(BalancerKind::sqf, b, 0, Tried(2), st, rng), 1u);
 }
 
-TEST(Sqf, SimulatedLoadFollowsWeights) {
-  // Each pick adds one in-flight request; requests complete in FIFO order. With the queue
-  // kept at depth 30, the share of picks follows the weights.
-  std::vector<BackendLoad> b{{1, 0, true}, {2, 0, true}, {3, 0, true}};
-  Rng rng(7);
+// Each pick adds one in-flight request; requests complete in FIFO order, so the queue
+// stays `depth` deep. Returns how often each backend was picked.
+std::vector<int> simulate(BalancerKind k, std::vector<BackendLoad> b, size_t depth, int picks, uint64_t seed) {
+  Rng rng(seed);
   BalanceState st;
   std::vector<size_t> queue;
-  std::vector<int> h(3);
-  for (int i = 0; i < 60000; ++i) {
-    size_t p = *pick_backend(BalancerKind::sqf, b, 0, Tried(3), st, rng);
+  std::vector<int> h(b.size());
+  for (int i = 0; i < picks; ++i) {
+    size_t p = *pick_backend(k, b, 0, Tried(b.size()), st, rng);
     ++b[p].in_flight;
     ++h[p];
     queue.push_back(p);
-    if (queue.size() > 30) {
+    if (queue.size() > depth) {
       --b[queue.front()].in_flight;
       queue.erase(queue.begin());
     }
   }
+  return h;
+}
+
+TEST(Sqf, SimulatedLoadFollowsWeights) {
+  auto h = simulate(BalancerKind::sqf, {{1, 0, true}, {2, 0, true}, {3, 0, true}}, 30, 60000, 7);
   EXPECT_NEAR(h[0], 10000, 1500);
   EXPECT_NEAR(h[1], 20000, 1500);
   EXPECT_NEAR(h[2], 30000, 1500);
@@ -127,21 +131,7 @@ TEST(LeastConn, PrefersTheShorterOfTwoChoices) {
 }
 
 TEST(LeastConn, SimulatedLoadFollowsWeights) {
-  std::vector<BackendLoad> b{{1, 0, true}, {1, 0, true}, {2, 0, true}, {4, 0, true}};
-  Rng rng(5);
-  BalanceState st;
-  std::vector<size_t> queue;
-  std::vector<int> h(4);
-  for (int i = 0; i < 80000; ++i) {
-    size_t p = *pick_backend(BalancerKind::least_conn, b, 0, Tried(4), st, rng);
-    ++b[p].in_flight;
-    ++h[p];
-    queue.push_back(p);
-    if (queue.size() > 40) {
-      --b[queue.front()].in_flight;
-      queue.erase(queue.begin());
-    }
-  }
+  auto h = simulate(BalancerKind::least_conn, {{1, 0, true}, {1, 0, true}, {2, 0, true}, {4, 0, true}}, 40, 80000, 5);
   EXPECT_NEAR(h[0], 10000, 2000);
   EXPECT_NEAR(h[1], 10000, 2000);
   EXPECT_NEAR(h[2], 20000, 2500);
