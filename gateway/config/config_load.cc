@@ -265,6 +265,9 @@ void parse_pool(Reader& r, PoolSpec& p) {
   if (auto v = r.integer("retries", 0, 10)) p.retries = int(*v);
   if (auto v = r.integer("keepalive", 0, 10000)) p.keepalive_idle = int(*v);
   r.duration("keepalive_timeout", p.keepalive_timeout);
+  if (auto v = r.integer("max_conns", 0, 1000000)) p.max_conns = uint32_t(*v);
+  if (auto v = r.integer("queue", 0, 1000000)) p.queue_size = uint32_t(*v);
+  r.duration("queue_timeout", p.queue_timeout);
   r.finish();
 }
 

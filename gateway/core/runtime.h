@@ -29,6 +29,7 @@ struct BackendRuntime {
 struct PoolRuntime {
   const PoolSpec* spec = nullptr;
   std::vector<std::unique_ptr<BackendRuntime>> backends;
+  std::atomic<uint32_t> queued{0};  // requests waiting for a backend under max_conns
 };
 
 struct Runtime {
@@ -40,16 +41,29 @@ struct Runtime {
   explicit Runtime(std::shared_ptr<const Config> c);
 };
 
-// Counts a request against a backend for as long as it lives.
+// Counts a request against a backend for as long as it lives. With a cap, acquire() fails
+// when another thread took the last slot first (the cap is exact, not approximate).
 class InFlight {
  public:
-  explicit InFlight(BackendRuntime& b) : b_(b) { b_.in_flight.fetch_add(1, std::memory_order_relaxed); }
-  ~InFlight() { b_.in_flight.fetch_sub(1, std::memory_order_relaxed); }
+  explicit InFlight(BackendRuntime& b) : b_(b) {}
+  bool acquire(uint32_t cap) {
+    uint32_t before = b_.in_flight.fetch_add(1, std::memory_order_relaxed);
+    if (cap != 0 && before >= cap) {
+      b_.in_flight.fetch_sub(1, std::memory_order_relaxed);
+      return false;
+    }
+    held_ = true;
+    return true;
+  }
+  ~InFlight() {
+    if (held_) b_.in_flight.fetch_sub(1, std::memory_order_relaxed);
+  }
   InFlight(const InFlight&) = delete;
   InFlight& operator=(const InFlight&) = delete;
 
  private:
   BackendRuntime& b_;
+  bool held_ = false;
 };
 
 }  // namespace cutover

@@ -2,6 +2,7 @@
 // Upstream a request, a body source and a response sink; http_backend and fcgi_adapter
 // implement Upstream and never see the downstream socket.
 #pragma once
+#include <deque>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -55,6 +56,14 @@ struct ThreadContext {
   Rng rng;
   std::vector<BalanceState> balance;  // per pool
   std::vector<BackendLoad> loads;     // scratch for the balancer, reused per request
+  // Requests of this thread waiting for a backend under max_conns, oldest first; an
+  // exchange that ends here wakes the oldest (others re-check every few milliseconds).
+  std::deque<asio::steady_timer*> waiters;
+  void wake_one() {
+    if (waiters.empty()) return;
+    waiters.front()->cancel();
+    waiters.pop_front();
+  }
 };
 
 // The request body as the client sends it, decoded (no chunk framing).

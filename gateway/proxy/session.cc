@@ -178,6 +178,43 @@ class Session {
     }
   }
 
+  // Waits in the pool's bounded queue until a backend may have room (true), or refuses:
+  // queue full at once, or queue_timeout passed (false, with the reason).
+  // A place in a pool's queue, given back when the request leaves it.
+  struct QueueSlot {
+    std::atomic<uint32_t>* count = nullptr;
+    void release() {
+      if (count) count->fetch_sub(1, std::memory_order_relaxed);
+      count = nullptr;
+    }
+    ~QueueSlot() { release(); }
+  };
+
+  awaitable<bool> wait_for_capacity(PoolRuntime& pool, QueueSlot& slot, int64_t& queued_ms, std::string& why) {
+    const PoolSpec& spec = *pool.spec;
+    int64_t start = tc_.rt.clock();
+    if (!slot.count) {
+      if (pool.queued.fetch_add(1, std::memory_order_relaxed) >= spec.queue_size) {
+        pool.queued.fetch_sub(1, std::memory_order_relaxed);
+        why = "queue full (" + std::to_string(spec.queue_size) + " waiting)";
+        co_return false;
+      }
+      slot.count = &pool.queued;
+    }
+    if (queued_ms >= spec.queue_timeout.count()) {
+      why = "waited " + std::to_string(queued_ms) + "ms in the queue (queue_timeout)";
+      co_return false;
+    }
+    asio::steady_timer t(tc_.io, std::chrono::milliseconds(std::min<int64_t>(5, spec.queue_timeout.count() - queued_ms)));
+    tc_.waiters.push_back(&t);
+    error_code ec;
+    co_await t.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+    auto it = std::find(tc_.waiters.begin(), tc_.waiters.end(), &t);
+    if (it != tc_.waiters.end()) tc_.waiters.erase(it);
+    queued_ms += std::max<int64_t>(1, tc_.rt.clock() - start);
+    co_return true;
+  }
+
   // The request's key for the hash and sticky balancers.
   std::string_view balance_key(const HashKeySpec& k, const http1::RequestHead& head) const {
     switch (k.kind) {
@@ -240,6 +277,8 @@ class Session {
     req.client_port = client_port_;
     req.idempotent = idempotent(head.method);
 
+    int64_t queued_ms = 0;
+    QueueSlot slot;
     uint64_t key = 0;
     if (spec.balancer == BalancerKind::hash || spec.balancer == BalancerKind::sticky)
       key = hash_key(balance_key(spec.hash_key, head));
@@ -249,11 +288,27 @@ class Session {
     int attempt = 0;
     while (true) {
       int64_t now = tc_.rt.clock();
+      bool full = false;  // some untried, healthy backend is only at its max_conns
       for (size_t i = 0; i < loads.size(); ++i) {
         const BackendRuntime& b = *pool.backends[i];
-        loads[i] = {b.spec.weight, b.in_flight.load(std::memory_order_relaxed), b.available(now), b.identity};
+        uint32_t busy = b.in_flight.load(std::memory_order_relaxed);
+        bool alive = b.available(now);
+        bool room = spec.max_conns == 0 || busy < spec.max_conns;
+        full = full || (alive && !room && !tried.has(i));
+        loads[i] = {b.spec.weight, busy, alive && room, b.identity};
       }
       auto pick = pick_backend(spec.balancer, loads, key, tried, tc_.balance[route.pool_index], tc_.rng);
+      if (!pick && full) {
+        // Every backend is at its cap: wait in the pool's bounded queue.
+        std::string why;
+        if (co_await wait_for_capacity(pool, slot, queued_ms, why)) continue;
+        log::warn("pool " + spec.name + ": " + why + " for " + std::string(head.method) + " " + target +
+                  "; answering 503 (raise max_conns, queue or queue_timeout if the backends can take more)");
+        if (!body.complete()) keep_alive_if_body_skippable(head, out);
+        std::vector<http1::Field> extra{http1::Field{"Retry-After", "1"}};
+        co_await send_simple(out, 503, "server busy, try again\n", std::move(extra));
+        co_return;
+      }
       if (!pick) {
         log::error("pool " + spec.name + ": no backend available for " + std::string(head.method) +
                    " " + target + " (all down or tried); answering 503");
@@ -267,13 +322,16 @@ class Session {
         }
         co_return;
       }
-      tried.add(*pick);
       BackendRuntime& backend = *pool.backends[*pick];
       Failure f;
       {
         InFlight counted(backend);
+        if (!counted.acquire(spec.max_conns)) continue;  // another thread took the last slot
+        slot.release();
+        tried.add(*pick);
         f = co_await up->exchange(tc_, spec, backend, req, body, out);
       }
+      tc_.wake_one();
       if (!f) co_return;
       if (f.kind == FailureKind::client_gone) {
         out.force_close();
