@@ -95,6 +95,7 @@ struct ServerSpec {
   Duration keepalive_timeout{60000};
   Duration body_timeout{60000};
   Duration send_timeout{60000};
+  Duration drain_timeout{30000};  // SIGTERM: how long in-flight requests may take to finish
   std::string server_name = "cutover";
 };
 

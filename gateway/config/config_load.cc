@@ -205,6 +205,7 @@ void parse_server(Reader& r, ServerSpec& s) {
   r.duration("keepalive_timeout", s.keepalive_timeout);
   r.duration("body_timeout", s.body_timeout);
   r.duration("send_timeout", s.send_timeout);
+  r.duration("drain_timeout", s.drain_timeout);
   r.finish();
   if (s.listen.empty()) r.fail_here("server.listen: at least one address is required");
 }

@@ -37,6 +37,8 @@ struct Runtime {
   std::vector<std::unique_ptr<PoolRuntime>> pools;  // same order as config->pools
   size_t backend_count = 0;
   Clock clock = steady_now_ms;
+  std::atomic<bool> draining{false};   // SIGTERM: finish what is in flight, accept nothing new
+  std::atomic<int> sessions{0};        // open client connections, all threads
 
   explicit Runtime(std::shared_ptr<const Config> c);
 };

@@ -3,6 +3,7 @@
 // implement Upstream and never see the downstream socket.
 #pragma once
 #include <deque>
+#include <unordered_set>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -59,6 +60,19 @@ struct ThreadContext {
   // Requests of this thread waiting for a backend under max_conns, oldest first; an
   // exchange that ends here wakes the oldest (others re-check every few milliseconds).
   std::deque<asio::steady_timer*> waiters;
+  // The client connections of this thread (registered once per connection, not per
+  // request); a drain closes those waiting for their next request.
+  struct Client {
+    tcp::socket* sock;
+    bool idle = false;
+  };
+  std::unordered_set<Client*> clients;
+  void close_idle_clients() {
+    for (Client* c : clients) {
+      error_code ignored;
+      if (c->idle) c->sock->cancel(ignored);
+    }
+  }
   void wake_one() {
     if (waiters.empty()) return;
     waiters.front()->cancel();

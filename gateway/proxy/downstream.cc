@@ -234,12 +234,14 @@ awaitable<bool> RequestBody::discard(uint64_t limit) {
 
 // ---- response ----
 
-ClientResponse::ClientResponse(Downstream& d, const http1::RequestHead& h, bool keep_alive)
-    : d_(d), req_(h), keep_alive_(keep_alive) {}
+ClientResponse::ClientResponse(Downstream& d, const http1::RequestHead& h, bool keep_alive,
+                               const std::atomic<bool>* draining)
+    : d_(d), req_(h), keep_alive_(keep_alive), draining_(draining) {}
 
 void ClientResponse::start(const ResponseStart& r) {
   started_ = true;
   status_ = r.status;
+  if (draining_ && draining_->load(std::memory_order_relaxed)) keep_alive_ = false;
   has_body_ = r.has_body && req_.method != "HEAD";
   head_.clear();
   head_.append(req_.version_minor == 0 ? "HTTP/1.0 " : "HTTP/1.1 ")

@@ -1,6 +1,7 @@
 // The client side of one connection: buffered reads with timeouts, the request body as a
 // BodySource, and the response framed for the client as a ResponseSink.
 #pragma once
+#include <atomic>
 #include <optional>
 #include <string>
 #include <vector>
@@ -83,7 +84,9 @@ class RequestBody final : public BodySource {
 // The response to the current request, framed for this client.
 class ClientResponse final : public ResponseSink {
  public:
-  ClientResponse(Downstream& d, const http1::RequestHead& h, bool keep_alive);
+  // `draining`, when given and set by the time the head is written, closes the connection.
+  ClientResponse(Downstream& d, const http1::RequestHead& h, bool keep_alive,
+                 const std::atomic<bool>* draining = nullptr);
   void start(const ResponseStart& r) override;
   awaitable<bool> body(std::string_view data) override;
   awaitable<bool> finish() override;
@@ -100,6 +103,7 @@ class ClientResponse final : public ResponseSink {
   Downstream& d_;
   const http1::RequestHead& req_;
   bool keep_alive_;
+  const std::atomic<bool>* draining_;
   bool started_ = false;
   bool chunked_ = false;
   bool has_body_ = true;

@@ -5,6 +5,8 @@
 
 #include <thread>
 
+#include <boost/asio/post.hpp>
+
 #include "core/deadline.h"
 #include "core/log.h"
 #include "core/upstream.h"
@@ -115,7 +117,29 @@ int serve(std::shared_ptr<const Config> cfg) {
     if (sig == SIGINT || sig == SIGTERM) break;
     log::info(std::string("signal ") + strsignal(sig) + " ignored (reload comes with the operations work)");
   }
-  log::info(std::string("stopping on ") + strsignal(sig));
+  // Drain: close the listeners and the idle client connections, let requests in flight
+  // finish (their answers carry Connection: close), then stop.
+  log::info(std::string(strsignal(sig)) + ": draining " + std::to_string(rt.sessions.load()) +
+            " client connections (up to " + std::to_string(cfg->server.drain_timeout.count()) + "ms)");
+  rt.draining = true;
+  for (auto& w : workers) {
+    asio::post(w->io, [w = w.get()] {
+      for (auto& acc : w->acceptors) {
+        error_code ignored;
+        acc->close(ignored);
+      }
+      w->tc->close_idle_clients();
+    });
+  }
+  int64_t give_up = steady_now_ms() + cfg->server.drain_timeout.count();
+  while (rt.sessions.load() > 0 && steady_now_ms() < give_up) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    // A connection that went idle after the first pass is closed on the next one.
+    for (auto& w : workers) asio::post(w->io, [w = w.get()] { w->tc->close_idle_clients(); });
+  }
+  int left = rt.sessions.load();
+  if (left > 0) log::warn("drain_timeout passed with " + std::to_string(left) + " connections still open; closing them");
+  log::info("stopped");
   for (auto& w : workers) w->io.stop();
   for (auto& w : workers) w->thread.join();
   return 0;

@@ -25,6 +25,9 @@ class Session {
  public:
   Session(ThreadContext& tc, tcp::socket sock)
       : tc_(tc), cfg_(*tc.rt.config), d_(std::move(sock), cfg_.server) {
+    tc_.rt.sessions.fetch_add(1, std::memory_order_relaxed);
+    client_.sock = &d_.socket();
+    tc_.clients.insert(&client_);
     error_code ec;
     auto ep = d_.socket().remote_endpoint(ec);
     if (!ec) {
@@ -36,11 +39,17 @@ class Session {
     }
   }
 
+  ~Session() {
+    tc_.clients.erase(&client_);
+    tc_.rt.sessions.fetch_sub(1, std::memory_order_relaxed);
+  }
+
   awaitable<void> run() {
     while (true) {
       http1::RequestHead head;
       if (!co_await read_head(head)) break;
-      ClientResponse out(d_, head, head.keep_alive);
+      // While draining, every answer closes its connection.
+      ClientResponse out(d_, head, head.keep_alive, &tc_.rt.draining);
       RequestBody body(d_, head, cfg_.server.max_body_bytes);
       std::string target, why;
       if (int status = rewrite(head, out, target, why)) {
@@ -85,7 +94,14 @@ class Session {
         wait = Duration(std::max<int64_t>(1, deadline - now));
       }
       error_code ec;
+      // Between requests the connection is idle: a drain may close it.
+      bool idle = d_.buffered().empty();
+      if (idle) {
+        if (tc_.rt.draining.load(std::memory_order_relaxed)) co_return false;
+        client_.idle = true;
+      }
       size_t n = co_await d_.fill(wait, ec);
+      client_.idle = false;
       if (n == 0) {
         if (ec == asio::error::timed_out && !d_.buffered().empty()) {
           http1::RequestHead dummy;
@@ -374,6 +390,7 @@ class Session {
   std::string client_ip_;
   uint16_t client_port_ = 0;
   std::string decoded_path_;
+  ThreadContext::Client client_;
 };
 
 }  // namespace

@@ -262,6 +262,13 @@ std::optional<Response> Client::read(bool head, milliseconds timeout) {
   return r;
 }
 
+bool Client::peer_closed(milliseconds timeout) {
+  pollfd p{fd_, POLLIN, 0};
+  if (::poll(&p, 1, int(timeout.count())) <= 0) return false;
+  char c;
+  return ::recv(fd_, &c, 1, MSG_PEEK) <= 0;
+}
+
 std::string Client::read_all(milliseconds timeout) {
   auto deadline = steady_clock::now() + timeout;
   while (fill(deadline)) {

@@ -84,6 +84,8 @@ class Client {
   // Everything until the peer closes (or timeout).
   std::string read_all(std::chrono::milliseconds timeout = std::chrono::seconds(5));
   bool connected() const { return fd_ >= 0; }
+  // True when the peer closes the connection (EOF or reset) within `timeout`.
+  bool peer_closed(std::chrono::milliseconds timeout);
   int fd() const { return fd_; }
 
  private:

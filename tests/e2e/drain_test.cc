@@ -1,0 +1,44 @@
+// Scenario: SIGTERM drains. cutover stops accepting, closes idle keep-alive clients, lets
+// the request in flight finish (its answer says Connection: close), then exits 0.
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <future>
+#include <thread>
+
+#include "harness.h"
+
+using namespace e2e;
+
+TEST(Drain, SigtermFinishesInFlightRequestsThenExits) {
+  std::string dir = temp_dir();
+  Worker w(dir);
+  Gateway gw(dir, R"toml(
+[server]
+listen = ["127.0.0.1:{{PORT}}"]
+drain_timeout = "10s"
+[pools.app]
+backends = [")toml" + w.address() + R"toml("]
+[[routes]]
+name = "all"
+forward = "app"
+)toml");
+  int port = gw.port;
+  Client idle(port);  // a keep-alive client between requests
+  ASSERT_TRUE(idle.send("GET / HTTP/1.1\r\nHost: h\r\n\r\n"));
+  ASSERT_TRUE(idle.read());
+  auto slow = std::async(std::launch::async, [port] { return fetch(port, "GET", "/slow?ms=1000"); });
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  gw.proc->kill(SIGTERM);
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  // No new connections, and the idle one was closed.
+  Client late(port);
+  EXPECT_FALSE(late.connected());
+  EXPECT_TRUE(idle.peer_closed(std::chrono::milliseconds(1000)));
+  auto r = slow.get();
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+  EXPECT_EQ(r->header("Connection"), "close");
+  EXPECT_EQ(gw.proc->wait_exit(std::chrono::seconds(5)), 0);
+  EXPECT_NE(gw.proc->log().find("draining"), std::string::npos);
+}
