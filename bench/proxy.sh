@@ -73,6 +73,8 @@ keepalive = 128
 name = "all"
 forward = "be"
 TOML
+# ACCESS_LOG=1: cutover writes an access log (nginx and HAProxy stay without one).
+if [ "${ACCESS_LOG:-0}" = 1 ]; then sed -i "/^threads/a access_log = \"$WORK/access.log\"" "$WORK/cutover.toml"; fi
 
 start 0 nginx -c "$WORK/backend.conf" -p "$WORK/nb"
 wait_port "$BACK"

@@ -196,6 +196,11 @@ void parse_server(Reader& r, ServerSpec& s) {
   if (auto v = r.integer("threads", 0, 256)) s.threads = int(*v);
   if (auto v = r.str("document_root")) s.document_root = *v;
   if (auto v = r.str("name")) s.server_name = *v;
+  if (auto v = r.str("access_log")) s.access_log = *v;
+  if (auto v = r.str("access_log_format")) {
+    if (*v == "json") s.access_log_json = true;
+    else if (*v != "combined") r.fail(*r.get("access_log_format"), "access_log_format: expected \"combined\" or \"json\"");
+  }
   uint64_t hb = s.max_header_bytes;
   r.size("max_header_bytes", hb);
   if (hb < 1024 || hb > 1024 * 1024) r.fail_here("server.max_header_bytes: expected 1KiB to 1MiB");

@@ -9,6 +9,7 @@
 
 #include "balance/balancer.h"
 #include "config/config.h"
+#include "core/access_log.h"
 
 namespace cutover {
 
@@ -39,6 +40,7 @@ struct Runtime {
   Clock clock = steady_now_ms;
   std::atomic<bool> draining{false};   // SIGTERM: finish what is in flight, accept nothing new
   std::atomic<int> sessions{0};        // open client connections, all threads
+  std::unique_ptr<AccessLog> access_log;  // null when off
 
   explicit Runtime(std::shared_ptr<const Config> c);
 };

@@ -80,6 +80,9 @@ int serve(std::shared_ptr<const Config> cfg) {
     }
   }
   Runtime rt(cfg);
+  if (!cfg->server.access_log.empty())
+    rt.access_log = std::make_unique<AccessLog>(
+        cfg->server.access_log, cfg->server.access_log_json ? AccessLogFormat::json : AccessLogFormat::combined);
   int n = cfg->server.threads > 0 ? cfg->server.threads : int(std::max(1u, std::thread::hardware_concurrency()));
   std::vector<std::unique_ptr<Worker>> workers;
   for (int i = 0; i < n; ++i) {
@@ -115,6 +118,10 @@ int serve(std::shared_ptr<const Config> cfg) {
   while (true) {
     sigwait(&sigs, &sig);
     if (sig == SIGINT || sig == SIGTERM) break;
+    if (sig == SIGUSR1) {
+      if (rt.access_log) rt.access_log->reopen();
+      continue;
+    }
     log::info(std::string("signal ") + strsignal(sig) + " ignored (reload comes with the operations work)");
   }
   // Drain: close the listeners and the idle client connections, let requests in flight

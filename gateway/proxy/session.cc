@@ -48,6 +48,8 @@ class Session {
     while (true) {
       http1::RequestHead head;
       if (!co_await read_head(head)) break;
+      int64_t started = tc_.rt.clock();
+      stats_ = {};
       // While draining, every answer closes its connection.
       ClientResponse out(d_, head, head.keep_alive, &tc_.rt.draining);
       RequestBody body(d_, head, cfg_.server.max_body_bytes);
@@ -60,6 +62,7 @@ class Session {
         const RouteSpec* route = this->route(head, target, caps);
         co_await act(route, caps, head, target, body, out);
       }
+      if (tc_.rt.access_log) log_access(head, out, started);
       // Phase 5: the connection survives only if the response said keep-alive and the
       // request body was fully read (or is small enough to skip).
       if (out.tunnelled() || !out.keep_alive()) break;
@@ -78,6 +81,7 @@ class Session {
       http1::ParseError err;
       auto st = http1::parse_request_head(d_.buffered(), cfg_.server.max_header_bytes, head, err);
       if (st == http1::ParseStatus::complete && http1::validate_request(head, err)) {
+        keep_head(head);
         d_.consume(head.head_bytes);
         co_return true;
       }
@@ -111,6 +115,63 @@ class Session {
         }
         co_return false;
       }
+    }
+  }
+
+  // Per-request facts for the access log, filled in by the phases.
+  struct Stats {
+    const RouteSpec* route = nullptr;
+    const BackendRuntime* backend = nullptr;
+    int upstream_status = 0;
+    int64_t upstream_ms = -1;
+    int retries = 0;
+    int64_t queue_ms = 0;
+  };
+
+  void log_access(const http1::RequestHead& head, const ClientResponse& out, int64_t started) {
+    AccessRecord r;
+    r.client_ip = client_ip_;
+    r.wall_time_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                         std::chrono::system_clock::now().time_since_epoch()).count() -
+                     (tc_.rt.clock() - started);
+    r.method = head.method;
+    r.target = head.target;
+    r.version_minor = head.version_minor;
+    r.status = out.status();
+    r.bytes = out.body_bytes();
+    for (auto& f : head.fields) {
+      if (http1::iequals(f.name, "referer")) r.referer = f.value;
+      else if (http1::iequals(f.name, "user-agent")) r.user_agent = f.value;
+    }
+    if (stats_.route) {
+      r.route = stats_.route->name;
+      if (stats_.route->action == RouteSpec::Action::forward) r.pool = stats_.route->pool;
+    }
+    if (stats_.backend) r.backend = stats_.backend->spec.address;
+    r.upstream_status = stats_.upstream_status;
+    r.upstream_ms = stats_.upstream_ms;
+    r.retries = stats_.retries;
+    r.queue_ms = stats_.queue_ms;
+    r.total_ms = tc_.rt.clock() - started;
+    tc_.rt.access_log->write(r);
+  }
+
+  // The head's views point into the read buffer, which reading the body reuses: copy the
+  // head's bytes into storage the request owns and point the views there.
+  void keep_head(http1::RequestHead& head) {
+    const char* old_base = d_.buffered().data();
+    head_store_.assign(old_base, head.head_bytes);
+    const char* base = head_store_.data();
+    auto move = [&](std::string_view& v) {
+      if (v.data() >= old_base && v.data() + v.size() <= old_base + head.head_bytes)
+        v = std::string_view(base + (v.data() - old_base), v.size());
+    };
+    move(head.method);
+    move(head.target);
+    move(head.host);
+    for (auto& f : head.fields) {
+      move(f.name);
+      move(f.value);
     }
   }
 
@@ -172,6 +233,7 @@ class Session {
   // Phase 4: the route's action.
   awaitable<void> act(const RouteSpec* route, const Captures& caps, const http1::RequestHead& head,
                       const std::string& target, RequestBody& body, ClientResponse& out) {
+    stats_.route = route;
     if (!route || route->action != RouteSpec::Action::forward) keep_alive_if_body_skippable(head, out);
     if (!route) {
       co_await send_simple(out, 404, "no route for this URL\n");
@@ -345,7 +407,13 @@ class Session {
         if (!counted.acquire(spec.max_conns)) continue;  // another thread took the last slot
         slot.release();
         tried.add(*pick);
+        stats_.backend = &backend;
+        stats_.queue_ms = queued_ms;
+        stats_.retries = attempt;
+        int64_t t0 = tc_.rt.clock();
         f = co_await up->exchange(tc_, spec, backend, req, body, out);
+        stats_.upstream_ms = tc_.rt.clock() - t0;
+        if (!f || out.started()) stats_.upstream_status = out.status();
       }
       tc_.wake_one();
       if (!f) co_return;
@@ -390,6 +458,8 @@ class Session {
   std::string client_ip_;
   uint16_t client_port_ = 0;
   std::string decoded_path_;
+  std::string head_store_;  // the current request's head bytes (see keep_head)
+  Stats stats_;
   ThreadContext::Client client_;
 };
 

@@ -1,0 +1,115 @@
+// Scenario: the access log. Each request is one line in combined format plus cutover's
+// fields, parsed back here; a large upload still logs its method and target; SIGUSR1
+// reopens the file after a rotation.
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <regex>
+#include <thread>
+
+#include "harness.h"
+
+using namespace e2e;
+
+namespace {
+
+std::vector<std::smatch> parse_lines(const std::string& text, std::vector<std::string>& storage) {
+  static const std::regex kLine(
+      R"re(^(\S+) - - \[([^\]]+)\] "(\S+) (\S+) (HTTP/1\.[01])" (\d{3}) (\d+) "([^"]*)" "([^"]*)" route=(\S+) pool=(\S+) backend=(\S+) upstream_status=(\S+) upstream_ms=(\S+) retries=(\d+) queue_ms=(\d+) total_ms=(\d+)$)re");
+  std::vector<std::smatch> out;
+  size_t pos = 0;
+  storage.clear();
+  while (pos < text.size()) {
+    size_t nl = text.find('\n', pos);
+    storage.push_back(text.substr(pos, nl - pos));
+    pos = nl == std::string::npos ? text.size() : nl + 1;
+  }
+  for (auto& s : storage) {
+    std::smatch m;
+    EXPECT_TRUE(std::regex_match(s, m, kLine)) << "unparsable line: " << s;
+    out.push_back(m);
+  }
+  return out;
+}
+
+std::string wait_for_lines(const std::string& path, size_t n) {
+  for (int i = 0; i < 100; ++i) {
+    std::string t = read_file(path);
+    if (size_t(std::count(t.begin(), t.end(), '\n')) >= n) return t;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return read_file(path);
+}
+
+TEST(AccessLog, LinesParseBackAndSurviveRotation) {
+  std::string dir = temp_dir();
+  Worker w(dir);
+  std::string log = dir + "/access.log";
+  Gateway gw(dir, R"toml(
+[server]
+listen = ["127.0.0.1:{{PORT}}"]
+access_log = ")toml" + log + R"toml("
+[pools.app]
+backends = [")toml" + w.address() + R"toml("]
+[[routes]]
+name = "app"
+match = { prefix = "/" }
+forward = "app"
+)toml");
+  ASSERT_EQ(fetch(gw.port, "GET", "/echo?q=1", "", {"User-Agent: e2e-test", "Referer: http://ref/"})->status, 200);
+  std::string big(300000, 'b');
+  ASSERT_EQ(fetch(gw.port, "POST", "/sink", big)->status, 200);
+  ASSERT_EQ(fetch(gw.port, "GET", "/status/404")->status, 404);
+  std::vector<std::string> storage;
+  auto lines = parse_lines(wait_for_lines(log, 3), storage);
+  ASSERT_EQ(lines.size(), 3u);
+  EXPECT_EQ(lines[0][1], "127.0.0.1");
+  EXPECT_EQ(lines[0][3], "GET");
+  EXPECT_EQ(lines[0][4], "/echo?q=1");
+  EXPECT_EQ(lines[0][6], "200");
+  EXPECT_EQ(lines[0][8], "http://ref/");
+  EXPECT_EQ(lines[0][9], "e2e-test");
+  EXPECT_EQ(lines[0][10], "app");
+  EXPECT_EQ(lines[0][11], "app");
+  EXPECT_EQ(lines[0][12], w.address());
+  EXPECT_EQ(lines[0][13], "200");
+  EXPECT_EQ(lines[1][3], "POST");  // logged after a body that reused the read buffer
+  EXPECT_EQ(lines[1][4], "/sink");
+  EXPECT_EQ(lines[1][7], std::to_string(std::string("received 300000 bytes\n").size()));
+  EXPECT_EQ(lines[2][6], "404");
+  EXPECT_EQ(lines[2][13], "404");
+
+  // logrotate: move the file away, SIGUSR1, and new lines go to a new file.
+  ASSERT_EQ(::rename(log.c_str(), (log + ".1").c_str()), 0);
+  gw.proc->kill(SIGUSR1);
+  std::this_thread::sleep_for(std::chrono::milliseconds(400));
+  ASSERT_EQ(fetch(gw.port, "GET", "/")->status, 200);
+  auto after = parse_lines(wait_for_lines(log, 1), storage);
+  ASSERT_EQ(after.size(), 1u);
+  EXPECT_EQ(after[0][4], "/");
+  EXPECT_NE(gw.proc->log().find("reopened"), std::string::npos);
+}
+
+TEST(AccessLog, GeneratedAnswersHaveNoUpstreamStatus) {
+  std::string dir = temp_dir();
+  std::string log = dir + "/access.log";
+  Gateway gw(dir, R"toml(
+[server]
+listen = ["127.0.0.1:{{PORT}}"]
+access_log = ")toml" + log + R"toml("
+access_log_format = "json"
+[pools.app]
+backends = ["127.0.0.1:1"]
+retries = 0
+[[routes]]
+name = "app"
+forward = "app"
+)toml");
+  ASSERT_EQ(fetch(gw.port, "GET", "/x")->status, 502);  // connect refused, no retry
+  std::string text = wait_for_lines(log, 1);
+  EXPECT_NE(text.find("\"status\":502"), std::string::npos) << text;
+  EXPECT_NE(text.find("\"upstream_status\":0"), std::string::npos) << text;
+  EXPECT_NE(text.find("\"backend\":\"127.0.0.1:1\""), std::string::npos) << text;
+}
+
+}  // namespace
