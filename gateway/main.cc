@@ -1,7 +1,10 @@
 // cutover: the executable. Composition root: links the backend protocols and registers
 // them with the core, then runs a subcommand.
 #include <CLI/CLI.hpp>
+#include <httplib.h>
+#include <cstdio>
 #include <iostream>
+#include <nlohmann/json.hpp>
 
 #include "config/config.h"
 #include "core/log.h"
@@ -9,6 +12,48 @@
 #include "demo_config.h"
 #include "http_backend/http_upstream.h"
 #include "proxy/server.h"
+
+namespace {
+
+// `cutover status`: the admin API's /api/status as a table.
+int print_status(const std::string& addr, const std::string& token) {
+  size_t colon = addr.rfind(':');
+  if (colon == std::string::npos) {
+    std::cerr << "cutover status: --admin expects host:port\n";
+    return 1;
+  }
+  httplib::Client cli(addr.substr(0, colon), std::stoi(addr.substr(colon + 1)));
+  cli.set_tcp_nodelay(true);
+  cli.set_connection_timeout(std::chrono::seconds(3));
+  httplib::Headers h;
+  if (!token.empty()) h.emplace("Authorization", "Bearer " + token);
+  auto res = cli.Get("/api/status", h);
+  if (!res) {
+    std::cerr << "cutover status: cannot reach the admin API at " << addr << " (is server.admin set?)\n";
+    return 1;
+  }
+  if (res->status != 200) {
+    std::cerr << "cutover status: " << res->status << " " << res->body;
+    return 1;
+  }
+  auto j = nlohmann::json::parse(res->body);
+  std::printf("%-12s %-26s %-9s %9s %10s %9s\n", "POOL", "BACKEND", "STATE", "IN-FLIGHT", "REQUESTS", "FAILURES");
+  for (auto& p : j["pools"])
+    for (auto& b : p["backends"])
+      std::printf("%-12s %-26s %-9s %9llu %10llu %9llu\n", p["name"].get<std::string>().c_str(),
+                  b["address"].get<std::string>().c_str(), b["state"].get<std::string>().c_str(),
+                  (unsigned long long)b["in_flight"].get<uint64_t>(), (unsigned long long)b["requests"].get<uint64_t>(),
+                  (unsigned long long)b["failures"].get<uint64_t>());
+  std::printf("\n%-16s %-10s %-10s %8s %8s %8s %8s\n", "ROUTE", "ACTION", "POOL", "2xx", "3xx", "4xx", "5xx");
+  for (auto& r : j["routes"])
+    std::printf("%-16s %-10s %-10s %8llu %8llu %8llu %8llu\n", r["name"].get<std::string>().c_str(),
+                r["action"].get<std::string>().c_str(), r.value("pool", std::string("-")).c_str(),
+                (unsigned long long)r["answers"]["2xx"].get<uint64_t>(), (unsigned long long)r["answers"]["3xx"].get<uint64_t>(),
+                (unsigned long long)r["answers"]["4xx"].get<uint64_t>(), (unsigned long long)r["answers"]["5xx"].get<uint64_t>());
+  return 0;
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   using namespace cutover;
@@ -27,6 +72,11 @@ int main(int argc, char** argv) {
 
   auto* demo_cmd = app.add_subcommand("demo-config", "print the built-in demo config");
 
+  std::string admin_addr = "127.0.0.1:9090", admin_token;
+  auto* status_cmd = app.add_subcommand("status", "print the pools and backends of a running cutover");
+  status_cmd->add_option("--admin", admin_addr, "its admin address (server.admin)");
+  status_cmd->add_option("--token", admin_token, "its admin token (server.admin_token)");
+
   CLI11_PARSE(app, argc, argv);
   register_upstream("http", http_backend::make_http_upstream());
 
@@ -36,6 +86,7 @@ int main(int argc, char** argv) {
       std::cout << describe(*cfg);
       return 0;
     }
+    if (*status_cmd) return print_status(admin_addr, admin_token);
     if (*demo_cmd) {
       std::cout << kDemoConfig;
       return 0;

@@ -97,6 +97,8 @@ struct ServerSpec {
   Duration send_timeout{60000};
   Duration drain_timeout{30000};  // SIGTERM: how long in-flight requests may take to finish
   std::string server_name = "cutover";
+  std::optional<ListenSpec> admin;    // the admin listener, off when unset
+  std::string admin_token;           // bearer token for the admin API; empty: none
   std::string access_log;            // path; empty: no access log
   bool access_log_json = false;      // JSON lines instead of combined format
 };

@@ -196,6 +196,8 @@ void parse_server(Reader& r, ServerSpec& s) {
   if (auto v = r.integer("threads", 0, 256)) s.threads = int(*v);
   if (auto v = r.str("document_root")) s.document_root = *v;
   if (auto v = r.str("name")) s.server_name = *v;
+  if (auto v = r.str("admin")) s.admin = parse_listen(r, *v, *r.get("admin"));
+  if (auto v = r.str("admin_token")) s.admin_token = *v;
   if (auto v = r.str("access_log")) s.access_log = *v;
   if (auto v = r.str("access_log_format")) {
     if (*v == "json") s.access_log_json = true;

@@ -21,6 +21,7 @@ Runtime::Runtime(std::shared_ptr<const Config> c) : config(std::move(c)) {
     }
     pools.push_back(std::move(pr));
   }
+  for (size_t i = 0; i < config->routes.size(); ++i) routes.push_back(std::make_unique<RouteRuntime>());
 }
 
 }  // namespace cutover

@@ -17,25 +17,57 @@ namespace cutover {
 using Clock = std::function<int64_t()>;
 int64_t steady_now_ms();
 
+// Upstream latency buckets (ms) for the per-pool histogram.
+inline constexpr int64_t kLatencyBucketsMs[] = {1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000};
+constexpr size_t kLatencyBuckets = sizeof(kLatencyBucketsMs) / sizeof(kLatencyBucketsMs[0]);
+
+using Counter = std::atomic<uint64_t>;
+inline void bump(Counter& c, uint64_t n = 1) { c.fetch_add(n, std::memory_order_relaxed); }
+
+// Set from the admin API: a drained or disabled backend takes no new requests.
+enum class AdminState : int { active, draining, disabled };
+
 struct BackendRuntime {
   BackendSpec spec;
+  std::atomic<AdminState> admin{AdminState::active};
+  Counter requests{0};   // exchanges started
+  Counter failures{0};   // exchanges that failed on the backend's side
   size_t id = 0;  // unique across all pools; keys the per-thread connection cache
   uint64_t identity = 0;  // hash of the address, for consistent hashing
   std::atomic<uint32_t> in_flight{0};
   std::atomic<int64_t> disabled_until_ms{0};
 
-  bool available(int64_t now) const { return disabled_until_ms.load(std::memory_order_relaxed) <= now; }
+  bool available(int64_t now) const {
+    return disabled_until_ms.load(std::memory_order_relaxed) <= now &&
+           admin.load(std::memory_order_relaxed) == AdminState::active;
+  }
 };
 
 struct PoolRuntime {
   const PoolSpec* spec = nullptr;
   std::vector<std::unique_ptr<BackendRuntime>> backends;
   std::atomic<uint32_t> queued{0};  // requests waiting for a backend under max_conns
+  Counter retries{0};                // exchanges repeated on another backend
+  Counter shed{0};                   // 503s for a full queue or queue_timeout
+  Counter latency_buckets[kLatencyBuckets + 1] = {};  // last: +Inf
+  Counter latency_sum_ms{0};
+  void observe_latency(int64_t ms) {
+    size_t i = 0;
+    while (i < kLatencyBuckets && ms > kLatencyBucketsMs[i]) ++i;
+    bump(latency_buckets[i]);
+    bump(latency_sum_ms, uint64_t(ms < 0 ? 0 : ms));
+  }
+};
+
+struct RouteRuntime {
+  Counter by_class[6] = {};  // answers by status class: [1]=1xx ... [5]=5xx
 };
 
 struct Runtime {
   std::shared_ptr<const Config> config;
   std::vector<std::unique_ptr<PoolRuntime>> pools;  // same order as config->pools
+  std::vector<std::unique_ptr<RouteRuntime>> routes;  // same order as config->routes
+  Counter unrouted[6] = {};                         // answers to requests no route took
   size_t backend_count = 0;
   Clock clock = steady_now_ms;
   std::atomic<bool> draining{false};   // SIGTERM: finish what is in flight, accept nothing new

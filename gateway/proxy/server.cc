@@ -10,6 +10,7 @@
 #include "core/deadline.h"
 #include "core/log.h"
 #include "core/upstream.h"
+#include "proxy/admin.h"
 #include "proxy/session.h"
 
 namespace cutover {
@@ -106,6 +107,19 @@ int serve(std::shared_ptr<const Config> cfg) {
     std::string host = ep.address().is_v6() ? "[" + ep.address().to_string() + "]" : ep.address().to_string();
     log::info("listening on http://" + host + ":" + std::to_string(ep.port()) + " (" + std::to_string(n) + " threads)");
   }
+  // The admin listener lives on the first thread; it only reads atomics.
+  std::unique_ptr<tcp::acceptor> admin;
+  if (cfg->server.admin) {
+    const ListenSpec& l = *cfg->server.admin;
+    try {
+      admin = open_acceptor(workers[0]->io, tcp::endpoint(asio::ip::make_address(l.host), l.port));
+    } catch (const boost::system::system_error& e) {
+      log::error("cannot listen on " + l.text + " (admin): " + e.code().message());
+      return 1;
+    }
+    log::info("admin API on http://" + l.host + ":" + std::to_string(admin->local_endpoint().port()));
+    asio::co_spawn(workers[0]->io, admin_accept_loop(*workers[0]->tc, *admin), asio::detached);
+  }
   for (auto& w : workers) {
     for (auto& acc : w->acceptors) asio::co_spawn(w->io, accept_loop(*w->tc, *acc), asio::detached);
     w->thread = std::thread([w = w.get()] {
@@ -130,7 +144,11 @@ int serve(std::shared_ptr<const Config> cfg) {
             " client connections (up to " + std::to_string(cfg->server.drain_timeout.count()) + "ms)");
   rt.draining = true;
   for (auto& w : workers) {
-    asio::post(w->io, [w = w.get()] {
+    asio::post(w->io, [w = w.get(), &admin] {
+      if (admin && w->acceptors.size() && admin->get_executor() == w->acceptors[0]->get_executor()) {
+        error_code ignored;
+        admin->close(ignored);
+      }
       for (auto& acc : w->acceptors) {
         error_code ignored;
         acc->close(ignored);

@@ -62,6 +62,7 @@ class Session {
         const RouteSpec* route = this->route(head, target, caps);
         co_await act(route, caps, head, target, body, out);
       }
+      count_answer(out.status());
       if (tc_.rt.access_log) log_access(head, out, started);
       // Phase 5: the connection survives only if the response said keep-alive and the
       // request body was fully read (or is small enough to skip).
@@ -127,6 +128,12 @@ class Session {
     int retries = 0;
     int64_t queue_ms = 0;
   };
+
+  void count_answer(int status) {
+    size_t cls = status >= 100 && status < 600 ? size_t(status / 100) : 0;
+    if (stats_.route) bump(tc_.rt.routes[size_t(stats_.route - cfg_.routes.data())]->by_class[cls]);
+    else bump(tc_.rt.unrouted[cls]);
+  }
 
   void log_access(const http1::RequestHead& head, const ClientResponse& out, int64_t started) {
     AccessRecord r;
@@ -380,6 +387,7 @@ class Session {
         // Every backend is at its cap: wait in the pool's bounded queue.
         std::string why;
         if (co_await wait_for_capacity(pool, slot, queued_ms, why)) continue;
+        bump(pool.shed);
         log::warn("pool " + spec.name + ": " + why + " for " + std::string(head.method) + " " + target +
                   "; answering 503 (raise max_conns, queue or queue_timeout if the backends can take more)");
         if (!body.complete()) keep_alive_if_body_skippable(head, out);
@@ -411,8 +419,13 @@ class Session {
         stats_.queue_ms = queued_ms;
         stats_.retries = attempt;
         int64_t t0 = tc_.rt.clock();
+        bump(backend.requests);
         f = co_await up->exchange(tc_, spec, backend, req, body, out);
         stats_.upstream_ms = tc_.rt.clock() - t0;
+        pool.observe_latency(stats_.upstream_ms);
+        if (f && f.kind != FailureKind::client_gone && f.kind != FailureKind::bad_request_body &&
+            f.kind != FailureKind::request_too_large)
+          bump(backend.failures);
         if (!f || out.started()) stats_.upstream_status = out.status();
       }
       tc_.wake_one();
@@ -438,6 +451,7 @@ class Session {
                  (can_retry ? "; retrying on another backend" : ""));
       if (can_retry) {
         ++attempt;
+        bump(pool.retries);
         body.rewind();
         continue;
       }
