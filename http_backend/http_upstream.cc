@@ -16,6 +16,8 @@ using asio::use_awaitable;
 
 class HttpUpstream final : public Upstream {
  public:
+  awaitable<bool> check(ThreadContext& tc, const PoolSpec& pool, BackendRuntime& backend,
+                        std::string& why) override;
   awaitable<Failure> exchange(ThreadContext& tc, const PoolSpec& pool, BackendRuntime& backend,
                               const ForwardRequest& req, BodySource& body,
                               ResponseSink& sink) override;
@@ -259,6 +261,48 @@ awaitable<Failure> HttpUpstream::exchange(ThreadContext& tc, const PoolSpec& poo
     }
     co_return f;
   }
+}
+
+// GET <health.path> on a fresh connection; the status must be health.expect.
+awaitable<bool> HttpUpstream::check(ThreadContext& tc, const PoolSpec& pool, BackendRuntime& backend,
+                                    std::string& why) {
+  UpConn c(tc.io.get_executor());
+  Failure f = co_await connect_backend(c.sock, backend.spec, pool.health.timeout);
+  if (f) {
+    why = f.detail;
+    co_return false;
+  }
+  std::string host = backend.spec.is_unix ? "localhost" : backend.spec.host + ":" + std::to_string(backend.spec.port);
+  std::string req = "GET " + pool.health.path + " HTTP/1.1\r\nHost: " + host +
+                    "\r\nUser-Agent: cutover-health-check\r\nConnection: close\r\n\r\n";
+  error_code ec;
+  c.deadline.arm(pool.health.timeout);
+  co_await asio::async_write(c.sock, asio::buffer(req), redirect_error(use_awaitable, ec));
+  c.deadline.disarm();
+  if (ec) {
+    why = "send: " + ec.message();
+    co_return false;
+  }
+  http1::ResponseHead rh;
+  http1::ParseError perr;
+  while (true) {
+    auto st = http1::parse_response_head(std::string_view(c.buf.data() + c.begin, c.end - c.begin), kMaxResponseHead,
+                                         false, rh, perr);
+    if (st == http1::ParseStatus::complete) break;
+    if (st == http1::ParseStatus::error) {
+      why = std::string(perr.reason);
+      co_return false;
+    }
+    if (co_await fill(c, pool.health.timeout, ec) == 0) {
+      why = ec == asio::error::timed_out ? "no answer within health.timeout" : "connection closed";
+      co_return false;
+    }
+  }
+  if (rh.status != pool.health.expect) {
+    why = "status " + std::to_string(rh.status) + ", expected " + std::to_string(pool.health.expect);
+    co_return false;
+  }
+  co_return true;
 }
 
 }  // namespace

@@ -45,11 +45,24 @@ struct HashKeySpec {
   std::string name;  // header or cookie name
 };
 
+// Active health checks of a pool's backends (off unless `health` is set).
+struct HealthSpec {
+  bool enabled = false;
+  std::string path = "/health";
+  Duration interval{2000};
+  Duration timeout{1000};
+  int rise = 2;        // passing checks to come back
+  int fall = 3;        // failing checks to go down
+  int expect = 200;    // expected status
+};
+
 struct PoolSpec {
   std::string name;
   std::string protocol = "http";
   BalancerKind balancer = BalancerKind::sqf;
   HashKeySpec hash_key;
+  HealthSpec health;
+  int max_fails = 5;              // consecutive failed exchanges that eject a backend
   std::vector<BackendSpec> backends;
   Duration connect_timeout{5000};
   Duration read_timeout{60000};   // upstream silent this long -> 504

@@ -274,6 +274,21 @@ void parse_pool(Reader& r, PoolSpec& p) {
   if (auto v = r.integer("keepalive", 0, 10000)) p.keepalive_idle = int(*v);
   r.duration("keepalive_timeout", p.keepalive_timeout);
   if (auto v = r.integer("max_conns", 0, 1000000)) p.max_conns = uint32_t(*v);
+  if (auto v = r.integer("max_fails", 0, 1000)) p.max_fails = int(*v);
+  if (const toml::table* h = r.table("health")) {
+    Reader hr(r.file(), *h, "pools." + p.name + ".health");
+    p.health.enabled = true;
+    if (auto v = hr.str("path")) {
+      if (v->empty() || v->front() != '/') hr.fail(*hr.get("path"), "health.path: expected a path starting with '/'");
+      p.health.path = *v;
+    }
+    hr.duration("interval", p.health.interval);
+    hr.duration("timeout", p.health.timeout);
+    if (auto v = hr.integer("rise", 1, 100)) p.health.rise = int(*v);
+    if (auto v = hr.integer("fall", 1, 100)) p.health.fall = int(*v);
+    if (auto v = hr.integer("expect", 100, 599)) p.health.expect = int(*v);
+    hr.finish();
+  }
   if (auto v = r.integer("queue", 0, 1000000)) p.queue_size = uint32_t(*v);
   r.duration("queue_timeout", p.queue_timeout);
   r.finish();

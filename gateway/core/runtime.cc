@@ -17,6 +17,7 @@ Runtime::Runtime(std::shared_ptr<const Config> c) : config(std::move(c)) {
       br->spec = b;
       br->id = backend_count++;
       br->identity = hash_key(b.address);
+      br->healthy = !p.health.enabled;  // with checks on, a backend serves after its first pass
       pr->backends.push_back(std::move(br));
     }
     pools.push_back(std::move(pr));

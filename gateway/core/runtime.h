@@ -30,6 +30,9 @@ enum class AdminState : int { active, draining, disabled };
 struct BackendRuntime {
   BackendSpec spec;
   std::atomic<AdminState> admin{AdminState::active};
+  std::atomic<bool> healthy{true};         // active health checks (false until the first pass)
+  std::atomic<int> consecutive_failures{0};
+  std::atomic<int> ejections{0};           // passive: times ejected in a row, for backoff
   Counter requests{0};   // exchanges started
   Counter failures{0};   // exchanges that failed on the backend's side
   size_t id = 0;  // unique across all pools; keys the per-thread connection cache
@@ -39,7 +42,8 @@ struct BackendRuntime {
 
   bool available(int64_t now) const {
     return disabled_until_ms.load(std::memory_order_relaxed) <= now &&
-           admin.load(std::memory_order_relaxed) == AdminState::active;
+           admin.load(std::memory_order_relaxed) == AdminState::active &&
+           healthy.load(std::memory_order_relaxed);
   }
 };
 

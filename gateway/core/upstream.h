@@ -132,6 +132,10 @@ class Upstream {
   virtual awaitable<Failure> exchange(ThreadContext& tc, const PoolSpec& pool,
                                       BackendRuntime& backend, const ForwardRequest& req,
                                       BodySource& body, ResponseSink& sink) = 0;
+  // One active health check (pool.health): true when the backend answered as expected;
+  // `why` says what went wrong otherwise.
+  virtual awaitable<bool> check(ThreadContext& tc, const PoolSpec& pool, BackendRuntime& backend,
+                                std::string& why) = 0;
 };
 
 // Protocol registry: the executable registers the backends it links ("http", "fastcgi").

@@ -11,6 +11,7 @@
 #include "core/log.h"
 #include "core/upstream.h"
 #include "proxy/admin.h"
+#include "proxy/health.h"
 #include "proxy/session.h"
 
 namespace cutover {
@@ -120,6 +121,7 @@ int serve(std::shared_ptr<const Config> cfg) {
     log::info("admin API on http://" + l.host + ":" + std::to_string(admin->local_endpoint().port()));
     asio::co_spawn(workers[0]->io, admin_accept_loop(*workers[0]->tc, *admin), asio::detached);
   }
+  start_health_checks(*workers[0]->tc);
   for (auto& w : workers) {
     for (auto& acc : w->acceptors) asio::co_spawn(w->io, accept_loop(*w->tc, *acc), asio::detached);
     w->thread = std::thread([w = w.get()] {

@@ -300,6 +300,22 @@ class Session {
     co_return true;
   }
 
+  // Passive health: `max_fails` failed exchanges in a row eject a backend for disable_time,
+  // doubled at each ejection in a row (at most 64x); it comes back by itself and a success
+  // resets the count.
+  void eject_if_failing(const PoolSpec& spec, BackendRuntime& b, const Failure& f) {
+    if (spec.max_fails == 0 || f.kind == FailureKind::client_gone || f.kind == FailureKind::bad_request_body ||
+        f.kind == FailureKind::request_too_large)
+      return;
+    if (b.consecutive_failures.fetch_add(1, std::memory_order_relaxed) + 1 < spec.max_fails) return;
+    b.consecutive_failures.store(0, std::memory_order_relaxed);
+    int n = std::min(b.ejections.fetch_add(1, std::memory_order_relaxed), 6);
+    int64_t ms = spec.disable_time.count() << n;
+    b.disabled_until_ms.store(tc_.rt.clock() + ms, std::memory_order_relaxed);
+    log::error("backend " + b.spec.address + " (pool " + spec.name + ") ejected for " + std::to_string(ms) + "ms after " +
+               std::to_string(spec.max_fails) + " failures in a row (last: " + f.name() + ")");
+  }
+
   // The request's key for the hash and sticky balancers.
   std::string_view balance_key(const HashKeySpec& k, const http1::RequestHead& head) const {
     switch (k.kind) {
@@ -429,7 +445,11 @@ class Session {
         if (!f || out.started()) stats_.upstream_status = out.status();
       }
       tc_.wake_one();
-      if (!f) co_return;
+      if (!f) {
+        backend.consecutive_failures.store(0, std::memory_order_relaxed);
+        backend.ejections.store(0, std::memory_order_relaxed);
+        co_return;
+      }
       if (f.kind == FailureKind::client_gone) {
         out.force_close();
         co_return;
@@ -443,6 +463,7 @@ class Session {
       if (f.disables_backend()) {
         backend.disabled_until_ms.store(tc_.rt.clock() + spec.disable_time.count(), std::memory_order_relaxed);
       }
+      eject_if_failing(spec, backend, f);
       bool can_retry = attempt < spec.retries && !out.started() && body.replayable() &&
                        (!f.request_sent || req.idempotent);
       log::error("backend " + backend.spec.address + " (pool " + spec.name + "): " + f.name() + ": " +

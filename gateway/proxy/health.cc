@@ -1,0 +1,41 @@
+#include "proxy/health.h"
+
+#include "core/log.h"
+
+namespace cutover {
+namespace {
+
+awaitable<void> check_loop(ThreadContext& tc, const PoolSpec& pool, BackendRuntime& backend) {
+  Upstream* up = find_upstream(pool.protocol);
+  HealthStreak streak;
+  asio::steady_timer timer(tc.io);
+  while (!tc.rt.draining.load()) {
+    std::string why;
+    bool ok = co_await up->check(tc, pool, backend, why);
+    bool was = backend.healthy.load();
+    bool now = streak.update(ok, was, pool.health.rise, pool.health.fall);
+    if (now != was) {
+      backend.healthy.store(now);
+      if (now) log::info("backend " + backend.spec.address + " (pool " + pool.name + ") is up: health check passed");
+      else
+        log::error("backend " + backend.spec.address + " (pool " + pool.name + ") is down: " + std::to_string(pool.health.fall) +
+                   " health checks failed, last: " + why + " (GET " + pool.health.path + ")");
+    } else if (!ok && was) {
+      log::warn("backend " + backend.spec.address + " (pool " + pool.name + "): health check failed: " + why);
+    }
+    timer.expires_after(pool.health.interval);
+    error_code ec;
+    co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+  }
+}
+
+}  // namespace
+
+void start_health_checks(ThreadContext& tc) {
+  for (auto& p : tc.rt.pools) {
+    if (!p->spec->health.enabled) continue;
+    for (auto& b : p->backends) asio::co_spawn(tc.io, check_loop(tc, *p->spec, *b), asio::detached);
+  }
+}
+
+}  // namespace cutover
