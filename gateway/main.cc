@@ -15,19 +15,31 @@
 
 namespace {
 
-// `cutover status`: the admin API's /api/status as a table.
-int print_status(const std::string& addr, const std::string& token) {
+// One request to the admin API of a running cutover.
+httplib::Result admin_call(const std::string& addr, const std::string& token, const std::string& method,
+                           const std::string& path) {
   size_t colon = addr.rfind(':');
-  if (colon == std::string::npos) {
-    std::cerr << "cutover status: --admin expects host:port\n";
-    return 1;
-  }
-  httplib::Client cli(addr.substr(0, colon), std::stoi(addr.substr(colon + 1)));
+  httplib::Client cli(addr.substr(0, colon), colon == std::string::npos ? 9090 : std::stoi(addr.substr(colon + 1)));
   cli.set_tcp_nodelay(true);
   cli.set_connection_timeout(std::chrono::seconds(3));
   httplib::Headers h;
   if (!token.empty()) h.emplace("Authorization", "Bearer " + token);
-  auto res = cli.Get("/api/status", h);
+  return method == "POST" ? cli.Post(path.c_str(), h, "", "text/plain") : cli.Get(path.c_str(), h);
+}
+
+int request_reload(const std::string& addr, const std::string& token) {
+  auto res = admin_call(addr, token, "POST", "/api/reload");
+  if (!res) {
+    std::cerr << "cutover reload: cannot reach the admin API at " << addr << " (is server.admin set?)\n";
+    return 1;
+  }
+  std::cout << res->body;
+  return res->status == 200 ? 0 : 1;
+}
+
+// `cutover status`: the admin API's /api/status as a table.
+int print_status(const std::string& addr, const std::string& token) {
+  auto res = admin_call(addr, token, "GET", "/api/status");
   if (!res) {
     std::cerr << "cutover status: cannot reach the admin API at " << addr << " (is server.admin set?)\n";
     return 1;
@@ -77,6 +89,10 @@ int main(int argc, char** argv) {
   status_cmd->add_option("--admin", admin_addr, "its admin address (server.admin)");
   status_cmd->add_option("--token", admin_token, "its admin token (server.admin_token)");
 
+  auto* reload_cmd = app.add_subcommand("reload", "make a running cutover re-read its config (like SIGHUP)");
+  reload_cmd->add_option("--admin", admin_addr, "its admin address (server.admin)");
+  reload_cmd->add_option("--token", admin_token, "its admin token (server.admin_token)");
+
   CLI11_PARSE(app, argc, argv);
   register_upstream("http", http_backend::make_http_upstream());
 
@@ -87,6 +103,7 @@ int main(int argc, char** argv) {
       return 0;
     }
     if (*status_cmd) return print_status(admin_addr, admin_token);
+    if (*reload_cmd) return request_reload(admin_addr, admin_token);
     if (*demo_cmd) {
       std::cout << kDemoConfig;
       return 0;
@@ -96,8 +113,10 @@ int main(int argc, char** argv) {
         std::cerr << "cutover serve: give -c FILE or --demo\n";
         return 1;
       }
-      auto cfg = demo ? load_config_text(kDemoConfig, "<built-in demo config>") : load_config_file(config_path);
-      return serve(cfg);
+      auto load = [demo, config_path] {
+        return demo ? load_config_text(kDemoConfig, "<built-in demo config>") : load_config_file(config_path);
+      };
+      return serve(load(), load);
     }
   } catch (const ConfigError& e) {
     std::cerr << "error: " << e.what() << "\n";

@@ -8,21 +8,54 @@ int64_t steady_now_ms() {
       .count();
 }
 
-Runtime::Runtime(std::shared_ptr<const Config> c) : config(std::move(c)) {
-  for (const PoolSpec& p : config->pools) {
-    auto pr = std::make_unique<PoolRuntime>();
+Runtime::Runtime(std::shared_ptr<const Config> c) { install(std::move(c)); }
+
+std::shared_ptr<const Snapshot> Runtime::current() const {
+  std::lock_guard<std::mutex> g(mu_);
+  return snap_;
+}
+
+std::shared_ptr<const Snapshot> Runtime::install(std::shared_ptr<const Config> c) {
+  std::lock_guard<std::mutex> g(mu_);
+  auto next = std::make_shared<Snapshot>();
+  next->config = c;
+  next->generation = snap_ ? snap_->generation + 1 : 1;
+  auto find_backend = [&](const std::string& pool, const BackendSpec& b) -> std::shared_ptr<BackendRuntime> {
+    if (!snap_) return nullptr;
+    for (auto& p : snap_->pools) {
+      if (p->spec->name != pool) continue;
+      for (auto& old : p->backends)
+        if (old->spec.address == b.address && old->spec.weight == b.weight) return old;
+    }
+    return nullptr;
+  };
+  for (const PoolSpec& p : c->pools) {
+    auto pr = std::make_shared<PoolRuntime>();
     pr->spec = &p;
     for (const BackendSpec& b : p.backends) {
-      auto br = std::make_unique<BackendRuntime>();
-      br->spec = b;
-      br->id = backend_count++;
-      br->identity = hash_key(b.address);
-      br->healthy = !p.health.enabled;  // with checks on, a backend serves after its first pass
+      std::shared_ptr<BackendRuntime> br = find_backend(p.name, b);
+      if (!br) {
+        br = std::make_shared<BackendRuntime>();
+        br->spec = b;
+        br->id = next_backend_id_++;
+        br->identity = hash_key(b.address);
+        br->healthy = !p.health.enabled;  // with checks on, a backend serves after its first pass
+      } else if (!p.health.enabled) {
+        br->healthy = true;  // checks turned off: nothing will ever mark it up again
+      }
       pr->backends.push_back(std::move(br));
     }
-    pools.push_back(std::move(pr));
+    next->pools.push_back(std::move(pr));
   }
-  for (size_t i = 0; i < config->routes.size(); ++i) routes.push_back(std::make_unique<RouteRuntime>());
+  for (const RouteSpec& r : c->routes) {
+    std::shared_ptr<RouteRuntime> rr;
+    if (snap_)
+      for (size_t i = 0; i < snap_->config->routes.size(); ++i)
+        if (snap_->config->routes[i].name == r.name) rr = snap_->routes[i];
+    next->routes.push_back(rr ? rr : std::make_shared<RouteRuntime>());
+  }
+  snap_ = next;
+  return next;
 }
 
 }  // namespace cutover

@@ -4,6 +4,7 @@
 #include <atomic>
 #include <chrono>
 #include <functional>
+#include <mutex>
 #include <memory>
 #include <vector>
 
@@ -49,7 +50,7 @@ struct BackendRuntime {
 
 struct PoolRuntime {
   const PoolSpec* spec = nullptr;
-  std::vector<std::unique_ptr<BackendRuntime>> backends;
+  std::vector<std::shared_ptr<BackendRuntime>> backends;  // shared with later snapshots
   std::atomic<uint32_t> queued{0};  // requests waiting for a backend under max_conns
   Counter retries{0};                // exchanges repeated on another backend
   Counter shed{0};                   // 503s for a full queue or queue_timeout
@@ -67,18 +68,37 @@ struct RouteRuntime {
   Counter by_class[6] = {};  // answers by status class: [1]=1xx ... [5]=5xx
 };
 
-struct Runtime {
+// One immutable config with the runtime state of its pools and routes. A request uses the
+// snapshot that was current when it started; a reload installs a new one, and a backend or
+// route that is unchanged keeps its state (in-flight count, health, counters, idle
+// connections) because the new snapshot shares its runtime object.
+struct Snapshot {
   std::shared_ptr<const Config> config;
-  std::vector<std::unique_ptr<PoolRuntime>> pools;  // same order as config->pools
-  std::vector<std::unique_ptr<RouteRuntime>> routes;  // same order as config->routes
-  Counter unrouted[6] = {};                         // answers to requests no route took
-  size_t backend_count = 0;
+  std::vector<std::shared_ptr<PoolRuntime>> pools;    // same order as config->pools
+  std::vector<std::shared_ptr<RouteRuntime>> routes;  // same order as config->routes
+  uint64_t generation = 0;
+};
+
+struct Runtime {
+  explicit Runtime(std::shared_ptr<const Config> c);
+  std::shared_ptr<const Snapshot> current() const;
+  // Builds and installs the snapshot for `c`, reusing the runtime of backends (same pool,
+  // address and weight) and routes (same name) that it keeps.
+  std::shared_ptr<const Snapshot> install(std::shared_ptr<const Config> c);
+
+  Counter unrouted[6] = {};            // answers to requests no route took
   Clock clock = steady_now_ms;
   std::atomic<bool> draining{false};   // SIGTERM: finish what is in flight, accept nothing new
   std::atomic<int> sessions{0};        // open client connections, all threads
   std::unique_ptr<AccessLog> access_log;  // null when off
+  // Re-reads the config and installs it; "" on success, else why it was refused (set by
+  // the server; used by SIGHUP and the admin API).
+  std::function<std::string()> reload;
 
-  explicit Runtime(std::shared_ptr<const Config> c);
+ private:
+  mutable std::mutex mu_;
+  std::shared_ptr<const Snapshot> snap_;
+  size_t next_backend_id_ = 0;
 };
 
 // Counts a request against a backend for as long as it lives. With a cap, acquire() fails

@@ -11,7 +11,9 @@
 namespace cutover {
 
 std::unique_ptr<UpConn> ConnCache::take(size_t backend, int64_t now, Duration idle_timeout) {
-  auto& v = idle_[backend];
+  auto found = idle_.find(backend);
+  if (found == idle_.end()) return nullptr;
+  auto& v = found->second;
   while (!v.empty()) {
     std::unique_ptr<UpConn> c = std::move(v.back());
     v.pop_back();

@@ -3,6 +3,7 @@
 // implement Upstream and never see the downstream socket.
 #pragma once
 #include <deque>
+#include <unordered_map>
 #include <unordered_set>
 #include <functional>
 #include <memory>
@@ -35,24 +36,33 @@ struct UpConn {
 // Per-thread cache of idle upstream connections, keyed by BackendRuntime::id.
 class ConnCache {
  public:
-  explicit ConnCache(size_t backends) : idle_(backends) {}
   // An idle connection that still looks alive, or nullptr.
   std::unique_ptr<UpConn> take(size_t backend, int64_t now, Duration idle_timeout);
   void put(size_t backend, std::unique_ptr<UpConn> c, size_t max_idle, int64_t now);
-  size_t idle_count(size_t backend) const { return idle_[backend].size(); }
+  size_t idle_count(size_t backend) const {
+    auto it = idle_.find(backend);
+    return it == idle_.end() ? 0 : it->second.size();
+  }
 
  private:
-  std::vector<std::vector<std::unique_ptr<UpConn>>> idle_;
+  std::unordered_map<size_t, std::vector<std::unique_ptr<UpConn>>> idle_;
 };
 
 // Opens a connection (TCP with TCP_NODELAY, or unix socket) within `timeout`.
 awaitable<Failure> connect_backend(UpSocket& sock, const BackendSpec& b, Duration timeout);
 
 struct ThreadContext {
-  ThreadContext(asio::io_context& io, Runtime& rt, uint64_t seed)
-      : io(io), rt(rt), conns(rt.backend_count), rng(seed), balance(rt.pools.size()) {}
+  ThreadContext(asio::io_context& io, Runtime& rt, uint64_t seed) : io(io), rt(rt), rng(seed) {
+    adopt(rt.current());
+  }
+  // Switches this thread to a new snapshot (on reload); requests in flight keep theirs.
+  void adopt(std::shared_ptr<const Snapshot> s) {
+    balance.assign(s->pools.size(), BalanceState{});
+    snap = std::move(s);
+  }
   asio::io_context& io;
   Runtime& rt;
+  std::shared_ptr<const Snapshot> snap;  // the current snapshot, as this thread sees it
   ConnCache conns;
   Rng rng;
   std::vector<BalanceState> balance;  // per pool

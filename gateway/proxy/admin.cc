@@ -37,21 +37,23 @@ const char* kClasses[] = {"other", "1xx", "2xx", "3xx", "4xx", "5xx"};
 }  // namespace
 
 std::string render_status(const Runtime& rt, int64_t now) {
+  auto snap = rt.current();
+  const Snapshot& sn = *snap;
   nlohmann::json j;
   j["routes"] = nlohmann::json::array();
-  for (size_t i = 0; i < rt.config->routes.size(); ++i) {
-    const RouteSpec& r = rt.config->routes[i];
+  for (size_t i = 0; i < sn.config->routes.size(); ++i) {
+    const RouteSpec& r = sn.config->routes[i];
     nlohmann::json route{{"name", r.name}};
     route["action"] = r.action == RouteSpec::Action::forward ? "forward"
                       : r.action == RouteSpec::Action::static_files ? "static" : "redirect";
     if (r.action == RouteSpec::Action::forward) route["pool"] = r.pool;
     nlohmann::json counts;
-    for (int c = 1; c < 6; ++c) counts[kClasses[c]] = rt.routes[i]->by_class[c].load();
+    for (int c = 1; c < 6; ++c) counts[kClasses[c]] = sn.routes[i]->by_class[c].load();
     route["answers"] = counts;
     j["routes"].push_back(route);
   }
   j["pools"] = nlohmann::json::array();
-  for (const auto& p : rt.pools) {
+  for (const auto& p : sn.pools) {
     nlohmann::json pool{{"name", p->spec->name}, {"protocol", p->spec->protocol},
                         {"balancer", balancer_name(p->spec->balancer)}, {"queue_depth", p->queued.load()},
                         {"retries", p->retries.load()}, {"shed", p->shed.load()}};
@@ -67,18 +69,20 @@ std::string render_status(const Runtime& rt, int64_t now) {
 }
 
 std::string render_metrics(const Runtime& rt, int64_t now) {
+  auto snap = rt.current();
+  const Snapshot& sn = *snap;
   std::ostringstream o;
   o << "# HELP cutover_requests_total Requests answered, by route and status class.\n"
        "# TYPE cutover_requests_total counter\n";
-  for (size_t i = 0; i < rt.config->routes.size(); ++i)
+  for (size_t i = 0; i < sn.config->routes.size(); ++i)
     for (int c = 0; c < 6; ++c)
-      o << "cutover_requests_total{route=\"" << label(rt.config->routes[i].name) << "\",class=\"" << kClasses[c]
-        << "\"} " << rt.routes[i]->by_class[c].load() << "\n";
+      o << "cutover_requests_total{route=\"" << label(sn.config->routes[i].name) << "\",class=\"" << kClasses[c]
+        << "\"} " << sn.routes[i]->by_class[c].load() << "\n";
   for (int c = 0; c < 6; ++c)
     o << "cutover_requests_total{route=\"\",class=\"" << kClasses[c] << "\"} " << rt.unrouted[c].load() << "\n";
   auto per_backend = [&](const char* name, const char* type, const char* help, auto value) {
     o << "# HELP " << name << " " << help << "\n# TYPE " << name << " " << type << "\n";
-    for (const auto& p : rt.pools)
+    for (const auto& p : sn.pools)
       for (const auto& b : p->backends)
         o << name << "{pool=\"" << label(p->spec->name) << "\",backend=\"" << label(b->spec.address) << "\"} "
           << value(*b) << "\n";
@@ -93,7 +97,7 @@ std::string render_metrics(const Runtime& rt, int64_t now) {
               [](const BackendRuntime& b) { return b.failures.load(); });
   auto per_pool = [&](const char* name, const char* type, const char* help, auto value) {
     o << "# HELP " << name << " " << help << "\n# TYPE " << name << " " << type << "\n";
-    for (const auto& p : rt.pools) o << name << "{pool=\"" << label(p->spec->name) << "\"} " << value(*p) << "\n";
+    for (const auto& p : sn.pools) o << name << "{pool=\"" << label(p->spec->name) << "\"} " << value(*p) << "\n";
   };
   per_pool("cutover_pool_queue_depth", "gauge", "Requests waiting for a backend under max_conns.",
            [](const PoolRuntime& p) { return uint64_t(p.queued.load()); });
@@ -103,7 +107,7 @@ std::string render_metrics(const Runtime& rt, int64_t now) {
            [](const PoolRuntime& p) { return p.shed.load(); });
   o << "# HELP cutover_upstream_latency_seconds Time of one exchange with a backend.\n"
        "# TYPE cutover_upstream_latency_seconds histogram\n";
-  for (const auto& p : rt.pools) {
+  for (const auto& p : sn.pools) {
     uint64_t cumulative = 0;
     std::string pool = label(p->spec->name);
     for (size_t i = 0; i <= kLatencyBuckets; ++i) {
@@ -122,7 +126,9 @@ std::string render_metrics(const Runtime& rt, int64_t now) {
 namespace {
 
 awaitable<void> admin_session(ThreadContext& tc, tcp::socket sock) {
-  const Config& cfg = *tc.rt.config;
+  auto snap = tc.rt.current();
+  const Snapshot& sn = *snap;
+  const Config& cfg = *sn.config;
   Downstream d(std::move(sock), cfg.server);
   http1::RequestHead head;
   http1::ParseError err;
@@ -158,6 +164,11 @@ awaitable<void> admin_session(ThreadContext& tc, tcp::socket sock) {
     co_await reply(200, render_status(tc.rt, now), "application/json");
   } else if (head.method == "GET" && path == "/metrics") {
     co_await reply(200, render_metrics(tc.rt, now), "text/plain; version=0.0.4");
+  } else if (head.method == "POST" && path == "/api/reload") {
+    std::string err = tc.rt.reload ? tc.rt.reload() : "reload not available";
+    nlohmann::json j{{"reloaded", err.empty()}};
+    if (!err.empty()) j["error"] = err;
+    co_await reply(err.empty() ? 200 : 422, j.dump() + "\n", "application/json");
   } else if (head.method == "POST" && path.rfind("/api/pools/", 0) == 0) {
     // /api/pools/NAME/backends/ADDR/ACTION
     std::string rest = path.substr(11);
@@ -169,7 +180,7 @@ awaitable<void> admin_session(ThreadContext& tc, tcp::socket sock) {
     }
     std::string pool = rest.substr(0, a), addr = rest.substr(a + 10, b - a - 10), action = rest.substr(b + 1);
     BackendRuntime* target = nullptr;
-    for (auto& p : tc.rt.pools)
+    for (auto& p : sn.pools)
       if (p->spec->name == pool)
         for (auto& be : p->backends)
           if (be->spec.address == addr) target = be.get();

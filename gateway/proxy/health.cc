@@ -5,11 +5,14 @@
 namespace cutover {
 namespace {
 
-awaitable<void> check_loop(ThreadContext& tc, const PoolSpec& pool, BackendRuntime& backend) {
+// Runs until the snapshot it was started for is replaced (a reload starts new loops).
+awaitable<void> check_loop(ThreadContext& tc, std::shared_ptr<const Snapshot> snap, const PoolSpec& pool,
+                           std::shared_ptr<BackendRuntime> backend_ptr) {
+  BackendRuntime& backend = *backend_ptr;
   Upstream* up = find_upstream(pool.protocol);
   HealthStreak streak;
   asio::steady_timer timer(tc.io);
-  while (!tc.rt.draining.load()) {
+  while (!tc.rt.draining.load() && tc.snap->generation == snap->generation) {
     std::string why;
     bool ok = co_await up->check(tc, pool, backend, why);
     bool was = backend.healthy.load();
@@ -32,9 +35,9 @@ awaitable<void> check_loop(ThreadContext& tc, const PoolSpec& pool, BackendRunti
 }  // namespace
 
 void start_health_checks(ThreadContext& tc) {
-  for (auto& p : tc.rt.pools) {
+  for (auto& p : tc.snap->pools) {
     if (!p->spec->health.enabled) continue;
-    for (auto& b : p->backends) asio::co_spawn(tc.io, check_loop(tc, *p->spec, *b), asio::detached);
+    for (auto& b : p->backends) asio::co_spawn(tc.io, check_loop(tc, tc.snap, *p->spec, b), asio::detached);
   }
 }
 

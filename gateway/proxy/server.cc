@@ -3,6 +3,7 @@
 #include <signal.h>
 #include <sys/socket.h>
 
+#include <mutex>
 #include <thread>
 
 #include <boost/asio/post.hpp>
@@ -65,7 +66,7 @@ std::unique_ptr<tcp::acceptor> open_acceptor(asio::io_context& io, const tcp::en
 
 }  // namespace
 
-int serve(std::shared_ptr<const Config> cfg) {
+int serve(std::shared_ptr<const Config> cfg, ConfigSource source) {
   ::signal(SIGPIPE, SIG_IGN);
   sigset_t sigs;
   sigemptyset(&sigs);
@@ -121,6 +122,38 @@ int serve(std::shared_ptr<const Config> cfg) {
     log::info("admin API on http://" + l.host + ":" + std::to_string(admin->local_endpoint().port()));
     asio::co_spawn(workers[0]->io, admin_accept_loop(*workers[0]->tc, *admin), asio::detached);
   }
+  // Reload: parse and validate fully first; a broken file changes nothing. Each thread
+  // switches to the new snapshot between requests; requests in flight finish on the old.
+  std::mutex reload_mu;
+  rt.reload = [&]() -> std::string {
+    std::lock_guard<std::mutex> g(reload_mu);
+    std::shared_ptr<const Config> next;
+    try {
+      next = source();
+      for (const PoolSpec& p : next->pools)
+        if (!find_upstream(p.protocol))
+          throw ConfigError(next->file + ": pool " + p.name + ": protocol \"" + p.protocol + "\" is not built in");
+    } catch (const ConfigError& e) {
+      log::error(std::string("reload refused, still serving the previous config: ") + e.what());
+      return e.what();
+    }
+    const ServerSpec& was = rt.current()->config->server;
+    bool same_listen = next->server.listen.size() == was.listen.size();
+    for (size_t i = 0; same_listen && i < was.listen.size(); ++i) same_listen = next->server.listen[i].text == was.listen[i].text;
+    if (!same_listen || next->server.threads != was.threads)
+      log::warn("reload: server.listen and server.threads take effect at the next restart");
+    auto snap = rt.install(next);
+    for (auto& w : workers) {
+      bool first = w == workers[0];
+      asio::post(w->io, [w = w.get(), snap, first] {
+        w->tc->adopt(snap);
+        if (first) start_health_checks(*w->tc);
+      });
+    }
+    log::info("reloaded " + next->file + ": " + std::to_string(next->routes.size()) + " routes, " +
+              std::to_string(next->pools.size()) + " pools (generation " + std::to_string(snap->generation) + ")");
+    return "";
+  };
   start_health_checks(*workers[0]->tc);
   for (auto& w : workers) {
     for (auto& acc : w->acceptors) asio::co_spawn(w->io, accept_loop(*w->tc, *acc), asio::detached);
@@ -134,6 +167,10 @@ int serve(std::shared_ptr<const Config> cfg) {
   while (true) {
     sigwait(&sigs, &sig);
     if (sig == SIGINT || sig == SIGTERM) break;
+    if (sig == SIGHUP) {
+      rt.reload();
+      continue;
+    }
     if (sig == SIGUSR1) {
       if (rt.access_log) rt.access_log->reopen();
       continue;

@@ -24,7 +24,7 @@ bool idempotent(std::string_view m) {
 class Session {
  public:
   Session(ThreadContext& tc, tcp::socket sock)
-      : tc_(tc), cfg_(*tc.rt.config), d_(std::move(sock), cfg_.server) {
+      : tc_(tc), conn_snap_(tc.snap), snap_(tc.snap), d_(std::move(sock), conn_snap_->config->server) {
     tc_.rt.sessions.fetch_add(1, std::memory_order_relaxed);
     client_.sock = &d_.socket();
     tc_.clients.insert(&client_);
@@ -48,11 +48,12 @@ class Session {
     while (true) {
       http1::RequestHead head;
       if (!co_await read_head(head)) break;
+      snap_ = tc_.snap;  // a reload applies from the next request on
       int64_t started = tc_.rt.clock();
       stats_ = {};
       // While draining, every answer closes its connection.
       ClientResponse out(d_, head, head.keep_alive, &tc_.rt.draining);
-      RequestBody body(d_, head, cfg_.server.max_body_bytes);
+      RequestBody body(d_, head, cfg().server.max_body_bytes);
       std::string target, why;
       if (int status = rewrite(head, out, target, why)) {
         keep_alive_if_body_skippable(head, out);
@@ -80,7 +81,7 @@ class Session {
     int64_t deadline = 0;
     while (true) {
       http1::ParseError err;
-      auto st = http1::parse_request_head(d_.buffered(), cfg_.server.max_header_bytes, head, err);
+      auto st = http1::parse_request_head(d_.buffered(), cfg().server.max_header_bytes, head, err);
       if (st == http1::ParseStatus::complete && http1::validate_request(head, err)) {
         keep_head(head);
         d_.consume(head.head_bytes);
@@ -92,10 +93,10 @@ class Session {
       }
       // Waiting for a new request is the keep-alive timeout; once bytes arrived, the
       // whole head must come within header_timeout (slow clients cannot stretch it).
-      Duration wait = cfg_.server.keepalive_timeout;
+      Duration wait = cfg().server.keepalive_timeout;
       if (!d_.buffered().empty()) {
         int64_t now = tc_.rt.clock();
-        if (deadline == 0) deadline = now + cfg_.server.header_timeout.count();
+        if (deadline == 0) deadline = now + cfg().server.header_timeout.count();
         wait = Duration(std::max<int64_t>(1, deadline - now));
       }
       error_code ec;
@@ -131,7 +132,7 @@ class Session {
 
   void count_answer(int status) {
     size_t cls = status >= 100 && status < 600 ? size_t(status / 100) : 0;
-    if (stats_.route) bump(tc_.rt.routes[size_t(stats_.route - cfg_.routes.data())]->by_class[cls]);
+    if (stats_.route) bump(snap_->routes[size_t(stats_.route - cfg().routes.data())]->by_class[cls]);
     else bump(tc_.rt.unrouted[cls]);
   }
 
@@ -202,26 +203,26 @@ class Session {
       why = "invalid request target\n";
       return 400;
     }
-    if (head.framing == http1::Framing::length && cfg_.server.max_body_bytes &&
-        head.content_length > cfg_.server.max_body_bytes) {
+    if (head.framing == http1::Framing::length && cfg().server.max_body_bytes &&
+        head.content_length > cfg().server.max_body_bytes) {
       out.force_close();
       why = "request body too large\n";
       return 413;
     }
-    if (cfg_.rewrites.empty()) {
+    if (cfg().rewrites.empty()) {
       target = std::move(norm);
       return 0;
     }
     std::string authority = normalize_host(head.host);
     UrlParts parts{"http", authority, norm};
-    const std::string& root = cfg_.server.document_root;
+    const std::string& root = cfg().server.document_root;
     auto is_file = [&root](std::string_view t) {
       if (root.empty()) return false;
       std::string p = root + url::decode(url::path_of(t));
       struct stat st;
       return ::stat(p.c_str(), &st) == 0 && S_ISREG(st.st_mode);
     };
-    RewriteResult r = apply_rewrites(cfg_.rewrites, std::move(norm), parts, is_file);
+    RewriteResult r = apply_rewrites(cfg().rewrites, std::move(norm), parts, is_file);
     if (r.status) {
       log::error("rewrite of " + std::string(head.target) + ": " + r.error);
       why = r.status == 500 ? "rewrite failed\n" : "invalid rewritten URL\n";
@@ -234,7 +235,7 @@ class Session {
   // Phase 3: first matching route.
   const RouteSpec* route(const http1::RequestHead& head, const std::string& target, Captures& caps) {
     decoded_path_ = url::decode(url::path_of(target));
-    return match_route(cfg_, RouteInput{decoded_path_, head.host, head.method}, &caps);
+    return match_route(cfg(), RouteInput{decoded_path_, head.host, head.method}, &caps);
   }
 
   // Phase 4: the route's action.
@@ -358,7 +359,7 @@ class Session {
   // client has seen nothing yet).
   awaitable<void> forward(const RouteSpec& route, const http1::RequestHead& head,
                           const std::string& rewritten, RequestBody& body, ClientResponse& out) {
-    PoolRuntime& pool = *tc_.rt.pools[route.pool_index];
+    PoolRuntime& pool = *snap_->pools[route.pool_index];
     const PoolSpec& spec = *pool.spec;
     Upstream* up = find_upstream(spec.protocol);
     std::string target = rewritten;
@@ -380,6 +381,7 @@ class Session {
 
     int64_t queued_ms = 0;
     QueueSlot slot;
+    BalanceState stale_balance;
     uint64_t key = 0;
     if (spec.balancer == BalancerKind::hash || spec.balancer == BalancerKind::sticky)
       key = hash_key(balance_key(spec.hash_key, head));
@@ -398,7 +400,9 @@ class Session {
         full = full || (alive && !room && !tried.has(i));
         loads[i] = {b.spec.weight, busy, alive && room, b.identity};
       }
-      auto pick = pick_backend(spec.balancer, loads, key, tried, tc_.balance[route.pool_index], tc_.rng);
+      // After a reload the thread's balancer state belongs to the new snapshot.
+      BalanceState& bstate = snap_ == tc_.snap ? tc_.balance[route.pool_index] : stale_balance;
+      auto pick = pick_backend(spec.balancer, loads, key, tried, bstate, tc_.rng);
       if (!pick && full) {
         // Every backend is at its cap: wait in the pool's bounded queue.
         std::string why;
@@ -487,8 +491,11 @@ class Session {
     }
   }
 
+  const Config& cfg() const { return *snap_->config; }
+
   ThreadContext& tc_;
-  const Config& cfg_;
+  std::shared_ptr<const Snapshot> conn_snap_;  // the connection's settings (timeouts, limits)
+  std::shared_ptr<const Snapshot> snap_;       // the current request's config and pools
   Downstream d_;
   std::string client_ip_;
   uint16_t client_port_ = 0;

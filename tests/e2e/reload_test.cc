@@ -1,0 +1,111 @@
+// Scenario: reload under continuous load. SIGHUP with a changed pool swaps the config with
+// zero failed requests and keeps the idle connections to the unchanged backend; a broken
+// file is refused and the old config keeps serving; `cutover reload` does the same.
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <atomic>
+#include <set>
+#include <thread>
+
+#include "harness.h"
+
+using namespace e2e;
+
+namespace {
+
+std::string config(const std::vector<std::string>& backends, const std::string& extra_server = "") {
+  std::string list;
+  for (auto& b : backends) list += (list.empty() ? "\"" : ", \"") + b + "\"";
+  return "[server]\nlisten = [\"127.0.0.1:{{PORT}}\"]\n" + extra_server + "[pools.app]\nbackends = [" + list +
+         "]\n[[routes]]\nname = \"all\"\nforward = \"app\"\n";
+}
+
+std::string write_config(const std::string& dir, const std::string& text, int port) {
+  std::string t = text;
+  for (size_t p; (p = t.find("{{PORT}}")) != std::string::npos;) t.replace(p, 8, std::to_string(port));
+  write_file(dir + "/cutover.toml.new", t);
+  ::rename((dir + "/cutover.toml.new").c_str(), (dir + "/cutover.toml").c_str());
+  return t;
+}
+
+bool wait_log(Process& p, const std::string& text, size_t after = 0) {
+  for (int i = 0; i < 250; ++i) {
+    if (p.log().find(text, after) != std::string::npos) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return false;
+}
+
+TEST(Reload, ChangedPoolUnderLoadWithZeroFailures) {
+  std::atomic<int> s1_requests{0};
+  ScriptedBackend s1([&](const std::string&, int) {
+    ++s1_requests;
+    return std::string("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\ns1");
+  });
+  std::string dir = temp_dir();
+  Worker w2(dir, "w2");
+  Gateway gw(dir, config({s1.address()}));
+  std::atomic<bool> stop{false};
+  std::atomic<int> ok{0}, failed{0}, from_w2{0};
+  std::vector<std::thread> load;
+  for (int t = 0; t < 3; ++t) {
+    load.emplace_back([&] {
+      auto c = std::make_unique<Client>(gw.port);
+      while (!stop) {
+        auto r = c->send("GET / HTTP/1.1\r\nHost: h\r\n\r\n") ? c->read() : std::nullopt;
+        if (!r || r->status != 200) {
+          ++failed;
+          c = std::make_unique<Client>(gw.port);
+          continue;
+        }
+        ++ok;
+        if (r->body.find("hello from w2") != std::string::npos) ++from_w2;
+      }
+    });
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  int s1_conns = s1.connections();
+  write_config(dir, config({s1.address(), w2.address()}), gw.port);
+  gw.proc->kill(SIGHUP);
+  ASSERT_TRUE(wait_log(*gw.proc, "reloaded"));
+  ASSERT_TRUE(wait_log(*gw.proc, "(generation 2)"));
+  std::this_thread::sleep_for(std::chrono::milliseconds(400));
+  // A broken file: refused, and the running config (both backends) keeps serving.
+  size_t mark = gw.proc->log().size();
+  write_config(dir, "[server]\nlisten = [\"127.0.0.1:{{PORT}}\"]\n[pools.app]\nbackends = [\"nope\"]\n", gw.port);
+  gw.proc->kill(SIGHUP);
+  ASSERT_TRUE(wait_log(*gw.proc, "reload refused, still serving the previous config", mark));
+  int w2_before = from_w2.load();
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  stop = true;
+  for (auto& t : load) t.join();
+  EXPECT_EQ(failed.load(), 0);
+  EXPECT_GT(ok.load(), 200);
+  EXPECT_GT(from_w2.load(), w2_before);   // the new backend still serves after the refused reload
+  EXPECT_EQ(s1.connections(), s1_conns);  // kept-alive connections to the unchanged backend survived
+  EXPECT_NE(gw.proc->log().find("cutover.toml:4:"), std::string::npos);  // the refusal names the position
+}
+
+TEST(Reload, ReloadCommandThroughTheAdminApi) {
+  std::string dir = temp_dir();
+  Worker w1(dir, "w1"), w2(dir, "w2");
+  Gateway gw(dir, config({w1.address()}, "admin = \"127.0.0.1:0\"\n"));
+  auto line = gw.proc->wait_for("admin API on http://127.0.0.1:", std::chrono::seconds(5));
+  ASSERT_TRUE(line);
+  std::string admin = "127.0.0.1:" + *line;
+  // Keep the admin port: the file now names it, so the reloaded config is identical there.
+  write_config(dir, config({w2.address()}, "admin = \"" + admin + "\"\n"), gw.port);
+  Process p({CUTOVER_BIN, "reload", "--admin", admin}, dir + "/reload.out");
+  EXPECT_EQ(p.wait_exit(std::chrono::seconds(10)), 0);
+  EXPECT_NE(p.log().find("\"reloaded\":true"), std::string::npos) << p.log();
+  auto r = fetch(gw.port, "GET", "/echo");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(parse_echo(r->body).find("worker")->second.rfind("w2 ", 0), 0u);
+  write_config(dir, "[server]\nlisten = 3\n", gw.port);
+  Process bad({CUTOVER_BIN, "reload", "--admin", admin}, dir + "/reload2.out");
+  EXPECT_EQ(bad.wait_exit(std::chrono::seconds(10)), 1);
+  EXPECT_NE(bad.log().find("\"reloaded\":false"), std::string::npos) << bad.log();
+}
+
+}  // namespace
