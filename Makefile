@@ -3,7 +3,10 @@ JOBS ?= 2
 BUILD ?= build
 BUILD_ASAN ?= build-asan
 
-.PHONY: setup build demo test bench clean
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS = http1_request http1_response chunked url replacement fcgi_record
+
+.PHONY: setup build demo test bench fuzz clean
 
 setup:
 	@scripts/setup.sh
@@ -24,8 +27,19 @@ test: setup
 	cd $(BUILD_ASAN) && ASAN_OPTIONS=detect_leaks=1:quarantine_size_mb=16:abort_on_error=1 \
 	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ctest -j $(JOBS) --output-on-failure --timeout 300
 
+# libFuzzer (clang): each target runs FUZZ_SECONDS from its kept corpus; a crasher is
+# written into tests/fuzz/corpus/<target>/ so that `make test` replays it from then on.
+fuzz: setup
+	@command -v clang++ >/dev/null || scripts/setup.sh clang
+	CC=clang CXX=clang++ cmake -S . -B build-fuzz -G Ninja -DCUTOVER_FUZZ=ON >/dev/null
+	cmake --build build-fuzz -j $(JOBS) --target $(addprefix fuzz_,$(FUZZ_TARGETS))
+	@for t in $(FUZZ_TARGETS); do mkdir -p build-fuzz/corpus/$$t; \
+	  echo "fuzz $$t for $(FUZZ_SECONDS)s"; \
+	  build-fuzz/tests/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -print_final_stats=0 \
+	    -artifact_prefix=tests/fuzz/corpus/$$t/crash- build-fuzz/corpus/$$t tests/fuzz/corpus/$$t || exit 1; done
+
 bench: build
 	bench/proxy.sh
 
 clean:
-	rm -rf $(BUILD) $(BUILD_ASAN)
+	rm -rf $(BUILD) $(BUILD_ASAN) build-fuzz

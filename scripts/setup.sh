@@ -8,6 +8,7 @@ PACKAGES=(
   libcpp-httplib-dev libfcgi-dev libgtest-dev libgmock-dev
   curl wrk nginx-light haproxy python3
 )
+PACKAGES+=("$@")  # extra packages for optional targets (make fuzz: clang)
 missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
