@@ -1,0 +1,106 @@
+#include "fcgi_adapter/cgi_params.h"
+
+#include "rewrite/url.h"
+
+namespace cutover::fcgi {
+
+const std::string* CgiParams::get(std::string_view name) const {
+  for (auto& [k, v] : vars)
+    if (k == name) return &v;
+  return nullptr;
+}
+
+std::pair<std::string, std::optional<std::string>> split_prefix(std::string_view key, std::string_view path,
+                                                               bool fix_root_scriptname) {
+  if (key == "/" && fix_root_scriptname) return {"", std::string(path)};
+  if (path.size() > key.size()) {
+    size_t slash = path.find('/', key.size());
+    if (slash != std::string_view::npos) return {std::string(path.substr(0, slash)), std::string(path.substr(slash))};
+  }
+  return {std::string(path), std::nullopt};
+}
+
+CgiParams cgi_params(const Mount& m, const CgiRequest& r, const IsRegularFile& is_file) {
+  CgiParams out;
+  auto set = [&](std::string name, std::string value) { out.vars.emplace_back(std::move(name), std::move(value)); };
+  std::string path = url::decode(url::path_of(r.target));
+  std::string script_name;
+  std::optional<std::string> path_info;
+  if (!m.key.empty() && m.key.front() == '/') {
+    std::tie(script_name, path_info) = split_prefix(m.key, path, m.fix_root_scriptname);
+  } else if (m.check_local) {
+    // The script is the first leading part of the path that is a regular file under the
+    // docroot; the rest is PATH_INFO. None: 404 before the app is ever contacted.
+    bool found = false;
+    for (size_t pos = 1; pos <= path.size(); ++pos) {
+      if (pos != path.size() && path[pos] != '/') continue;
+      if (is_file && is_file(m.docroot + path.substr(0, pos))) {
+        script_name = path.substr(0, pos);
+        if (pos < path.size()) path_info = path.substr(pos);
+        found = true;
+        break;
+      }
+    }
+    if (!found) {
+      out.status = 404;
+      return out;
+    }
+  } else {
+    script_name = path;  // no split for extension or empty keys
+  }
+  std::string filename = m.docroot + (script_name.empty() && m.fix_root_scriptname ? "/" : script_name);
+  if (m.broken_scriptfilename) filename += path_info ? *path_info : "/";  // lighttpd's quirk: a trailing '/'
+  set("SCRIPT_NAME", script_name);
+  if (path_info) {
+    set("PATH_INFO", *path_info);
+    if (!path_info->empty()) set("PATH_TRANSLATED", m.docroot + *path_info);
+  }
+  set("SCRIPT_FILENAME", filename);
+  set("DOCUMENT_ROOT", m.docroot);
+  std::string request_uri(r.original_target);
+  if (!m.strip_request_uri.empty()) {
+    std::string prefix = m.strip_request_uri;
+    while (!prefix.empty() && prefix.back() == '/') prefix.pop_back();
+    if (request_uri.size() > prefix.size() && request_uri.compare(0, prefix.size(), prefix) == 0 &&
+        request_uri[prefix.size()] == '/')
+      request_uri.erase(0, prefix.size());
+  }
+  set("REQUEST_URI", request_uri);
+  if (r.rewritten) set("REDIRECT_URI", std::string(r.target));
+  set("QUERY_STRING", std::string(url::query_of(r.target)));
+  set("REQUEST_METHOD", std::string(r.method));
+  set("REDIRECT_STATUS", "200");
+  set("SERVER_PROTOCOL", r.version_minor == 0 ? "HTTP/1.0" : "HTTP/1.1");
+  set("GATEWAY_INTERFACE", "CGI/1.1");
+  set("SERVER_SOFTWARE", "cutover");
+  set("SERVER_NAME", std::string(r.server_name));
+  set("SERVER_ADDR", std::string(r.server_addr));
+  set("SERVER_PORT", std::to_string(r.server_port));
+  set("REMOTE_ADDR", std::string(r.remote_addr));
+  set("REMOTE_PORT", std::to_string(r.remote_port));
+  if (r.https) set("HTTPS", "on");
+  if (r.content_length) set("CONTENT_LENGTH", std::to_string(*r.content_length));
+  for (auto& [name, value] : r.headers) {
+    std::string upper;
+    for (char c : name) upper += c == '-' ? '_' : char(c >= 'a' && c <= 'z' ? c - 32 : c);
+    if (upper == "CONTENT_TYPE") {
+      set("CONTENT_TYPE", std::string(value));
+      continue;
+    }
+    // httpoxy: a client's Proxy header must never become HTTP_PROXY.
+    if (upper == "PROXY" || upper == "CONTENT_LENGTH") continue;
+    std::string var = "HTTP_" + upper;
+    bool merged = false;
+    for (auto& [k, v] : out.vars)
+      if (k == var) {
+        v += ", ";
+        v += value;
+        merged = true;
+      }
+    if (!merged) set(var, std::string(value));
+  }
+  for (auto& [k, v] : m.extra) set(k, v);
+  return out;
+}
+
+}  // namespace cutover::fcgi

@@ -1,0 +1,52 @@
+// Layer 2 of the adapter: the CGI variables a FastCGI app receives, exactly as lighttpd 1.4
+// computes them (lighttpd-semantics.md §4.5, the verified table). Pure: the file system is
+// asked only through the given probe.
+#pragma once
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace cutover::fcgi {
+
+// How the app is mounted on a route (lighttpd's fastcgi.server key and per-host options).
+struct Mount {
+  std::string key;                 // "/app", "/", "" or an extension such as ".php"
+  std::string docroot;             // DOCUMENT_ROOT and the base of SCRIPT_FILENAME
+  bool check_local = false;        // the script must exist under docroot (extension keys)
+  bool fix_root_scriptname = false;
+  bool broken_scriptfilename = false;
+  std::string strip_request_uri;   // a prefix removed from REQUEST_URI when followed by '/'
+  std::vector<std::pair<std::string, std::string>> extra;  // per-route params
+};
+
+struct CgiRequest {
+  std::string_view method;
+  std::string_view original_target;   // as the client sent it: REQUEST_URI
+  std::string_view target;            // after normalisation and rewrites: path?query
+  bool rewritten = false;             // then REDIRECT_URI = target
+  std::vector<std::pair<std::string_view, std::string_view>> headers;
+  std::optional<uint64_t> content_length;  // exact (bodies of unknown length are spooled first)
+  std::string_view server_name, server_addr, remote_addr;
+  uint16_t server_port = 0, remote_port = 0;
+  bool https = false;
+  int version_minor = 1;
+};
+
+using IsRegularFile = std::function<bool(const std::string& path)>;
+
+struct CgiParams {
+  std::vector<std::pair<std::string, std::string>> vars;
+  int status = 0;  // 404 when a check_local script does not exist (the app is not called)
+  const std::string* get(std::string_view name) const;
+};
+
+CgiParams cgi_params(const Mount& m, const CgiRequest& r, const IsRegularFile& is_file);
+
+// SCRIPT_NAME / PATH_INFO for a prefix key (lighttpd's split rule); PATH_INFO nullopt = unset.
+std::pair<std::string, std::optional<std::string>> split_prefix(std::string_view key, std::string_view path,
+                                                               bool fix_root_scriptname);
+
+}  // namespace cutover::fcgi

@@ -1,0 +1,159 @@
+// lighttpd-semantics.md §4.5, the verified table: one test row per table row.
+#include "fcgi_adapter/cgi_params.h"
+
+#include <gtest/gtest.h>
+
+using namespace cutover::fcgi;
+
+namespace {
+
+const std::string kRoot = "/srv/http";
+
+struct Row {
+  const char* name;
+  Mount mount;
+  const char* original;  // REQUEST_URI
+  const char* target;    // after normalisation/rewrite
+  const char* script_name;  // nullptr: 404
+  const char* path_info;    // nullptr: unset
+};
+
+Mount mount(std::string key, bool check_local = false) {
+  Mount m;
+  m.key = std::move(key);
+  m.docroot = kRoot;
+  m.check_local = check_local;
+  return m;
+}
+
+// Files that exist under the docroot for the check-local rows.
+bool exists(const std::string& p) { return p == kRoot + "/index.php" || p == kRoot + "/app.fcgi"; }
+
+CgiParams run(const Mount& m, const char* original, const char* target) {
+  CgiRequest r;
+  r.method = "GET";
+  r.original_target = original;
+  r.target = target;
+  r.rewritten = std::string_view(original) != std::string_view(target);
+  return cgi_params(m, r, exists);
+}
+
+class Table : public ::testing::TestWithParam<Row> {};
+
+TEST_P(Table, ScriptNameAndPathInfo) {
+  const Row& row = GetParam();
+  CgiParams p = run(row.mount, row.original, row.target);
+  if (!row.script_name) {
+    EXPECT_EQ(p.status, 404);
+    return;
+  }
+  ASSERT_EQ(p.status, 0);
+  ASSERT_TRUE(p.get("SCRIPT_NAME"));
+  EXPECT_EQ(*p.get("SCRIPT_NAME"), row.script_name);
+  if (row.path_info) {
+    ASSERT_TRUE(p.get("PATH_INFO"));
+    EXPECT_EQ(*p.get("PATH_INFO"), row.path_info);
+  } else {
+    EXPECT_EQ(p.get("PATH_INFO"), nullptr);
+  }
+}
+
+Mount fix_root() {
+  Mount m = mount("/");
+  m.fix_root_scriptname = true;
+  return m;
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Lighttpd, Table,
+    ::testing::Values(
+        Row{"php_pathinfo", mount(".php", true), "/index.php/foo/bar?x=1", "/index.php/foo/bar?x=1", "/index.php", "/foo/bar"},
+        Row{"php_missing", mount(".php", true), "/nonexist.php", "/nonexist.php", nullptr, nullptr},
+        Row{"prefix_exact", mount("/app"), "/app", "/app", "/app", nullptr},
+        Row{"prefix_slash", mount("/app"), "/app/", "/app/", "/app", "/"},
+        Row{"prefix_deep", mount("/app"), "/app/foo/bar?q=1", "/app/foo/bar?q=1", "/app", "/foo/bar"},
+        Row{"prefix_no_boundary", mount("/app"), "/application/x", "/application/x", "/application", "/x"},
+        Row{"prefix_decoded", mount("/app"), "/app/a%20b/c%2Fd", "/app/a%20b/c/d", "/app", "/a b/c/d"},
+        Row{"trailing_slash_key", mount("/pref/"), "/pref/foo/bar", "/pref/foo/bar", "/pref/foo", "/bar"},
+        Row{"trailing_slash_exact", mount("/pref/"), "/pref/", "/pref/", "/pref/", nullptr},
+        Row{"root_key", mount("/"), "/foo/bar", "/foo/bar", "/foo", "/bar"},
+        Row{"root_fix", fix_root(), "/foo/bar?z=1", "/foo/bar?z=1", "", "/foo/bar"},
+        Row{"empty_key", mount(""), "/foo/bar", "/foo/bar", "/foo/bar", nullptr},
+        Row{"fcgi_local", mount(".fcgi", true), "/app.fcgi/extra", "/app.fcgi/extra", "/app.fcgi", "/extra"},
+        Row{"fcgi_not_local", mount(".fcgi", true), "/x/y.fcgi/z", "/x/y.fcgi/z", nullptr, nullptr},
+        Row{"rewritten_django", mount("/django.fcgi"), "/dj/foo/bar?x=1", "/django.fcgi/foo/bar?x=1", "/django.fcgi", "/foo/bar"}),
+    [](const auto& info) { return std::string(info.param.name); });
+
+TEST(CgiParams, PhpPathTranslatedAndFilename) {
+  CgiParams p = run(mount(".php", true), "/index.php/foo/bar?x=1", "/index.php/foo/bar?x=1");
+  EXPECT_EQ(*p.get("PATH_TRANSLATED"), kRoot + "/foo/bar");
+  EXPECT_EQ(*p.get("SCRIPT_FILENAME"), kRoot + "/index.php");
+  EXPECT_EQ(*p.get("QUERY_STRING"), "x=1");
+  EXPECT_EQ(*p.get("REQUEST_URI"), "/index.php/foo/bar?x=1");
+  EXPECT_EQ(p.get("REDIRECT_URI"), nullptr);  // not rewritten
+}
+
+TEST(CgiParams, FixRootScriptnameFilename) {
+  CgiParams p = run(fix_root(), "/foo/bar?z=1", "/foo/bar?z=1");
+  EXPECT_EQ(*p.get("SCRIPT_FILENAME"), kRoot + "/");
+  EXPECT_EQ(*p.get("QUERY_STRING"), "z=1");
+}
+
+TEST(CgiParams, RemoteDocroot) {
+  Mount m = mount("/dr");
+  m.docroot = "/srv/remote";
+  CgiParams p = run(m, "/dr/x/y", "/dr/x/y");
+  EXPECT_EQ(*p.get("SCRIPT_FILENAME"), "/srv/remote/dr");
+  EXPECT_EQ(*p.get("DOCUMENT_ROOT"), "/srv/remote");
+  EXPECT_EQ(*p.get("PATH_INFO"), "/x/y");
+}
+
+TEST(CgiParams, StripRequestUri) {
+  Mount m = mount("/app");
+  m.strip_request_uri = "/app/";
+  CgiParams p = run(m, "/app/admin/x", "/app/admin/x");
+  EXPECT_EQ(*p.get("REQUEST_URI"), "/admin/x");
+  EXPECT_EQ(*p.get("SCRIPT_NAME"), "/app");
+  EXPECT_EQ(*p.get("PATH_INFO"), "/admin/x");
+}
+
+TEST(CgiParams, RewrittenRequestKeepsTheOriginalRequestUri) {
+  CgiParams p = run(mount("/django.fcgi"), "/dj/foo/bar?x=1", "/django.fcgi/foo/bar?x=1");
+  EXPECT_EQ(*p.get("REQUEST_URI"), "/dj/foo/bar?x=1");
+  EXPECT_EQ(*p.get("REDIRECT_URI"), "/django.fcgi/foo/bar?x=1");
+  EXPECT_EQ(*p.get("QUERY_STRING"), "x=1");
+}
+
+TEST(CgiParams, BrokenScriptFilenameQuirk) {
+  Mount m = mount(".php5", false);
+  m.broken_scriptfilename = true;
+  CgiParams p = run(m, "/x.php5", "/x.php5");
+  EXPECT_EQ(*p.get("SCRIPT_FILENAME"), kRoot + "/x.php5/");  // lighttpd's trailing '/'
+}
+
+TEST(CgiParams, HeadersBecomeHttpVariablesExceptProxy) {
+  CgiRequest r;
+  r.method = "POST";
+  r.original_target = r.target = "/app/x";
+  r.headers = {{"User-Agent", "ua"}, {"X-Multi", "a"}, {"x-multi", "b"}, {"Proxy", "http://evil:1"},
+               {"Content-Type", "text/plain"}, {"Content-Length", "3"}};
+  r.content_length = 3;
+  r.remote_addr = "10.0.0.1";
+  r.remote_port = 5555;
+  r.https = true;
+  CgiParams p = cgi_params(mount("/app"), r, exists);
+  EXPECT_EQ(*p.get("HTTP_USER_AGENT"), "ua");
+  EXPECT_EQ(*p.get("HTTP_X_MULTI"), "a, b");
+  EXPECT_EQ(p.get("HTTP_PROXY"), nullptr);
+  EXPECT_EQ(p.get("HTTP_CONTENT_TYPE"), nullptr);
+  EXPECT_EQ(*p.get("CONTENT_TYPE"), "text/plain");
+  EXPECT_EQ(*p.get("CONTENT_LENGTH"), "3");
+  EXPECT_EQ(*p.get("REQUEST_METHOD"), "POST");
+  EXPECT_EQ(*p.get("REDIRECT_STATUS"), "200");
+  EXPECT_EQ(*p.get("GATEWAY_INTERFACE"), "CGI/1.1");
+  EXPECT_EQ(*p.get("REMOTE_ADDR"), "10.0.0.1");
+  EXPECT_EQ(*p.get("REMOTE_PORT"), "5555");
+  EXPECT_EQ(*p.get("HTTPS"), "on");
+}
+
+}  // namespace
