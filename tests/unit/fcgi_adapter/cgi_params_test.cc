@@ -38,6 +38,8 @@ CgiParams run(const Mount& m, const char* original, const char* target) {
   return cgi_params(m, r, exists);
 }
 
+void PrintTo(const Row& r, std::ostream* os) { *os << r.name; }
+
 class Table : public ::testing::TestWithParam<Row> {};
 
 TEST_P(Table, ScriptNameAndPathInfo) {
