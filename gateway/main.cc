@@ -10,6 +10,7 @@
 #include "core/log.h"
 #include "core/upstream.h"
 #include "demo_config.h"
+#include "fcgi_adapter/fcgi_upstream.h"
 #include "http_backend/http_upstream.h"
 #include "proxy/server.h"
 
@@ -95,6 +96,7 @@ int main(int argc, char** argv) {
 
   CLI11_PARSE(app, argc, argv);
   register_upstream("http", http_backend::make_http_upstream());
+  register_upstream("fastcgi", fcgi::make_fastcgi_upstream());
 
   try {
     if (*check_cmd) {

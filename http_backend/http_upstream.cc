@@ -8,7 +8,6 @@
 namespace cutover::http_backend {
 namespace {
 
-constexpr size_t kBufSize = 16 * 1024;
 constexpr size_t kMaxResponseHead = 64 * 1024;
 
 using asio::redirect_error;
@@ -31,27 +30,6 @@ class HttpUpstream final : public Upstream {
 };
 
 // Reads more bytes into the connection buffer; returns bytes read (0 on EOF/error).
-awaitable<size_t> fill(UpConn& c, Duration timeout, error_code& ec) {
-  if (c.buf.size() < kBufSize) c.buf.resize(kBufSize);
-  if (c.begin == c.end) c.begin = c.end = 0;
-  if (c.end == c.buf.size()) {
-    if (c.begin > 0) {
-      std::memmove(c.buf.data(), c.buf.data() + c.begin, c.end - c.begin);
-      c.end -= c.begin;
-      c.begin = 0;
-    } else {
-      c.buf.resize(c.buf.size() * 2);
-    }
-  }
-  c.deadline.arm(timeout);
-  size_t n = co_await c.sock.async_read_some(asio::buffer(c.buf.data() + c.end, c.buf.size() - c.end),
-                                             redirect_error(use_awaitable, ec));
-  c.deadline.disarm();
-  if (c.deadline.fired()) ec = asio::error::timed_out;
-  c.end += n;
-  co_return n;
-}
-
 awaitable<Failure> HttpUpstream::send_request(UpConn& c, const PoolSpec& pool,
                                               const ForwardRequest& req, BackendRuntime& backend,
                                               BodySource& body) {
@@ -121,7 +99,7 @@ awaitable<Failure> HttpUpstream::relay_response(ThreadContext& tc, std::unique_p
       break;
     }
     error_code ec;
-    size_t n = co_await fill(*c, pool.read_timeout, ec);
+    size_t n = co_await read_more(*c, pool.read_timeout, ec);
     if (n > 0) got_bytes = true;
     if (ec == asio::error::timed_out)
       co_return Failure{FailureKind::timeout, true, "no response within read_timeout"};
@@ -177,7 +155,7 @@ awaitable<Failure> HttpUpstream::relay_response(ThreadContext& tc, std::unique_p
       while (left > 0) {
         if (c->begin == c->end) {
           error_code ec;
-          size_t n = co_await fill(*c, pool.read_timeout, ec);
+          size_t n = co_await read_more(*c, pool.read_timeout, ec);
           if (n == 0) co_return eof_failure(ec);
         }
         size_t n = size_t(std::min<uint64_t>(left, c->end - c->begin));
@@ -203,7 +181,7 @@ awaitable<Failure> HttpUpstream::relay_response(ThreadContext& tc, std::unique_p
           continue;
         }
         error_code ec;
-        size_t n = co_await fill(*c, pool.read_timeout, ec);
+        size_t n = co_await read_more(*c, pool.read_timeout, ec);
         if (n == 0) co_return eof_failure(ec);
       }
       break;
@@ -216,7 +194,7 @@ awaitable<Failure> HttpUpstream::relay_response(ThreadContext& tc, std::unique_p
           c->begin = c->end;
         }
         error_code ec;
-        size_t n = co_await fill(*c, pool.read_timeout, ec);
+        size_t n = co_await read_more(*c, pool.read_timeout, ec);
         if (n == 0) {
           if (ec == asio::error::timed_out) co_return eof_failure(ec);
           break;  // EOF ends the body
@@ -293,7 +271,7 @@ awaitable<bool> HttpUpstream::check(ThreadContext& tc, const PoolSpec& pool, Bac
       why = std::string(perr.reason);
       co_return false;
     }
-    if (co_await fill(c, pool.health.timeout, ec) == 0) {
+    if (co_await read_more(c, pool.health.timeout, ec) == 0) {
       why = ec == asio::error::timed_out ? "no answer within health.timeout" : "connection closed";
       co_return false;
     }

@@ -77,6 +77,17 @@ struct PoolSpec {
   std::string origin;
 };
 
+// How a FastCGI app is mounted on a route (lighttpd's fastcgi.server key and options).
+struct FastcgiMountSpec {
+  std::string key;                 // "/app", "/", "" or ".php"; default: the route's prefix
+  std::string docroot;             // default: server.document_root
+  bool check_local = false;
+  bool fix_root_scriptname = false;
+  bool broken_scriptfilename = false;
+  std::string strip_request_uri;
+  std::vector<std::pair<std::string, std::string>> params;  // extra CGI variables
+};
+
 struct RouteSpec {
   std::string name;
   std::string prefix;             // matched against the decoded, normalised path
@@ -91,6 +102,7 @@ struct RouteSpec {
   enum class Action { forward, static_files, redirect } action = Action::forward;
   std::string pool;               // forward
   size_t pool_index = 0;
+  FastcgiMountSpec fastcgi;       // forward to a fastcgi pool
   std::string static_root;        // static: file = root + path
   std::vector<std::string> index_files;
   Replacement redirect_to;        // redirect: expanded with the route regex's captures

@@ -219,7 +219,7 @@ void parse_server(Reader& r, ServerSpec& s) {
 
 void parse_pool(Reader& r, PoolSpec& p) {
   if (auto v = r.str("protocol")) {
-    if (*v != "http") r.fail(*r.get("protocol"), "protocol: expected \"http\" (FastCGI pools come with fcgi_adapter)");
+    if (*v != "http" && *v != "fastcgi") r.fail(*r.get("protocol"), "protocol: expected \"http\" or \"fastcgi\"");
     p.protocol = *v;
   }
   if (auto v = r.str("balancer")) {
@@ -358,6 +358,31 @@ void parse_route(Reader& r, RouteSpec& rt, const Config& c) {
     rt.redirect_to = parse_replacement(dr, *to, *dr.get("to"));
     if (auto code = dr.integer("code", 300, 399)) rt.redirect_code = int(*code);
     dr.finish();
+  }
+  rt.fastcgi.key = rt.prefix;
+  rt.fastcgi.docroot = c.server.document_root;
+  if (const toml::table* fc = r.table("fastcgi")) {
+    if (rt.action != RouteSpec::Action::forward || c.pools[rt.pool_index].protocol != "fastcgi")
+      r.fail(*r.get("fastcgi"), "fastcgi: only for a route that forwards to a pool with protocol = \"fastcgi\"");
+    Reader fr(r.file(), *fc, "routes." + rt.name + ".fastcgi");
+    if (auto v = fr.str("key")) rt.fastcgi.key = *v;
+    if (auto v = fr.str("docroot")) rt.fastcgi.docroot = *v;
+    if (auto v = fr.str("strip_request_uri")) rt.fastcgi.strip_request_uri = *v;
+    auto flag = [&](const char* k, bool& out) {
+      if (const toml::node* n = fr.get(k)) {
+        if (!n->is_boolean()) fr.fail(*n, std::string("fastcgi.") + k + ": expected true or false");
+        out = n->as_boolean()->get();
+      }
+    };
+    flag("check_local", rt.fastcgi.check_local);
+    flag("fix_root_scriptname", rt.fastcgi.fix_root_scriptname);
+    flag("broken_scriptfilename", rt.fastcgi.broken_scriptfilename);
+    if (const toml::table* ps = fr.table("params"))
+      for (auto&& [k, v] : *ps) {
+        if (!v.is_string()) fr.fail(v, "fastcgi.params: expected string values");
+        rt.fastcgi.params.emplace_back(std::string(k.str()), v.as_string()->get());
+      }
+    fr.finish();
   }
   if (actions != 1) r.fail_here("route \"" + rt.name + "\": expected exactly one action: forward, static or redirect");
   r.finish();

@@ -4,6 +4,7 @@
 #include <netinet/tcp.h>
 #include <sys/socket.h>
 
+#include <cstring>
 #include <map>
 
 #include "core/deadline.h"
@@ -35,6 +36,29 @@ void ConnCache::put(size_t backend, std::unique_ptr<UpConn> c, size_t max_idle, 
   c->idle_since = now;
   c->begin = c->end = 0;
   v.push_back(std::move(c));
+}
+
+awaitable<size_t> read_more(UpConn& c, Duration timeout, error_code& ec) {
+  constexpr size_t kBufSize = 16 * 1024;
+  if (c.buf.size() < kBufSize) c.buf.resize(kBufSize);
+  if (c.begin == c.end) c.begin = c.end = 0;
+  if (c.end == c.buf.size()) {
+    if (c.begin > 0) {
+      std::memmove(c.buf.data(), c.buf.data() + c.begin, c.end - c.begin);
+      c.end -= c.begin;
+      c.begin = 0;
+    } else {
+      c.buf.resize(c.buf.size() * 2);
+    }
+  }
+  c.deadline.arm(timeout);
+  size_t n = co_await c.sock.async_read_some(asio::buffer(c.buf.data() + c.end, c.buf.size() - c.end),
+                                             asio::redirect_error(asio::use_awaitable, ec));
+  c.deadline.disarm();
+  if (c.deadline.fired()) ec = asio::error::timed_out;
+  if (!ec && n == 0) ec = asio::error::eof;
+  c.end += n;
+  co_return n;
 }
 
 awaitable<Failure> connect_backend(UpSocket& sock, const BackendSpec& b, Duration timeout) {

@@ -48,6 +48,10 @@ class ConnCache {
   std::unordered_map<size_t, std::vector<std::unique_ptr<UpConn>>> idle_;
 };
 
+// Reads more bytes into the connection's buffer (growing or compacting it); returns the
+// count, 0 with ec on EOF, error or timeout (ec == timed_out).
+awaitable<size_t> read_more(UpConn& c, Duration timeout, error_code& ec);
+
 // Opens a connection (TCP with TCP_NODELAY, or unix socket) within `timeout`.
 awaitable<Failure> connect_backend(UpSocket& sock, const BackendSpec& b, Duration timeout);
 
@@ -127,6 +131,10 @@ class ResponseSink {
 
 struct ForwardRequest {
   const http1::RequestHead* head = nullptr;
+  const RouteSpec* route = nullptr;
+  bool rewritten = false;            // the target differs from what the client asked for
+  std::string_view server_addr;      // the listener the request came in on
+  uint16_t server_port = 0;
   std::string_view target;           // what the backend is asked for (after rewrites)
   std::string_view original_target;  // what the client asked for
   std::string_view client_ip;

@@ -37,6 +37,11 @@ class Session {
       client_ip_ = addr.to_string();
       client_port_ = ep.port();
     }
+    auto local = d_.socket().local_endpoint(ec);
+    if (!ec) {
+      server_ip_ = local.address().to_string();
+      server_port_ = local.port();
+    }
   }
 
   ~Session() {
@@ -375,6 +380,10 @@ class Session {
     req.head = &head;
     req.target = target;
     req.original_target = head.target;
+    req.route = &route;
+    req.rewritten = rewritten != head.target;
+    req.server_addr = server_ip_;
+    req.server_port = server_port_;
     req.client_ip = client_ip_;
     req.client_port = client_port_;
     req.idempotent = idempotent(head.method);
@@ -497,8 +506,8 @@ class Session {
   std::shared_ptr<const Snapshot> conn_snap_;  // the connection's settings (timeouts, limits)
   std::shared_ptr<const Snapshot> snap_;       // the current request's config and pools
   Downstream d_;
-  std::string client_ip_;
-  uint16_t client_port_ = 0;
+  std::string client_ip_, server_ip_;
+  uint16_t client_port_ = 0, server_port_ = 0;
   std::string decoded_path_;
   std::string head_store_;  // the current request's head bytes (see keep_head)
   Stats stats_;

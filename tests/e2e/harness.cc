@@ -128,6 +128,13 @@ Worker::Worker(const std::string& dir, const std::string& name) {
   port = std::stoi(*line);
 }
 
+FcgiApp::FcgiApp(const std::string& dir, const std::string& name) {
+  socket = dir + "/" + name + ".sock";
+  proc = std::make_unique<Process>(std::vector<std::string>{APP_BIN, "--socket", socket, "--name", name},
+                                   dir + "/app-" + name + ".log");
+  if (!proc->wait_for("listening on ", seconds(10))) throw std::runtime_error("app.cgi did not start: " + proc->log());
+}
+
 Gateway::Gateway(const std::string& dir, const std::string& config_toml) {
   std::string cfg = config_toml;
   for (size_t p; (p = cfg.find("{{PORT}}")) != std::string::npos;) cfg.replace(p, 8, "0");

@@ -55,6 +55,14 @@ struct Worker {
   std::string address() const { return "127.0.0.1:" + std::to_string(port); }
 };
 
+// The legacy libfcgi example app (examples/app) on a unix socket in `dir`.
+struct FcgiApp {
+  explicit FcgiApp(const std::string& dir, const std::string& name = "legacy");
+  std::unique_ptr<Process> proc;
+  std::string socket;
+  std::string address() const { return "unix:" + socket; }
+};
+
 // The cutover binary serving `config_toml` ({{PORT}} is replaced by 0: the port it picks).
 struct Gateway {
   Gateway(const std::string& dir, const std::string& config_toml);

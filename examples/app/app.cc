@@ -1,0 +1,92 @@
+// The legacy app: a FastCGI responder written against libfcgi, like the app.cgi behind
+// lighttpd. It serves the same pages as the example HTTP worker, plus /env (its CGI
+// variables). It listens on fd 0 when started by a spawner (the FastCGI convention), or on
+// --socket PATH / --port N itself.
+//   app.cgi [--socket /run/app.sock | --port 9000] [--name legacy]
+#include <fcgiapp.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <vector>
+
+namespace {
+
+std::string param(FCGX_Request& r, const char* name) {
+  const char* v = FCGX_GetParam(name, r.envp);
+  return v ? v : "";
+}
+
+void respond(FCGX_Request& r, const std::string& status, const std::string& type, const std::string& body,
+             const std::string& extra = "") {
+  std::string head = (status.empty() ? "" : "Status: " + status + "\r\n") + "Content-Type: " + type + "\r\n" + extra + "\r\n";
+  FCGX_PutStr(head.data(), int(head.size()), r.out);
+  FCGX_PutStr(body.data(), int(body.size()), r.out);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::string socket_path, name = "legacy";
+  int port = 0;
+  for (int i = 1; i + 1 < argc; i += 2) {
+    std::string a = argv[i];
+    if (a == "--socket") socket_path = argv[i + 1];
+    else if (a == "--port") port = std::atoi(argv[i + 1]);
+    else if (a == "--name") name = argv[i + 1];
+  }
+  FCGX_Init();
+  int fd = 0;  // the spawner's listening socket
+  if (!socket_path.empty()) fd = FCGX_OpenSocket(socket_path.c_str(), 128);
+  else if (port) fd = FCGX_OpenSocket((":" + std::to_string(port)).c_str(), 128);
+  if (fd < 0) {
+    std::fprintf(stderr, "app.cgi: cannot listen: %s\n", std::strerror(errno));
+    return 1;
+  }
+  if (!socket_path.empty() || port) std::printf("listening on %s\n", socket_path.empty() ? std::to_string(port).c_str() : socket_path.c_str());
+  std::fflush(stdout);
+  FCGX_Request r;
+  FCGX_InitRequest(&r, fd, 0);
+  while (FCGX_Accept_r(&r) >= 0) {
+    std::string path = param(r, "SCRIPT_NAME") + param(r, "PATH_INFO");
+    std::string info = param(r, "PATH_INFO");
+    std::string page = info.empty() ? param(r, "SCRIPT_NAME") : info;
+    if (page == "/env") {
+      std::vector<std::string> vars;
+      for (char** e = r.envp; *e; ++e) vars.emplace_back(*e);
+      std::sort(vars.begin(), vars.end());
+      std::string body;
+      for (auto& v : vars) body += v + "\n";
+      respond(r, "", "text/plain", body);
+    } else if (page == "/echo") {
+      std::string body;
+      char buf[65536];
+      int n;
+      while ((n = FCGX_GetStr(buf, sizeof buf, r.in)) > 0) body.append(buf, size_t(n));
+      respond(r, "", "text/plain", "method: " + param(r, "REQUEST_METHOD") + "\nbody-length: " + std::to_string(body.size()) +
+                                       "\n\n" + body);
+    } else if (page.rfind("/status/", 0) == 0) {
+      std::string code = page.substr(8);
+      respond(r, code + " Custom", "text/plain", "status " + code + "\n");
+    } else if (page == "/redirect") {
+      respond(r, "", "text/plain", "", "Location: http://example.org/elsewhere\r\n");
+    } else if (page == "/stderr") {
+      FCGX_FPrintF(r.err, "something odd happened\n");
+      respond(r, "", "text/plain", "logged\n");
+    } else if (page == "/large") {
+      long total = std::atol(param(r, "QUERY_STRING").c_str() + 6);  // bytes=N
+      std::string head = "Content-Type: application/octet-stream\r\n\r\n";
+      FCGX_PutStr(head.data(), int(head.size()), r.out);
+      std::string block(65536, 'x');
+      for (long sent = 0; sent < total; sent += long(block.size()))
+        FCGX_PutStr(block.data(), int(std::min<long>(long(block.size()), total - sent)), r.out);
+    } else {
+      respond(r, "", "text/plain", "hello from " + name + " (pid " + std::to_string(getpid()) + ")\n");
+    }
+    FCGX_Finish_r(&r);
+  }
+  return 0;
+}

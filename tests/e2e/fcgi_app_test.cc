@@ -1,0 +1,133 @@
+// Scenario: a FastCGI pool in front of the libfcgi example app (code the team did not
+// write speaks the other side): CGI variables as lighttpd sets them, bodies both ways,
+// Status and Location, stderr into the error log, and a killed app answered with 502 while
+// the gateway keeps serving.
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <map>
+#include <sstream>
+
+#include "harness.h"
+
+using namespace e2e;
+
+namespace {
+
+std::map<std::string, std::string> env_of(const std::string& body) {
+  std::map<std::string, std::string> out;
+  std::istringstream in(body);
+  std::string line;
+  while (std::getline(in, line)) {
+    size_t eq = line.find('=');
+    if (eq != std::string::npos) out[line.substr(0, eq)] = line.substr(eq + 1);
+  }
+  return out;
+}
+
+struct FcgiSetup {
+  FcgiSetup() {
+    dir = temp_dir();
+    app = std::make_unique<FcgiApp>(dir);
+    gw = std::make_unique<Gateway>(dir, R"toml(
+[server]
+listen = ["127.0.0.1:{{PORT}}"]
+document_root = "/srv/http"
+
+[[rewrite]]
+match = "^/dj(/.*)$"
+to = "/django.fcgi$1"
+
+[pools.legacy]
+protocol = "fastcgi"
+backends = [")toml" + app->address() + R"toml("]
+retries = 0
+
+[[routes]]
+name = "django"
+match = { prefix = "/django.fcgi" }
+forward = "legacy"
+
+[[routes]]
+name = "app"
+match = { prefix = "/app" }
+forward = "legacy"
+fastcgi = { strip_request_uri = "/app/", params = { APP_ENV = "test" } }
+)toml");
+  }
+  std::string dir;
+  std::unique_ptr<FcgiApp> app;
+  std::unique_ptr<Gateway> gw;
+};
+
+TEST(FastcgiApp, CgiVariablesLikeLighttpd) {
+  FcgiSetup s;
+  auto r = fetch(s.gw->port, "GET", "/dj/env?x=1", "", {"X-Custom: c", "Proxy: http://evil:1"});
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->status, 200);
+  auto env = env_of(r->body);
+  EXPECT_EQ(env["SCRIPT_NAME"], "/django.fcgi");
+  EXPECT_EQ(env["PATH_INFO"], "/env");
+  EXPECT_EQ(env["REQUEST_URI"], "/dj/env?x=1");
+  EXPECT_EQ(env["REDIRECT_URI"], "/django.fcgi/env?x=1");
+  EXPECT_EQ(env["QUERY_STRING"], "x=1");
+  EXPECT_EQ(env["SCRIPT_FILENAME"], "/srv/http/django.fcgi");
+  EXPECT_EQ(env["DOCUMENT_ROOT"], "/srv/http");
+  EXPECT_EQ(env["PATH_TRANSLATED"], "/srv/http/env");
+  EXPECT_EQ(env["REQUEST_METHOD"], "GET");
+  EXPECT_EQ(env["HTTP_X_CUSTOM"], "c");
+  EXPECT_EQ(env["HTTP_HOST"], "test.local");
+  EXPECT_EQ(env["SERVER_NAME"], "test.local");
+  EXPECT_EQ(env["SERVER_PORT"], std::to_string(s.gw->port));
+  EXPECT_EQ(env["REMOTE_ADDR"], "127.0.0.1");
+  EXPECT_EQ(env["REDIRECT_STATUS"], "200");
+  EXPECT_EQ(env.count("HTTP_PROXY"), 0u);  // httpoxy
+
+  auto a = env_of(fetch(s.gw->port, "GET", "/app/env")->body);
+  EXPECT_EQ(a["SCRIPT_NAME"], "/app");
+  EXPECT_EQ(a["REQUEST_URI"], "/env");  // strip_request_uri
+  EXPECT_EQ(a["APP_ENV"], "test");
+  EXPECT_EQ(a.count("REDIRECT_URI"), 0u);
+}
+
+TEST(FastcgiApp, BodiesStatusLocationAndStderr) {
+  FcgiSetup s;
+  auto post = fetch(s.gw->port, "POST", "/app/echo", "hello fastcgi");
+  ASSERT_TRUE(post);
+  EXPECT_EQ(post->body, "method: POST\nbody-length: 13\n\nhello fastcgi");
+  Client c(s.gw->port);
+  ASSERT_TRUE(c.send("POST /app/echo HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n4\r\nabcd\r\n3\r\nefg\r\n0\r\n\r\n"));
+  auto chunked = c.read();
+  ASSERT_TRUE(chunked);
+  EXPECT_EQ(chunked->body, "method: POST\nbody-length: 7\n\nabcdefg");  // spooled: exact CONTENT_LENGTH
+  auto st = fetch(s.gw->port, "GET", "/app/status/418");
+  EXPECT_EQ(st->status, 418);
+  EXPECT_EQ(st->reason, "Custom");
+  EXPECT_EQ(st->body, "status 418\n");
+  auto loc = fetch(s.gw->port, "GET", "/app/redirect");
+  EXPECT_EQ(loc->status, 302);
+  EXPECT_EQ(loc->header("Location"), "http://example.org/elsewhere");
+  auto err = fetch(s.gw->port, "GET", "/app/stderr");
+  EXPECT_EQ(err->body, "logged\n");  // stderr never reaches the response
+  EXPECT_NE(s.gw->proc->log().find("(pool legacy, route app) stderr: something odd happened"), std::string::npos);
+  auto big = fetch(s.gw->port, "GET", "/app/large?bytes=5000000");
+  ASSERT_TRUE(big);
+  EXPECT_EQ(big->body.size(), 5000000u);
+}
+
+TEST(FastcgiApp, KilledAppIs502AndTheGatewayKeepsServing) {
+  FcgiSetup s;
+  ASSERT_EQ(fetch(s.gw->port, "GET", "/app/")->status, 200);
+  s.app->proc->kill(SIGKILL);
+  s.app->proc->wait_exit(std::chrono::seconds(5));
+  auto r = fetch(s.gw->port, "GET", "/app/");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 502);
+  EXPECT_NE(s.gw->proc->log().find("backend " + s.app->address() + " (pool legacy): connect failed"), std::string::npos)
+      << s.gw->proc->log();
+  FcgiApp again(s.dir, "legacy2");
+  (void)again;
+  EXPECT_EQ(fetch(s.gw->port, "GET", "/app/")->status, 503);  // the only backend is disabled for now
+}
+
+}  // namespace
