@@ -17,6 +17,9 @@ for port in 3001 3002 3003 3004 3005; do
   "$BUILD/example-worker" --port "$port" --name "worker-$port" >"tmp/log/$port.log" 2>"tmp/log/${port}_errors.log" &
   PIDS+=($!)
 done
+rm -f tmp/app.sock
+"$BUILD/app.cgi" --socket tmp/app.sock --name legacy-app >tmp/log/app.log 2>tmp/log/app_errors.log &
+PIDS+=($!)
 "$BUILD/cutover" serve --demo &
 PIDS+=($!)
 sleep 0.5
@@ -28,6 +31,7 @@ cat <<'TXT'
     curl http://127.0.0.1:8080/                 # a worker says hello; repeat to see sqf spread the load
     curl 'http://127.0.0.1:8080/echo?x=1'       # what the worker got: /proxy stripped, X-Forwarded-*, Forwarded
     curl http://127.0.0.1:8080/static/hello.txt # a static file, served by cutover itself
+    curl http://127.0.0.1:8080/cgi/env          # the legacy FastCGI app: its CGI variables
     curl -X POST --data-binary @README.md http://127.0.0.1:8080/echo
     build/cutover check -c examples/demo.toml   # the resolved routes and pools
 

@@ -46,7 +46,8 @@ TEST(ConfigError, CheckDescribesAGoodConfig) {
   EXPECT_EQ(run({"check", "-c", std::string(SOURCE_DIR) + "/examples/demo.toml"}, dir, out), 0) << out;
   EXPECT_NE(out.find("OK"), std::string::npos);
   EXPECT_NE(out.find("127.0.0.1:3005"), std::string::npos);
-  EXPECT_NE(out.find("2. app"), std::string::npos);
+  EXPECT_NE(out.find("3. app"), std::string::npos);
+  EXPECT_NE(out.find("protocol=fastcgi"), std::string::npos);
 }
 
 TEST(ConfigError, PortInUseIsAClearStartupError) {
