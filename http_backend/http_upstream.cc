@@ -33,7 +33,8 @@ class HttpUpstream final : public Upstream {
 awaitable<Failure> HttpUpstream::send_request(UpConn& c, const PoolSpec& pool,
                                               const ForwardRequest& req, BackendRuntime& backend,
                                               BodySource& body) {
-  std::string out = build_request_head(req, backend.spec, body.has_body(), body.length());
+  std::string& out = c.out;
+  build_request_head(req, backend.spec, body.has_body(), body.length(), out);
   bool chunked = body.has_body() && !body.length();
   bool body_done = !body.has_body();
   bool sent_any = false;
@@ -108,7 +109,7 @@ awaitable<Failure> HttpUpstream::relay_response(ThreadContext& tc, std::unique_p
                         got_bytes ? "connection closed inside the response head" : "connection closed before response (" + (ec ? ec.message() : std::string("EOF")) + ")"};
   }
   got_bytes = true;
-  std::vector<http1::Field> fields;
+  std::vector<http1::Field>& fields = c->fields;
   response_fields(rh, fields);
   std::string upgrade_value;
   if (rh.status == 101) {

@@ -16,51 +16,56 @@ bool named_in_connection(const std::vector<Field>& fields, std::string_view name
 
 }  // namespace
 
-std::string build_request_head(const ForwardRequest& req, const BackendSpec& backend,
-                               bool has_body, std::optional<uint64_t> length) {
+void build_request_head(const ForwardRequest& req, const BackendSpec& backend, bool has_body,
+                        std::optional<uint64_t> length, std::string& out) {
   const http1::RequestHead& h = *req.head;
-  std::string out;
-  out.reserve(256 + h.head_bytes);
-  out.append(h.method).append(" ").append(req.target).append(" HTTP/1.1\r\n");
-  std::string_view host = h.host;
-  std::string fallback_host;
-  if (host.empty()) {
-    fallback_host = backend.is_unix ? "localhost" : backend.host + ":" + std::to_string(backend.port);
-    host = fallback_host;
+  out.clear();
+  out.append(h.method).append(" ").append(req.target).append(" HTTP/1.1\r\nHost: ");
+  if (h.host.empty()) {
+    if (backend.is_unix) out.append("localhost");
+    else out.append(backend.host).append(":").append(std::to_string(backend.port));
+  } else {
+    out.append(h.host);
   }
-  out.append("Host: ").append(host).append("\r\n");
-  std::string xff;
-  std::string forwarded;
+  out.append("\r\n");
+  bool has_xff = false, has_forwarded = false;
   for (const Field& f : h.fields) {
+    if (iequals(f.name, "x-forwarded-for")) has_xff = true;
+    else if (iequals(f.name, "forwarded")) has_forwarded = true;
     if (iequals(f.name, "host") || iequals(f.name, "content-length") || iequals(f.name, "expect") ||
-        iequals(f.name, "x-forwarded-proto") || iequals(f.name, "x-forwarded-host"))
+        iequals(f.name, "x-forwarded-proto") || iequals(f.name, "x-forwarded-host") ||
+        iequals(f.name, "x-forwarded-for") || iequals(f.name, "forwarded"))
       continue;
-    if (iequals(f.name, "x-forwarded-for")) {
-      xff.append(xff.empty() ? "" : ", ").append(f.value);
-      continue;
-    }
-    if (iequals(f.name, "forwarded")) {
-      forwarded.append(forwarded.empty() ? "" : ", ").append(f.value);
-      continue;
-    }
     if (http1::is_hop_by_hop(f.name) || named_in_connection(h.fields, f.name)) continue;
     out.append(f.name).append(": ").append(f.value).append("\r\n");
   }
-  xff.append(xff.empty() ? "" : ", ").append(req.client_ip);
-  out.append("X-Forwarded-For: ").append(xff).append("\r\n");
+  // Earlier hops' values first, then this one (several fields combine with ", ").
+  auto append_list = [&](const char* name, bool present, const char* field) {
+    out.append(name).append(": ");
+    if (present) {
+      bool first = true;
+      for (const Field& f : h.fields) {
+        if (!iequals(f.name, field)) continue;
+        if (!first) out.append(", ");
+        out.append(f.value);
+        first = false;
+      }
+      out.append(", ");
+    }
+  };
+  append_list("X-Forwarded-For", has_xff, "x-forwarded-for");
+  out.append(req.client_ip).append("\r\n");
   out.append("X-Forwarded-Proto: ").append(req.scheme).append("\r\n");
   if (!h.host.empty()) out.append("X-Forwarded-Host: ").append(h.host).append("\r\n");
+  append_list("Forwarded", has_forwarded, "forwarded");
   // RFC 7239: IPv6 addresses are quoted and bracketed.
-  std::string node = req.client_ip.find(':') != std::string_view::npos
-                         ? "\"[" + std::string(req.client_ip) + "]\""
-                         : std::string(req.client_ip);
-  forwarded.append(forwarded.empty() ? "" : ", ").append("for=").append(node);
+  bool v6 = req.client_ip.find(':') != std::string_view::npos;
+  out.append(v6 ? "for=\"[" : "for=").append(req.client_ip).append(v6 ? "]\"" : "");
   if (!h.host.empty()) {
     bool plain = h.host.find_first_of(":[]") == std::string_view::npos;
-    forwarded.append(";host=").append(plain ? "" : "\"").append(h.host).append(plain ? "" : "\"");
+    out.append(";host=").append(plain ? "" : "\"").append(h.host).append(plain ? "" : "\"");
   }
-  forwarded.append(";proto=").append(req.scheme);
-  out.append("Forwarded: ").append(forwarded).append("\r\n");
+  out.append(";proto=").append(req.scheme).append("\r\n");
   if (h.upgrade) {
     for (const Field& f : h.fields)
       if (iequals(f.name, "upgrade")) out.append("Upgrade: ").append(f.value).append("\r\n");
@@ -71,7 +76,6 @@ std::string build_request_head(const ForwardRequest& req, const BackendSpec& bac
     else out.append("Transfer-Encoding: chunked\r\n");
   }
   out.append("\r\n");
-  return out;
 }
 
 void response_fields(const http1::ResponseHead& r, std::vector<Field>& out) {

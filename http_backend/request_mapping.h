@@ -12,8 +12,8 @@ namespace cutover::http_backend {
 
 // Builds the request head for the backend. The body framing is Content-Length when the
 // length is known, chunked otherwise.
-std::string build_request_head(const ForwardRequest& req, const BackendSpec& backend,
-                               bool has_body, std::optional<uint64_t> length);
+void build_request_head(const ForwardRequest& req, const BackendSpec& backend, bool has_body,
+                        std::optional<uint64_t> length, std::string& out);
 
 // Copies the end-to-end fields of a backend response (drops hop-by-hop headers, the ones
 // named in Connection, and Content-Length/Transfer-Encoding, which the core re-frames).

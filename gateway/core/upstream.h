@@ -31,6 +31,8 @@ struct UpConn {
   size_t begin = 0, end = 0;
   uint32_t requests = 0;
   int64_t idle_since = 0;
+  std::string out;                    // request bytes being written; capacity reused
+  std::vector<http1::Field> fields;   // response fields being relayed; capacity reused
 };
 
 // Per-thread cache of idle upstream connections, keyed by BackendRuntime::id.

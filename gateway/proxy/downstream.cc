@@ -236,7 +236,9 @@ awaitable<bool> RequestBody::discard(uint64_t limit) {
 
 ClientResponse::ClientResponse(Downstream& d, const http1::RequestHead& h, bool keep_alive,
                                const std::atomic<bool>* draining)
-    : d_(d), req_(h), keep_alive_(keep_alive), draining_(draining) {}
+    : d_(d), req_(h), keep_alive_(keep_alive), draining_(draining), head_(d.head_buffer()) {
+  head_.clear();
+}
 
 void ClientResponse::start(const ResponseStart& r) {
   started_ = true;

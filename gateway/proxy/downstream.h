@@ -32,6 +32,9 @@ class Downstream {
   awaitable<size_t> fill(Duration timeout, error_code& ec, bool bulk = false);
   awaitable<bool> write(std::string_view a, std::string_view b = {});
   const ServerSpec& server() const { return server_; }
+  // Scratch for the response head being written; kept across requests so that its
+  // capacity is reused (one response at a time per connection).
+  std::string& head_buffer() { return head_buf_; }
 
  private:
   tcp::socket sock_;
@@ -43,6 +46,7 @@ class Downstream {
   // waiting for the next request needs no extra syscall.
   void use_small();
   void grow();
+  std::string head_buf_;
   static constexpr size_t kSmall = 1024;
   char small_[kSmall];
   std::unique_ptr<char[]> big_;
@@ -110,7 +114,7 @@ class ClientResponse final : public ResponseSink {
   bool tunnelled_ = false;
   int status_ = 0;
   uint64_t body_bytes_ = 0;
-  std::string head_;  // pending until the first body write
+  std::string& head_;  // pending until the first body write (the connection's buffer)
 };
 
 // A short generated response (errors, redirects): status line, Date, text body.

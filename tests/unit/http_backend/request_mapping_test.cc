@@ -29,7 +29,7 @@ void build(Built& b, std::string raw, std::string_view ip = "10.1.2.3", std::str
   bool has_body = b.head.framing != http1::Framing::none;
   std::optional<uint64_t> len;
   if (b.head.framing == http1::Framing::length) len = b.head.content_length;
-  b.out = http_backend::build_request_head(req, be, has_body, len);
+  http_backend::build_request_head(req, be, has_body, len, b.out);
 }
 
 }  // namespace
