@@ -13,6 +13,7 @@ namespace cutover {
 namespace {
 
 constexpr size_t kMaxBacklog = 16u << 20;
+constexpr size_t kWakeBytes = 256u << 10;  // a backlog this large is written at once
 
 void append_quoted_json(std::string& out, std::string_view s) {
   out += '"';
@@ -143,6 +144,8 @@ void AccessLog::write(const AccessRecord& r) {
   thread_local std::string line;
   line.clear();
   format_access(r, format_, line);
+  // The writer wakes by itself every 100 ms; waking it for each line would cost a futex
+  // call and a context switch per request (measured: a third of the throughput).
   bool wake = false;
   {
     std::lock_guard<std::mutex> g(mu_);
@@ -150,8 +153,8 @@ void AccessLog::write(const AccessRecord& r) {
       dropped_.fetch_add(1, std::memory_order_relaxed);
       return;
     }
-    wake = pending_.empty();
     pending_ += line;
+    wake = pending_.size() >= kWakeBytes && pending_.size() - line.size() < kWakeBytes;
   }
   if (wake) cv_.notify_one();
 }
@@ -161,7 +164,7 @@ void AccessLog::run() {
   while (true) {
     {
       std::unique_lock<std::mutex> lk(mu_);
-      cv_.wait_for(lk, std::chrono::milliseconds(200), [this] { return stop_ || !pending_.empty() || reopen_; });
+      cv_.wait_for(lk, std::chrono::milliseconds(100), [this] { return stop_ || pending_.size() >= kWakeBytes || reopen_; });
       batch.swap(pending_);
       if (stop_ && batch.empty()) return;
     }
