@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <charconv>
 #include <chrono>
 #include <cstring>
 #include <ctime>
@@ -47,14 +48,34 @@ void append_escaped(std::string& out, std::string_view s) {
 
 std::string_view or_dash(std::string_view s) { return s.empty() ? std::string_view("-") : s; }
 
+void append_number(std::string& out, int64_t v) {
+  char buf[24];
+  auto r = std::to_chars(buf, buf + sizeof buf, v);
+  out.append(buf, size_t(r.ptr - buf));
+}
+
+// "25/Nov/2026:23:50:01 +0000", formatted once per second per thread.
+std::string_view clf_time(int64_t wall_ms) {
+  thread_local time_t last = -1;
+  thread_local char buf[40];
+  time_t secs = time_t(wall_ms / 1000);
+  if (secs != last) {
+    tm t;
+    gmtime_r(&secs, &t);
+    strftime(buf, sizeof buf, "%d/%b/%Y:%H:%M:%S +0000", &t);
+    last = secs;
+  }
+  return buf;
+}
+
 }  // namespace
 
 void format_access(const AccessRecord& r, AccessLogFormat f, std::string& out) {
-  time_t secs = time_t(r.wall_time_ms / 1000);
-  tm t;
-  gmtime_r(&secs, &t);
-  char when[40];
   if (f == AccessLogFormat::json) {
+    time_t secs = time_t(r.wall_time_ms / 1000);
+    tm t;
+    gmtime_r(&secs, &t);
+    char when[40];
     strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%S", &t);
     out += "{\"time\":\"";
     out += when;
@@ -91,19 +112,18 @@ void format_access(const AccessRecord& r, AccessLogFormat f, std::string& out) {
     out += "}\n";
     return;
   }
-  strftime(when, sizeof when, "%d/%b/%Y:%H:%M:%S +0000", &t);
   // Combined format, then cutover's fields as key=value.
   out += r.client_ip;
   out += " - - [";
-  out += when;
+  out += clf_time(r.wall_time_ms);
   out += "] \"";
   append_escaped(out, r.method);
   out += ' ';
   append_escaped(out, r.target);
   out += r.version_minor == 0 ? " HTTP/1.0\" " : " HTTP/1.1\" ";
-  out += std::to_string(r.status);
+  append_number(out, r.status);
   out += ' ';
-  out += std::to_string(r.bytes);
+  append_number(out, int64_t(r.bytes));
   out += " \"";
   append_escaped(out, or_dash(r.referer));
   out += "\" \"";
@@ -115,12 +135,17 @@ void format_access(const AccessRecord& r, AccessLogFormat f, std::string& out) {
   out += " backend=";
   out += or_dash(r.backend);
   out += " upstream_status=";
-  out += r.upstream_status ? std::to_string(r.upstream_status) : "-";
+  if (r.upstream_status) append_number(out, r.upstream_status);
+  else out += '-';
   out += " upstream_ms=";
-  out += r.upstream_ms >= 0 ? std::to_string(r.upstream_ms) : "-";
-  out += " retries=" + std::to_string(r.retries);
-  out += " queue_ms=" + std::to_string(r.queue_ms);
-  out += " total_ms=" + std::to_string(r.total_ms);
+  if (r.upstream_ms >= 0) append_number(out, r.upstream_ms);
+  else out += '-';
+  out += " retries=";
+  append_number(out, r.retries);
+  out += " queue_ms=";
+  append_number(out, r.queue_ms);
+  out += " total_ms=";
+  append_number(out, r.total_ms);
   out += '\n';
 }
 
