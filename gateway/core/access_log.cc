@@ -9,6 +9,7 @@
 #include <ctime>
 
 #include "core/log.h"
+#include "core/time_text.h"
 
 namespace cutover {
 namespace {
@@ -54,19 +55,7 @@ void append_number(std::string& out, int64_t v) {
   out.append(buf, size_t(r.ptr - buf));
 }
 
-// "25/Nov/2026:23:50:01 +0000", formatted once per second per thread.
-std::string_view clf_time(int64_t wall_ms) {
-  thread_local time_t last = -1;
-  thread_local char buf[40];
-  time_t secs = time_t(wall_ms / 1000);
-  if (secs != last) {
-    tm t;
-    gmtime_r(&secs, &t);
-    strftime(buf, sizeof buf, "%d/%b/%Y:%H:%M:%S +0000", &t);
-    last = secs;
-  }
-  return buf;
-}
+std::string_view clf_time(int64_t wall_ms) { return utc_text<kCommonLogTime>(time_t(wall_ms / 1000)); }
 
 }  // namespace
 

@@ -4,6 +4,7 @@
 #include <ctime>
 
 #include "core/deadline.h"
+#include "core/time_text.h"
 
 namespace cutover {
 namespace {
@@ -12,18 +13,7 @@ using asio::redirect_error;
 using asio::use_awaitable;
 
 // The Date header value, formatted at most once per second per thread.
-std::string_view http_date() {
-  thread_local time_t last = 0;
-  thread_local char buf[40];
-  time_t now = time(nullptr);
-  if (now != last) {
-    tm t;
-    gmtime_r(&now, &t);
-    strftime(buf, sizeof buf, "%a, %d %b %Y %H:%M:%S GMT", &t);
-    last = now;
-  }
-  return buf;
-}
+std::string_view http_date() { return utc_text<kHttpDate>(time(nullptr)); }
 }  // namespace
 
 const char* reason_phrase(int s) {

@@ -15,17 +15,7 @@ using namespace e2e;
 namespace {
 
 std::string pool_config(const std::vector<std::string>& backends, const std::string& extra = "") {
-  std::string list;
-  for (auto& b : backends) list += (list.empty() ? "\"" : ", \"") + b + "\"";
-  return R"toml(
-[server]
-listen = ["127.0.0.1:{{PORT}}"]
-[pools.app]
-backends = [)toml" + list + "]\n" + extra + R"toml(
-[[routes]]
-name = "all"
-forward = "app"
-)toml";
+  return one_pool_config(backends, extra);
 }
 
 TEST(BackendFailure, WorkerKilledMidRunCostsNoIdempotentRequest) {

@@ -285,6 +285,14 @@ std::string Client::read_all(milliseconds timeout) {
   return out;
 }
 
+std::string one_pool_config(const std::vector<std::string>& backends, const std::string& pool_extra,
+                            const std::string& server_extra) {
+  std::string list;
+  for (auto& b : backends) list += (list.empty() ? "\"" : ", \"") + b + "\"";
+  return "[server]\nlisten = [\"127.0.0.1:{{PORT}}\"]\n" + server_extra + "[pools.app]\nbackends = [" + list + "]\n" +
+         pool_extra + "[[routes]]\nname = \"all\"\nforward = \"app\"\n";
+}
+
 std::optional<Response> fetch(int port, const std::string& method, const std::string& target,
                               const std::string& body, const std::vector<std::string>& extra) {
   Client c(port);

@@ -102,6 +102,12 @@ class Client {
   std::string buf_;
 };
 
+// The commonest scenario config: one listener, a pool "app" of `backends` and a route "all"
+// forwarding everything to it; `pool_extra` / `server_extra` are TOML lines added to
+// [pools.app] / [server].
+std::string one_pool_config(const std::vector<std::string>& backends, const std::string& pool_extra = "",
+                            const std::string& server_extra = "");
+
 // One request on a new connection.
 std::optional<Response> fetch(int port, const std::string& method, const std::string& target,
                               const std::string& body = "",

@@ -9,17 +9,7 @@ using namespace e2e;
 
 namespace {
 
-std::string config(const std::string& backend) {
-  return R"toml(
-[server]
-listen = ["127.0.0.1:{{PORT}}"]
-[pools.app]
-backends = [")toml" + backend + R"toml("]
-[[routes]]
-name = "all"
-forward = "app"
-)toml";
-}
+std::string config(const std::string& backend) { return one_pool_config({backend}); }
 
 TEST(HttpSemantics, ChunkedRequestBodyReachesTheBackend) {
   std::string dir = temp_dir();

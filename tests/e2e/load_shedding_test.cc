@@ -30,15 +30,7 @@ struct SlowBackend {
 };
 
 std::string config(const std::string& backend, const std::string& pool_extra) {
-  return R"toml(
-[server]
-listen = ["127.0.0.1:{{PORT}}"]
-[pools.app]
-backends = [")toml" + backend + "\"]\n" + pool_extra + R"toml(
-[[routes]]
-name = "all"
-forward = "app"
-)toml";
+  return one_pool_config({backend}, pool_extra);
 }
 
 std::vector<int> concurrent_statuses(int port, int n, std::vector<std::string>* retry_after = nullptr) {

@@ -15,10 +15,7 @@ using namespace e2e;
 namespace {
 
 std::string config(const std::vector<std::string>& backends, const std::string& extra_server = "") {
-  std::string list;
-  for (auto& b : backends) list += (list.empty() ? "\"" : ", \"") + b + "\"";
-  return "[server]\nlisten = [\"127.0.0.1:{{PORT}}\"]\n" + extra_server + "[pools.app]\nbackends = [" + list +
-         "]\n[[routes]]\nname = \"all\"\nforward = \"app\"\n";
+  return one_pool_config(backends, "", extra_server);
 }
 
 std::string write_config(const std::string& dir, const std::string& text, int port) {
