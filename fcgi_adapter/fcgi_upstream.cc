@@ -46,7 +46,7 @@ struct CgiHead {
 };
 
 bool parse_cgi_head(std::string_view text, CgiHead& out) {
-  bool have_status = false, have_location = false, local_location = false;
+  bool have_status = false, have_location = false;
   while (!text.empty()) {
     size_t nl = text.find('\n');
     std::string_view line = text.substr(0, nl);
@@ -70,16 +70,12 @@ bool parse_cgi_head(std::string_view text, CgiHead& out) {
       continue;
     }
     if (http1::iequals(name, "content-length") || http1::is_hop_by_hop(name)) continue;  // re-framed
-    if (http1::iequals(name, "location")) {
-      have_location = true;
-      local_location = !value.empty() && value.front() == '/';
-    }
+    if (http1::iequals(name, "location")) have_location = true;
     out.fields.emplace_back(std::string(name), std::string(value));
   }
   // A Location without Status is a redirect (an absolute URL: 302). A local path would be
   // an internal redirect per RFC 3875; until cutover re-dispatches those, it is a 302 too.
   if (have_location && !have_status) out.status = 302;
-  (void)local_location;
   return true;
 }
 

@@ -192,7 +192,6 @@ ParseStatus parse_request_head(std::string_view buf, size_t max_head, RequestHea
 bool validate_request(RequestHead& req, ParseError& err) {
   int hosts = 0, lengths = 0, codings = 0;
   std::string_view te;
-  std::string_view connection;
   bool have_upgrade = false;
   uint64_t length = 0;
   for (const Field& f : req.fields) {
@@ -209,8 +208,7 @@ bool validate_request(RequestHead& req, ParseError& err) {
       ++codings;
       te = f.value;
     } else if (iequals(f.name, "connection")) {
-      // Several Connection fields combine; remember the last for keep-alive, scan all below.
-      connection = f.value;
+      // Several Connection fields combine: keep-alive is decided over all of them below.
       if (has_token(f.value, "upgrade")) have_upgrade = true;
     } else if (iequals(f.name, "expect")) {
       if (iequals(f.value, "100-continue")) req.expect_continue = req.version_minor >= 1;
@@ -253,7 +251,6 @@ bool validate_request(RequestHead& req, ParseError& err) {
     close = close || has_token(f.value, "close");
     keep = keep || has_token(f.value, "keep-alive");
   }
-  (void)connection;
   req.keep_alive = req.version_minor >= 1 ? !close : (keep && !close);
   if (have_upgrade) {
     for (const Field& f : req.fields)

@@ -93,7 +93,7 @@ class Session {
         co_return true;
       }
       if (st != http1::ParseStatus::incomplete) {
-        co_await refuse(head, err);
+        co_await refuse(err);
         co_return false;
       }
       // Waiting for a new request is the keep-alive timeout; once bytes arrived, the
@@ -188,12 +188,12 @@ class Session {
     }
   }
 
-  awaitable<void> refuse(const http1::RequestHead& partial, const http1::ParseError& err) {
+  // A request that cannot be parsed gets its 4xx/505 and the connection closes.
+  awaitable<void> refuse(const http1::ParseError& err) {
     http1::RequestHead h;
     h.version_minor = 1;
     h.method = "GET";
     ClientResponse out(d_, h, false);
-    (void)partial;
     log::info("refused request from " + client_ip_ + ": " + std::to_string(err.status) + " " +
               std::string(err.reason));
     co_await send_simple(out, err.status, std::string(err.reason) + "\n");

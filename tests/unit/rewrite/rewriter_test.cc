@@ -113,10 +113,8 @@ TEST(Regex, PathologicalPatternFailsFast) {
   ASSERT_TRUE(re);
   std::string subject(64, 'a');
   subject += 'b';
-  auto t0 = std::chrono::steady_clock::now();
+  // The match limit ends it (no timing assertion in CI; without it this would run for ages).
   EXPECT_FALSE(re->match(subject));
-  // The match limit ends it (no timing assertion in CI; this would hang for ages without it).
-  (void)t0;
 }
 
 TEST(Regex, CompileErrorHasOffset) {
