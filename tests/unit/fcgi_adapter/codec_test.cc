@@ -83,7 +83,7 @@ TEST(FcgiCodec, MalformedInputIsAnErrorNeverAnOverRead) {
   EXPECT_EQ(parse_record(std::string_view("\x01\x06\x00", 3), r), ParseStatus::incomplete);
   EXPECT_EQ(parse_record(std::string_view("\x02\x06\x00\x01\x00\x00\x00\x00", 8), r), ParseStatus::error);
   // Content length 16 but only 4 bytes present.
-  EXPECT_EQ(parse_record(std::string_view("\x01\x06\x00\x01\x00\x10\x00\x00abcd", 12), r), ParseStatus::incomplete);
+  EXPECT_EQ(parse_record(std::string_view("\x01\x06\x00\x01\x00\x10\x00\x00" "abcd", 12), r), ParseStatus::incomplete);
   // Padding counts too.
   EXPECT_EQ(parse_record(std::string_view("\x01\x06\x00\x01\x00\x01\x07\x00x", 9), r), ParseStatus::incomplete);
   std::vector<std::pair<std::string_view, std::string_view>> nv;
