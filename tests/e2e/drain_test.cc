@@ -13,16 +13,7 @@ using namespace e2e;
 TEST(Drain, SigtermFinishesInFlightRequestsThenExits) {
   std::string dir = temp_dir();
   Worker w(dir);
-  Gateway gw(dir, R"toml(
-[server]
-listen = ["127.0.0.1:{{PORT}}"]
-drain_timeout = "10s"
-[pools.app]
-backends = [")toml" + w.address() + R"toml("]
-[[routes]]
-name = "all"
-forward = "app"
-)toml");
+  Gateway gw(dir, one_pool_config({w.address()}, "", "drain_timeout = \"10s\"\n"));
   int port = gw.port;
   Client idle(port);  // a keep-alive client between requests
   ASSERT_TRUE(idle.send("GET / HTTP/1.1\r\nHost: h\r\n\r\n"));

@@ -31,17 +31,9 @@ TEST(Health, ActiveChecksTakeABackendOutAndBack) {
   });
   std::string dir = temp_dir();
   Worker b(dir, "b");
-  Gateway gw(dir, R"toml(
-[server]
-listen = ["127.0.0.1:{{PORT}}"]
-[pools.app]
-balancer = "round-robin"
-backends = [")toml" + a.address() + "\", \"" + b.address() + R"toml("]
-health = { path = "/health", interval = "100ms", timeout = "500ms", rise = 2, fall = 2 }
-[[routes]]
-name = "all"
-forward = "app"
-)toml");
+  Gateway gw(dir, one_pool_config({a.address(), b.address()},
+        "balancer = \"round-robin\"\n"
+        "health = { path = \"/health\", interval = \"100ms\", timeout = \"500ms\", rise = 2, fall = 2 }\n"));
   auto answers_from_a = [&] {
     int n = 0;
     for (int i = 0; i < 10; ++i) n += fetch(gw.port, "GET", "/")->body == "A";
@@ -65,18 +57,10 @@ TEST(Health, PassiveEjectionAfterMaxFails) {
   ScriptedBackend garbage([](const std::string&, int) { return std::string("NOT HTTP\r\n\r\n"); });
   std::string dir = temp_dir();
   Worker good(dir, "g");
-  Gateway gw(dir, R"toml(
-[server]
-listen = ["127.0.0.1:{{PORT}}"]
-[pools.app]
-balancer = "first"
-backends = [")toml" + garbage.address() + "\", \"" + good.address() + R"toml("]
-max_fails = 2
-disable_time = "10s"
-[[routes]]
-name = "all"
-forward = "app"
-)toml");
+  Gateway gw(dir, one_pool_config({garbage.address(), good.address()},
+        "balancer = \"first\"\n"
+        "max_fails = 2\n"
+        "disable_time = \"10s\"\n"));
   for (int i = 0; i < 6; ++i) {
     auto r = fetch(gw.port, "GET", "/");
     ASSERT_TRUE(r);

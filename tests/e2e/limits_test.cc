@@ -15,19 +15,11 @@ struct LimitsSetup {
   LimitsSetup() {
     dir = temp_dir();
     w = std::make_unique<Worker>(dir);
-    gw = std::make_unique<Gateway>(dir, R"toml(
-[server]
-listen = ["127.0.0.1:{{PORT}}"]
-header_timeout = "500ms"
-keepalive_timeout = "700ms"
-max_header_bytes = "4KiB"
-max_body_bytes = "1KiB"
-[pools.app]
-backends = [")toml" + w->address() + R"toml("]
-[[routes]]
-name = "all"
-forward = "app"
-)toml");
+    gw = std::make_unique<Gateway>(dir, one_pool_config({w->address()}, "",
+        "header_timeout = \"500ms\"\n"
+        "keepalive_timeout = \"700ms\"\n"
+        "max_header_bytes = \"4KiB\"\n"
+        "max_body_bytes = \"1KiB\"\n"));
   }
   std::string dir;
   std::unique_ptr<Worker> w;
@@ -66,7 +58,12 @@ TEST(Limits, HeadAndBodyLimits) {
   ASSERT_TRUE(big_body);
   EXPECT_EQ(big_body->status, 413);
   Client c(s.gw->port);
-  ASSERT_TRUE(c.send("POST /echo HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n800\r\n" +
+  ASSERT_TRUE(c.send(
+        "POST /echo HTTP/1.1\r\n"
+        "Host: h\r\n"
+        "Transfer-Encoding: chunked\r\n"
+        "\r\n"
+        "800\r\n" +
                      std::string(2048, 'c') + "\r\n0\r\n\r\n"));
   auto chunked = c.read();
   ASSERT_TRUE(chunked);

@@ -19,15 +19,7 @@ TEST(Smuggling, RefusedRequestsNeverReachTheBackend) {
     return std::string("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
   });
   std::string dir = temp_dir();
-  Gateway gw(dir, R"toml(
-[server]
-listen = ["127.0.0.1:{{PORT}}"]
-[pools.app]
-backends = [")toml" + backend.address() + R"toml("]
-[[routes]]
-name = "all"
-forward = "app"
-)toml");
+  Gateway gw(dir, one_pool_config({backend.address()}));
   const Case cases[] = {
       {"cl_and_te", "POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 6\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\nX", 400},
       {"differing_cl", "POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 3\r\nContent-Length: 4\r\n\r\nabcd", 400},

@@ -24,15 +24,7 @@ class Streaming : public ::testing::Test {
   void SetUp() override {
     dir = temp_dir();
     worker = std::make_unique<Worker>(dir);
-    gw = std::make_unique<Gateway>(dir, R"toml(
-[server]
-listen = ["127.0.0.1:{{PORT}}"]
-[pools.app]
-backends = [")toml" + worker->address() + R"toml("]
-[[routes]]
-name = "all"
-forward = "app"
-)toml");
+    gw = std::make_unique<Gateway>(dir, one_pool_config({worker->address()}));
   }
   std::string dir;
   std::unique_ptr<Worker> worker;
