@@ -4,6 +4,7 @@
 #include <httplib.h>
 #include <cstdio>
 #include <iostream>
+#include <thread>
 #include <nlohmann/json.hpp>
 
 #include "config/config.h"
@@ -66,6 +67,60 @@ int print_status(const std::string& addr, const std::string& token) {
   return 0;
 }
 
+// `cutover workers status`: one line per supervised instance.
+int print_workers(const std::string& addr, const std::string& token, const std::string& only_pool) {
+  auto res = admin_call(addr, token, "GET", "/api/workers");
+  if (!res || res->status != 200) {
+    std::cerr << "cutover workers: cannot reach the admin API at " << addr << " (is server.admin set?)\n";
+    return 1;
+  }
+  auto j = nlohmann::json::parse(res->body);
+  std::printf("%-10s %5s %8s  %-26s %-9s %9s %8s %9s  %s\n", "POOL", "INDEX", "PID", "ADDRESS", "STATE", "UPTIME", "RESTARTS",
+              "IN-FLIGHT", "LAST ERROR");
+  bool all_up = true;
+  for (auto& p : j["workers"]) {
+    if (!only_pool.empty() && p["pool"] != only_pool) continue;
+    for (auto& i : p["instances"]) {
+      all_up = all_up && i["state"] == "up";
+      std::printf("%-10s %5d %8d  %-26s %-9s %8llds %8d %9u  %s\n", p["pool"].get<std::string>().c_str(), i["index"].get<int>(),
+                  i["pid"].get<int>(), i["address"].get<std::string>().c_str(), i["state"].get<std::string>().c_str(),
+                  (long long)(i["uptime_ms"].get<int64_t>() / 1000), i["restarts"].get<int>(), i["in_flight"].get<unsigned>(),
+                  i["last_error"].get<std::string>().c_str());
+    }
+  }
+  return all_up ? 0 : 2;
+}
+
+// `cutover workers restart POOL`: starts a rolling restart and, unless told not to, waits
+// for it to finish; exit 0 when every instance of the pool is up afterwards.
+int restart_workers(const std::string& addr, const std::string& token, const std::string& pool, bool wait) {
+  auto res = admin_call(addr, token, "POST", "/api/workers/" + pool + "/restart");
+  if (!res) {
+    std::cerr << "cutover workers restart: cannot reach the admin API at " << addr << "\n";
+    return 1;
+  }
+  if (res->status != 202) {
+    std::cerr << "cutover workers restart: " << res->body;
+    return 1;
+  }
+  if (!wait) return 0;
+  std::cerr << "rolling restart of " << pool << " started\n";
+  while (true) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    auto st = admin_call(addr, token, "GET", "/api/workers");
+    if (!st || st->status != 200) {
+      std::cerr << "cutover workers restart: lost the admin API\n";
+      return 1;
+    }
+    auto j = nlohmann::json::parse(st->body);
+    bool rolling = false;
+    for (auto& p : j["workers"])
+      if (p["pool"] == pool) rolling = p["rolling"].get<bool>();
+    if (!rolling) break;
+  }
+  return print_workers(addr, token, pool);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -94,6 +149,20 @@ int main(int argc, char** argv) {
   reload_cmd->add_option("--admin", admin_addr, "its admin address (server.admin)");
   reload_cmd->add_option("--token", admin_token, "its admin token (server.admin_token)");
 
+  auto* workers_cmd = app.add_subcommand("workers", "supervised worker processes of a running cutover");
+  workers_cmd->require_subcommand(1);
+  std::string workers_pool;
+  bool no_wait = false;
+  auto* wstatus_cmd = workers_cmd->add_subcommand("status", "each instance: pid, address, state, uptime, restarts, in-flight");
+  wstatus_cmd->add_option("pool", workers_pool, "only this pool");
+  auto* wrestart_cmd = workers_cmd->add_subcommand("restart", "replace a pool's instances one at a time, without failing requests");
+  wrestart_cmd->add_option("pool", workers_pool, "the pool")->required();
+  wrestart_cmd->add_flag("--no-wait", no_wait, "return once started instead of waiting for the end");
+  for (auto* c : {wstatus_cmd, wrestart_cmd}) {
+    c->add_option("--admin", admin_addr, "its admin address (server.admin)");
+    c->add_option("--token", admin_token, "its admin token (server.admin_token)");
+  }
+
   CLI11_PARSE(app, argc, argv);
   register_upstream("http", http_backend::make_http_upstream());
   register_upstream("fastcgi", fcgi::make_fastcgi_upstream());
@@ -106,6 +175,8 @@ int main(int argc, char** argv) {
     }
     if (*status_cmd) return print_status(admin_addr, admin_token);
     if (*reload_cmd) return request_reload(admin_addr, admin_token);
+    if (*wstatus_cmd) return print_workers(admin_addr, admin_token, workers_pool);
+    if (*wrestart_cmd) return restart_workers(admin_addr, admin_token, workers_pool, !no_wait);
     if (*demo_cmd) {
       std::cout << kDemoConfig;
       return 0;

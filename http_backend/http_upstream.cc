@@ -206,7 +206,9 @@ awaitable<Failure> HttpUpstream::relay_response(ThreadContext& tc, std::unique_p
   }
   if (!co_await sink.finish()) co_return Failure{FailureKind::client_gone, true, "client gone"};
   // Reuse only a clean connection: keep-alive, fully read, nothing extra pending.
-  if (rh.keep_alive && c->begin == c->end && pool.keepalive_idle > 0) {
+  // Not for a backend whose process is going away (rolling restart): an idle connection
+  // would hold up its graceful stop.
+  if (rh.keep_alive && c->begin == c->end && pool.keepalive_idle > 0 && backend.process_up.load(std::memory_order_relaxed)) {
     ++c->requests;
     tc.conns.put(backend.id, std::move(c), size_t(pool.keepalive_idle), tc.rt.clock());
   }

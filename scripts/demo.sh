@@ -1,40 +1,31 @@
 #!/usr/bin/env bash
-# The demo: five example workers on 3001-3005 and cutover on 127.0.0.1:8080 with the
-# built-in demo config (examples/demo.toml). Ctrl-C stops every process it started.
+# The demo: cutover on 127.0.0.1:8080 with the built-in demo config (examples/demo.toml). It
+# starts the five example workers (3001-3005) and the legacy app.cgi itself; Ctrl-C stops
+# cutover, which stops every worker it started.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
-PIDS=()
-stop() {
-  trap - INT TERM EXIT
-  echo; echo "demo: stopping ${#PIDS[@]} processes"
-  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-}
-trap stop INT TERM EXIT
-mkdir -p tmp/log
-for port in 3001 3002 3003 3004 3005; do
-  "$BUILD/example-worker" --port "$port" --name "worker-$port" >"tmp/log/$port.log" 2>"tmp/log/${port}_errors.log" &
-  PIDS+=($!)
-done
-rm -f tmp/app.sock
-"$BUILD/app.cgi" --socket tmp/app.sock --name legacy-app >tmp/log/app.log 2>tmp/log/app_errors.log &
-PIDS+=($!)
-"$BUILD/cutover" serve --demo &
-PIDS+=($!)
-sleep 0.5
+mkdir -p tmp/log tmp/pid
 cat <<'TXT'
 
-  cutover demo is running: open http://127.0.0.1:8080/static/
+  cutover demo: http://127.0.0.1:8080/static/   (admin API: http://127.0.0.1:9090/api/status)
 
-  Try:
+  Try, in another terminal:
     curl http://127.0.0.1:8080/                 # a worker says hello; repeat to see sqf spread the load
     curl 'http://127.0.0.1:8080/echo?x=1'       # what the worker got: /proxy stripped, X-Forwarded-*, Forwarded
     curl http://127.0.0.1:8080/static/hello.txt # a static file, served by cutover itself
     curl http://127.0.0.1:8080/cgi/env          # the legacy FastCGI app: its CGI variables
-    curl -X POST --data-binary @README.md http://127.0.0.1:8080/echo
+    build/cutover workers status                # the worker processes cutover runs
+    build/cutover workers restart warp          # replace them one at a time; no request fails
+    kill -9 $(cat tmp/pid/3002)                 # a crashed worker comes back by itself
     build/cutover check -c examples/demo.toml   # the resolved routes and pools
 
-  Worker logs are in tmp/log/. Press Ctrl-C to stop everything.
+  Worker logs are in tmp/log/, pid files in tmp/pid/. Press Ctrl-C to stop everything.
+
 TXT
-wait -n "${PIDS[@]}" || true
+if [ "$BUILD" != build ]; then
+  # The built-in config names build/...; run the same config with this build's binaries.
+  sed "s#build/#$BUILD/#g" examples/demo.toml > tmp/demo.toml
+  exec "$BUILD/cutover" serve -c tmp/demo.toml
+fi
+exec "$BUILD/cutover" serve --demo

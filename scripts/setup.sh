@@ -7,6 +7,7 @@ PACKAGES=(
   libboost-dev libpcre2-dev libtomlplusplus-dev libcli11-dev nlohmann-json3-dev
   libcpp-httplib-dev libfcgi-dev libgtest-dev libgmock-dev
   curl wrk nginx-light haproxy python3
+  php-cgi php-fpm fcgiwrap lighttpd  # real FastCGI peers and lighttpd for the end-to-end tests
 )
 PACKAGES+=("$@")  # extra packages for optional targets (make fuzz: clang)
 missing=()

@@ -4,6 +4,7 @@
 // --socket PATH / --port N itself.
 //   app.cgi [--socket /run/app.sock | --port 9000] [--name legacy]
 #include <fcgiapp.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -27,6 +28,15 @@ void respond(FCGX_Request& r, const std::string& status, const std::string& type
   FCGX_PutStr(body.data(), int(body.size()), r.out);
 }
 
+volatile sig_atomic_t g_stop = 0;
+
+// SIGTERM: finish the request in hand, then exit (a supervisor's rolling restart relies on
+// it). Without SA_RESTART a blocked accept() returns EINTR, and libfcgi gives up on it.
+void on_term(int) {
+  g_stop = 1;
+  FCGX_ShutdownPending();
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -39,6 +49,10 @@ int main(int argc, char** argv) {
     else if (a == "--name") name = argv[i + 1];
   }
   FCGX_Init();
+  struct sigaction sa {};
+  sa.sa_handler = on_term;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGTERM, &sa, nullptr);
   int fd = 0;  // the spawner's listening socket
   if (!socket_path.empty()) fd = FCGX_OpenSocket(socket_path.c_str(), 128);
   else if (port) fd = FCGX_OpenSocket((":" + std::to_string(port)).c_str(), 128);
@@ -50,7 +64,7 @@ int main(int argc, char** argv) {
   std::fflush(stdout);
   FCGX_Request r;
   FCGX_InitRequest(&r, fd, 0);
-  while (FCGX_Accept_r(&r) >= 0) {
+  while (!g_stop && FCGX_Accept_r(&r) >= 0) {
     std::string path = param(r, "SCRIPT_NAME") + param(r, "PATH_INFO");
     std::string info = param(r, "PATH_INFO");
     std::string page = info.empty() ? param(r, "SCRIPT_NAME") : info;

@@ -5,6 +5,7 @@
 //        /status/N | /health | /chunked?parts=N
 #include <httplib.h>
 #include <netinet/in.h>
+#include <signal.h>
 #include <sys/socket.h>
 
 #include <atomic>
@@ -152,5 +153,16 @@ int main(int argc, char** argv) {
   raise_listen_backlog(g_port);
   std::printf("listening on %s:%d\n", host.c_str(), g_port);
   std::fflush(stdout);
+  // SIGTERM/SIGINT: stop accepting, finish the requests in hand, exit 0.
+  sigset_t stop_sigs;
+  sigemptyset(&stop_sigs);
+  sigaddset(&stop_sigs, SIGTERM);
+  sigaddset(&stop_sigs, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &stop_sigs, nullptr);  // before the server's threads exist
+  std::thread([&svr, stop_sigs] {
+    int sig;
+    sigwait(&stop_sigs, &sig);
+    svr.stop();
+  }).detach();
   return svr.listen_after_bind() ? 0 : 1;
 }

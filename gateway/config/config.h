@@ -34,6 +34,7 @@ struct BackendSpec {
   uint16_t port = 0;
   std::string path;
   uint32_t weight = 1;
+  int worker_index = -1;  // the supervised worker instance behind it; -1: not supervised
 };
 
 enum class BalancerKind { sqf, round_robin, least_conn, hash, sticky, first };
@@ -56,6 +57,39 @@ struct HealthSpec {
   int expect = 200;    // expected status
 };
 
+// Processes cutover starts and watches for a pool (lighttpd's bin-path/max-procs, or the
+// start script of the classic setup). See docs/config.md, [pools.NAME.workers].
+struct WorkerSpec {
+  std::vector<std::string> command;  // argv; {port} {index} {socket} are filled in
+  std::string host = "127.0.0.1";    // where the instances listen
+  std::vector<uint16_t> ports;       // one instance per port (HTTP; FastCGI over TCP)
+  std::string socket;                // FastCGI unix socket; with {index}: one per instance
+  int count = 0;                     // instances (for a socket; with ports: ports.size())
+  std::string cwd;                   // default: cutover's working directory
+  std::vector<std::pair<std::string, std::string>> env;  // set in the child
+  std::vector<std::string> copy_env;  // when non-empty: only these of cutover's variables pass
+  bool clear_env = false;             // start from an empty environment
+  std::string stdout_path;            // templates; empty: cutover's own stdout/stderr
+  std::string stderr_path;
+  std::string pid_file;               // template; written on start, removed on exit
+  std::string adopt_pid_file;         // template: processes started by someone else
+  std::string user, group;            // when cutover runs as root
+  int stop_signal = 15;               // SIGTERM
+  Duration stop_timeout{10000};       // then SIGKILL
+  Duration start_timeout{15000};      // ready within this, or the start failed
+  Duration ready_after{200};          // FastCGI: alive this long on cutover's socket = ready
+  Duration drain_timeout{30000};      // rolling restart: wait this long for in-flight requests
+  Duration backoff{500};              // first restart delay after a crash; doubles to backoff_max
+  Duration backoff_max{30000};
+  int max_restarts = 5;               // crashes within restart_window before "failed"
+  Duration restart_window{60000};
+  bool surge = false;                 // shared socket: start the replacement before stopping
+  std::string origin;
+
+  bool shared_socket() const { return !socket.empty() && socket.find("{index}") == std::string::npos; }
+  bool operator==(const WorkerSpec&) const = default;
+};
+
 struct PoolSpec {
   std::string name;
   std::string protocol = "http";
@@ -74,6 +108,7 @@ struct PoolSpec {
   uint32_t queue_size = 1000;     // requests that may wait for a free backend (with max_conns)
   Duration queue_timeout{10000};  // how long one may wait, then 503
   Duration keepalive_timeout{60000};
+  std::optional<WorkerSpec> workers;  // set: cutover runs the backends itself
   std::string origin;
 };
 

@@ -9,6 +9,7 @@
 #include <toml++/toml.h>
 
 #include "config/config.h"
+#include "config/worker_template.h"
 
 namespace cutover {
 namespace {
@@ -217,6 +218,116 @@ void parse_server(Reader& r, ServerSpec& s) {
   if (s.listen.empty()) r.fail_here("server.listen: at least one address is required");
 }
 
+int signal_number(std::string_view name) {
+  static const struct { const char* n; int s; } kSigs[] = {
+      {"TERM", 15}, {"INT", 2}, {"QUIT", 3}, {"HUP", 1}, {"KILL", 9}, {"USR1", 10}, {"USR2", 12}};
+  if (name.rfind("SIG", 0) == 0) name.remove_prefix(3);
+  for (auto& k : kSigs)
+    if (name == k.n) return k.s;
+  return 0;
+}
+
+void parse_workers(Reader& pr, const toml::table& t, PoolSpec& p) {
+  Reader r(pr.file(), t, "pools." + p.name + ".workers");
+  WorkerSpec w;
+  w.origin = where(pr.file(), t.source());
+  const toml::node* cmd = r.get("command");
+  if (!cmd) r.fail_here("workers.command is required, e.g. [\"build/example-worker\", \"--port\", \"{port}\"]");
+  if (cmd->is_string()) {
+    w.command.push_back(cmd->as_string()->get());
+  } else if (cmd->is_array() && !cmd->as_array()->empty()) {
+    for (const toml::node& e : *cmd->as_array()) {
+      if (!e.is_string()) r.fail(e, "workers.command: expected a list of strings");
+      w.command.push_back(e.as_string()->get());
+    }
+  } else {
+    r.fail(*cmd, "workers.command: expected a non-empty list of strings (program and arguments)");
+  }
+  if (auto v = r.str("host")) {
+    unsigned char buf[16];
+    if (inet_pton(AF_INET, v->c_str(), buf) != 1 && inet_pton(AF_INET6, v->c_str(), buf) != 1)
+      r.fail(*r.get("host"), "workers.host: expected a numeric IP address");
+    w.host = *v;
+  }
+  if (const toml::node* ports = r.get("ports")) {
+    // [3001, 3002] or "3001-3005"
+    auto bad = [&] { r.fail(*ports, "workers.ports: expected a list of ports or a range \"3001-3005\""); };
+    if (ports->is_string()) {
+      std::string s = ports->as_string()->get();
+      size_t dash = s.find('-');
+      if (dash == std::string::npos) bad();
+      char* e1 = nullptr;
+      char* e2 = nullptr;
+      long a = std::strtol(s.c_str(), &e1, 10), b = std::strtol(s.c_str() + dash + 1, &e2, 10);
+      if (e1 != s.c_str() + dash || *e2 || a < 1 || b > 65535 || a > b || b - a >= 1024) bad();
+      for (long i = a; i <= b; ++i) w.ports.push_back(uint16_t(i));
+    } else if (ports->is_array()) {
+      for (const toml::node& e : *ports->as_array()) {
+        if (!e.is_integer() || e.as_integer()->get() < 1 || e.as_integer()->get() > 65535) bad();
+        w.ports.push_back(uint16_t(e.as_integer()->get()));
+      }
+      if (w.ports.empty()) bad();
+    } else {
+      bad();
+    }
+  }
+  if (auto v = r.str("socket")) {
+    if (v->empty()) r.fail(*r.get("socket"), "workers.socket: expected a path");
+    w.socket = *v;
+  }
+  if (auto v = r.integer("count", 1, 1024)) w.count = int(*v);
+  if (!w.ports.empty() && !w.socket.empty())
+    r.fail(*r.get("socket"), "workers: give either ports (TCP) or socket (unix), not both");
+  if (w.ports.empty() && w.socket.empty())
+    r.fail_here("workers: give ports = \"3001-3005\" (one instance per port) or socket = \"tmp/app.sock\" (FastCGI)");
+  if (!w.socket.empty() && p.protocol != "fastcgi")
+    r.fail(*r.get("socket"), "workers.socket: only for protocol = \"fastcgi\" (HTTP workers listen on ports)");
+  if (!w.ports.empty()) {
+    if (w.count && w.count != int(w.ports.size()))
+      r.fail(*r.get("count"), "workers.count: " + std::to_string(w.count) + " differs from the " +
+                                  std::to_string(w.ports.size()) + " ports listed; leave count out");
+    w.count = int(w.ports.size());
+  }
+  if (!w.count) w.count = 1;
+  if (auto v = r.str("cwd")) w.cwd = *v;
+  if (const toml::table* env = r.table("env"))
+    for (auto&& [k, v] : *env) {
+      if (!v.is_string()) r.fail(v, "workers.env: expected string values");
+      w.env.emplace_back(std::string(k.str()), v.as_string()->get());
+    }
+  for (auto& [name, node] : r.str_list("copy_env")) w.copy_env.push_back(name);
+  if (const toml::node* n = r.get("clear_env")) {
+    if (!n->is_boolean()) r.fail(*n, "workers.clear_env: expected true or false");
+    w.clear_env = n->as_boolean()->get();
+  }
+  if (auto v = r.str("stdout")) w.stdout_path = *v;
+  if (auto v = r.str("stderr")) w.stderr_path = *v;
+  if (auto v = r.str("pid_file")) w.pid_file = *v;
+  if (auto v = r.str("adopt_pid_file")) w.adopt_pid_file = *v;
+  if (auto v = r.str("user")) w.user = *v;
+  if (auto v = r.str("group")) w.group = *v;
+  if (auto v = r.str("stop_signal")) {
+    w.stop_signal = signal_number(*v);
+    if (!w.stop_signal) r.fail(*r.get("stop_signal"), "workers.stop_signal: expected TERM, INT, QUIT, HUP, KILL, USR1 or USR2");
+  }
+  r.duration("stop_timeout", w.stop_timeout);
+  r.duration("start_timeout", w.start_timeout);
+  r.duration("ready_after", w.ready_after);
+  r.duration("drain_timeout", w.drain_timeout);
+  r.duration("backoff", w.backoff);
+  r.duration("backoff_max", w.backoff_max);
+  if (auto v = r.integer("max_restarts", 0, 1000)) w.max_restarts = int(*v);
+  r.duration("restart_window", w.restart_window);
+  if (const toml::node* n = r.get("surge")) {
+    if (!n->is_boolean()) r.fail(*n, "workers.surge: expected true or false");
+    w.surge = n->as_boolean()->get();
+    if (w.surge && !w.shared_socket())
+      r.fail(*n, "workers.surge: only for FastCGI workers sharing one socket (socket without {index})");
+  }
+  r.finish();
+  p.workers = std::move(w);
+}
+
 void parse_pool(Reader& r, PoolSpec& p) {
   if (auto v = r.str("protocol")) {
     if (*v != "http" && *v != "fastcgi") r.fail(*r.get("protocol"), "protocol: expected \"http\" or \"fastcgi\"");
@@ -246,8 +357,31 @@ void parse_pool(Reader& r, PoolSpec& p) {
     else r.fail(*r.get("hash_key"), "hash_key: expected \"path\", \"ip\", \"header:NAME\" or \"cookie:NAME\"");
   }
   if (p.balancer == BalancerKind::sticky) p.hash_key.kind = HashKeySpec::Kind::ip;
+  if (const toml::table* w = r.table("workers")) parse_workers(r, *w, p);
   const toml::node* backends = r.get("backends");  // presence checked by the caller
-  for (const toml::node& e : *backends->as_array()) {
+  if (p.workers && backends)
+    r.fail(*backends, "backends: a pool with [workers] gets its backends from the workers' ports or sockets; remove \"backends\"");
+  if (p.workers) {
+    const WorkerSpec& w = *p.workers;
+    for (int i = 0; i < w.count; ++i) {
+      BackendSpec b;
+      if (!w.ports.empty()) {
+        b.host = w.host;
+        b.port = w.ports[size_t(i)];
+        b.address = (w.host.find(':') != std::string::npos ? "[" + w.host + "]" : w.host) + ":" + std::to_string(b.port);
+      } else {
+        b.is_unix = true;
+        b.path = expand_worker_template(w.socket, i, 0, w.socket);
+        b.address = "unix:" + b.path;
+        if (b.path.size() >= 108) r.fail(*r.get("workers"), "workers.socket: unix socket path too long (max 107 bytes)");
+      }
+      b.worker_index = i;
+      if (w.shared_socket() && i > 0) continue;  // N processes behind one socket: one backend
+      p.backends.push_back(b);
+    }
+  }
+  static const toml::array kNone;
+  for (const toml::node& e : backends ? *backends->as_array() : kNone) {  // by reference: a copy loses positions
     if (e.is_string()) {
       p.backends.push_back(parse_backend(r, e.as_string()->get(), e));
     } else if (e.is_table()) {
@@ -262,10 +396,11 @@ void parse_pool(Reader& r, PoolSpec& p) {
       r.fail(e, "backends: expected \"host:port\", \"unix:/path\" or { address = ..., weight = N }");
     }
   }
-  if (p.backends.size() > 1024) r.fail(*backends, "backends: at most 1024 per pool");
+  const toml::node& where_backends = backends ? *backends : *r.get("workers");
+  if (p.backends.size() > 1024) r.fail(where_backends, "backends: at most 1024 per pool");
   std::set<std::string> seen;
   for (auto& b : p.backends)
-    if (!seen.insert(b.address).second) r.fail(*backends, "backends: \"" + b.address + "\" is listed twice");
+    if (!seen.insert(b.address).second) r.fail(where_backends, "backends: \"" + b.address + "\" is listed twice");
   r.duration("connect_timeout", p.connect_timeout);
   r.duration("read_timeout", p.read_timeout);
   r.duration("write_timeout", p.write_timeout);
@@ -427,7 +562,7 @@ std::shared_ptr<const Config> parse(const toml::table& root, const std::string& 
       p.origin = where(file, v.source());
       Reader pr(file, *v.as_table(), "pools." + p.name);
       const toml::node* b = v.as_table()->get("backends");
-      if (!b || !b->is_array() || b->as_array()->empty())
+      if (b ? (!b->is_array() || b->as_array()->empty()) : !v.as_table()->get("workers"))
         throw ConfigError(where(file, b ? b->source() : v.source()) + ": pools." + p.name + ".backends: expected a non-empty list of backends");
       parse_pool(pr, p);
       c->pools.push_back(std::move(p));

@@ -40,6 +40,7 @@ std::shared_ptr<const Snapshot> Runtime::install(std::shared_ptr<const Config> c
         br->id = next_backend_id_++;
         br->identity = hash_key(b.address);
         br->healthy = !p.health.enabled;  // with checks on, a backend serves after its first pass
+        br->process_up = b.worker_index < 0;  // the supervisor says when its process is ready
       } else if (!p.health.enabled) {
         br->healthy = true;  // checks turned off: nothing will ever mark it up again
       }

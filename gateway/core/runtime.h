@@ -40,9 +40,12 @@ struct BackendRuntime {
   uint64_t identity = 0;  // hash of the address, for consistent hashing
   std::atomic<uint32_t> in_flight{0};
   std::atomic<int64_t> disabled_until_ms{0};
+  // Supervised workers: false while the process behind it starts, drains or is down.
+  std::atomic<bool> process_up{true};
 
   bool available(int64_t now) const {
     return disabled_until_ms.load(std::memory_order_relaxed) <= now &&
+           process_up.load(std::memory_order_relaxed) &&
            admin.load(std::memory_order_relaxed) == AdminState::active &&
            healthy.load(std::memory_order_relaxed);
   }
@@ -94,6 +97,13 @@ struct Runtime {
   // Re-reads the config and installs it; "" on success, else why it was refused (set by
   // the server; used by SIGHUP and the admin API).
   std::function<std::string()> reload;
+  // Worker supervision, for the admin API (set by the server): JSON status; a rolling
+  // restart of one pool ("" when started, else why not).
+  std::function<std::string()> workers_status;
+  std::function<std::string(const std::string&)> workers_restart;
+  // Asks every thread to close its idle connections to a backend (by id), so a worker being
+  // stopped is not kept waiting by connections nobody will use (set by the server).
+  std::function<void(size_t)> drop_idle_upstreams;
 
  private:
   mutable std::mutex mu_;

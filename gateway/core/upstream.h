@@ -41,6 +41,9 @@ class ConnCache {
   // An idle connection that still looks alive, or nullptr.
   std::unique_ptr<UpConn> take(size_t backend, int64_t now, Duration idle_timeout);
   void put(size_t backend, std::unique_ptr<UpConn> c, size_t max_idle, int64_t now);
+  // Closes the idle connections to one backend (its process is being stopped), or all.
+  void drop(size_t backend) { idle_.erase(backend); }
+  void clear() { idle_.clear(); }
   size_t idle_count(size_t backend) const {
     auto it = idle_.find(backend);
     return it == idle_.end() ? 0 : it->second.size();

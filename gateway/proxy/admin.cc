@@ -16,6 +16,7 @@ const char* state_name(const BackendRuntime& b, int64_t now) {
     case AdminState::disabled: return "disabled";
     case AdminState::active: break;
   }
+  if (!b.process_up.load()) return "worker-not-ready";
   return b.disabled_until_ms.load() > now ? "down" : "up";
 }
 
@@ -166,9 +167,24 @@ awaitable<void> admin_session(ThreadContext& tc, tcp::socket sock) {
     co_await reply(200, render_metrics(tc.rt, now), "text/plain; version=0.0.4");
   } else if (head.method == "POST" && path == "/api/reload") {
     std::string err = tc.rt.reload ? tc.rt.reload() : "reload not available";
-    nlohmann::json j{{"reloaded", err.empty()}};
+    nlohmann::json j;
+    j["reloaded"] = err.empty();
     if (!err.empty()) j["error"] = err;
     co_await reply(err.empty() ? 200 : 422, j.dump() + "\n", "application/json");
+  } else if (head.method == "GET" && path == "/api/workers") {
+    // Named first: g++ 12 destroys a ?: temporary twice inside co_await arguments.
+    std::string body = tc.rt.workers_status ? tc.rt.workers_status() : std::string("{\"workers\":[]}\n");
+    co_await reply(200, std::move(body), "application/json");
+  } else if (head.method == "POST" && path.rfind("/api/workers/", 0) == 0 && path.size() > 21 &&
+             path.compare(path.size() - 8, 8, "/restart") == 0) {
+    std::string pool = path.substr(13, path.size() - 13 - 8);
+    std::string err = tc.rt.workers_restart ? tc.rt.workers_restart(pool) : "no worker supervision";
+    // Assigned, not brace-initialised: g++ 12 double-frees initializer lists in coroutines.
+    nlohmann::json j;
+    j["pool"] = pool;
+    j["restarting"] = err.empty();
+    if (!err.empty()) j["error"] = err;
+    co_await reply(err.empty() ? 202 : 409, j.dump() + "\n", "application/json");
   } else if (head.method == "POST" && path.rfind("/api/pools/", 0) == 0) {
     // /api/pools/NAME/backends/ADDR/ACTION
     std::string rest = path.substr(11);
@@ -203,7 +219,7 @@ awaitable<void> admin_session(ThreadContext& tc, tcp::socket sock) {
                             std::to_string(target->in_flight.load()) + "}\n",
                    "application/json");
   } else {
-    co_await reply(404, "admin endpoints: GET /api/status, GET /metrics, POST /api/pools/NAME/backends/ADDR/{drain,enable,disable}\n",
+    co_await reply(404, "admin endpoints: GET /api/status, GET /metrics, GET /api/workers, POST /api/reload, POST /api/workers/POOL/restart, POST /api/pools/NAME/backends/ADDR/{drain,enable,disable}\n",
                    "text/plain");
   }
 }

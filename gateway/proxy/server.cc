@@ -1,7 +1,12 @@
 #include "proxy/server.h"
 
+#include <poll.h>
 #include <signal.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <mutex>
 #include <thread>
@@ -14,6 +19,7 @@
 #include "proxy/admin.h"
 #include "proxy/health.h"
 #include "proxy/session.h"
+#include "supervise/supervisor.h"
 
 namespace cutover {
 namespace {
@@ -74,7 +80,9 @@ int serve(std::shared_ptr<const Config> cfg, ConfigSource source) {
   sigaddset(&sigs, SIGTERM);
   sigaddset(&sigs, SIGHUP);
   sigaddset(&sigs, SIGUSR1);
+  sigaddset(&sigs, SIGCHLD);
   pthread_sigmask(SIG_BLOCK, &sigs, nullptr);  // threads inherit; main waits below
+  int sigfd = ::signalfd(-1, &sigs, SFD_CLOEXEC | SFD_NONBLOCK);
 
   for (const PoolSpec& p : cfg->pools) {
     if (!find_upstream(p.protocol)) {
@@ -109,6 +117,46 @@ int serve(std::shared_ptr<const Config> cfg, ConfigSource source) {
     std::string host = ep.address().is_v6() ? "[" + ep.address().to_string() + "]" : ep.address().to_string();
     log::info("listening on http://" + host + ":" + std::to_string(ep.port()) + " (" + std::to_string(n) + " threads)");
   }
+  // Workers first: the listeners are bound (connections wait in their backlog) but nothing
+  // is accepted until every supervised instance is ready or has failed.
+  SystemProcessOps ops;
+  // Orphans of our workers (php-cgi's children when their parent died) come to us to be
+  // reaped instead of lingering as zombies.
+  ::prctl(PR_SET_CHILD_SUBREAPER, 1);
+  Supervisor sup(rt, ops, steady_now_ms);
+  auto reap = [&] {
+    int status;
+    pid_t pid;
+    while ((pid = ::waitpid(-1, &status, WNOHANG)) > 0) sup.on_exit(pid, status);
+  };
+  // The control loop's one wait: signals, worker output to relay, or 50ms for the next tick.
+  auto control_wait = [&](int timeout_ms) -> int {
+    std::vector<pollfd> fds{{sigfd, POLLIN, 0}};
+    for (int fd : ops.output_fds()) fds.push_back({fd, POLLIN, 0});
+    ::poll(fds.data(), fds.size(), timeout_ms);
+    for (size_t i = 1; i < fds.size(); ++i)
+      if (fds[i].revents) ops.relay(fds[i].fd);
+    reap();
+    sup.tick();
+    signalfd_siginfo si;
+    if (fds[0].revents && ::read(sigfd, &si, sizeof si) == ssize_t(sizeof si)) return int(si.ssi_signo);
+    return 0;
+  };
+  sup.apply(*cfg);
+  if (!sup.settled()) log::info("waiting for workers to be ready");
+  while (!sup.settled()) {
+    int s = control_wait(20);
+    if (s == SIGINT || s == SIGTERM) {
+      sup.stop_all(reap, [](int ms) { std::this_thread::sleep_for(std::chrono::milliseconds(ms)); });
+      return 1;
+    }
+  }
+  rt.drop_idle_upstreams = [&](size_t id) {
+    for (auto& w : workers) asio::post(w->io, [w = w.get(), id] { w->tc->conns.drop(id); });
+  };
+  rt.workers_status = [&] { return sup.status_json(); };
+  rt.workers_restart = [&](const std::string& pool) { return sup.restart_pool(pool); };
+
   // The admin listener lives on the first thread; it only reads atomics.
   std::unique_ptr<tcp::acceptor> admin;
   if (cfg->server.admin) {
@@ -143,6 +191,7 @@ int serve(std::shared_ptr<const Config> cfg, ConfigSource source) {
     if (!same_listen || next->server.threads != was.threads)
       log::warn("reload: server.listen and server.threads take effect at the next restart");
     auto snap = rt.install(next);
+    sup.request_apply(next);
     for (auto& w : workers) {
       bool first = w == workers[0];
       asio::post(w->io, [w = w.get(), snap, first] {
@@ -165,17 +214,13 @@ int serve(std::shared_ptr<const Config> cfg, ConfigSource source) {
   }
   int sig = 0;
   while (true) {
-    sigwait(&sigs, &sig);
+    sig = control_wait(50);
     if (sig == SIGINT || sig == SIGTERM) break;
-    if (sig == SIGHUP) {
-      rt.reload();
-      continue;
-    }
+    if (sig == SIGHUP) rt.reload();
     if (sig == SIGUSR1) {
       if (rt.access_log) rt.access_log->reopen();
-      continue;
+      ops.reopen_logs();
     }
-    log::info(std::string("signal ") + strsignal(sig) + " ignored (reload comes with the operations work)");
   }
   // Drain: close the listeners and the idle client connections, let requests in flight
   // finish (their answers carry Connection: close), then stop.
@@ -197,12 +242,14 @@ int serve(std::shared_ptr<const Config> cfg, ConfigSource source) {
   }
   int64_t give_up = steady_now_ms() + cfg->server.drain_timeout.count();
   while (rt.sessions.load() > 0 && steady_now_ms() < give_up) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    control_wait(20);
     // A connection that went idle after the first pass is closed on the next one.
     for (auto& w : workers) asio::post(w->io, [w = w.get()] { w->tc->close_idle_clients(); });
   }
   int left = rt.sessions.load();
   if (left > 0) log::warn("drain_timeout passed with " + std::to_string(left) + " connections still open; closing them");
+  for (auto& w : workers) asio::post(w->io, [w = w.get()] { w->tc->conns.clear(); });
+  sup.stop_all(reap, [&](int ms) { control_wait(ms); });
   log::info("stopped");
   for (auto& w : workers) w->io.stop();
   for (auto& w : workers) w->thread.join();

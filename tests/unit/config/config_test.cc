@@ -1,4 +1,5 @@
 #include "config/config.h"
+#include "config/worker_template.h"
 
 #include <gtest/gtest.h>
 
@@ -117,4 +118,60 @@ TEST(Config, UnitsParse) {
   EXPECT_TRUE(parse_size("1GB", n));
   EXPECT_EQ(n, 1000000000u);
   EXPECT_FALSE(parse_size("1 MiB", n));
+}
+
+namespace {
+std::string with_workers(const std::string& pool) {
+  return "[server]\nlisten = [\"127.0.0.1:1\"]\n" + pool;
+}
+}  // namespace
+
+TEST(Config, WorkersDeriveTheBackends) {
+  auto c = load_config_text(with_workers("[pools.w.workers]\ncommand = [\"w\", \"--port\", \"{port}\"]\nports = \"3001-3003\"\n"
+                                         "[pools.f]\nprotocol = \"fastcgi\"\n[pools.f.workers]\ncommand = \"app.cgi\"\n"
+                                         "socket = \"/run/app-{index}.sock\"\ncount = 2\nstop_signal = \"QUIT\"\n"
+                                         "[pools.s]\nprotocol = \"fastcgi\"\n[pools.s.workers]\ncommand = \"php-cgi\"\n"
+                                         "socket = \"/run/php.sock\"\ncount = 4\nsurge = true\n"),
+                            "t.toml");
+  ASSERT_EQ(c->pools.size(), 3u);
+  const PoolSpec& w = *c->find_pool("w");
+  ASSERT_EQ(w.backends.size(), 3u);
+  EXPECT_EQ(w.backends[2].address, "127.0.0.1:3003");
+  EXPECT_EQ(w.backends[2].worker_index, 2);
+  EXPECT_EQ(w.workers->count, 3);
+  const PoolSpec& f = *c->find_pool("f");
+  ASSERT_EQ(f.backends.size(), 2u);
+  EXPECT_EQ(f.backends[1].address, "unix:/run/app-1.sock");
+  EXPECT_EQ(f.workers->stop_signal, 3);
+  const PoolSpec& s = *c->find_pool("s");
+  ASSERT_EQ(s.backends.size(), 1u) << "one shared socket, one backend";
+  EXPECT_EQ(s.workers->count, 4);
+  EXPECT_TRUE(s.workers->shared_socket());
+}
+
+TEST(Config, WorkerErrorsArePositioned) {
+  struct Case {
+    std::string text, expect;
+  } cases[] = {
+      {with_workers("[pools.w.workers]\nports = [1]\n"), "t.toml:3:1: workers.command is required"},
+      {with_workers("[pools.w.workers]\ncommand = []\nports = [1]\n"), "t.toml:4:11: workers.command: expected a non-empty list"},
+      {with_workers("[pools.w.workers]\ncommand = \"w\"\n"), "workers: give ports = \"3001-3005\""},
+      {with_workers("[pools.w.workers]\ncommand = \"w\"\nports = \"3005-3001\"\n"), "t.toml:5:9: workers.ports: expected a list of ports or a range"},
+      {with_workers("[pools.w.workers]\ncommand = \"w\"\nsocket = \"/s\"\n"), "t.toml:5:10: workers.socket: only for protocol = \"fastcgi\""},
+      {with_workers("[pools.w.workers]\ncommand = \"w\"\nports = [1, 2]\ncount = 3\n"), "t.toml:6:9: workers.count: 3 differs from the 2 ports"},
+      {with_workers("[pools.w]\nbackends = [\"127.0.0.1:2\"]\n[pools.w.workers]\ncommand = \"w\"\nports = [1]\n"), "t.toml:4:12: backends: a pool with [workers]"},
+      {with_workers("[pools.w.workers]\ncommand = \"w\"\nports = [1]\nstop_signal = \"TERMINATE\"\n"), "t.toml:6:15: workers.stop_signal: expected TERM"},
+      {with_workers("[pools.w.workers]\ncommand = \"w\"\nports = [1]\nsurge = true\n"), "workers.surge: only for FastCGI workers sharing one socket"},
+      {with_workers("[pools.w.workers]\ncommand = \"w\"\nports = [1]\nrestart = 1\n"), "t.toml:6:1: unknown key 'restart' in pools.w.workers"},
+  };
+  for (auto& c : cases) {
+    std::string err = error_of(c.text);
+    EXPECT_NE(err.find(c.expect), std::string::npos) << "got: " << err << "\nwanted: " << c.expect;
+  }
+}
+
+TEST(Config, WorkerTemplates) {
+  EXPECT_EQ(expand_worker_template("tmp/log/{port}_errors.log", 2, 3003, ""), "tmp/log/3003_errors.log");
+  EXPECT_EQ(expand_worker_template("/run/app-{index}.sock", 0, 0, ""), "/run/app-0.sock");
+  EXPECT_EQ(expand_worker_template("{socket}:{index}:{x}{", 1, 0, "/s"), "/s:1:{x}{");
 }
