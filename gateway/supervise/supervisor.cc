@@ -664,7 +664,14 @@ pid_t SystemProcessOps::adopt(const WorkerSpec& w, const InstanceInfo& i) {
   return alive(pid_t(pid)) ? pid_t(pid) : 0;
 }
 
-bool SystemProcessOps::alive(pid_t pid) { return pid > 0 && (::kill(pid, 0) == 0 || errno == EPERM); }
+bool SystemProcessOps::alive(pid_t pid) {
+  if (pid <= 0 || (::kill(pid, 0) != 0 && errno != EPERM)) return false;
+  // A zombie has stopped; its parent (not us, for an adopted process) just has not reaped it.
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  size_t close = stat.rfind(')');
+  return close == std::string::npos || close + 2 >= stat.size() || stat[close + 2] != 'Z';
+}
 
 void SystemProcessOps::exited(const WorkerSpec& w, const InstanceInfo& i, pid_t pid) {
   if (w.pid_file.empty()) return;

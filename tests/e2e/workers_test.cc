@@ -379,6 +379,96 @@ TEST(Workers, SharedSocketFastcgiPoolRollsWithoutFailures) {
   }
 }
 
+// Moving in steps: workers started by the old script (pid files) are adopted, then
+// replaced by cutover's own on the first rolling restart.
+TEST(Workers, AdoptsExternalWorkersFromPidFiles) {
+  std::string dir = temp_dir();
+  Worker a(dir, "old-a"), b(dir, "old-b");
+  ::mkdir((dir + "/pid").c_str(), 0755);
+  write_file(dir + "/pid/" + std::to_string(a.port), std::to_string(a.proc->pid()) + "\n");
+  write_file(dir + "/pid/" + std::to_string(b.port), std::to_string(b.proc->pid()) + "\n");
+  deploy(dir + "/worker.sh", WORKER_BIN, "new");
+  std::string cfg = "[server]\nlisten = [\"127.0.0.1:{{PORT}}\"]\nadmin = \"127.0.0.1:0\"\n"
+                    "[pools.warp.workers]\ncommand = [\"" + dir + "/worker.sh\", \"--port\", \"{port}\"]\n"
+                    "ports = [" + std::to_string(a.port) + ", " + std::to_string(b.port) + "]\n"
+                    "adopt_pid_file = \"" + dir + "/pid/{port}\"\n"
+                    "[[routes]]\nname = \"all\"\nforward = \"warp\"\n";
+  Gateway gw(dir, cfg);
+  std::string admin = admin_of(gw);
+  ASSERT_FALSE(admin.empty()) << gw.proc->log();
+  auto r = fetch(gw.port, "GET", "/");
+  ASSERT_TRUE(r);
+  EXPECT_NE(r->body.find("hello from old-"), std::string::npos) << r->body;
+  EXPECT_NE(gw.proc->log().find("adopted pid " + std::to_string(a.proc->pid())), std::string::npos);
+  Load load(gw.port, {"/"});
+  auto [code, out] = cli(dir, {"workers", "restart", "warp", "--admin", admin});
+  std::this_thread::sleep_for(200ms);
+  load.finish();
+  EXPECT_EQ(code, 0) << out << gw.proc->log();
+  EXPECT_EQ(load.failed.load(), 0) << (load.failures.empty() ? "" : load.failures.front());
+  EXPECT_FALSE(a.proc->running()) << "the adopted process was stopped";
+  EXPECT_NE(load.last_body["/"].find("hello from new"), std::string::npos) << load.last_body["/"];
+}
+
+// SIGHUP with a changed [workers] table replaces that pool's processes, rolling; the other
+// pool's processes are untouched.
+TEST(Workers, ReloadRollsOnlyThePoolWhoseSpecChanged) {
+  Deployment d(2, 2);
+  Gateway gw(d.dir, d.config);
+  ASSERT_FALSE(admin_of(gw).empty());
+  std::vector<pid_t> warp;
+  for (int p : d.ports) warp.push_back(read_pid(d.dir + "/pid/" + std::to_string(p)));
+  pid_t app0 = read_pid(d.dir + "/pid/app-0");
+  std::string cfg = read_file(d.dir + "/cutover.toml");
+  std::string from = "command = [\"" + d.dir + "/app.sh\"]";
+  cfg.replace(cfg.find(from), from.size(), "command = [\"" + std::string(APP_BIN) + "\", \"--name\", \"reloaded\"]");
+  // Keep the port cutover picked: the listen address does not change on reload.
+  cfg.replace(cfg.find("127.0.0.1:0\"]"), 13, "127.0.0.1:" + std::to_string(gw.port) + "\"]");
+  write_file(d.dir + "/cutover.toml", cfg);
+  Load load(gw.port, {"/", "/cgi/"});
+  gw.proc->kill(SIGHUP);
+  bool done = false;
+  for (int i = 0; i < 100 && !done; ++i) {
+    std::this_thread::sleep_for(50ms);
+    auto r = fetch(gw.port, "GET", "/cgi/");
+    done = r && r->body.find("hello from reloaded") != std::string::npos && !pid_alive(app0) &&
+           gw.proc->log().find("workers legacy[1]: ready", gw.proc->log().find("spec changed")) != std::string::npos;
+  }
+  load.finish();
+  EXPECT_TRUE(done) << gw.proc->log();
+  EXPECT_EQ(load.failed.load(), 0) << (load.failures.empty() ? "" : load.failures.front());
+  for (size_t i = 0; i < warp.size(); ++i)
+    EXPECT_EQ(read_pid(d.dir + "/pid/" + std::to_string(d.ports[i])), warp[i]) << "warp untouched";
+}
+
+// Environment, working directory and user of a worker; its stderr log reopened on SIGUSR1.
+TEST(Workers, EnvironmentCwdUserAndLogReopen) {
+  std::string dir = temp_dir();
+  ::chmod(dir.c_str(), 0777);
+  std::string script = dir + "/w.sh";
+  // A FastCGI "worker" that records what it got, then writes a line to stderr every 50ms.
+  write_file(script, "#!/bin/sh\n{ id -un; echo \"$GREETING $HOME_SEEN\"; pwd; } > " + dir +
+                         "/seen.txt\nwhile true; do echo \"tick $$\" >&2; sleep 0.05; done\n");
+  ::chmod(script.c_str(), 0755);
+  std::string cfg = "[server]\nlisten = [\"127.0.0.1:{{PORT}}\"]\n"
+                    "[pools.f]\nprotocol = \"fastcgi\"\n[pools.f.workers]\ncommand = [\"" + script + "\"]\n"
+                    "socket = \"" + dir + "/f.sock\"\ncwd = \"/tmp\"\nuser = \"nobody\"\nclear_env = true\n"
+                    "env = { GREETING = \"hi\", HOME_SEEN = \"{index}\", PATH = \"/usr/bin:/bin\" }\n"
+                    "stderr = \"" + dir + "/log/f.log\"\n"
+                    "[[routes]]\nname = \"all\"\nforward = \"f\"\n";
+  Gateway gw(dir, cfg);
+  std::this_thread::sleep_for(400ms);
+  EXPECT_EQ(read_file(dir + "/seen.txt"), "nobody\nhi 0\n/tmp\n");
+  ASSERT_NE(read_file(dir + "/log/f.log").find("tick "), std::string::npos);
+  ::rename((dir + "/log/f.log").c_str(), (dir + "/log/f.log.1").c_str());  // logrotate
+  gw.proc->kill(SIGUSR1);
+  std::this_thread::sleep_for(400ms);
+  EXPECT_NE(read_file(dir + "/log/f.log").find("tick "), std::string::npos) << "reopened at the path";
+  size_t rotated = read_file(dir + "/log/f.log.1").size();
+  std::this_thread::sleep_for(200ms);
+  EXPECT_EQ(read_file(dir + "/log/f.log.1").size(), rotated) << "nothing more goes to the moved file";
+}
+
 // Debian's php-cgi as a spawned FastCGI pool, the way Debian's lighttpd config
 // (15-fastcgi-php.conf) runs it: bin-path php-cgi, PHP_FCGI_CHILDREN, bin-copy-environment.
 TEST(Workers, PhpCgiPoolAsDebiansLighttpdRunsIt) {
