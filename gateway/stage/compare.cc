@@ -1,0 +1,222 @@
+#include "stage/compare.h"
+
+#include <algorithm>
+#include <map>
+#include <nlohmann/json.hpp>
+
+namespace cutover::stage {
+namespace {
+
+std::string lower(std::string_view s) {
+  std::string o(s);
+  for (auto& c : o) c = char(std::tolower(static_cast<unsigned char>(c)));
+  return o;
+}
+
+std::string shorten(std::string_view s, size_t max = 200) {
+  if (s.size() <= max) return std::string(s);
+  return std::string(s.substr(0, max)) + "... (" + std::to_string(s.size()) + " bytes)";
+}
+
+// Set-Cookie values carry sessions and expiry times: compare the cookie names only.
+std::string cookie_names(const std::vector<std::string>& values) {
+  std::vector<std::string> names;
+  for (auto& v : values) names.push_back(v.substr(0, v.find('=')));
+  std::sort(names.begin(), names.end());
+  std::string out;
+  for (auto& n : names) out += (out.empty() ? "" : ", ") + n;
+  return out;
+}
+
+std::string normalize_text(std::string s, const CompareSpec& spec) {
+  for (auto& n : spec.normalizers) s = replace_all(n.pattern, s, n.replacement);
+  if (spec.collapse_whitespace) {
+    std::string o;
+    bool space = false;
+    for (char c : s) {
+      if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
+        space = true;
+        continue;
+      }
+      if (space && !o.empty()) o += ' ';
+      space = false;
+      o += c;
+    }
+    s = std::move(o);
+  }
+  return s;
+}
+
+bool ignored_path(const std::string& ptr, const CompareSpec& spec) {
+  for (auto& p : spec.ignore_paths)
+    if (ptr == p || (ptr.size() > p.size() && ptr.compare(0, p.size(), p) == 0 && ptr[p.size()] == '/')) return true;
+  return false;
+}
+
+std::string escape_pointer(const std::string& key) {
+  std::string o;
+  for (char c : key) {
+    if (c == '~') o += "~0";
+    else if (c == '/') o += "~1";
+    else o += c;
+  }
+  return o;
+}
+
+void diff_json(const nlohmann::json& a, const nlohmann::json& b, const std::string& ptr, const CompareSpec& spec,
+               std::vector<Difference>& out) {
+  if (ignored_path(ptr, spec)) return;
+  if (a.type() != b.type()) {
+    out.push_back({"json:" + (ptr.empty() ? "/" : ptr), shorten(a.dump()), shorten(b.dump())});
+    return;
+  }
+  if (a.is_object()) {
+    std::map<std::string, int> keys;
+    for (auto it = a.begin(); it != a.end(); ++it) keys[it.key()] |= 1;
+    for (auto it = b.begin(); it != b.end(); ++it) keys[it.key()] |= 2;
+    for (auto& [k, where] : keys) {
+      std::string p = ptr + "/" + escape_pointer(k);
+      if (ignored_path(p, spec)) continue;
+      if (where == 3) diff_json(a[k], b[k], p, spec, out);
+      else out.push_back({"json:" + p, where & 1 ? shorten(a[k].dump()) : "(absent)", where & 2 ? shorten(b[k].dump()) : "(absent)"});
+    }
+    return;
+  }
+  if (a.is_array()) {
+    size_t n = std::max(a.size(), b.size());
+    for (size_t i = 0; i < n; ++i) {
+      std::string p = ptr + "/" + std::to_string(i);
+      if (i < a.size() && i < b.size()) diff_json(a[i], b[i], p, spec, out);
+      else if (!ignored_path(p, spec))
+        out.push_back({"json:" + p, i < a.size() ? shorten(a[i].dump()) : "(absent)", i < b.size() ? shorten(b[i].dump()) : "(absent)"});
+    }
+    return;
+  }
+  if (a.is_string()) {
+    std::string x = a.get<std::string>(), y = b.get<std::string>();
+    for (auto& nz : spec.normalizers) x = replace_all(nz.pattern, x, nz.replacement), y = replace_all(nz.pattern, y, nz.replacement);
+    if (x != y) out.push_back({"json:" + (ptr.empty() ? "/" : ptr), shorten(a.dump()), shorten(b.dump())});
+    return;
+  }
+  if (a != b) out.push_back({"json:" + (ptr.empty() ? "/" : ptr), shorten(a.dump()), shorten(b.dump())});
+}
+
+// Where two texts first differ, with some context on each side.
+Difference text_difference(const std::string& a, const std::string& b) {
+  size_t i = 0;
+  while (i < a.size() && i < b.size() && a[i] == b[i]) ++i;
+  size_t from = i > 40 ? i - 40 : 0;
+  auto excerpt = [&](const std::string& s) {
+    std::string e = (from ? "..." : "") + s.substr(from, 120);
+    if (from + 120 < s.size()) e += "...";
+    return e;
+  };
+  return {"body", excerpt(a), excerpt(b)};
+}
+
+}  // namespace
+
+const std::vector<std::string>& default_ignored_headers() {
+  static const std::vector<std::string> kDefaults = {
+      "date", "server", "x-request-id", "x-correlation-id", "x-runtime", "x-powered-by", "etag", "last-modified",
+      "expires", "age", "via", "content-length", "transfer-encoding", "connection", "keep-alive"};
+  return kDefaults;
+}
+
+std::string replace_all(const Regex& re, std::string_view subject, std::string_view with) {
+  std::string out;
+  size_t pos = 0;
+  Captures c;
+  while (pos <= subject.size() && re.match(subject.substr(pos), &c)) {
+    size_t start = c.ov[0], end = c.ov[1];
+    out.append(subject.substr(pos, start));
+    out.append(with);
+    if (end == start) {  // an empty match: step over one character
+      if (pos + end < subject.size()) out += subject[pos + end];
+      pos += end + 1;
+    } else {
+      pos += end;
+    }
+  }
+  if (pos < subject.size()) out.append(subject.substr(pos));
+  return out;
+}
+
+bool builtin_normalizer(const std::string& name, Normalizer& out) {
+  static const std::pair<const char*, const char*> kBuiltins[] = {
+      {"uuid", "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"},
+      {"iso-time", "\\d{4}-\\d\\d-\\d\\d[T ]\\d\\d:\\d\\d:\\d\\d(?:\\.\\d+)?(?:Z|[+-]\\d\\d:?\\d\\d)?"},
+      {"epoch", "\\b1[5-9]\\d{8}(?:\\d{3})?\\b"},
+      {"hex-id", "\\b[0-9a-f]{16,}\\b"},
+  };
+  for (auto& [n, pattern] : kBuiltins) {
+    if (name != n) continue;
+    std::string err;
+    size_t off;
+    auto re = Regex::compile(pattern, err, off);
+    if (!re) return false;
+    out = Normalizer{std::move(*re), "<" + name + ">"};
+    return true;
+  }
+  return false;
+}
+
+std::vector<Difference> compare_answers(const Captured& a, const Captured& b, const CompareSpec& spec) {
+  std::vector<Difference> out;
+  if (a.status != b.status) out.push_back({"status", std::to_string(a.status), std::to_string(b.status)});
+  if (spec.compare_headers) {
+    std::map<std::string, std::vector<std::string>> ha, hb;
+    for (auto& [k, v] : a.headers) ha[lower(k)].push_back(v);
+    for (auto& [k, v] : b.headers) hb[lower(k)].push_back(v);
+    std::map<std::string, int> names;
+    for (auto& [k, v] : ha) names[k] |= 1;
+    for (auto& [k, v] : hb) names[k] |= 2;
+    auto& defaults = default_ignored_headers();
+    for (auto& [name, where] : names) {
+      if (std::find(defaults.begin(), defaults.end(), name) != defaults.end() ||
+          std::find(spec.ignore_headers.begin(), spec.ignore_headers.end(), name) != spec.ignore_headers.end())
+        continue;
+      auto join = [&](std::map<std::string, std::vector<std::string>>& h) -> std::string {
+        auto it = h.find(name);
+        if (it == h.end()) return "(absent)";
+        if (name == "set-cookie") return "cookies: " + cookie_names(it->second);
+        std::string s;
+        for (auto& v : it->second) s += (s.empty() ? "" : ", ") + v;
+        return s;
+      };
+      std::string x = join(ha), y = join(hb);
+      if (x != y) out.push_back({"header:" + name, shorten(x), shorten(y)});
+    }
+  }
+  if (spec.mode == BodyMode::json) {
+    auto ja = nlohmann::json::parse(a.body, nullptr, false), jb = nlohmann::json::parse(b.body, nullptr, false);
+    if (!ja.is_discarded() && !jb.is_discarded()) {
+      diff_json(ja, jb, "", spec, out);
+      return out;
+    }
+    if (ja.is_discarded() != jb.is_discarded()) {
+      out.push_back({"body", ja.is_discarded() ? "(not JSON) " + shorten(a.body, 80) : "(JSON)",
+                     jb.is_discarded() ? "(not JSON) " + shorten(b.body, 80) : "(JSON)"});
+      return out;
+    }
+    // neither is JSON (an error page, say): compare as text
+  }
+  if (spec.mode == BodyMode::exact) {
+    if (a.body != b.body) out.push_back(text_difference(a.body, b.body));
+  } else {
+    std::string x = normalize_text(a.body, spec), y = normalize_text(b.body, spec);
+    if (x != y) out.push_back(text_difference(x, y));
+  }
+  return out;
+}
+
+std::vector<Difference> without_noise(std::vector<Difference> diffs, const std::vector<Difference>& noise) {
+  std::erase_if(diffs, [&](const Difference& d) {
+    for (auto& n : noise)
+      if (n.field == d.field) return true;
+    return false;
+  });
+  return diffs;
+}
+
+}  // namespace cutover::stage

@@ -1,0 +1,154 @@
+#include "stage/split.h"
+
+#include <cstdio>
+#include <cstring>
+
+namespace cutover::stage {
+namespace {
+
+inline uint64_t rotl(uint64_t x, int b) { return (x << b) | (x >> (64 - b)); }
+
+inline uint64_t load64(const uint8_t* p) {
+  uint64_t v = 0;
+  for (int i = 7; i >= 0; --i) v = (v << 8) | p[i];
+  return v;
+}
+
+uint64_t mix(uint64_t x) {  // splitmix64 finaliser
+  x += 0x9e3779b97f4a7c15ull;
+  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
+  x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
+  return x ^ (x >> 31);
+}
+
+// The bucket key for unkeyed hashing (IP, header): fixed, so instances agree.
+constexpr uint8_t kBucketKey[16] = {'c', 'u', 't', 'o', 'v', 'e', 'r', '-', 'b', 'u', 'c', 'k', 'e', 't', 's', '1'};
+
+}  // namespace
+
+uint64_t siphash(const uint8_t key[16], std::string_view data) {
+  uint64_t k0 = load64(key), k1 = load64(key + 8);
+  uint64_t v0 = 0x736f6d6570736575ull ^ k0, v1 = 0x646f72616e646f6dull ^ k1;
+  uint64_t v2 = 0x6c7967656e657261ull ^ k0, v3 = 0x7465646279746573ull ^ k1;
+  auto round = [&] {
+    v0 += v1; v1 = rotl(v1, 13); v1 ^= v0; v0 = rotl(v0, 32);
+    v2 += v3; v3 = rotl(v3, 16); v3 ^= v2;
+    v0 += v3; v3 = rotl(v3, 21); v3 ^= v0;
+    v2 += v1; v1 = rotl(v1, 17); v1 ^= v2; v2 = rotl(v2, 32);
+  };
+  const auto* p = reinterpret_cast<const uint8_t*>(data.data());
+  size_t n = data.size(), full = n & ~size_t(7);
+  for (size_t i = 0; i < full; i += 8) {
+    uint64_t m = load64(p + i);
+    v3 ^= m;
+    round();
+    round();
+    v0 ^= m;
+  }
+  uint64_t last = uint64_t(n & 0xff) << 56;
+  for (size_t i = 0; i < (n & 7); ++i) last |= uint64_t(p[full + i]) << (8 * i);
+  v3 ^= last;
+  round();
+  round();
+  v0 ^= last;
+  v2 ^= 0xff;
+  for (int i = 0; i < 4; ++i) round();
+  return v0 ^ v1 ^ v2 ^ v3;
+}
+
+void key_from_secret(std::string_view secret, uint8_t key[16]) {
+  uint8_t zero[16] = {};
+  uint64_t a = siphash(zero, secret), b = siphash(zero, std::string(secret) + "\x01");
+  for (int i = 0; i < 8; ++i) {
+    key[i] = uint8_t(a >> (8 * i));
+    key[8 + i] = uint8_t(b >> (8 * i));
+  }
+}
+
+uint32_t bucket_of_key(std::string_view key) { return uint32_t(siphash(kBucketKey, key) % kBuckets); }
+uint32_t bucket_of_id(uint64_t id) { return uint32_t(mix(id) % kBuckets); }
+
+std::string make_cookie_value(uint64_t id, const uint8_t key[16]) {
+  char idhex[17];
+  std::snprintf(idhex, sizeof idhex, "%016llx", static_cast<unsigned long long>(id));
+  char out[40];
+  std::snprintf(out, sizeof out, "%s.%016llx", idhex,
+                static_cast<unsigned long long>(siphash(key, std::string_view(idhex, 16))));
+  return out;
+}
+
+std::optional<uint64_t> parse_cookie_value(std::string_view v, const uint8_t key[16]) {
+  if (v.size() != 33 || v[16] != '.') return std::nullopt;
+  auto hex = [](std::string_view s, uint64_t& out) {
+    out = 0;
+    for (char c : s) {
+      int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+      if (d < 0) return false;
+      out = (out << 4) | uint64_t(d);
+    }
+    return true;
+  };
+  uint64_t id, mac;
+  if (!hex(v.substr(0, 16), id) || !hex(v.substr(17), mac)) return std::nullopt;
+  uint64_t want = siphash(key, v.substr(0, 16));
+  // Constant-time comparison of the MAC.
+  uint64_t diff = want ^ mac;
+  if (diff != 0) return std::nullopt;
+  return id;
+}
+
+const char* stage_name(Stage s) {
+  switch (s) {
+    case Stage::legacy: return "legacy";
+    case Stage::shadow: return "shadow";
+    case Stage::canary: return "canary";
+    case Stage::new_: return "new";
+  }
+  return "?";
+}
+
+std::optional<Stage> parse_stage(std::string_view s) {
+  if (s == "legacy") return Stage::legacy;
+  if (s == "shadow") return Stage::shadow;
+  if (s == "canary") return Stage::canary;
+  if (s == "new") return Stage::new_;
+  return std::nullopt;
+}
+
+std::string describe(const StagePoint& p) {
+  if (p.stage != Stage::canary) return stage_name(p.stage);
+  char buf[32];
+  if (p.share_bp % 100 == 0) std::snprintf(buf, sizeof buf, "canary %u%%", p.share_bp / 100);
+  else std::snprintf(buf, sizeof buf, "canary %.2f%%", p.share_bp / 100.0);
+  return buf;
+}
+
+StagePoint promote(const StagePoint& p, const std::vector<double>& steps) {
+  switch (p.stage) {
+    case Stage::legacy: return {Stage::shadow, 0};
+    case Stage::shadow:
+      return steps.empty() ? StagePoint{Stage::new_, kBuckets} : StagePoint{Stage::canary, percent_to_bp(steps.front())};
+    case Stage::canary:
+      for (double s : steps)
+        if (percent_to_bp(s) > p.share_bp) return {Stage::canary, percent_to_bp(s)};
+      return {Stage::new_, kBuckets};
+    case Stage::new_: return p;
+  }
+  return p;
+}
+
+StagePoint demote(const StagePoint& p, const std::vector<double>& steps) {
+  switch (p.stage) {
+    case Stage::legacy: return p;
+    case Stage::shadow: return {Stage::legacy, 0};
+    case Stage::canary:
+      for (auto it = steps.rbegin(); it != steps.rend(); ++it)
+        if (percent_to_bp(*it) < p.share_bp) return {Stage::canary, percent_to_bp(*it)};
+      return {Stage::shadow, 0};
+    case Stage::new_:
+      return steps.empty() ? StagePoint{Stage::shadow, 0} : StagePoint{Stage::canary, percent_to_bp(steps.back())};
+  }
+  return p;
+}
+
+}  // namespace cutover::stage
