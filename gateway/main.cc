@@ -121,6 +121,49 @@ int restart_workers(const std::string& addr, const std::string& token, const std
   return print_workers(addr, token, pool);
 }
 
+// `cutover route ...`: the stages of rolled-out routes, and moving them.
+int route_command(const std::string& addr, const std::string& token, const std::string& action,
+                  const std::string& route, const std::vector<std::string>& args) {
+  if (action != "status") {
+    std::string path = "/api/routes/" + route + "/" + action;
+    if (action == "set") {
+      if (args.empty()) {
+        std::cerr << "cutover route set ROUTE STAGE [PERCENT]   (legacy, shadow, canary 10, new)\n";
+        return 1;
+      }
+      path += "?stage=" + args[0] + (args.size() > 1 ? "&percent=" + args[1] : "");
+    }
+    auto res = admin_call(addr, token, "POST", path);
+    if (!res) {
+      std::cerr << "cutover route: cannot reach the admin API at " << addr << " (is server.admin set?)\n";
+      return 1;
+    }
+    if (res->status != 200) {
+      auto j = nlohmann::json::parse(res->body, nullptr, false);
+      std::cerr << "cutover route " << action << ": " << (j.is_object() && j.contains("error") ? j["error"].get<std::string>() : res->body) << "\n";
+      return 1;
+    }
+  }
+  auto res = admin_call(addr, token, "GET", "/api/routes");
+  if (!res || res->status != 200) {
+    std::cerr << "cutover route: cannot reach the admin API at " << addr << "\n";
+    return 1;
+  }
+  auto j = nlohmann::json::parse(res->body);
+  std::printf("%-14s %-12s %-22s %-12s %9s %9s %9s %9s\n", "ROUTE", "STAGE", "FROM -> TO", "STICKY", "COMPARED", "DIFFERENT",
+              "NEW-5XX", "DROPPED");
+  for (auto& r : j["routes"]) {
+    if (!r.contains("rollout") || (!route.empty() && r["name"] != route)) continue;
+    auto& o = r["rollout"];
+    std::string ft = o["from"].get<std::string>() + " -> " + o["to"].get<std::string>();
+    std::printf("%-14s %-12s %-22s %-12s %9llu %9llu %9llu %9llu\n", r["name"].get<std::string>().c_str(),
+                o["describe"].get<std::string>().c_str(), ft.c_str(), o["sticky"].get<std::string>().c_str(),
+                (unsigned long long)o["compare"]["compared"].get<uint64_t>(), (unsigned long long)o["compare"]["different"].get<uint64_t>(),
+                (unsigned long long)o["new"]["5xx"].get<uint64_t>(), (unsigned long long)o["compare"]["dropped"].get<uint64_t>());
+  }
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -163,6 +206,17 @@ int main(int argc, char** argv) {
     c->add_option("--token", admin_token, "its admin token (server.admin_token)");
   }
 
+  auto* route_cmd = app.add_subcommand("route", "stages of routes with [routes.rollout]: status, promote, demote, rollback, set");
+  std::string route_action, route_name;
+  std::vector<std::string> route_args;
+  route_cmd->add_option("action", route_action, "status | promote | demote | rollback | set")
+      ->required()
+      ->check(CLI::IsMember({"status", "promote", "demote", "rollback", "set"}));
+  route_cmd->add_option("route", route_name, "the route's name (status: all when omitted)");
+  route_cmd->add_option("stage", route_args, "set: STAGE [PERCENT], e.g. canary 10");
+  route_cmd->add_option("--admin", admin_addr, "its admin address (server.admin)");
+  route_cmd->add_option("--token", admin_token, "its admin token (server.admin_token)");
+
   CLI11_PARSE(app, argc, argv);
   register_upstream("http", http_backend::make_http_upstream());
   register_upstream("fastcgi", fcgi::make_fastcgi_upstream());
@@ -175,6 +229,13 @@ int main(int argc, char** argv) {
     }
     if (*status_cmd) return print_status(admin_addr, admin_token);
     if (*reload_cmd) return request_reload(admin_addr, admin_token);
+    if (*route_cmd) {
+      if (route_action != "status" && route_name.empty()) {
+        std::cerr << "cutover route " << route_action << ": name the route\n";
+        return 1;
+      }
+      return route_command(admin_addr, admin_token, route_action, route_name, route_args);
+    }
     if (*wstatus_cmd) return print_workers(admin_addr, admin_token, workers_pool);
     if (*wrestart_cmd) return restart_workers(admin_addr, admin_token, workers_pool, !no_wait);
     if (*demo_cmd) {

@@ -12,6 +12,8 @@
 #include "rewrite/regex.h"
 #include "rewrite/replacement.h"
 #include "rewrite/rewriter.h"
+#include "stage/compare.h"
+#include "stage/split.h"
 
 namespace cutover {
 
@@ -123,6 +125,41 @@ struct FastcgiMountSpec {
   std::vector<std::pair<std::string, std::string>> params;  // extra CGI variables
 };
 
+// Staged cutover of a route from its pool (`forward`, the legacy side) to another (`to`).
+struct RolloutSpec {
+  std::string to;                  // the new pool
+  size_t to_index = 0;
+  stage::StagePoint initial;       // the stage when no state file says otherwise
+  std::vector<double> steps{1, 10, 50};  // canary shares (percent) between shadow and new
+  enum class Sticky { cookie, ip, header } sticky = Sticky::cookie;
+  std::string sticky_header;
+  std::string cookie_name;         // default "cutover_<route>"
+  uint8_t cookie_key[16] = {};     // from `secret`
+  bool secret_set = false;
+  // What the new side receives: the rewritten path (as the legacy side), the path with the
+  // FastCGI mount stripped (`X-Forwarded-Prefix`/`X-Script-Name` carry it), or the original.
+  enum class PathShape { rewritten, stripped, original } path = PathShape::rewritten;
+  std::string strip_prefix;        // default: the route's fastcgi key or prefix
+  // Compare (A/B), in shadow stage, and in canary/new too with compare_always.
+  bool compare = true;
+  bool compare_always = false;
+  stage::CompareSpec compare_spec;
+  uint32_t compare_concurrency = 16;
+  uint32_t compare_queue = 64;
+  uint64_t compare_max_body = 1 << 20;
+  std::vector<std::string> compare_methods{"GET", "HEAD"};
+  std::string secondary;           // a pool asked a second time to learn noise; "" = off
+  size_t secondary_index = 0;
+  size_t samples = 50;             // sample differences kept
+  // Guards: the route steps back a stage when one trips over `window`.
+  double max_error_rate = -1;      // candidate 5xx share (0..1); <0: off
+  double max_p99_ratio = -1;       // candidate p99 / primary p99
+  double max_diff_rate = -1;       // share of compared answers that differ
+  Duration window{60000};
+  uint64_t min_requests = 20;      // fewer candidate answers in the window: no verdict
+  bool auto_promote = false;       // a clean window moves it a step forward
+};
+
 struct RouteSpec {
   std::string name;
   std::string prefix;             // matched against the decoded, normalised path
@@ -142,6 +179,7 @@ struct RouteSpec {
   std::vector<std::string> index_files;
   Replacement redirect_to;        // redirect: expanded with the route regex's captures
   int redirect_code = 301;
+  std::optional<RolloutSpec> rollout;
   std::string origin;
 };
 
@@ -161,6 +199,7 @@ struct ServerSpec {
   std::string admin_token;           // bearer token for the admin API; empty: none
   std::string access_log;            // path; empty: no access log
   bool access_log_json = false;      // JSON lines instead of combined format
+  std::string state_file;            // route stages kept across restarts; empty: not kept
 };
 
 struct Config {

@@ -200,6 +200,7 @@ void parse_server(Reader& r, ServerSpec& s) {
   if (auto v = r.str("admin")) s.admin = parse_listen(r, *v, *r.get("admin"));
   if (auto v = r.str("admin_token")) s.admin_token = *v;
   if (auto v = r.str("access_log")) s.access_log = *v;
+  if (auto v = r.str("state_file")) s.state_file = *v;
   if (auto v = r.str("access_log_format")) {
     if (*v == "json") s.access_log_json = true;
     else if (*v != "combined") r.fail(*r.get("access_log_format"), "access_log_format: expected \"combined\" or \"json\"");
@@ -429,6 +430,152 @@ void parse_pool(Reader& r, PoolSpec& p) {
   r.finish();
 }
 
+size_t pool_index_of(Reader& r, const toml::node& n, const std::string& key, const std::string& name, const Config& c) {
+  for (size_t i = 0; i < c.pools.size(); ++i)
+    if (c.pools[i].name == name) return i;
+  std::string names;
+  for (auto& p : c.pools) names += (names.empty() ? "" : ", ") + p.name;
+  r.fail(n, key + ": unknown pool \"" + name + "\" (defined pools: " + (names.empty() ? "none" : names) + ")");
+}
+
+void parse_rollout(Reader& pr, const toml::table& t, RouteSpec& rt, const Config& c) {
+  Reader r(pr.file(), t, "routes." + rt.name + ".rollout");
+  RolloutSpec ro;
+  if (rt.action != RouteSpec::Action::forward) r.fail_here("rollout: only for a route that forwards to a pool");
+  auto to = r.str("to");
+  if (!to) r.fail_here("rollout.to is required: the pool the route moves to");
+  ro.to = *to;
+  ro.to_index = pool_index_of(r, *r.get("to"), "rollout.to", *to, c);
+  if (ro.to_index == rt.pool_index) r.fail(*r.get("to"), "rollout.to: the route already forwards to \"" + *to + "\"");
+  if (const toml::node* steps = r.get("steps")) {
+    ro.steps.clear();
+    if (!steps->is_array()) r.fail(*steps, "rollout.steps: expected a list of percentages, e.g. [1, 10, 50]");
+    double last = 0;
+    for (const toml::node& e : *steps->as_array()) {
+      double v = e.is_integer() ? double(e.as_integer()->get()) : e.is_floating_point() ? e.as_floating_point()->get() : -1;
+      if (v <= last || v >= 100) r.fail(e, "rollout.steps: expected ascending percentages above 0 and below 100");
+      ro.steps.push_back(v);
+      last = v;
+    }
+  }
+  if (auto v = r.str("stage")) {
+    auto st = stage::parse_stage(*v);
+    if (!st) r.fail(*r.get("stage"), "rollout.stage: expected \"legacy\", \"shadow\", \"canary\" or \"new\"");
+    ro.initial.stage = *st;
+    if (*st == stage::Stage::new_) ro.initial.share_bp = stage::kBuckets;
+  }
+  if (const toml::node* pct = r.get("percent")) {
+    double v = pct->is_integer() ? double(pct->as_integer()->get()) : pct->is_floating_point() ? pct->as_floating_point()->get() : -1;
+    if (v <= 0 || v >= 100) r.fail(*pct, "rollout.percent: expected a percentage above 0 and below 100");
+    if (ro.initial.stage != stage::Stage::canary) r.fail(*pct, "rollout.percent: only with stage = \"canary\"");
+    ro.initial.share_bp = stage::percent_to_bp(v);
+  } else if (ro.initial.stage == stage::Stage::canary) {
+    ro.initial.share_bp = stage::percent_to_bp(ro.steps.empty() ? 10 : ro.steps.front());
+  }
+  if (auto v = r.str("sticky")) {
+    if (*v == "cookie") ro.sticky = RolloutSpec::Sticky::cookie;
+    else if (*v == "ip") ro.sticky = RolloutSpec::Sticky::ip;
+    else if (v->rfind("header:", 0) == 0 && v->size() > 7) ro.sticky = RolloutSpec::Sticky::header, ro.sticky_header = v->substr(7);
+    else r.fail(*r.get("sticky"), "rollout.sticky: expected \"cookie\", \"ip\" or \"header:NAME\"");
+  }
+  ro.cookie_name = "cutover_" + rt.name;
+  if (auto v = r.str("cookie")) ro.cookie_name = *v;
+  if (auto v = r.str("secret")) {
+    if (v->size() < 16) r.fail(*r.get("secret"), "rollout.secret: use at least 16 characters");
+    stage::key_from_secret(*v, ro.cookie_key);
+    ro.secret_set = true;
+  } else {
+    // Stable across reloads and instances, but guessable: set `secret` so users cannot
+    // forge a cookie that picks their side.
+    stage::key_from_secret("cutover-default-key:" + rt.name, ro.cookie_key);
+  }
+  if (auto v = r.str("path")) {
+    if (*v == "rewritten") ro.path = RolloutSpec::PathShape::rewritten;
+    else if (*v == "stripped") ro.path = RolloutSpec::PathShape::stripped;
+    else if (*v == "original") ro.path = RolloutSpec::PathShape::original;
+    else r.fail(*r.get("path"), "rollout.path: expected \"rewritten\", \"stripped\" or \"original\"");
+  }
+  ro.strip_prefix = rt.fastcgi.key.empty() || rt.fastcgi.key.front() != '/' ? rt.prefix : rt.fastcgi.key;
+  if (auto v = r.str("strip_prefix")) ro.strip_prefix = *v;
+  while (!ro.strip_prefix.empty() && ro.strip_prefix.back() == '/') ro.strip_prefix.pop_back();
+  auto flag = [&](Reader& rr, const char* k, bool& out) {
+    if (const toml::node* n = rr.get(k)) {
+      if (!n->is_boolean()) rr.fail(*n, std::string(k) + ": expected true or false");
+      out = n->as_boolean()->get();
+    }
+  };
+  if (const toml::table* cmp = r.table("compare")) {
+    Reader cr(r.file(), *cmp, "routes." + rt.name + ".rollout.compare");
+    flag(cr, "enabled", ro.compare);
+    flag(cr, "always", ro.compare_always);
+    if (auto v = cr.str("body")) {
+      if (*v == "exact") ro.compare_spec.mode = stage::BodyMode::exact;
+      else if (*v == "json") ro.compare_spec.mode = stage::BodyMode::json;
+      else if (*v == "text") ro.compare_spec.mode = stage::BodyMode::text;
+      else cr.fail(*cr.get("body"), "compare.body: expected \"exact\", \"json\" or \"text\"");
+    }
+    flag(cr, "headers", ro.compare_spec.compare_headers);
+    for (auto& [h, n] : cr.str_list("ignore_headers")) {
+      std::string l = h;
+      std::transform(l.begin(), l.end(), l.begin(), ::tolower);
+      ro.compare_spec.ignore_headers.push_back(l);
+    }
+    for (auto& [p, n] : cr.str_list("ignore_paths")) {
+      if (!p.empty() && p.front() != '/') cr.fail(*n, "compare.ignore_paths: expected JSON pointers such as \"/meta/time\"");
+      ro.compare_spec.ignore_paths.push_back(p);
+    }
+    if (const toml::node* norm = cr.get("normalize")) {
+      if (!norm->is_array()) cr.fail(*norm, "compare.normalize: expected a list of names (\"uuid\", \"iso-time\", \"epoch\", \"hex-id\") or [regex, replacement] pairs");
+      for (const toml::node& e : *norm->as_array()) {
+        stage::Normalizer nz;
+        if (e.is_string()) {
+          if (!stage::builtin_normalizer(e.as_string()->get(), nz))
+            cr.fail(e, "compare.normalize: unknown normalizer \"" + e.as_string()->get() + "\" (built in: uuid, iso-time, epoch, hex-id)");
+        } else if (e.is_array() && e.as_array()->size() == 2 && (*e.as_array())[0].is_string() && (*e.as_array())[1].is_string()) {
+          nz.pattern = compile_regex(cr, (*e.as_array())[0].as_string()->get(), (*e.as_array())[0]);
+          nz.replacement = (*e.as_array())[1].as_string()->get();
+        } else {
+          cr.fail(e, "compare.normalize: expected a name or [\"regex\", \"replacement\"]");
+        }
+        ro.compare_spec.normalizers.push_back(std::move(nz));
+      }
+    }
+    flag(cr, "collapse_whitespace", ro.compare_spec.collapse_whitespace);
+    if (auto v = cr.integer("concurrency", 1, 10000)) ro.compare_concurrency = uint32_t(*v);
+    if (auto v = cr.integer("queue", 0, 100000)) ro.compare_queue = uint32_t(*v);
+    cr.size("max_body", ro.compare_max_body);
+    if (cr.get("methods")) {
+      ro.compare_methods.clear();
+      for (auto& [m, n] : cr.str_list("methods")) ro.compare_methods.push_back(m);
+    }
+    if (auto v = cr.str("secondary")) {
+      ro.secondary = *v;
+      ro.secondary_index = pool_index_of(cr, *cr.get("secondary"), "compare.secondary", *v, c);
+    }
+    if (auto v = cr.integer("samples", 0, 10000)) ro.samples = size_t(*v);
+    cr.finish();
+  }
+  if (const toml::table* g = r.table("guards")) {
+    Reader gr(r.file(), *g, "routes." + rt.name + ".rollout.guards");
+    auto rate = [&](const char* k, double& out, double hi) {
+      if (const toml::node* n = gr.get(k)) {
+        double v = n->is_floating_point() ? n->as_floating_point()->get() : n->is_integer() ? double(n->as_integer()->get()) : -1;
+        if (v < 0 || v > hi) gr.fail(*n, std::string("guards.") + k + ": expected a number from 0 to " + std::to_string(int(hi)));
+        out = v;
+      }
+    };
+    rate("max_error_rate", ro.max_error_rate, 1);
+    rate("max_p99_ratio", ro.max_p99_ratio, 1000);
+    rate("max_diff_rate", ro.max_diff_rate, 1);
+    gr.duration("window", ro.window);
+    if (auto v = gr.integer("min_requests", 1, 1000000)) ro.min_requests = uint64_t(*v);
+    flag(gr, "auto_promote", ro.auto_promote);
+    gr.finish();
+  }
+  r.finish();
+  rt.rollout = std::move(ro);
+}
+
 void parse_route(Reader& r, RouteSpec& rt, const Config& c) {
   auto name = r.str("name");
   if (!name || name->empty()) r.fail_here("routes: every route needs a \"name\"");
@@ -520,6 +667,7 @@ void parse_route(Reader& r, RouteSpec& rt, const Config& c) {
     fr.finish();
   }
   if (actions != 1) r.fail_here("route \"" + rt.name + "\": expected exactly one action: forward, static or redirect");
+  if (const toml::table* ro = r.table("rollout")) parse_rollout(r, *ro, rt, c);
   r.finish();
 }
 

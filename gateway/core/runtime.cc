@@ -53,10 +53,40 @@ std::shared_ptr<const Snapshot> Runtime::install(std::shared_ptr<const Config> c
     if (snap_)
       for (size_t i = 0; i < snap_->config->routes.size(); ++i)
         if (snap_->config->routes[i].name == r.name) rr = snap_->routes[i];
-    next->routes.push_back(rr ? rr : std::make_shared<RouteRuntime>());
+    if (!rr) rr = std::make_shared<RouteRuntime>();
+    if (r.rollout && !rr->rollout.configured) {
+      rr->rollout.store_point(r.rollout->initial);
+      rr->rollout.configured = true;
+    }
+    next->routes.push_back(rr);
   }
   snap_ = next;
   return next;
+}
+
+}  // namespace cutover
+
+namespace cutover {
+
+int64_t histogram_quantile(const uint64_t counts[kLatencyBuckets + 1], double q) {
+  uint64_t total = 0;
+  for (size_t i = 0; i <= kLatencyBuckets; ++i) total += counts[i];
+  if (total == 0) return -1;
+  uint64_t want = uint64_t(double(total) * q + 0.999999);
+  uint64_t seen = 0;
+  for (size_t i = 0; i <= kLatencyBuckets; ++i) {
+    seen += counts[i];
+    if (seen >= want) return i < kLatencyBuckets ? kLatencyBucketsMs[i] : kLatencyBucketsMs[kLatencyBuckets - 1] * 2;
+  }
+  return kLatencyBucketsMs[kLatencyBuckets - 1] * 2;
+}
+
+void RolloutRuntime::add_event(std::string what) {
+  std::lock_guard<std::mutex> g(mu);
+  events.push_back({std::chrono::duration_cast<std::chrono::milliseconds>(
+                        std::chrono::system_clock::now().time_since_epoch()).count(),
+                    std::move(what)});
+  while (events.size() > 200) events.pop_front();
 }
 
 }  // namespace cutover

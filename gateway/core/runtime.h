@@ -3,7 +3,9 @@
 #pragma once
 #include <atomic>
 #include <chrono>
+#include <deque>
 #include <functional>
+#include <map>
 #include <mutex>
 #include <memory>
 #include <vector>
@@ -11,6 +13,8 @@
 #include "balance/balancer.h"
 #include "config/config.h"
 #include "core/access_log.h"
+#include "stage/compare.h"
+#include "stage/split.h"
 
 namespace cutover {
 
@@ -67,8 +71,61 @@ struct PoolRuntime {
   }
 };
 
+// A latency histogram (ms buckets above) that many threads add to.
+struct LatencyHistogram {
+  Counter buckets[kLatencyBuckets + 1] = {};  // last: +Inf
+  void observe(int64_t ms) {
+    size_t i = 0;
+    while (i < kLatencyBuckets && ms > kLatencyBucketsMs[i]) ++i;
+    bump(buckets[i]);
+  }
+  void read(uint64_t out[kLatencyBuckets + 1]) const {
+    for (size_t i = 0; i <= kLatencyBuckets; ++i) out[i] = buckets[i].load(std::memory_order_relaxed);
+  }
+};
+// The upper bound (ms) of the bucket holding quantile q of a histogram's counts; -1 if empty.
+int64_t histogram_quantile(const uint64_t counts[kLatencyBuckets + 1], double q);
+
+// One sampled difference between the legacy answer and the candidate's, for the dashboard.
+struct DiffSample {
+  int64_t wall_ms = 0;
+  std::string method, target;
+  int status_a = 0, status_b = 0;
+  std::vector<stage::Difference> diffs;
+  std::string body_a, body_b;  // excerpts
+};
+
+struct RolloutEvent {
+  int64_t wall_ms = 0;
+  std::string what;  // "promoted to canary 10% (admin)", "guard: ... -> demoted to shadow"
+};
+
+// The staged-cutover state of a route: its stage (changed at runtime by the admin API and
+// the guards, without a reload) and what the guards and the dashboard read.
+struct RolloutRuntime {
+  std::atomic<uint32_t> point{0};  // (stage << 16) | share_bp
+  stage::StagePoint load_point() const {
+    uint32_t v = point.load(std::memory_order_relaxed);
+    return {stage::Stage(v >> 16), v & 0xffff};
+  }
+  void store_point(stage::StagePoint p) { point.store((uint32_t(p.stage) << 16) | p.share_bp, std::memory_order_relaxed); }
+  bool configured = false;  // the stage was taken from a config or state file once
+
+  Counter primary_answers{0}, primary_5xx{0}, new_answers{0}, new_5xx{0};
+  LatencyHistogram primary_latency, new_latency;
+  Counter compared{0}, equal{0}, different{0}, candidate_errors{0}, dropped{0}, skipped{0};
+  std::atomic<uint32_t> compare_in_flight{0}, compare_queued{0};
+
+  std::mutex mu;  // guards the three below
+  std::map<std::string, uint64_t> diff_fields;  // how often each field differed
+  std::deque<DiffSample> samples;
+  std::deque<RolloutEvent> events;
+  void add_event(std::string what);
+};
+
 struct RouteRuntime {
   Counter by_class[6] = {};  // answers by status class: [1]=1xx ... [5]=5xx
+  RolloutRuntime rollout;    // used when the route has [routes.rollout]
 };
 
 // One immutable config with the runtime state of its pools and routes. A request uses the
@@ -104,6 +161,11 @@ struct Runtime {
   // Asks every thread to close its idle connections to a backend (by id), so a worker being
   // stopped is not kept waiting by connections nobody will use (set by the server).
   std::function<void(size_t)> drop_idle_upstreams;
+  // Route stages: moves one route (promote, demote, set) and persists the stages; returns
+  // "" or why not. Set by the server; used by the admin API and the guards.
+  std::function<std::string(const std::string& route, const std::string& action, const std::string& value,
+                            const std::string& who)>
+      move_route;
 
  private:
   mutable std::mutex mu_;

@@ -146,6 +146,9 @@ struct ForwardRequest {
   uint16_t client_port = 0;
   std::string_view scheme = "http";
   bool idempotent = false;
+  // Fields cutover adds for this backend (X-Forwarded-Prefix...); a client's fields of the
+  // same names are dropped, so they cannot be spoofed.
+  const std::vector<http1::Field>* extra_fields = nullptr;
 };
 
 class Upstream {

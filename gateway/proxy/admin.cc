@@ -5,6 +5,7 @@
 
 #include "core/log.h"
 #include "http1/parser.h"
+#include "proxy/dashboard.h"
 #include "proxy/downstream.h"
 
 namespace cutover {
@@ -58,6 +59,10 @@ std::string render_status(const Runtime& rt, int64_t now) {
     nlohmann::json pool{{"name", p->spec->name}, {"protocol", p->spec->protocol},
                         {"balancer", balancer_name(p->spec->balancer)}, {"queue_depth", p->queued.load()},
                         {"retries", p->retries.load()}, {"shed", p->shed.load()}};
+    uint64_t h[kLatencyBuckets + 1];
+    for (size_t i = 0; i <= kLatencyBuckets; ++i) h[i] = p->latency_buckets[i].load();
+    pool["p50_ms"] = histogram_quantile(h, 0.5);
+    pool["p99_ms"] = histogram_quantile(h, 0.99);
     pool["backends"] = nlohmann::json::array();
     for (const auto& b : p->backends) {
       pool["backends"].push_back({{"address", b->spec.address}, {"weight", b->spec.weight},
@@ -65,6 +70,100 @@ std::string render_status(const Runtime& rt, int64_t now) {
                                   {"requests", b->requests.load()}, {"failures", b->failures.load()}});
     }
     j["pools"].push_back(pool);
+  }
+  return j.dump(2) + "\n";
+}
+
+std::string render_routes(const Runtime& rt) {
+  auto snap = rt.current();
+  const Snapshot& sn = *snap;
+  nlohmann::json j;
+  j["routes"] = nlohmann::json::array();
+  std::vector<double> bounds(std::begin(kLatencyBucketsMs), std::end(kLatencyBucketsMs));
+  for (size_t i = 0; i < sn.config->routes.size(); ++i) {
+    const RouteSpec& r = sn.config->routes[i];
+    nlohmann::json route;
+    route["name"] = r.name;
+    if (r.action == RouteSpec::Action::forward) route["pool"] = r.pool;
+    nlohmann::json counts;
+    for (int c = 1; c < 6; ++c) counts[kClasses[c]] = sn.routes[i]->by_class[c].load();
+    route["answers"] = counts;
+    if (r.rollout) {
+      const RolloutSpec& ro = *r.rollout;
+      RolloutRuntime& rr = sn.routes[i]->rollout;
+      stage::StagePoint p = rr.load_point();
+      nlohmann::json o;
+      o["from"] = r.pool;
+      o["to"] = ro.to;
+      o["stage"] = stage::stage_name(p.stage);
+      o["percent"] = p.share_bp / 100.0;
+      o["describe"] = stage::describe(p);
+      o["steps"] = ro.steps;
+      o["sticky"] = ro.sticky == RolloutSpec::Sticky::cookie ? "cookie" : ro.sticky == RolloutSpec::Sticky::ip ? "ip" : "header:" + ro.sticky_header;
+      uint64_t a[kLatencyBuckets + 1], b[kLatencyBuckets + 1];
+      rr.primary_latency.read(a);
+      rr.new_latency.read(b);
+      auto side = [&](uint64_t answers, uint64_t errors, const uint64_t* h) {
+        nlohmann::json x;
+        x["answers"] = answers;
+        x["5xx"] = errors;
+        x["p50_ms"] = histogram_quantile(h, 0.5);
+        x["p99_ms"] = histogram_quantile(h, 0.99);
+        return x;
+      };
+      o["legacy"] = side(rr.primary_answers.load(), rr.primary_5xx.load(), a);
+      o["new"] = side(rr.new_answers.load(), rr.new_5xx.load(), b);
+      nlohmann::json cmp;
+      cmp["compared"] = rr.compared.load();
+      cmp["equal"] = rr.equal.load();
+      cmp["different"] = rr.different.load();
+      cmp["candidate_errors"] = rr.candidate_errors.load();
+      cmp["dropped"] = rr.dropped.load();
+      cmp["skipped"] = rr.skipped.load();
+      cmp["in_flight"] = rr.compare_in_flight.load();
+      nlohmann::json guards;
+      guards["max_error_rate"] = ro.max_error_rate;
+      guards["max_p99_ratio"] = ro.max_p99_ratio;
+      guards["max_diff_rate"] = ro.max_diff_rate;
+      guards["window_s"] = ro.window.count() / 1000.0;
+      guards["min_requests"] = ro.min_requests;
+      guards["auto_promote"] = ro.auto_promote;
+      o["guards"] = guards;
+      std::lock_guard<std::mutex> g(rr.mu);
+      nlohmann::json by_field = nlohmann::json::object();
+      for (auto& [f, n] : rr.diff_fields) by_field[f] = n;
+      cmp["by_field"] = by_field;
+      o["compare"] = cmp;
+      o["samples"] = nlohmann::json::array();
+      for (auto it = rr.samples.rbegin(); it != rr.samples.rend(); ++it) {
+        nlohmann::json smp;
+        smp["time_ms"] = it->wall_ms;
+        smp["method"] = it->method;
+        smp["target"] = it->target;
+        smp["status_legacy"] = it->status_a;
+        smp["status_new"] = it->status_b;
+        smp["body_legacy"] = it->body_a;
+        smp["body_new"] = it->body_b;
+        smp["differences"] = nlohmann::json::array();
+        for (auto& d : it->diffs) {
+          nlohmann::json dj;
+          dj["field"] = d.field;
+          dj["legacy"] = d.a;
+          dj["new"] = d.b;
+          smp["differences"].push_back(dj);
+        }
+        o["samples"].push_back(smp);
+      }
+      o["events"] = nlohmann::json::array();
+      for (auto& e : rr.events) {
+        nlohmann::json ej;
+        ej["time_ms"] = e.wall_ms;
+        ej["what"] = e.what;
+        o["events"].push_back(ej);
+      }
+      route["rollout"] = o;
+    }
+    j["routes"].push_back(route);
   }
   return j.dump(2) + "\n";
 }
@@ -150,16 +249,23 @@ awaitable<void> admin_session(ThreadContext& tc, tcp::socket sock) {
     out.start(rs);
     if (co_await out.body(body)) co_await out.finish();
   };
-  if (!cfg.server.admin_token.empty()) {
+  std::string path(head.target.substr(0, head.target.find('?')));
+  // The dashboard page itself holds no data: it asks for the token and sends it with its calls.
+  bool page = head.method == "GET" && (path == "/" || path == "/dashboard");
+  if (!cfg.server.admin_token.empty() && !page) {
     bool ok = false;
+    std::string want = "Bearer " + cfg.server.admin_token;
     for (auto& f : head.fields)
-      if (http1::iequals(f.name, "authorization") && f.value == "Bearer " + cfg.server.admin_token) ok = true;
+      if (http1::iequals(f.name, "authorization") && f.value.size() == want.size()) {
+        unsigned char diff = 0;  // constant time: the token is not leaked by timing
+        for (size_t i = 0; i < want.size(); ++i) diff |= static_cast<unsigned char>(f.value[i] ^ want[i]);
+        ok = ok || diff == 0;
+      }
     if (!ok) {
       co_await reply(401, "admin token required (Authorization: Bearer ...)\n", "text/plain");
       co_return;
     }
   }
-  std::string path(head.target.substr(0, head.target.find('?')));
   int64_t now = tc.rt.clock();
   if (head.method == "GET" && path == "/api/status") {
     co_await reply(200, render_status(tc.rt, now), "application/json");
@@ -171,6 +277,34 @@ awaitable<void> admin_session(ThreadContext& tc, tcp::socket sock) {
     j["reloaded"] = err.empty();
     if (!err.empty()) j["error"] = err;
     co_await reply(err.empty() ? 200 : 422, j.dump() + "\n", "application/json");
+  } else if (head.method == "GET" && path == "/api/routes") {
+    std::string body = render_routes(tc.rt);
+    co_await reply(200, std::move(body), "application/json");
+  } else if (head.method == "GET" && (path == "/" || path == "/dashboard")) {
+    std::string body(dashboard_html());
+    co_await reply(200, std::move(body), "text/html; charset=utf-8");
+  } else if (head.method == "POST" && path.rfind("/api/routes/", 0) == 0) {
+    // /api/routes/NAME/{promote,demote,rollback,set}; set takes ?stage=canary&percent=10
+    std::string rest = path.substr(12);
+    size_t slash = rest.rfind('/');
+    std::string route = slash == std::string::npos ? rest : rest.substr(0, slash);
+    std::string action = slash == std::string::npos ? "" : rest.substr(slash + 1);
+    std::string query(head.target.find('?') == std::string_view::npos ? std::string_view() : head.target.substr(head.target.find('?') + 1));
+    auto param = [&](const std::string& k) {
+      size_t p = ("&" + query).find("&" + k + "=");
+      if (p == std::string::npos) return std::string();
+      std::string v = query.substr(p + k.size() + 1);
+      return v.substr(0, v.find('&'));
+    };
+    std::string value = param("stage");
+    if (!param("percent").empty()) value += " " + param("percent");
+    std::string err = tc.rt.move_route ? tc.rt.move_route(route, action, value, "admin API") : "not available";
+    nlohmann::json j;
+    j["route"] = route;
+    j["ok"] = err.empty();
+    if (!err.empty()) j["error"] = err;
+    std::string body = j.dump() + "\n";
+    co_await reply(err.empty() ? 200 : 409, std::move(body), "application/json");
   } else if (head.method == "GET" && path == "/api/workers") {
     // Named first: g++ 12 destroys a ?: temporary twice inside co_await arguments.
     std::string body = tc.rt.workers_status ? tc.rt.workers_status() : std::string("{\"workers\":[]}\n");
@@ -219,7 +353,7 @@ awaitable<void> admin_session(ThreadContext& tc, tcp::socket sock) {
                             std::to_string(target->in_flight.load()) + "}\n",
                    "application/json");
   } else {
-    co_await reply(404, "admin endpoints: GET /api/status, GET /metrics, GET /api/workers, POST /api/reload, POST /api/workers/POOL/restart, POST /api/pools/NAME/backends/ADDR/{drain,enable,disable}\n",
+    co_await reply(404, "admin endpoints: GET /api/status, GET /metrics, GET /api/workers, GET /api/routes, GET / (dashboard), POST /api/reload, POST /api/workers/POOL/restart, POST /api/routes/NAME/{promote,demote,rollback,set?stage=S&percent=P}, POST /api/pools/NAME/backends/ADDR/{drain,enable,disable}\n",
                    "text/plain");
   }
 }

@@ -243,6 +243,7 @@ void ClientResponse::start(const ResponseStart& r) {
       .append("\r\n");
   if (r.fields)
     for (const auto& f : *r.fields) head_.append(f.name).append(": ").append(f.value).append("\r\n");
+  head_.append(extra_);
   if (r.status == 101) {
     head_.append("\r\n");
     return;

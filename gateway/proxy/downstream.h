@@ -96,6 +96,10 @@ class ClientResponse final : public ResponseSink {
   awaitable<bool> finish() override;
   awaitable<void> tunnel(UpSocket& up, std::string_view up_leftover) override;
   bool started() const override { return started_; }
+  // A field of cutover's own for this response (the rollout's Set-Cookie), before start().
+  void add_field(std::string_view name, std::string_view value) {
+    extra_.append(name).append(": ").append(value).append("\r\n");
+  }
 
   bool keep_alive() const { return keep_alive_; }
   void force_close() { keep_alive_ = false; }
@@ -115,6 +119,7 @@ class ClientResponse final : public ResponseSink {
   int status_ = 0;
   uint64_t body_bytes_ = 0;
   std::string& head_;  // pending until the first body write (the connection's buffer)
+  std::string extra_;
 };
 
 // A short generated response (errors, redirects): status line, Date, text body.

@@ -18,6 +18,7 @@
 #include "core/upstream.h"
 #include "proxy/admin.h"
 #include "proxy/health.h"
+#include "proxy/rollout_control.h"
 #include "proxy/session.h"
 #include "supervise/supervisor.h"
 
@@ -154,6 +155,10 @@ int serve(std::shared_ptr<const Config> cfg, ConfigSource source) {
   rt.drop_idle_upstreams = [&](size_t id) {
     for (auto& w : workers) asio::post(w->io, [w = w.get(), id] { w->tc->conns.drop(id); });
   };
+  RolloutControl rollout(rt);
+  rollout.load_state();
+  rt.move_route = [&](const std::string& route, const std::string& action, const std::string& value,
+                      const std::string& who) { return rollout.move(route, action, value, who); };
   rt.workers_status = [&] { return sup.status_json(); };
   rt.workers_restart = [&](const std::string& pool) { return sup.restart_pool(pool); };
 
@@ -213,8 +218,13 @@ int serve(std::shared_ptr<const Config> cfg, ConfigSource source) {
     });
   }
   int sig = 0;
+  int64_t next_guard_tick = steady_now_ms() + 1000;
   while (true) {
     sig = control_wait(50);
+    if (steady_now_ms() >= next_guard_tick) {
+      next_guard_tick += 1000;
+      rollout.tick(steady_now_ms());
+    }
     if (sig == SIGINT || sig == SIGTERM) break;
     if (sig == SIGHUP) rt.reload();
     if (sig == SIGUSR1) {

@@ -2,6 +2,8 @@
 //   read_head -> rewrite -> route -> act (forward | serve_static | redirect) -> finish
 #include "proxy/session.h"
 
+#include "proxy/shadow.h"
+
 #include <sys/stat.h>
 
 #include "core/log.h"
@@ -363,10 +365,7 @@ class Session {
   // backend while nothing of the request reached the first (or it is idempotent and the
   // client has seen nothing yet).
   awaitable<void> forward(const RouteSpec& route, const http1::RequestHead& head,
-                          const std::string& rewritten, RequestBody& body, ClientResponse& out) {
-    PoolRuntime& pool = *snap_->pools[route.pool_index];
-    const PoolSpec& spec = *pool.spec;
-    Upstream* up = find_upstream(spec.protocol);
+                          const std::string& rewritten, RequestBody& client_body, ClientResponse& out) {
     std::string target = rewritten;
     if (route.uri_match) {
       Captures c;
@@ -376,6 +375,41 @@ class Session {
         if (target.empty() || (target.front() != '/' && target != "*")) target.insert(0, "/");
       }
     }
+    // Staged cutover: which side serves, and whether a copy goes to the candidate.
+    size_t pool_index = route.pool_index;
+    RolloutRuntime* rollout = nullptr;
+    bool new_side = false, compare = false;
+    std::vector<http1::Field> new_side_fields;
+    std::string primary_target = target;
+    if (route.rollout) {
+      const RolloutSpec& ro = *route.rollout;
+      rollout = &snap_->routes[size_t(&route - cfg().routes.data())]->rollout;
+      stage::StagePoint point = rollout->load_point();
+      if (point.stage == stage::Stage::canary) new_side = stage::on_new_side(user_bucket(ro, head, out), point.share_bp);
+      else new_side = point.stage == stage::Stage::new_;
+      bool safe = std::find(ro.compare_methods.begin(), ro.compare_methods.end(), head.method) != ro.compare_methods.end();
+      compare = ro.compare && safe && !new_side && (point.stage == stage::Stage::shadow || (ro.compare_always && point.stage != stage::Stage::legacy));
+      std::string shaped = new_side_target(ro, head, target, new_side_fields);
+      if (new_side) {
+        pool_index = ro.to_index;
+        target = std::move(shaped);
+      } else if (compare) {
+        shadow_target_ = std::move(shaped);
+      }
+    }
+    PoolRuntime& pool = *snap_->pools[pool_index];
+    const PoolSpec& spec = *pool.spec;
+    Upstream* up = find_upstream(spec.protocol);
+    // With a compare, the answer and the body are recorded on their way through.
+    std::optional<CapturingBody> captured_body;
+    std::optional<CaptureSink> captured_answer;
+    if (compare) {
+      captured_body.emplace(client_body, route.rollout->compare_max_body);
+      captured_answer.emplace(route.rollout->compare_max_body, &out);
+    }
+    BodySource& body_in = captured_body ? static_cast<BodySource&>(*captured_body) : client_body;
+    ResponseSink& answer_out = captured_answer ? static_cast<ResponseSink&>(*captured_answer) : out;
+    RequestBody& body = client_body;
     ForwardRequest req;
     req.head = &head;
     req.target = target;
@@ -387,6 +421,7 @@ class Session {
     req.client_ip = client_ip_;
     req.client_port = client_port_;
     req.idempotent = idempotent(head.method);
+    if (new_side && !new_side_fields.empty()) req.extra_fields = &new_side_fields;
 
     int64_t queued_ms = 0;
     QueueSlot slot;
@@ -410,7 +445,7 @@ class Session {
         loads[i] = {b.spec.weight, busy, alive && room, b.identity};
       }
       // After a reload the thread's balancer state belongs to the new snapshot.
-      BalanceState& bstate = snap_ == tc_.snap ? tc_.balance[route.pool_index] : stale_balance;
+      BalanceState& bstate = snap_ == tc_.snap ? tc_.balance[pool_index] : stale_balance;
       auto pick = pick_backend(spec.balancer, loads, key, tried, bstate, tc_.rng);
       if (!pick && full) {
         // Every backend is at its cap: wait in the pool's bounded queue.
@@ -449,9 +484,16 @@ class Session {
         stats_.retries = attempt;
         int64_t t0 = tc_.rt.clock();
         bump(backend.requests);
-        f = co_await up->exchange(tc_, spec, backend, req, body, out);
+        f = co_await up->exchange(tc_, spec, backend, req, body_in, answer_out);
         stats_.upstream_ms = tc_.rt.clock() - t0;
         pool.observe_latency(stats_.upstream_ms);
+        if (rollout && (!f || out.started())) {
+          // Evidence for the guards: answers, 5xx and latency of each side.
+          bool bad = f || out.status() >= 500;
+          if (new_side) bump(rollout->new_answers), rollout->new_latency.observe(stats_.upstream_ms);
+          else bump(rollout->primary_answers), rollout->primary_latency.observe(stats_.upstream_ms);
+          if (bad) bump(new_side ? rollout->new_5xx : rollout->primary_5xx);
+        }
         if (f && f.kind != FailureKind::client_gone && f.kind != FailureKind::bad_request_body &&
             f.kind != FailureKind::request_too_large)
           bump(backend.failures);
@@ -461,6 +503,7 @@ class Session {
       if (!f) {
         backend.consecutive_failures.store(0, std::memory_order_relaxed);
         backend.ejections.store(0, std::memory_order_relaxed);
+        if (compare) start_shadow(route, head, primary_target, new_side_fields, *captured_body, *captured_answer);
         co_return;
       }
       if (f.kind == FailureKind::client_gone) {
@@ -500,6 +543,71 @@ class Session {
     }
   }
 
+  // The rollout's user bucket: from the signed sticky cookie (set here when missing), the
+  // client IP or a header. The same user gets the same bucket on every cutover instance.
+  uint32_t user_bucket(const RolloutSpec& ro, const http1::RequestHead& head, ClientResponse& out) {
+    if (ro.sticky == RolloutSpec::Sticky::ip) return stage::bucket_of_key(client_ip_);
+    if (ro.sticky == RolloutSpec::Sticky::header) {
+      for (auto& f : head.fields)
+        if (http1::iequals(f.name, ro.sticky_header)) return stage::bucket_of_key(f.value);
+      return stage::bucket_of_key(client_ip_);
+    }
+    HashKeySpec cookie{HashKeySpec::Kind::cookie, ro.cookie_name};
+    if (auto id = stage::parse_cookie_value(balance_key(cookie, head), ro.cookie_key)) return stage::bucket_of_id(*id);
+    uint64_t id = tc_.rng.next();
+    out.add_field("Set-Cookie", ro.cookie_name + "=" + stage::make_cookie_value(id, ro.cookie_key) +
+                                    "; Path=/; Max-Age=31536000; HttpOnly; SameSite=Lax");
+    return stage::bucket_of_id(id);
+  }
+
+  // What the new side is asked for (rollout.path) and the fields that say where the app was
+  // mounted: X-Forwarded-Prefix and X-Script-Name carry what SCRIPT_NAME used to.
+  std::string new_side_target(const RolloutSpec& ro, const http1::RequestHead& head, const std::string& rewritten,
+                              std::vector<http1::Field>& fields) {
+    switch (ro.path) {
+      case RolloutSpec::PathShape::rewritten: return rewritten;
+      case RolloutSpec::PathShape::original: return std::string(head.target);
+      case RolloutSpec::PathShape::stripped: break;
+    }
+    const std::string& p = ro.strip_prefix;
+    if (p.empty() || rewritten.compare(0, p.size(), p) != 0 ||
+        (rewritten.size() > p.size() && rewritten[p.size()] != '/' && rewritten[p.size()] != '?'))
+      return rewritten;
+    std::string rest = rewritten.substr(p.size());
+    if (rest.empty() || rest.front() == '?') rest.insert(0, "/");
+    fields.push_back({"X-Forwarded-Prefix", p});
+    fields.push_back({"X-Script-Name", p});
+    return rest;
+  }
+
+  void start_shadow(const RouteSpec& route, const http1::RequestHead& head, const std::string& primary_target,
+                    const std::vector<http1::Field>& fields, CapturingBody& body, CaptureSink& answer) {
+    RolloutRuntime& rr = snap_->routes[size_t(&route - cfg().routes.data())]->rollout;
+    if (body.over_limit() || answer.captured().truncated) {
+      bump(rr.skipped);  // too large to compare in memory
+      return;
+    }
+    auto job = std::make_unique<ShadowJob>();
+    job->snap = snap_;
+    job->route_index = size_t(&route - cfg().routes.data());
+    job->head_bytes = head_store_;
+    job->target = shadow_target_;
+    job->primary_target = primary_target;
+    job->body = std::move(body.bytes());
+    job->client_ip = client_ip_;
+    job->server_ip = server_ip_;
+    job->client_port = client_port_;
+    job->server_port = server_port_;
+    job->primary = std::move(answer.captured());
+    job->primary_ms = stats_.upstream_ms;
+    // extra fields: views into `fields` would dangle; copy them into the job's own strings
+    for (auto& f : fields) {
+      job->field_store.emplace_back(std::string(f.name), std::string(f.value));
+    }
+    for (auto& [n, v] : job->field_store) job->extra_fields.push_back({n, v});
+    spawn_shadow(tc_, std::move(job));
+  }
+
   const Config& cfg() const { return *snap_->config; }
 
   ThreadContext& tc_;
@@ -510,6 +618,7 @@ class Session {
   uint16_t client_port_ = 0, server_port_ = 0;
   std::string decoded_path_;
   std::string head_store_;  // the current request's head bytes (see keep_head)
+  std::string shadow_target_;  // what the candidate is asked for, when comparing
   Stats stats_;
   ThreadContext::Client client_;
 };
