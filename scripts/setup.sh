@@ -8,6 +8,7 @@ PACKAGES=(
   libcpp-httplib-dev libfcgi-dev libgtest-dev libgmock-dev
   curl wrk nginx-light haproxy python3
   php-cgi php-fpm fcgiwrap lighttpd  # real FastCGI peers and lighttpd for the end-to-end tests
+  chromium chromium-driver           # the dashboard test drives headless Chromium
 )
 PACKAGES+=("$@")  # extra packages for optional targets (make fuzz: clang)
 missing=()

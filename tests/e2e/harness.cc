@@ -297,7 +297,9 @@ std::optional<Response> fetch(int port, const std::string& method, const std::st
                               const std::string& body, const std::vector<std::string>& extra) {
   Client c(port);
   if (!c.connected()) return std::nullopt;
-  std::string req = method + " " + target + " HTTP/1.1\r\nHost: test.local\r\n";
+  bool own_host = false;  // a caller may name the Host itself
+  for (auto& h : extra) own_host = own_host || strncasecmp(h.c_str(), "host:", 5) == 0;
+  std::string req = method + " " + target + " HTTP/1.1\r\n" + (own_host ? "" : "Host: test.local\r\n");
   for (auto& h : extra) req += h + "\r\n";
   if (!body.empty()) req += "Content-Length: " + std::to_string(body.size()) + "\r\n";
   req += "\r\n" + body;
