@@ -7,7 +7,9 @@
 #include <thread>
 #include <nlohmann/json.hpp>
 
+#include "compare_cli.h"
 #include "config/config.h"
+#include "explain.h"
 #include "core/log.h"
 #include "core/upstream.h"
 #include "demo_config.h"
@@ -217,6 +219,33 @@ int main(int argc, char** argv) {
   route_cmd->add_option("--admin", admin_addr, "its admin address (server.admin)");
   route_cmd->add_option("--token", admin_token, "its admin token (server.admin_token)");
 
+  std::string explain_path, explain_url, explain_method = "GET", explain_host = "localhost";
+  auto* explain_cmd = app.add_subcommand("explain", "show what cutover does with one URL: rewrites, route, pool, CGI variables, both sides of a rollout");
+  explain_cmd->add_option("-c,--config", explain_path, "config file (TOML)")->required();
+  explain_cmd->add_option("url", explain_url, "the request target, e.g. /app/index.php/x?y=1")->required();
+  explain_cmd->add_option("-X,--method", explain_method, "the method (default GET)");
+  explain_cmd->add_option("-H,--host", explain_host, "the Host header (default localhost)");
+
+  CompareOptions cmp;
+  std::string cmp_body = "exact";
+  std::vector<std::string> cmp_ignore_headers, cmp_normalize;
+  bool cmp_no_noise = false;
+  auto* compare_cmd = app.add_subcommand("compare", "replay GET/HEAD requests against two base URLs and compare the answers");
+  compare_cmd->add_option("--a", cmp.a, "base URL of A (the reference), e.g. http://127.0.0.1:8080")->required();
+  compare_cmd->add_option("--b", cmp.b, "base URL of B (the candidate)")->required();
+  compare_cmd->add_option("--a2", cmp.a2, "a second instance of A to learn noise from (default: ask A twice)");
+  auto* req_opt = compare_cmd->add_option("--requests", cmp.requests_file, "file: one request per line, [METHOD ]/path?query");
+  auto* log_opt = compare_cmd->add_option("--access-log", cmp.access_log, "an access log in combined format");
+  req_opt->excludes(log_opt);
+  compare_cmd->add_option("--body", cmp_body, "body comparison: exact, json or text")->check(CLI::IsMember({"exact", "json", "text"}));
+  compare_cmd->add_option("--ignore-header", cmp_ignore_headers, "a header not to compare (repeatable)");
+  compare_cmd->add_option("--ignore-path", cmp.spec.ignore_paths, "a JSON pointer not to compare (repeatable)");
+  compare_cmd->add_option("--normalize", cmp_normalize, "uuid, iso-time, epoch or hex-id (repeatable)");
+  compare_cmd->add_flag("--no-noise", cmp_no_noise, "do not ask A a second time to learn noise");
+  compare_cmd->add_option("--max-diff-rate", cmp.max_diff_rate, "exit 1 when the share of differing requests is above this (default 0)");
+  compare_cmd->add_option("--html", cmp.html_report, "write an HTML report");
+  compare_cmd->add_option("--json", cmp.json_report, "write a JSON report");
+
   CLI11_PARSE(app, argc, argv);
   register_upstream("http", http_backend::make_http_upstream());
   register_upstream("fastcgi", fcgi::make_fastcgi_upstream());
@@ -229,6 +258,29 @@ int main(int argc, char** argv) {
     }
     if (*status_cmd) return print_status(admin_addr, admin_token);
     if (*reload_cmd) return request_reload(admin_addr, admin_token);
+    if (*explain_cmd) return explain(*load_config_file(explain_path), explain_method, explain_host, explain_url, std::cout);
+    if (*compare_cmd) {
+      if (cmp.requests_file.empty() && cmp.access_log.empty()) {
+        std::cerr << "cutover compare: give --requests FILE or --access-log FILE\n";
+        return 2;
+      }
+      cmp.spec.mode = cmp_body == "json" ? stage::BodyMode::json : cmp_body == "text" ? stage::BodyMode::text : stage::BodyMode::exact;
+      for (auto& h : cmp_ignore_headers) {
+        std::string l = h;
+        for (auto& c : l) c = char(std::tolower(static_cast<unsigned char>(c)));
+        cmp.spec.ignore_headers.push_back(l);
+      }
+      for (auto& n : cmp_normalize) {
+        stage::Normalizer nz;
+        if (!stage::builtin_normalizer(n, nz)) {
+          std::cerr << "cutover compare: unknown normalizer " << n << " (uuid, iso-time, epoch, hex-id)\n";
+          return 2;
+        }
+        cmp.spec.normalizers.push_back(std::move(nz));
+      }
+      cmp.learn_noise = !cmp_no_noise;
+      return run_compare(cmp);
+    }
     if (*route_cmd) {
       if (route_action != "status" && route_name.empty()) {
         std::cerr << "cutover route " << route_action << ": name the route\n";

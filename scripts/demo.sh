@@ -8,13 +8,16 @@ BUILD=${BUILD:-build}
 mkdir -p tmp/log tmp/pid
 cat <<'TXT'
 
-  cutover demo: http://127.0.0.1:8080/static/   (admin API: http://127.0.0.1:9090/api/status)
+  cutover demo: http://127.0.0.1:8080/static/   (dashboard: http://127.0.0.1:9090/)
 
   Try, in another terminal:
     curl http://127.0.0.1:8080/                 # a worker says hello; repeat to see sqf spread the load
     curl 'http://127.0.0.1:8080/echo?x=1'       # what the worker got: /proxy stripped, X-Forwarded-*, Forwarded
     curl http://127.0.0.1:8080/static/hello.txt # a static file, served by cutover itself
     curl http://127.0.0.1:8080/cgi/env          # the legacy FastCGI app: its CGI variables
+    curl http://127.0.0.1:8080/cgi/echo         # the legacy app answers; a copy goes to a worker (shadow)
+    build/cutover route status                  # the route's stage and what the compare found
+    build/cutover route promote legacy          # shadow -> canary 1% -> 10% -> 50% -> new
     build/cutover workers status                # the worker processes cutover runs
     build/cutover workers restart warp          # replace them one at a time; no request fails
     kill -9 $(cat tmp/pid/3002)                 # a crashed worker comes back by itself

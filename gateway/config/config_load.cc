@@ -845,6 +845,7 @@ std::string describe(const Config& c) {
       case RouteSpec::Action::redirect: o << "redirect " << r.redirect_code << " " << r.redirect_to.text(); break;
     }
     if (r.uri_match) o << "  (rewrite_request \"" << r.uri_match->pattern() << "\" -> \"" << r.uri_to.text() << "\")";
+    if (r.rollout) o << "  (rollout to " << r.rollout->to << ", starting at " << stage::describe(r.rollout->initial) << ")";
     o << "\n";
   }
   return o.str();

@@ -12,6 +12,7 @@
 #include "proxy/static_files.h"
 #include "rewrite/rewriter.h"
 #include "rewrite/url.h"
+#include "route/rollout_shape.h"
 #include "route/router.h"
 
 namespace cutover {
@@ -379,6 +380,7 @@ class Session {
     size_t pool_index = route.pool_index;
     RolloutRuntime* rollout = nullptr;
     bool new_side = false, compare = false;
+    std::vector<std::pair<std::string, std::string>> shaped_fields;  // owns the text of new_side_fields
     std::vector<http1::Field> new_side_fields;
     std::string primary_target = target;
     if (route.rollout) {
@@ -389,7 +391,8 @@ class Session {
       else new_side = point.stage == stage::Stage::new_;
       bool safe = std::find(ro.compare_methods.begin(), ro.compare_methods.end(), head.method) != ro.compare_methods.end();
       compare = ro.compare && safe && !new_side && (point.stage == stage::Stage::shadow || (ro.compare_always && point.stage != stage::Stage::legacy));
-      std::string shaped = new_side_target(ro, head, target, new_side_fields);
+      std::string shaped = new_side_target(ro, head.target, target, shaped_fields);
+      for (auto& [n, v] : shaped_fields) new_side_fields.push_back({n, v});
       if (new_side) {
         pool_index = ro.to_index;
         target = std::move(shaped);
@@ -558,26 +561,6 @@ class Session {
     out.add_field("Set-Cookie", ro.cookie_name + "=" + stage::make_cookie_value(id, ro.cookie_key) +
                                     "; Path=/; Max-Age=31536000; HttpOnly; SameSite=Lax");
     return stage::bucket_of_id(id);
-  }
-
-  // What the new side is asked for (rollout.path) and the fields that say where the app was
-  // mounted: X-Forwarded-Prefix and X-Script-Name carry what SCRIPT_NAME used to.
-  std::string new_side_target(const RolloutSpec& ro, const http1::RequestHead& head, const std::string& rewritten,
-                              std::vector<http1::Field>& fields) {
-    switch (ro.path) {
-      case RolloutSpec::PathShape::rewritten: return rewritten;
-      case RolloutSpec::PathShape::original: return std::string(head.target);
-      case RolloutSpec::PathShape::stripped: break;
-    }
-    const std::string& p = ro.strip_prefix;
-    if (p.empty() || rewritten.compare(0, p.size(), p) != 0 ||
-        (rewritten.size() > p.size() && rewritten[p.size()] != '/' && rewritten[p.size()] != '?'))
-      return rewritten;
-    std::string rest = rewritten.substr(p.size());
-    if (rest.empty() || rest.front() == '?') rest.insert(0, "/");
-    fields.push_back({"X-Forwarded-Prefix", p});
-    fields.push_back({"X-Script-Name", p});
-    return rest;
   }
 
   void start_shadow(const RouteSpec& route, const http1::RequestHead& head, const std::string& primary_target,

@@ -398,4 +398,25 @@ void ScriptedBackend::serve(int fd) {
   ::close(fd);
 }
 
+std::pair<int, std::string> run_cutover(const std::string& dir, std::vector<std::string> args) {
+  static std::atomic<int> n{0};
+  args.insert(args.begin(), CUTOVER_BIN);
+  std::string out = dir + "/cutover-cli-" + std::to_string(++n) + ".out";
+  Process p(args, out);
+  int code = p.wait_exit(std::chrono::seconds(120));
+  return {code, read_file(out)};
+}
+
+int free_port() {
+  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
+  socklen_t len = sizeof a;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
+  ::close(fd);
+  return ntohs(a.sin_port);
+}
+
 }  // namespace e2e

@@ -108,6 +108,12 @@ class Client {
 std::string one_pool_config(const std::vector<std::string>& backends, const std::string& pool_extra = "",
                             const std::string& server_extra = "");
 
+// Runs `cutover ARGS...` to the end (up to 2 minutes): its exit code and output.
+std::pair<int, std::string> run_cutover(const std::string& dir, std::vector<std::string> args);
+
+// A loopback port nothing listens on right now (bound to 0, then released).
+int free_port();
+
 // One request on a new connection.
 std::optional<Response> fetch(int port, const std::string& method, const std::string& target,
                               const std::string& body = "",

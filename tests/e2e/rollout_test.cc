@@ -48,14 +48,6 @@ json routes(const std::string& admin) {
 
 json rollout_of(const std::string& admin) { return routes(admin)["routes"][0]["rollout"]; }
 
-std::pair<int, std::string> cli(const std::string& dir, std::vector<std::string> args) {
-  static int n = 0;
-  args.insert(args.begin(), CUTOVER_BIN);
-  std::string out = dir + "/cli-" + std::to_string(++n) + ".out";
-  Process p(args, out);
-  int code = p.wait_exit(30s);
-  return {code, read_file(out)};
-}
 
 // Waits until the compare counters have settled at `n` compared answers (the copies run
 // after the client got its answer).
@@ -100,7 +92,7 @@ TEST(Rollout, StickyCookieSplitMatchesTheShareAndMovesOnlyOldToNew) {
   double share = double(std::count(on_new.begin(), on_new.end(), true)) / double(on_new.size());
   EXPECT_NEAR(share, 0.30, 0.07) << "400 users; the 10,000-user check is the unit test";
   // Promote 30% -> 50%: nobody moves back to legacy.
-  auto [code, out] = cli(dir, {"route", "set", "app", "canary", "50", "--admin", admin});
+  auto [code, out] = run_cutover(dir, {"route", "set", "app", "canary", "50", "--admin", admin});
   ASSERT_EQ(code, 0) << out;
   int moved = 0;
   for (size_t u = 0; u < cookies.size(); ++u) {
@@ -269,7 +261,7 @@ TEST(Rollout, StagesMoveByCliAndApiAndSurviveARestart) {
     EXPECT_EQ(rollout_of(admin)["describe"], "legacy");
     std::vector<std::string> walk;
     for (int i = 0; i < 3; ++i) {
-      auto [code, out] = cli(dir, {"route", "promote", "app", "--admin", admin});
+      auto [code, out] = run_cutover(dir, {"route", "promote", "app", "--admin", admin});
       ASSERT_EQ(code, 0) << out;
       walk.push_back(rollout_of(admin)["describe"]);
     }
@@ -279,7 +271,7 @@ TEST(Rollout, StagesMoveByCliAndApiAndSurviveARestart) {
     ASSERT_TRUE(r);
     EXPECT_EQ(r->status, 200) << r->body;
     EXPECT_EQ(rollout_of(admin)["describe"], "canary 5%");
-    auto bad = cli(dir, {"route", "set", "app", "canary", "150", "--admin", admin});
+    auto bad = run_cutover(dir, {"route", "set", "app", "canary", "150", "--admin", admin});
     EXPECT_EQ(bad.first, 1);
     EXPECT_NE(bad.second.find("percentage"), std::string::npos) << bad.second;
     auto events = rollout_of(admin)["events"];

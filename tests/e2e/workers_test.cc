@@ -19,18 +19,6 @@ namespace {
 
 using namespace std::chrono_literals;
 
-// A port nothing listens on right now (bound to 0, then released).
-int free_port() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
-  socklen_t len = sizeof a;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-  ::close(fd);
-  return ntohs(a.sin_port);
-}
 
 // The "binary on disk" of a deployment: a script that runs the real program with a version
 // string; rewriting it is the recompile-and-redeploy step.
@@ -153,14 +141,6 @@ struct Deployment {
   }
 };
 
-std::pair<int, std::string> cli(const std::string& dir, std::vector<std::string> args) {
-  static int n = 0;
-  args.insert(args.begin(), CUTOVER_BIN);
-  std::string out = dir + "/cli-" + std::to_string(++n) + ".out";
-  Process p(args, out);
-  int code = p.wait_exit(120s);
-  return {code, read_file(out)};
-}
 
 TEST(Workers, RollingRestartUnderLoadFailsNoRequestAndServesTheNewBinary) {
   Deployment d(5, 4);
@@ -184,7 +164,7 @@ TEST(Workers, RollingRestartUnderLoadFailsNoRequestAndServesTheNewBinary) {
   }
   for (int i = 0; i < 4; ++i) EXPECT_GT(read_pid(d.dir + "/pid/app-" + std::to_string(i)), 0);
 
-  auto [code, out] = cli(d.dir, {"workers", "status", "--admin", admin});
+  auto [code, out] = run_cutover(d.dir, {"workers", "status", "--admin", admin});
   EXPECT_EQ(code, 0) << out;
   EXPECT_EQ(std::count(out.begin(), out.end(), '\n'), 1 + 5 + 4) << out;
 
@@ -195,8 +175,8 @@ TEST(Workers, RollingRestartUnderLoadFailsNoRequestAndServesTheNewBinary) {
   std::this_thread::sleep_for(300ms);
   auto t0 = std::chrono::steady_clock::now();
   int ok0 = load.ok;
-  auto [c1, o1] = cli(d.dir, {"workers", "restart", "warp", "--admin", admin});
-  auto [c2, o2] = cli(d.dir, {"workers", "restart", "legacy", "--admin", admin});
+  auto [c1, o1] = run_cutover(d.dir, {"workers", "restart", "warp", "--admin", admin});
+  auto [c2, o2] = run_cutover(d.dir, {"workers", "restart", "legacy", "--admin", admin});
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   int during = load.ok - ok0;
   std::this_thread::sleep_for(300ms);
@@ -277,7 +257,7 @@ TEST(Workers, CrashLoopIsMarkedFailedWhileTheOthersServe) {
              gw.proc->log().find("marked failed") != std::string::npos;
   }
   EXPECT_TRUE(failed) << gw.proc->log();
-  auto [code, out] = cli(d.dir, {"workers", "status", "broken", "--admin", admin});
+  auto [code, out] = run_cutover(d.dir, {"workers", "status", "broken", "--admin", admin});
   EXPECT_EQ(code, 2) << "not every instance is up";
   EXPECT_NE(out.find("failed"), std::string::npos) << out;
   EXPECT_NE(out.find("exited with status 3"), std::string::npos) << out;
@@ -369,7 +349,7 @@ TEST(Workers, SharedSocketFastcgiPoolRollsWithoutFailures) {
     deploy(d.dir + "/app.sh", APP_BIN, "v2");
     Load load(gw.port, {"/cgi/", "/cgi/echo"});
     std::this_thread::sleep_for(200ms);
-    auto [code, out] = cli(d.dir, {"workers", "restart", "legacy", "--admin", admin});
+    auto [code, out] = run_cutover(d.dir, {"workers", "restart", "legacy", "--admin", admin});
     std::this_thread::sleep_for(200ms);
     load.finish();
     EXPECT_EQ(code, 0) << out;
@@ -401,7 +381,7 @@ TEST(Workers, AdoptsExternalWorkersFromPidFiles) {
   EXPECT_NE(r->body.find("hello from old-"), std::string::npos) << r->body;
   EXPECT_NE(gw.proc->log().find("adopted pid " + std::to_string(a.proc->pid())), std::string::npos);
   Load load(gw.port, {"/"});
-  auto [code, out] = cli(dir, {"workers", "restart", "warp", "--admin", admin});
+  auto [code, out] = run_cutover(dir, {"workers", "restart", "warp", "--admin", admin});
   std::this_thread::sleep_for(200ms);
   load.finish();
   EXPECT_EQ(code, 0) << out << gw.proc->log();
