@@ -3,6 +3,7 @@
 // chunked body is spooled first); STDOUT is parsed as a CGI response and streamed to the
 // client; STDERR goes to the error log, never into the response.
 #include "fcgi_adapter/fcgi_upstream.h"
+#include "fcgi_adapter/mount.h"
 
 #include <sys/stat.h>
 
@@ -24,18 +25,6 @@ constexpr size_t kMaxSpool = 64u << 20;  // a chunked upload is held in memory u
 bool regular_file(const std::string& p) {
   struct stat st;
   return ::stat(p.c_str(), &st) == 0 && S_ISREG(st.st_mode);
-}
-
-Mount mount_for(const RouteSpec& r) {
-  Mount m;
-  m.key = r.fastcgi.key;
-  m.docroot = r.fastcgi.docroot;
-  m.check_local = r.fastcgi.check_local;
-  m.fix_root_scriptname = r.fastcgi.fix_root_scriptname;
-  m.broken_scriptfilename = r.fastcgi.broken_scriptfilename;
-  m.strip_request_uri = r.fastcgi.strip_request_uri;
-  m.extra = r.fastcgi.params;
-  return m;
 }
 
 // The CGI response head (RFC 3875 6.3): Status, Location and other fields.

@@ -2,7 +2,7 @@
 
 #include <sys/stat.h>
 
-#include "fcgi_adapter/cgi_params.h"
+#include "fcgi_adapter/mount.h"
 #include "rewrite/rewriter.h"
 #include "rewrite/url.h"
 #include "route/rollout_shape.h"
@@ -21,21 +21,14 @@ void backend_view(const Config& cfg, const RouteSpec& r, const PoolSpec& pool, c
     for (auto& [k, v] : fields) out << "                " << k << ": " << v << "\n";
     return;
   }
-  fcgi::Mount m;
-  m.key = r.fastcgi.key;
-  m.docroot = r.fastcgi.docroot;
-  m.check_local = r.fastcgi.check_local;
-  m.fix_root_scriptname = r.fastcgi.fix_root_scriptname;
-  m.broken_scriptfilename = r.fastcgi.broken_scriptfilename;
-  m.strip_request_uri = r.fastcgi.strip_request_uri;
-  m.extra = r.fastcgi.params;
+  fcgi::Mount m = fcgi::mount_for(r);
   fcgi::CgiRequest req;
   req.method = method;
   req.original_target = original;
   req.target = target;
   req.rewritten = rewritten;
   req.server_name = host;
-  req.server_addr = cfg.server.listen.empty() ? "" : cfg.server.listen[0].host;
+  if (!cfg.server.listen.empty()) req.server_addr = cfg.server.listen[0].host;  // a view: no temporary
   req.server_port = cfg.server.listen.empty() ? 0 : cfg.server.listen[0].port;
   req.remote_addr = "127.0.0.1";
   auto is_file = [](const std::string& p) {

@@ -63,6 +63,9 @@ std::string render_status(const Runtime& rt, int64_t now) {
     for (size_t i = 0; i <= kLatencyBuckets; ++i) h[i] = p->latency_buckets[i].load();
     pool["p50_ms"] = histogram_quantile(h, 0.5);
     pool["p99_ms"] = histogram_quantile(h, 0.99);
+    // Cumulative bucket counts: the dashboard turns deltas into per-interval p50/p99.
+    pool["latency_buckets"] = std::vector<uint64_t>(h, h + kLatencyBuckets + 1);
+    pool["latency_bounds_ms"] = std::vector<int64_t>(std::begin(kLatencyBucketsMs), std::end(kLatencyBucketsMs));
     pool["backends"] = nlohmann::json::array();
     for (const auto& b : p->backends) {
       pool["backends"].push_back({{"address", b->spec.address}, {"weight", b->spec.weight},

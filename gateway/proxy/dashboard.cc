@@ -27,7 +27,7 @@ std::string_view dashboard_html() {
 <main>
  <section><h2>Routes</h2><table id="routes"><thead><tr><th>route</th><th>stage</th><th>split</th><th>legacy</th>
  <th>new</th><th>compare</th><th>guards</th><th>move</th></tr></thead><tbody></tbody></table></section>
- <section><h2>Pools</h2><table id="pools"><thead><tr><th>pool</th><th>requests/s</th><th>errors/s</th><th>p50 / p99</th>
+ <section><h2>Pools</h2><table id="pools"><thead><tr><th>pool</th><th>requests/s</th><th>errors/s</th><th>latency p99 (p50 / p99 now)</th>
  <th>backends</th></tr></thead><tbody></tbody></table></section>
  <section><h2>Sample differences</h2><div id="samples"><small>none yet</small></div></section>
  <section><h2>Events</h2><table id="events"><tbody></tbody></table></section>
@@ -41,6 +41,12 @@ async function api(path, method){
   const r = await fetch(path,{method:method||"GET",headers:token?{Authorization:"Bearer "+token}:{}});
   if (r.status===401){token=prompt("admin token")||"";localStorage.setItem("cutover-token",token);throw new Error("admin token required");}
   return r.json();
+}
+// The upper bound of the bucket holding quantile q of one interval's counts (0 when idle).
+function quantile(counts,bounds,q){
+  const total=counts.reduce((a,b)=>a+b,0); if(!total) return 0;
+  let seen=0; for(let i=0;i<counts.length;i++){seen+=counts[i]; if(seen>=total*q) return i<bounds.length?bounds[i]:bounds[bounds.length-1]*2;}
+  return 0;
 }
 function spark(vals){
   if(!vals.length) return "";
@@ -95,11 +101,16 @@ async function refresh(){
     const now=Date.now(), prow=[];
     for(const p of status.pools){
       let req=0,fail=0; for(const b of p.backends){req+=b.requests;fail+=b.failures;}
-      const h=(hist[p.name]=hist[p.name]||[]); h.push({t:now,req,fail}); if(h.length>60) h.shift();
-      const rate=[],errs=[]; for(let i=1;i<h.length;i++){const dt=(h[i].t-h[i-1].t)/1000||1;rate.push((h[i].req-h[i-1].req)/dt);errs.push((h[i].fail-h[i-1].fail)/dt);}
+      const h=(hist[p.name]=hist[p.name]||[]); h.push({t:now,req,fail,lat:p.latency_buckets}); if(h.length>60) h.shift();
+      const rate=[],errs=[],p50=[],p99=[];
+      for(let i=1;i<h.length;i++){
+        const dt=(h[i].t-h[i-1].t)/1000||1;rate.push((h[i].req-h[i-1].req)/dt);errs.push((h[i].fail-h[i-1].fail)/dt);
+        const d=h[i].lat.map((c,k)=>c-h[i-1].lat[k]);
+        p50.push(quantile(d,p.latency_bounds_ms,0.5)); p99.push(quantile(d,p.latency_bounds_ms,0.99));
+      }
       const last=v=>v.length?v[v.length-1].toFixed(1):"0";
       prow.push(`<tr><td><b>${esc(p.name)}</b><br><small>${esc(p.protocol)} · ${esc(p.balancer)}</small></td><td>${spark(rate)} ${last(rate)}</td>
-        <td>${spark(errs)} ${last(errs)}</td><td>${p.p50_ms<0?"-":p.p50_ms+"ms"} / ${p.p99_ms<0?"-":p.p99_ms+"ms"}</td>
+        <td>${spark(errs)} ${last(errs)}</td><td>${spark(p99)} ${p50.length?last(p50)+" / "+last(p99)+" ms":(p.p50_ms<0?"-":p.p50_ms+" / "+p.p99_ms+" ms")}</td>
         <td><small>${p.backends.map(b=>`${esc(b.address)} <span class="${b.state==="up"?"ok":"bad"}">${esc(b.state)}</span>`).join("<br>")}</small></td></tr>`);
     }
     document.querySelector("#pools tbody").innerHTML=prow.join("");

@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# The cost of compare (A/B) for the primary: the same wrk load through two cutover
+# instances in one run, one with the route in stage "legacy" (compare off) and one in
+# "shadow" (every GET copied to the candidate pool and compared), both against nginx
+# backends returning the same small body. Rounds are interleaved; the median is reported.
+#   bench/compare.sh [DURATION=10s] [CONNS=50] [THREADS=1] [ROUNDS=3]
+set -euo pipefail
+DURATION=${1:-10s}
+CONNS=${2:-50}
+THREADS=${3:-1}
+ROUNDS=${4:-3}
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+CUTOVER=${CUTOVER:-$ROOT/build/cutover}
+WORK=$(mktemp -d /tmp/cutover-bench.XXXXXX)
+PIDS=()
+cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$WORK"; }
+trap cleanup EXIT
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+wait_port() { for _ in $(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/$1) 2>/dev/null && return 0; sleep 0.05; done; echo "port $1 never opened" >&2; exit 1; }
+
+LEG=$(free_port); CAND=$(free_port); OFF=$(free_port); ON=$(free_port); ADM=$(free_port)
+mkdir -p "$WORK/nb"
+cat > "$WORK/backend.conf" <<NGINX
+worker_processes 1; daemon off; pid $WORK/nb/pid; error_log $WORK/nb/error.log;
+events { worker_connections 4096; }
+http { access_log off; keepalive_requests 1000000;
+  server { listen 127.0.0.1:$LEG; listen 127.0.0.1:$CAND;
+           location / { return 200 "{\"hello\":\"from the benchmark backend\"}\n"; } } }
+NGINX
+config() {  # port stage [admin]
+  cat <<TOML
+[server]
+listen = ["127.0.0.1:$1"]
+threads = $THREADS
+${3:+admin = \"127.0.0.1:$3\"}
+[pools.legacy]
+backends = ["127.0.0.1:$LEG"]
+keepalive = 128
+[pools.warp]
+backends = ["127.0.0.1:$CAND"]
+keepalive = 128
+[[routes]]
+name = "all"
+forward = "legacy"
+[routes.rollout]
+to = "warp"
+stage = "$2"
+compare = { body = "json" }
+TOML
+}
+config "$OFF" legacy > "$WORK/off.toml"
+config "$ON" shadow "$ADM" > "$WORK/on.toml"
+nginx -c "$WORK/backend.conf" -p "$WORK/nb" & PIDS+=($!)
+"$CUTOVER" serve -c "$WORK/off.toml" 2>"$WORK/off.log" & PIDS+=($!)
+"$CUTOVER" serve -c "$WORK/on.toml" 2>"$WORK/on.log" & PIDS+=($!)
+wait_port "$LEG"; wait_port "$OFF"; wait_port "$ON"
+run() {  # name port round
+  wrk -t1 -c"$CONNS" -d"$DURATION" --latency "http://127.0.0.1:$2/" > "$WORK/$1.$3.wrk"
+  echo "$(awk '/Requests\/sec/ {print $2}' "$WORK/$1.$3.wrk") $(awk '$1=="99%" {print $2}' "$WORK/$1.$3.wrk")"
+}
+echo "wrk -t1 -c$CONNS -d$DURATION x $ROUNDS rounds (median), cutover with $THREADS thread(s), $(nproc) cores"
+for p in "$OFF" "$ON"; do wrk -t1 -c"$CONNS" -d3s "http://127.0.0.1:$p/" >/dev/null; done
+for r in $(seq "$ROUNDS"); do
+  run off "$OFF" "$r" >> "$WORK/off.rounds"
+  run on "$ON" "$r" >> "$WORK/on.rounds"
+done
+median() { sort -n -k1 "$WORK/$1.rounds" | sed -n "$(( (ROUNDS + 1) / 2 ))p"; }
+set -- $(median off); OFF_RPS=$1; OFF_P99=$2
+set -- $(median on); ON_RPS=$1; ON_P99=$2
+stats=$(curl -s "http://127.0.0.1:$ADM/api/routes" | python3 -c 'import json,sys; c=json.load(sys.stdin)["routes"][0]["rollout"]["compare"]; print(c["compared"], c["different"], c["dropped"], c["candidate_errors"])')
+printf "| compare | req/s | p99 | req/s vs off |\n|---|---|---|---|\n"
+printf "| off (stage legacy) | %s | %s | 1.00x |\n" "$OFF_RPS" "$OFF_P99"
+printf "| on (stage shadow) | %s | %s | %s |\n" "$ON_RPS" "$ON_P99" "$(awk -v a="$ON_RPS" -v b="$OFF_RPS" 'BEGIN{printf "%.2fx", a/b}')"
+set -- $stats
+echo "shadow copies: $1 compared, $2 different, $3 dropped (over the concurrency cap and queue), $4 candidate errors"
+echo "all rounds (req/s p99): off: $(tr '\n' ';' < "$WORK/off.rounds") on: $(tr '\n' ';' < "$WORK/on.rounds")"

@@ -1,0 +1,20 @@
+// A route's FastCGI mount (config) as the CGI-variable mapping takes it.
+#pragma once
+#include "config/config.h"
+#include "fcgi_adapter/cgi_params.h"
+
+namespace cutover::fcgi {
+
+inline Mount mount_for(const RouteSpec& r) {
+  Mount m;
+  m.key = r.fastcgi.key;
+  m.docroot = r.fastcgi.docroot;
+  m.check_local = r.fastcgi.check_local;
+  m.fix_root_scriptname = r.fastcgi.fix_root_scriptname;
+  m.broken_scriptfilename = r.fastcgi.broken_scriptfilename;
+  m.strip_request_uri = r.fastcgi.strip_request_uri;
+  m.extra = r.fastcgi.params;
+  return m;
+}
+
+}  // namespace cutover::fcgi
