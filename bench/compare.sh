@@ -45,7 +45,7 @@ forward = "legacy"
 [routes.rollout]
 to = "warp"
 stage = "$2"
-compare = { body = "json" }
+compare = { body = "json", concurrency = ${COMPARE_CONCURRENCY:-16}, max_rate = ${COMPARE_MAX_RATE:-1000} }
 TOML
 }
 config "$OFF" legacy > "$WORK/off.toml"
@@ -67,10 +67,10 @@ done
 median() { sort -n -k1 "$WORK/$1.rounds" | sed -n "$(( (ROUNDS + 1) / 2 ))p"; }
 set -- $(median off); OFF_RPS=$1; OFF_P99=$2
 set -- $(median on); ON_RPS=$1; ON_P99=$2
-stats=$(curl -s "http://127.0.0.1:$ADM/api/routes" | python3 -c 'import json,sys; c=json.load(sys.stdin)["routes"][0]["rollout"]["compare"]; print(c["compared"], c["different"], c["dropped"], c["candidate_errors"])')
+stats=$(curl -s "http://127.0.0.1:$ADM/api/routes" | python3 -c 'import json,sys; c=json.load(sys.stdin)["routes"][0]["rollout"]["compare"]; print(c["compared"], c["different"], c["dropped"], c["candidate_errors"], c["over_rate"])')
 printf "| compare | req/s | p99 | req/s vs off |\n|---|---|---|---|\n"
 printf "| off (stage legacy) | %s | %s | 1.00x |\n" "$OFF_RPS" "$OFF_P99"
 printf "| on (stage shadow) | %s | %s | %s |\n" "$ON_RPS" "$ON_P99" "$(awk -v a="$ON_RPS" -v b="$OFF_RPS" 'BEGIN{printf "%.2fx", a/b}')"
 set -- $stats
-echo "shadow copies: $1 compared, $2 different, $3 dropped (over the concurrency cap and queue), $4 candidate errors"
+echo "shadow copies: $1 compared, $2 different, $3 dropped (over the concurrency cap and queue), $4 candidate errors, $5 not copied (over compare.max_rate=${COMPARE_MAX_RATE:-1000}/s)"
 echo "all rounds (req/s p99): off: $(tr '\n' ';' < "$WORK/off.rounds") on: $(tr '\n' ';' < "$WORK/on.rounds")"

@@ -144,6 +144,7 @@ struct RolloutSpec {
   bool compare = true;
   bool compare_always = false;
   stage::CompareSpec compare_spec;
+  uint32_t compare_max_rate = 1000;  // copies per second per route (0: no limit); the rest are counted, not copied
   uint32_t compare_concurrency = 16;
   uint32_t compare_queue = 64;
   uint64_t compare_max_body = 1 << 20;

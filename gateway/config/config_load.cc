@@ -542,6 +542,7 @@ void parse_rollout(Reader& pr, const toml::table& t, RouteSpec& rt, const Config
     }
     flag(cr, "collapse_whitespace", ro.compare_spec.collapse_whitespace);
     if (auto v = cr.integer("concurrency", 1, 10000)) ro.compare_concurrency = uint32_t(*v);
+    if (auto v = cr.integer("max_rate", 0, 10000000)) ro.compare_max_rate = uint32_t(*v);
     if (auto v = cr.integer("queue", 0, 100000)) ro.compare_queue = uint32_t(*v);
     cr.size("max_body", ro.compare_max_body);
     if (cr.get("methods")) {

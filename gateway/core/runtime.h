@@ -113,7 +113,18 @@ struct RolloutRuntime {
 
   Counter primary_answers{0}, primary_5xx{0}, new_answers{0}, new_5xx{0};
   LatencyHistogram primary_latency, new_latency;
-  Counter compared{0}, equal{0}, different{0}, candidate_errors{0}, dropped{0}, skipped{0};
+  Counter compared{0}, equal{0}, different{0}, candidate_errors{0}, dropped{0}, skipped{0}, over_rate{0};
+  // compare.max_rate: copies started in the current tenth of a second (all threads), so a
+  // second's budget is spread over it instead of spent in one burst.
+  std::atomic<int64_t> rate_slot{0};
+  std::atomic<uint32_t> rate_count{0};
+  bool take_rate(uint32_t max_rate, int64_t now_ms) {
+    if (max_rate == 0) return true;
+    int64_t slot = now_ms / 100, seen = rate_slot.load(std::memory_order_relaxed);
+    if (seen != slot && rate_slot.compare_exchange_strong(seen, slot, std::memory_order_relaxed))
+      rate_count.store(0, std::memory_order_relaxed);
+    return rate_count.fetch_add(1, std::memory_order_relaxed) < std::max<uint32_t>(1, max_rate / 10);
+  }
   std::atomic<uint32_t> compare_in_flight{0}, compare_queued{0};
 
   std::mutex mu;  // guards the three below

@@ -79,6 +79,9 @@ struct ThreadContext {
   // Requests of this thread waiting for a backend under max_conns, oldest first; an
   // exchange that ends here wakes the oldest (others re-check every few milliseconds).
   std::deque<asio::steady_timer*> waiters;
+  // Compare copies of this thread waiting for the route's concurrency cap; a copy that ends
+  // here wakes the oldest.
+  std::deque<asio::steady_timer*> shadow_waiters;
   // The client connections of this thread (registered once per connection, not per
   // request); a drain closes those waiting for their next request.
   struct Client {

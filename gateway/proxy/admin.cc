@@ -123,6 +123,8 @@ std::string render_routes(const Runtime& rt) {
       cmp["candidate_errors"] = rr.candidate_errors.load();
       cmp["dropped"] = rr.dropped.load();
       cmp["skipped"] = rr.skipped.load();
+      cmp["over_rate"] = rr.over_rate.load();
+      cmp["max_rate"] = ro.compare_max_rate;
       cmp["in_flight"] = rr.compare_in_flight.load();
       nlohmann::json guards;
       guards["max_error_rate"] = ro.max_error_rate;

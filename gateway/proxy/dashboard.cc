@@ -82,7 +82,7 @@ async function refresh(){
         <td><div class="bar"><i style="width:${share}%"></i></div><small>${100-share}% legacy · ${share}% new · sticky ${esc(o.sticky)}</small></td>
         <td>${side(o.legacy)}</td><td>${side(o.new)}</td>
         <td>${c.compared} compared<br><span class="ok">${c.equal} equal</span> · <span class="${c.different?"bad":""}">${c.different} different</span><br>
-          <small>${c.candidate_errors} errors · ${c.dropped} dropped · ${c.skipped} skipped</small></td>
+          <small>${c.candidate_errors} errors · ${c.dropped} dropped · ${c.skipped} skipped · ${c.over_rate} over ${c.max_rate||"∞"}/s</small></td>
         <td><small>${guard}<br>window ${g.window_s}s${g.auto_promote?" · auto-promote":""}</small></td>
         <td><button data-action="demote">◀ demote</button> <button data-action="promote">promote ▶</button>
           <button data-action="rollback">rollback</button></td></tr>`);

@@ -391,6 +391,15 @@ class Session {
       else new_side = point.stage == stage::Stage::new_;
       bool safe = std::find(ro.compare_methods.begin(), ro.compare_methods.end(), head.method) != ro.compare_methods.end();
       compare = ro.compare && safe && !new_side && (point.stage == stage::Stage::shadow || (ro.compare_always && point.stage != stage::Stage::legacy));
+      if (compare && !rollout->take_rate(ro.compare_max_rate, tc_.rt.clock())) {
+        bump(rollout->over_rate);  // past compare.max_rate this second: a sample is enough
+        compare = false;
+      }
+      if (compare && rollout->compare_in_flight.load(std::memory_order_relaxed) >= ro.compare_concurrency &&
+          rollout->compare_queued.load(std::memory_order_relaxed) >= ro.compare_queue) {
+        bump(rollout->dropped);  // no room for a copy: decided before capturing anything
+        compare = false;
+      }
       std::string shaped = new_side_target(ro, head.target, target, shaped_fields);
       for (auto& [n, v] : shaped_fields) new_side_fields.push_back({n, v});
       if (new_side) {

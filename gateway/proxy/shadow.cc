@@ -1,5 +1,6 @@
 #include "proxy/shadow.h"
 
+#include <algorithm>
 #include <chrono>
 
 #include "core/log.h"
@@ -139,9 +140,13 @@ awaitable<void> run_shadow(ThreadContext& tc, std::unique_ptr<ShadowJob> job) {
     int64_t give_up = tc.rt.clock() + 10000;
     asio::steady_timer t(tc.io);
     while (rr.compare_in_flight.load() >= ro.compare_concurrency && tc.rt.clock() < give_up) {
-      t.expires_after(std::chrono::milliseconds(5));
+      // Woken by a copy of this thread that ends; the timer covers copies of other threads.
+      t.expires_after(std::chrono::milliseconds(50));
+      tc.shadow_waiters.push_back(&t);
       error_code ec;
       co_await t.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+      auto it = std::find(tc.shadow_waiters.begin(), tc.shadow_waiters.end(), &t);
+      if (it != tc.shadow_waiters.end()) tc.shadow_waiters.erase(it);
     }
     rr.compare_queued.fetch_sub(1);
     if (rr.compare_in_flight.load() >= ro.compare_concurrency) {
@@ -152,8 +157,15 @@ awaitable<void> run_shadow(ThreadContext& tc, std::unique_ptr<ShadowJob> job) {
   rr.compare_in_flight.fetch_add(1);
   struct Release {
     std::atomic<uint32_t>& n;
-    ~Release() { n.fetch_sub(1); }
-  } release{rr.compare_in_flight};
+    ThreadContext& tc;
+    ~Release() {
+      n.fetch_sub(1);
+      if (!tc.shadow_waiters.empty()) {
+        tc.shadow_waiters.front()->cancel();
+        tc.shadow_waiters.pop_front();
+      }
+    }
+  } release{rr.compare_in_flight, tc};
 
   int64_t cand_ms = 0;
   stage::Captured cand = co_await ask(tc, *job->snap->pools[ro.to_index], *job, job->target, &job->extra_fields,

@@ -205,7 +205,7 @@ TEST(Rollout, SlowOrDeadCandidateLeavesThePrimaryAlone) {
   auto measure = [&](const std::string& stage, const std::string& candidate, json* after) {
     std::string d = temp_dir();
     Gateway gw(d, config(legacy.address(), candidate,
-                         "stage = \"" + stage + "\"\ncompare = { concurrency = 4, queue = 8 }\n"));
+                         "stage = \"" + stage + "\"\ncompare = { concurrency = 4, queue = 8, max_rate = 0 }\n"));
     std::string admin = admin_of(gw);
     Client c(gw.port);
     std::vector<double> ms;
