@@ -160,6 +160,9 @@ struct Runtime {
   Counter unrouted[6] = {};            // answers to requests no route took
   Clock clock = steady_now_ms;
   std::atomic<bool> draining{false};   // SIGTERM: finish what is in flight, accept nothing new
+  // The event loops are gone: coroutines destroyed unfinished (a compare copy waiting on a
+  // slow candidate) must not touch their thread's context any more.
+  std::atomic<bool> stopped{false};
   std::atomic<int> sessions{0};        // open client connections, all threads
   std::unique_ptr<AccessLog> access_log;  // null when off
   // Re-reads the config and installs it; "" on success, else why it was refused (set by

@@ -263,6 +263,7 @@ int serve(std::shared_ptr<const Config> cfg, ConfigSource source) {
   log::info("stopped");
   for (auto& w : workers) w->io.stop();
   for (auto& w : workers) w->thread.join();
+  rt.stopped = true;
   return 0;
 }
 

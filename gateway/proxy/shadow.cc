@@ -157,15 +157,16 @@ awaitable<void> run_shadow(ThreadContext& tc, std::unique_ptr<ShadowJob> job) {
   rr.compare_in_flight.fetch_add(1);
   struct Release {
     std::atomic<uint32_t>& n;
+    Runtime& rt;  // outlives the threads' contexts: checked before touching tc
     ThreadContext& tc;
     ~Release() {
       n.fetch_sub(1);
-      if (!tc.shadow_waiters.empty()) {
+      if (!rt.stopped.load() && !tc.shadow_waiters.empty()) {
         tc.shadow_waiters.front()->cancel();
         tc.shadow_waiters.pop_front();
       }
     }
-  } release{rr.compare_in_flight, tc};
+  } release{rr.compare_in_flight, tc.rt, tc};
 
   int64_t cand_ms = 0;
   stage::Captured cand = co_await ask(tc, *job->snap->pools[ro.to_index], *job, job->target, &job->extra_fields,
