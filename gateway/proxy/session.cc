@@ -382,7 +382,6 @@ class Session {
     bool new_side = false, compare = false;
     std::vector<std::pair<std::string, std::string>> shaped_fields;  // owns the text of new_side_fields
     std::vector<http1::Field> new_side_fields;
-    std::string primary_target = target;
     if (route.rollout) {
       const RolloutSpec& ro = *route.rollout;
       rollout = &snap_->routes[size_t(&route - cfg().routes.data())]->rollout;
@@ -515,7 +514,7 @@ class Session {
       if (!f) {
         backend.consecutive_failures.store(0, std::memory_order_relaxed);
         backend.ejections.store(0, std::memory_order_relaxed);
-        if (compare) start_shadow(route, head, primary_target, new_side_fields, *captured_body, *captured_answer);
+        if (compare) start_shadow(route, head, target, new_side_fields, *captured_body, *captured_answer);  // compare: the legacy side got `target`
         co_return;
       }
       if (f.kind == FailureKind::client_gone) {
