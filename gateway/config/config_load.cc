@@ -472,6 +472,24 @@ void parse_rollout(Reader& pr, const toml::table& t, RouteSpec& rt, const Config
   } else if (ro.initial.stage == stage::Stage::canary) {
     ro.initial.share_bp = stage::percent_to_bp(ro.steps.empty() ? 10 : ro.steps.front());
   }
+  if (const toml::table* split = r.table("split")) {
+    // split = { legacy = 90, warp = 10 }: the same as stage = "canary", percent = 10.
+    if (r.get("stage") || r.get("percent")) r.fail(*r.get("split"), "rollout.split: give either split or stage/percent");
+    int64_t old_w = -1, new_w = -1;
+    for (auto&& [k, v] : *split) {
+      if (!v.is_integer() || v.as_integer()->get() < 0) r.fail(v, "rollout.split: expected weights such as { " + rt.pool + " = 90, " + ro.to + " = 10 }");
+      std::string pool(k.str());
+      if (pool == rt.pool) old_w = v.as_integer()->get();
+      else if (pool == ro.to) new_w = v.as_integer()->get();
+      else r.fail(v, "rollout.split: \"" + pool + "\" is neither the route's pool (\"" + rt.pool + "\") nor rollout.to (\"" + ro.to + "\")");
+    }
+    if (old_w < 0 || new_w < 0 || old_w + new_w == 0)
+      r.fail(*r.get("split"), "rollout.split: expected a weight for both \"" + rt.pool + "\" and \"" + ro.to + "\"");
+    uint32_t bp = uint32_t((new_w * int64_t(stage::kBuckets) + (old_w + new_w) / 2) / (old_w + new_w));
+    if (bp == 0) ro.initial = {stage::Stage::legacy, 0};
+    else if (bp >= stage::kBuckets) ro.initial = {stage::Stage::new_, stage::kBuckets};
+    else ro.initial = {stage::Stage::canary, bp};
+  }
   if (auto v = r.str("sticky")) {
     if (*v == "cookie") ro.sticky = RolloutSpec::Sticky::cookie;
     else if (*v == "ip") ro.sticky = RolloutSpec::Sticky::ip;

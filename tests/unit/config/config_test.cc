@@ -175,3 +175,17 @@ TEST(Config, WorkerTemplates) {
   EXPECT_EQ(expand_worker_template("/run/app-{index}.sock", 0, 0, ""), "/run/app-0.sock");
   EXPECT_EQ(expand_worker_template("{socket}:{index}:{x}{", 1, 0, "/s"), "/s:1:{x}{");
 }
+
+TEST(Config, RolloutSplitByWeights) {
+  std::string base = "[server]\nlisten = [\"127.0.0.1:1\"]\n[pools.legacy]\nbackends = [\"127.0.0.1:2\"]\n"
+                     "[pools.warp]\nbackends = [\"127.0.0.1:3\"]\n[[routes]]\nname = \"r\"\nforward = \"legacy\"\n"
+                     "[routes.rollout]\nto = \"warp\"\n";
+  auto c = load_config_text(base + "split = { legacy = 90, warp = 10 }\n", "t.toml");
+  EXPECT_EQ(stage::describe(c->routes[0].rollout->initial), "canary 10%");
+  c = load_config_text(base + "split = { legacy = 0, warp = 1 }\n", "t.toml");
+  EXPECT_EQ(stage::describe(c->routes[0].rollout->initial), "new");
+  EXPECT_NE(error_of(base + "split = { legacy = 90, other = 10 }\n").find("t.toml:12:32: rollout.split: \"other\" is neither"), std::string::npos)
+      << error_of(base + "split = { legacy = 90, other = 10 }\n");
+  EXPECT_NE(error_of(base + "split = { legacy = 90, warp = 10 }\nstage = \"shadow\"\n").find("give either split or stage"),
+            std::string::npos);
+}
