@@ -9,14 +9,7 @@ DURATION=${1:-10s}
 CONNS=${2:-50}
 THREADS=${3:-1}
 ROUNDS=${4:-3}
-ROOT=$(cd "$(dirname "$0")/.." && pwd)
-CUTOVER=${CUTOVER:-$ROOT/build/cutover}
-WORK=$(mktemp -d /tmp/cutover-bench.XXXXXX)
-PIDS=()
-cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$WORK"; }
-trap cleanup EXIT
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-wait_port() { for _ in $(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/$1) 2>/dev/null && return 0; sleep 0.05; done; echo "port $1 never opened" >&2; exit 1; }
+. "$(dirname "$0")/lib.sh"
 
 LEG=$(free_port); CAND=$(free_port); OFF=$(free_port); ON=$(free_port); ADM=$(free_port)
 mkdir -p "$WORK/nb"
