@@ -114,16 +114,19 @@ struct RolloutRuntime {
   Counter primary_answers{0}, primary_5xx{0}, new_answers{0}, new_5xx{0};
   LatencyHistogram primary_latency, new_latency;
   Counter compared{0}, equal{0}, different{0}, candidate_errors{0}, dropped{0}, skipped{0}, over_rate{0};
-  // compare.max_rate: copies started in the current tenth of a second (all threads), so a
-  // second's budget is spread over it instead of spent in one burst.
-  std::atomic<int64_t> rate_slot{0};
-  std::atomic<uint32_t> rate_count{0};
+  // compare.max_rate as a smooth rate (GCRA, all threads): one copy per 1/max_rate s, with
+  // at most 10 ms worth taken at once, so copies never come in a burst that the primary's
+  // latency would feel.
+  std::atomic<int64_t> rate_tat_us{0};  // the theoretical arrival time of the next copy
   bool take_rate(uint32_t max_rate, int64_t now_ms) {
     if (max_rate == 0) return true;
-    int64_t slot = now_ms / 100, seen = rate_slot.load(std::memory_order_relaxed);
-    if (seen != slot && rate_slot.compare_exchange_strong(seen, slot, std::memory_order_relaxed))
-      rate_count.store(0, std::memory_order_relaxed);
-    return rate_count.fetch_add(1, std::memory_order_relaxed) < std::max<uint32_t>(1, max_rate / 10);
+    int64_t interval = 1000000 / int64_t(max_rate), now = now_ms * 1000, burst = std::max<int64_t>(interval, 10000);
+    int64_t tat = rate_tat_us.load(std::memory_order_relaxed);
+    while (true) {
+      int64_t t = std::max(tat, now);
+      if (t - now > burst) return false;
+      if (rate_tat_us.compare_exchange_weak(tat, t + interval, std::memory_order_relaxed)) return true;
+    }
   }
   std::atomic<uint32_t> compare_in_flight{0}, compare_queued{0};
 
