@@ -3,12 +3,17 @@
 # instances in one run, one with the route in stage "legacy" (compare off) and one in
 # "shadow" (every GET copied to the candidate pool and compared), both against nginx
 # backends returning the same small body. Rounds are interleaved; the median is reported.
+# PIN=1 puts both cutover instances on CPU 1 and wrk + the backend on CPU 0.
 #   bench/compare.sh [DURATION=10s] [CONNS=50] [THREADS=1] [ROUNDS=3]
 set -euo pipefail
 DURATION=${1:-10s}
 CONNS=${2:-50}
 THREADS=${3:-1}
 ROUNDS=${4:-3}
+PIN=${PIN:-0}
+on_cpu() { local cpu=$1; shift; if [ "$PIN" = 1 ]; then taskset -c "$cpu" "$@"; else "$@"; fi; }
+# In the background, with $! the program's own pid (taskset execs it), so cleanup stops it.
+start_on() { local cpu=$1; shift; if [ "$PIN" = 1 ]; then taskset -c "$cpu" "$@" & else "$@" & fi; PIDS+=($!); }
 . "$(dirname "$0")/lib.sh"
 
 LEG=$(free_port); CAND=$(free_port); OFF=$(free_port); ON=$(free_port); ADM=$(free_port)
@@ -43,15 +48,15 @@ TOML
 }
 config "$OFF" legacy > "$WORK/off.toml"
 config "$ON" shadow "$ADM" > "$WORK/on.toml"
-nginx -c "$WORK/backend.conf" -p "$WORK/nb" & PIDS+=($!)
-"$CUTOVER" serve -c "$WORK/off.toml" 2>"$WORK/off.log" & PIDS+=($!)
-"$CUTOVER" serve -c "$WORK/on.toml" 2>"$WORK/on.log" & PIDS+=($!)
+start_on 0 nginx -c "$WORK/backend.conf" -p "$WORK/nb"
+start_on 1 "$CUTOVER" serve -c "$WORK/off.toml" 2>"$WORK/off.log"
+start_on 1 "$CUTOVER" serve -c "$WORK/on.toml" 2>"$WORK/on.log"
 wait_port "$LEG"; wait_port "$OFF"; wait_port "$ON"
 run() {  # name port round
-  wrk -t1 -c"$CONNS" -d"$DURATION" --latency "http://127.0.0.1:$2/" > "$WORK/$1.$3.wrk"
+  on_cpu 0 wrk -t1 -c"$CONNS" -d"$DURATION" --latency "http://127.0.0.1:$2/" > "$WORK/$1.$3.wrk"
   echo "$(awk '/Requests\/sec/ {print $2}' "$WORK/$1.$3.wrk") $(awk '$1=="99%" {print $2}' "$WORK/$1.$3.wrk")"
 }
-echo "wrk -t1 -c$CONNS -d$DURATION x $ROUNDS rounds (median), cutover with $THREADS thread(s), $(nproc) cores"
+echo "wrk -t1 -c$CONNS -d$DURATION x $ROUNDS rounds (median), cutover with $THREADS thread(s), $(nproc) cores, PIN=$PIN"
 for p in "$OFF" "$ON"; do wrk -t1 -c"$CONNS" -d3s "http://127.0.0.1:$p/" >/dev/null; done
 for r in $(seq "$ROUNDS"); do
   run off "$OFF" "$r" >> "$WORK/off.rounds"
