@@ -10,10 +10,6 @@ DURATION=${1:-10s}
 CONNS=${2:-50}
 THREADS=${3:-1}
 ROUNDS=${4:-3}
-PIN=${PIN:-0}
-on_cpu() { local cpu=$1; shift; if [ "$PIN" = 1 ]; then taskset -c "$cpu" "$@"; else "$@"; fi; }
-# In the background, with $! the program's own pid (taskset execs it), so cleanup stops it.
-start_on() { local cpu=$1; shift; if [ "$PIN" = 1 ]; then taskset -c "$cpu" "$@" & else "$@" & fi; PIDS+=($!); }
 . "$(dirname "$0")/lib.sh"
 
 LEG=$(free_port); CAND=$(free_port); OFF=$(free_port); ON=$(free_port); ADM=$(free_port)
@@ -48,12 +44,12 @@ TOML
 }
 config "$OFF" legacy > "$WORK/off.toml"
 config "$ON" shadow "$ADM" > "$WORK/on.toml"
-start_on 0 nginx -c "$WORK/backend.conf" -p "$WORK/nb"
-start_on 1 "$CUTOVER" serve -c "$WORK/off.toml" 2>"$WORK/off.log"
-start_on 1 "$CUTOVER" serve -c "$WORK/on.toml" 2>"$WORK/on.log"
+start 0 nginx -c "$WORK/backend.conf" -p "$WORK/nb"
+start 1 "$CUTOVER" serve -c "$WORK/off.toml" 2>"$WORK/off.log"
+start 1 "$CUTOVER" serve -c "$WORK/on.toml" 2>"$WORK/on.log"
 wait_port "$LEG"; wait_port "$OFF"; wait_port "$ON"
 run() {  # name port round
-  on_cpu 0 wrk -t1 -c"$CONNS" -d"$DURATION" --latency "http://127.0.0.1:$2/" > "$WORK/$1.$3.wrk"
+  pin_load wrk -t1 -c"$CONNS" -d"$DURATION" --latency "http://127.0.0.1:$2/" > "$WORK/$1.$3.wrk"
   echo "$(awk '/Requests\/sec/ {print $2}' "$WORK/$1.$3.wrk") $(awk '$1=="99%" {print $2}' "$WORK/$1.$3.wrk")"
 }
 echo "wrk -t1 -c$CONNS -d$DURATION x $ROUNDS rounds (median), cutover with $THREADS thread(s), $(nproc) cores, PIN=$PIN"

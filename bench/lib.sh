@@ -8,3 +8,13 @@ cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; wait 
 trap cleanup EXIT
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 wait_port() { for _ in $(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/$1) 2>/dev/null && return 0; sleep 0.05; done; echo "port $1 never opened" >&2; exit 1; }
+# PIN=1: the load (wrk, backends) on CPU 0, the proxies on CPU 1.
+PIN=${PIN:-0}
+pin_load() { if [ "$PIN" = 1 ]; then taskset -c 0 "$@"; else "$@"; fi; }
+# start CPU COMMAND...: in the background; $! is the program's own pid (taskset execs it),
+# so cleanup stops exactly it.
+start() {
+  local cpu=$1; shift
+  if [ "$PIN" = 1 ]; then taskset -c "$cpu" "$@" & else "$@" & fi
+  PIDS+=($!)
+}

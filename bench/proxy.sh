@@ -11,13 +11,6 @@ DURATION=${1:-10s}
 CONNS=${2:-50}
 THREADS=${3:-1}
 ROUNDS=${4:-3}
-PIN=${PIN:-0}
-pin_load() { if [ "$PIN" = 1 ]; then taskset -c 0 "$@"; else "$@"; fi; }
-start() {  # CPU COMMAND... : runs it in the background and remembers its pid
-  local cpu=$1; shift
-  if [ "$PIN" = 1 ]; then taskset -c "$cpu" "$@" & else "$@" & fi
-  PIDS+=($!)
-}
 . "$(dirname "$0")/lib.sh"
 
 BACK=$(free_port); CUT=$(free_port); NGX=$(free_port); HAP=$(free_port)
