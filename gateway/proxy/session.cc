@@ -399,13 +399,15 @@ class Session {
         bump(rollout->dropped);  // no room for a copy: decided before capturing anything
         compare = false;
       }
-      std::string shaped = new_side_target(ro, head.target, target, shaped_fields);
-      for (auto& [n, v] : shaped_fields) new_side_fields.push_back({n, v});
-      if (new_side) {
-        pool_index = ro.to_index;
-        target = std::move(shaped);
-      } else if (compare) {
-        shadow_target_ = std::move(shaped);
+      if (new_side || compare) {  // only then is the new side asked anything
+        std::string shaped = new_side_target(ro, head.target, target, shaped_fields);
+        for (auto& [n, v] : shaped_fields) new_side_fields.push_back({n, v});
+        if (new_side) {
+          pool_index = ro.to_index;
+          target = std::move(shaped);
+        } else {
+          shadow_target_ = std::move(shaped);
+        }
       }
     }
     PoolRuntime& pool = *snap_->pools[pool_index];
