@@ -114,13 +114,13 @@ struct RolloutRuntime {
   Counter primary_answers{0}, primary_5xx{0}, new_answers{0}, new_5xx{0};
   LatencyHistogram primary_latency, new_latency;
   Counter compared{0}, equal{0}, different{0}, candidate_errors{0}, dropped{0}, skipped{0}, over_rate{0};
-  // compare.max_rate as a smooth rate (GCRA, all threads): one copy per 1/max_rate s, with
-  // at most 10 ms worth taken at once, so copies never come in a burst that the primary's
-  // latency would feel.
+  // compare.max_rate as a smooth rate (GCRA, all threads): one copy per 1/max_rate s under
+  // sustained load; after a quiet spell up to 100 ms worth at once, so a short series of
+  // requests on an idle route is still compared in full.
   std::atomic<int64_t> rate_tat_us{0};  // the theoretical arrival time of the next copy
   bool take_rate(uint32_t max_rate, int64_t now_ms) {
     if (max_rate == 0) return true;
-    int64_t interval = 1000000 / int64_t(max_rate), now = now_ms * 1000, burst = std::max<int64_t>(interval, 10000);
+    int64_t interval = 1000000 / int64_t(max_rate), now = now_ms * 1000, burst = std::max<int64_t>(interval, 100000);
     int64_t tat = rate_tat_us.load(std::memory_order_relaxed);
     while (true) {
       int64_t t = std::max(tat, now);

@@ -57,7 +57,7 @@ json wait_compared(const std::string& admin, uint64_t n) {
     o = rollout_of(admin);
     auto& c = o["compare"];
     if (c["compared"].get<uint64_t>() + c["candidate_errors"].get<uint64_t>() + c["skipped"].get<uint64_t>() +
-            c["dropped"].get<uint64_t>() >= n)
+            c["dropped"].get<uint64_t>() + c["over_rate"].get<uint64_t>() >= n)
       break;
     std::this_thread::sleep_for(50ms);
   }
