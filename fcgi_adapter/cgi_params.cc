@@ -78,6 +78,10 @@ CgiParams cgi_params(const Mount& m, const CgiRequest& r, const IsRegularFile& i
   set("SERVER_PORT", std::to_string(r.server_port));
   set("REMOTE_ADDR", std::string(r.remote_addr));
   set("REMOTE_PORT", std::to_string(r.remote_port));
+  if (!r.remote_user.empty()) {
+    set("REMOTE_USER", std::string(r.remote_user));
+    set("AUTH_TYPE", "Basic");
+  }
   if (r.https) set("HTTPS", "on");
   if (r.content_length) set("CONTENT_LENGTH", std::to_string(*r.content_length));
   for (auto& [name, value] : r.headers) {

@@ -103,6 +103,7 @@ class FcgiUpstream final : public Upstream {
     cr.server_port = req.server_port;
     cr.remote_addr = req.client_ip;
     cr.remote_port = req.client_port;
+    cr.remote_user = req.remote_user;
     cr.version_minor = h.version_minor;
     CgiParams params = cgi_params(mount_for(*req.route), cr, regular_file);
     if (params.status) {  // check_local: no such script, the app is not called

@@ -5,6 +5,7 @@
 #include "fcgi_adapter/mount.h"
 #include "rewrite/rewriter.h"
 #include "rewrite/url.h"
+#include "static/path.h"
 #include "route/rollout_shape.h"
 #include "route/router.h"
 
@@ -85,10 +86,20 @@ int explain(const Config& cfg, const std::string& method, const std::string& hos
     return 0;
   }
   out << "  route:      " << r->name << "  (" << r->origin << ")\n";
+  for (const AuthSpec& a : cfg.auth)
+    if (path.compare(0, a.prefix.size(), a.prefix) == 0)
+      out << "  auth:       Basic, realm \"" << a.realm << "\", require " << a.require_text << "  (" << a.origin << ")\n";
   switch (r->action) {
     case RouteSpec::Action::static_files:
-      out << "  static:     " << r->static_root + path << "\n";
+    {
+      const StaticSpec& s = r->static_files;
+      std::string rel, why;
+      bool dir = false;
+      statics::PathRules rules{s.alias ? std::string_view(s.alias_prefix) : std::string_view(), s.dotfiles};
+      if (!statics::resolve(path, rules, rel, dir, why)) out << "  static:     refused (" << why << "): 404\n";
+      else out << "  static:     " << s.root << "/" << rel << (s.alias ? "  (alias of " + s.alias_prefix + ")" : "") << "\n";
       return 0;
+    }
     case RouteSpec::Action::redirect: {
       UrlParts u{"http", host, target};
       out << "  redirect:   " << r->redirect_code << " " << r->redirect_to.expand(caps, nullptr, u) << "\n";

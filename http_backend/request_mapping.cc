@@ -39,6 +39,7 @@ void build_request_head(const ForwardRequest& req, const BackendSpec& backend, b
         iequals(f.name, "x-forwarded-for") || iequals(f.name, "forwarded"))
       continue;
     if (http1::is_hop_by_hop(f.name) || named_in_connection(h.fields, f.name)) continue;
+    if (!req.user_header.empty() && iequals(f.name, req.user_header)) continue;
     if (req.extra_fields && std::any_of(req.extra_fields->begin(), req.extra_fields->end(),
                                         [&](const Field& x) { return iequals(x.name, f.name); }))
       continue;
@@ -46,6 +47,8 @@ void build_request_head(const ForwardRequest& req, const BackendSpec& backend, b
   }
   if (req.extra_fields)
     for (const Field& f : *req.extra_fields) out.append(f.name).append(": ").append(f.value).append("\r\n");
+  if (!req.user_header.empty() && !req.remote_user.empty())
+    out.append(req.user_header).append(": ").append(req.remote_user).append("\r\n");
   // Earlier hops' values first, then this one (several fields combine with ", ").
   auto append_list = [&](const char* name, bool present, const char* field) {
     out.append(name).append(": ");

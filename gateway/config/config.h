@@ -14,6 +14,8 @@
 #include "rewrite/rewriter.h"
 #include "stage/compare.h"
 #include "stage/split.h"
+#include "auth/basic.h"
+#include "static/mime.h"
 
 namespace cutover {
 
@@ -161,6 +163,37 @@ struct RolloutSpec {
   bool auto_promote = false;       // a clean window moves it a step forward
 };
 
+// Files served from disk (lighttpd's own static serving, nginx's root/alias).
+struct StaticSpec {
+  std::string root;                // the directory; no trailing '/'
+  bool alias = false;              // file = root + (path after the route's prefix), else root + path
+  std::string alias_prefix;        // the prefix removed when `alias`
+  std::vector<std::string> index_files;
+  bool listing = false;            // directory listing when no index file
+  bool listing_json = false;       // ?format=json or Accept: application/json gives JSON
+  bool follow_symlinks = false;    // else a symlink anywhere under root is refused
+  bool dotfiles = false;           // names starting with '.' are served
+  std::vector<std::string> exclude_extensions;  // lower-case, with dot (".php"): never served
+  std::string cache_control;       // Cache-Control value; "" none
+  std::optional<Duration> expires; // Expires: now + this (and max-age when no cache_control)
+  bool precompressed = false;      // serve file.br / file.gz when the client accepts them
+  bool etag = true;
+  std::shared_ptr<const statics::MimeTable> mime;  // the server's types + this route's overrides
+};
+
+// Basic auth on a path prefix, checked before any route acts (lighttpd's auth.require).
+struct AuthSpec {
+  std::string prefix;              // matched on the decoded path, before and after rewrites
+  std::string realm = "Restricted";
+  std::string htpasswd, groups;    // files; groups optional
+  std::string require_text = "valid-user";
+  auth::Requirement require;
+  uint32_t max_failures = 10;      // failed logins per client IP within failure_window...
+  Duration failure_window{60000};
+  Duration block_time{60000};      // ...refuse it with 429 for this long
+  std::string origin;
+};
+
 struct RouteSpec {
   std::string name;
   std::string prefix;             // matched against the decoded, normalised path
@@ -176,8 +209,7 @@ struct RouteSpec {
   std::string pool;               // forward
   size_t pool_index = 0;
   FastcgiMountSpec fastcgi;       // forward to a fastcgi pool
-  std::string static_root;        // static: file = root + path
-  std::vector<std::string> index_files;
+  StaticSpec static_files;        // static
   Replacement redirect_to;        // redirect: expanded with the route regex's captures
   int redirect_code = 301;
   std::optional<RolloutSpec> rollout;
@@ -201,6 +233,8 @@ struct ServerSpec {
   std::string access_log;            // path; empty: no access log
   bool access_log_json = false;      // JSON lines instead of combined format
   std::string state_file;            // route stages kept across restarts; empty: not kept
+  std::string mime_types = "/etc/mime.types";  // content types for static files
+  std::string remote_user_header;    // HTTP backends: the authenticated user; client's copy dropped
 };
 
 struct Config {
@@ -209,6 +243,7 @@ struct Config {
   std::vector<RewriteRule> rewrites;
   std::vector<PoolSpec> pools;
   std::vector<RouteSpec> routes;
+  std::vector<AuthSpec> auth;
 
   const PoolSpec* find_pool(std::string_view name) const;
 };

@@ -1,6 +1,7 @@
 // TOML -> Config. Every key is checked: unknown keys, wrong types, bad values and broken
 // references are errors naming file:line:column and what was expected.
 #include <arpa/inet.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <fstream>
@@ -50,6 +51,12 @@ class Reader {
     throw ConfigError(where(file_, t_.source()) + ": " + msg);
   }
 
+  std::optional<bool> boolean(std::string_view key) {
+    const toml::node* n = get(key);
+    if (!n) return std::nullopt;
+    if (!n->is_boolean()) fail(*n, ctx_ + "." + std::string(key) + ": expected true or false, found " + type_name(*n));
+    return n->as_boolean()->get();
+  }
   std::optional<std::string> str(std::string_view key) {
     const toml::node* n = get(key);
     if (!n) return std::nullopt;
@@ -201,6 +208,11 @@ void parse_server(Reader& r, ServerSpec& s) {
   if (auto v = r.str("admin_token")) s.admin_token = *v;
   if (auto v = r.str("access_log")) s.access_log = *v;
   if (auto v = r.str("state_file")) s.state_file = *v;
+  if (auto v = r.str("mime_types")) s.mime_types = *v;
+  if (auto v = r.str("remote_user_header")) {
+    if (v->empty() || v->find_first_of(" :\r\n") != std::string::npos) r.fail(*r.get("remote_user_header"), "server.remote_user_header: expected a header name such as \"X-Remote-User\"");
+    s.remote_user_header = *v;
+  }
   if (auto v = r.str("access_log_format")) {
     if (*v == "json") s.access_log_json = true;
     else if (*v != "combined") r.fail(*r.get("access_log_format"), "access_log_format: expected \"combined\" or \"json\"");
@@ -595,6 +607,85 @@ void parse_rollout(Reader& pr, const toml::table& t, RouteSpec& rt, const Config
   rt.rollout = std::move(ro);
 }
 
+void parse_static(Reader& sr, RouteSpec& rt, const Config& c) {
+  StaticSpec& s = rt.static_files;
+  auto root = sr.str("root");
+  auto alias = sr.str("alias");
+  if (root && alias) sr.fail(*sr.get("alias"), "static: give either root (file = root + path) or alias (file = alias + path after the prefix), not both");
+  if (!root && !alias) sr.fail_here("static: root or alias is required");
+  s.root = root ? *root : *alias;
+  s.alias = bool(alias);
+  while (s.root.size() > 1 && s.root.back() == '/') s.root.pop_back();
+  if (s.alias) {
+    if (rt.prefix.empty()) sr.fail(*sr.get("alias"), "static.alias needs the route to match a prefix (it is what the alias replaces)");
+    s.alias_prefix = rt.prefix;
+  }
+  for (auto& [f, node] : sr.str_list("index")) {
+    if (f.empty() || f.find('/') != std::string::npos) sr.fail(*node, "static.index: expected file names such as \"index.html\"");
+    s.index_files.push_back(f);
+  }
+  if (const toml::node* n = sr.get("listing")) {
+    if (n->is_boolean()) s.listing = n->as_boolean()->get();
+    else if (n->is_string() && n->as_string()->get() == "json") s.listing = s.listing_json = true;
+    else sr.fail(*n, "static.listing: expected true, false or \"json\" (HTML, and JSON on ?format=json)");
+  }
+  if (auto v = sr.boolean("follow_symlinks")) s.follow_symlinks = *v;
+  if (auto v = sr.boolean("dotfiles")) s.dotfiles = *v;
+  if (auto v = sr.boolean("precompressed")) s.precompressed = *v;
+  if (auto v = sr.boolean("etag")) s.etag = *v;
+  for (auto& [e, node] : sr.str_list("exclude_extensions")) {
+    std::string ext = e;
+    if (ext.empty()) sr.fail(*node, "static.exclude_extensions: empty extension");
+    if (ext.front() != '.') ext.insert(0, ".");
+    for (char& ch : ext) ch = char(std::tolower(static_cast<unsigned char>(ch)));
+    s.exclude_extensions.push_back(ext);
+  }
+  if (auto v = sr.str("cache_control")) s.cache_control = *v;
+  if (sr.get("expires")) {
+    Duration d{0};
+    sr.duration("expires", d);
+    s.expires = d;
+  }
+  auto mime = std::make_shared<statics::MimeTable>();
+  if (!c.server.mime_types.empty() && !mime->load(c.server.mime_types) && c.server.mime_types != "/etc/mime.types")
+    sr.fail_here("server.mime_types: cannot read " + c.server.mime_types);
+  if (const toml::table* m = sr.table("mime")) {
+    for (auto&& [k, v] : *m) {
+      if (!v.is_string()) sr.fail(v, "static.mime." + std::string(k.str()) + ": expected a content type string");
+      mime->set(k.str(), v.as_string()->get());
+    }
+  }
+  s.mime = std::move(mime);
+  sr.finish();
+}
+
+void parse_auth(Reader& r, AuthSpec& a) {
+  auto prefix = r.str("prefix");
+  if (!prefix || prefix->empty() || prefix->front() != '/') r.fail_here("auth.prefix: expected a path prefix such as \"/static/private\"");
+  a.prefix = *prefix;
+  if (auto v = r.str("realm")) {
+    if (v->find('"') != std::string::npos || v->find('\\') != std::string::npos)
+      r.fail(*r.get("realm"), "auth.realm: quotes and backslashes are not allowed");
+    a.realm = *v;
+  }
+  auto file = r.str("htpasswd");
+  if (!file) r.fail_here("auth.htpasswd: the password file is required (make one with `htpasswd -B -c FILE USER`)");
+  a.htpasswd = *file;
+  if (::access(a.htpasswd.c_str(), R_OK) != 0) r.fail(*r.get("htpasswd"), "auth.htpasswd: cannot read " + a.htpasswd);
+  if (auto v = r.str("groups")) {
+    a.groups = *v;
+    if (::access(a.groups.c_str(), R_OK) != 0) r.fail(*r.get("groups"), "auth.groups: cannot read " + a.groups);
+  }
+  if (auto v = r.str("require")) a.require_text = *v;
+  std::string why;
+  if (!auth::parse_requirement(a.require_text, a.require, why)) r.fail(r.get("require") ? *r.get("require") : *r.get("prefix"), "auth." + why);
+  if (!a.require.groups.empty() && a.groups.empty()) r.fail(*r.get("require"), "auth.require names a group: set auth.groups to the group file");
+  if (auto v = r.integer("max_failures", 0, 1000000)) a.max_failures = uint32_t(*v);
+  r.duration("failure_window", a.failure_window);
+  r.duration("block_time", a.block_time);
+  r.finish();
+}
+
 void parse_route(Reader& r, RouteSpec& rt, const Config& c) {
   auto name = r.str("name");
   if (!name || name->empty()) r.fail_here("routes: every route needs a \"name\"");
@@ -643,12 +734,7 @@ void parse_route(Reader& r, RouteSpec& rt, const Config& c) {
     ++actions;
     rt.action = RouteSpec::Action::static_files;
     Reader sr(r.file(), *st, "routes." + rt.name + ".static");
-    auto root = sr.str("root");
-    if (!root) sr.fail_here("static.root is required");
-    rt.static_root = *root;
-    while (rt.static_root.size() > 1 && rt.static_root.back() == '/') rt.static_root.pop_back();
-    for (auto& [f, node] : sr.str_list("index")) rt.index_files.push_back(f);
-    sr.finish();
+    parse_static(sr, rt, c);
   }
   if (const toml::table* rd = r.table("redirect")) {
     ++actions;
@@ -746,6 +832,16 @@ std::shared_ptr<const Config> parse(const toml::table& root, const std::string& 
       if (!names.insert(rt.name).second)
         throw ConfigError(where(file, e.source()) + ": duplicate route name \"" + rt.name + "\"");
       c->routes.push_back(std::move(rt));
+    }
+  }
+  if (const toml::node* au = top.get("auth")) {
+    if (!au->is_array_of_tables()) top.fail(*au, "auth: expected [[auth]] tables");
+    for (const toml::node& e : *au->as_array()) {
+      Reader ar(file, *e.as_table(), "auth");
+      AuthSpec a;
+      a.origin = where(file, e.source());
+      parse_auth(ar, a);
+      c->auth.push_back(std::move(a));
     }
   }
   top.finish();
@@ -860,7 +956,10 @@ std::string describe(const Config& c) {
     o << "  ->  ";
     switch (r.action) {
       case RouteSpec::Action::forward: o << "forward " << r.pool; break;
-      case RouteSpec::Action::static_files: o << "static " << r.static_root; break;
+      case RouteSpec::Action::static_files:
+        o << "static " << (r.static_files.alias ? "alias " : "") << r.static_files.root;
+        if (r.static_files.listing) o << " (listing)";
+        break;
       case RouteSpec::Action::redirect: o << "redirect " << r.redirect_code << " " << r.redirect_to.text(); break;
     }
     if (r.uri_match) o << "  (rewrite_request \"" << r.uri_match->pattern() << "\" -> \"" << r.uri_to.text() << "\")";

@@ -1,5 +1,7 @@
 #include "core/runtime.h"
 
+#include "core/log.h"
+
 namespace cutover {
 
 int64_t steady_now_ms() {
@@ -59,6 +61,26 @@ std::shared_ptr<const Snapshot> Runtime::install(std::shared_ptr<const Config> c
       rr->rollout.configured = true;
     }
     next->routes.push_back(rr);
+  }
+  for (const AuthSpec& a : c->auth) {
+    AuthRuntime ar;
+    ar.spec = &a;
+    // An area whose rules and files are unchanged keeps its limiter and login cache.
+    if (snap_)
+      for (const AuthRuntime& old : snap_->auth)
+        if (old.spec->prefix == a.prefix && old.spec->htpasswd == a.htpasswd && old.spec->groups == a.groups &&
+            old.spec->require_text == a.require_text && old.spec->realm == a.realm &&
+            old.spec->max_failures == a.max_failures && old.spec->failure_window == a.failure_window &&
+            old.spec->block_time == a.block_time)
+          ar.area = old.area;
+    if (!ar.area) {
+      auth::AreaRules rules{a.prefix, a.realm, a.htpasswd, a.groups, a.require, a.max_failures,
+                            a.failure_window.count(), a.block_time.count()};
+      ar.area = std::make_shared<auth::Area>(rules, [](const std::string& m) { log::warn("auth: " + m); });
+      std::string why;
+      if (!ar.area->load(why)) log::error("auth " + a.prefix + ": " + why + "; every login there fails until it can be read");
+    }
+    next->auth.push_back(std::move(ar));
   }
   snap_ = next;
   return next;

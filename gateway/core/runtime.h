@@ -10,6 +10,7 @@
 #include <memory>
 #include <vector>
 
+#include "auth/area.h"
 #include "balance/balancer.h"
 #include "config/config.h"
 #include "core/access_log.h"
@@ -137,6 +138,12 @@ struct RolloutRuntime {
   void add_event(std::string what);
 };
 
+// A protected area ([[auth]]) of one snapshot.
+struct AuthRuntime {
+  const AuthSpec* spec = nullptr;
+  std::shared_ptr<auth::Area> area;
+};
+
 struct RouteRuntime {
   Counter by_class[6] = {};  // answers by status class: [1]=1xx ... [5]=5xx
   RolloutRuntime rollout;    // used when the route has [routes.rollout]
@@ -150,6 +157,7 @@ struct Snapshot {
   std::shared_ptr<const Config> config;
   std::vector<std::shared_ptr<PoolRuntime>> pools;    // same order as config->pools
   std::vector<std::shared_ptr<RouteRuntime>> routes;  // same order as config->routes
+  std::vector<AuthRuntime> auth;                      // same order as config->auth
   uint64_t generation = 0;
 };
 

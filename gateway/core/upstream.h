@@ -152,6 +152,10 @@ struct ForwardRequest {
   // Fields cutover adds for this backend (X-Forwarded-Prefix...); a client's fields of the
   // same names are dropped, so they cannot be spoofed.
   const std::vector<http1::Field>* extra_fields = nullptr;
+  // Basic auth passed the request as this user ("" none): REMOTE_USER for FastCGI, and
+  // `user_header` (server.remote_user_header) for HTTP, whose client copy is always dropped.
+  std::string_view remote_user;
+  std::string_view user_header;
 };
 
 class Upstream {

@@ -31,6 +31,7 @@ class Downstream {
   // body is expected, so read into a full-size buffer rather than the small one.
   awaitable<size_t> fill(Duration timeout, error_code& ec, bool bulk = false);
   awaitable<bool> write(std::string_view a, std::string_view b = {});
+  awaitable<bool> send_file(int fd, uint64_t off, uint64_t len);
   const ServerSpec& server() const { return server_; }
   // Scratch for the response head being written; kept across requests so that its
   // capacity is reused (one response at a time per connection).
@@ -94,6 +95,9 @@ class ClientResponse final : public ResponseSink {
   void start(const ResponseStart& r) override;
   awaitable<bool> body(std::string_view data) override;
   awaitable<bool> finish() override;
+  // The body from a file, after start() with a content length: small ranges go out with
+  // the head in one write, larger ones by sendfile. Nothing is sent for HEAD.
+  awaitable<bool> send_file(int fd, uint64_t off, uint64_t len);
   awaitable<void> tunnel(UpSocket& up, std::string_view up_leftover) override;
   bool started() const override { return started_; }
   // A field of cutover's own for this response (the rollout's Set-Cookie), before start().

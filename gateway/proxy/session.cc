@@ -6,6 +6,7 @@
 
 #include <sys/stat.h>
 
+#include "core/file_io.h"
 #include "core/log.h"
 #include "http1/parser.h"
 #include "proxy/downstream.h"
@@ -69,7 +70,9 @@ class Session {
       } else {
         Captures caps;
         const RouteSpec* route = this->route(head, target, caps);
-        co_await act(route, caps, head, target, body, out);
+        remote_user_.clear();
+        if (snap_->auth.empty() || co_await authorize(route, head, out))
+          co_await act(route, caps, head, target, body, out);
       }
       count_answer(out.status());
       if (tc_.rt.access_log) log_access(head, out, started);
@@ -217,6 +220,7 @@ class Session {
       why = "request body too large\n";
       return 413;
     }
+    if (!cfg().auth.empty()) original_path_ = url::decode(url::path_of(norm));
     if (cfg().rewrites.empty()) {
       target = std::move(norm);
       return 0;
@@ -244,6 +248,59 @@ class Session {
   const RouteSpec* route(const http1::RequestHead& head, const std::string& target, Captures& caps) {
     decoded_path_ = url::decode(url::path_of(target));
     return match_route(cfg(), RouteInput{decoded_path_, head.host, head.method}, &caps);
+  }
+
+  // Phase 3b: Basic auth, before any action, on the decoded path both as the client sent
+  // it and after the rewrites (no module order can skip it, unlike lighttpd's). The first
+  // [[auth]] area whose prefix either path starts with decides. False: answered here.
+  awaitable<bool> authorize(const RouteSpec* route, const http1::RequestHead& head, ClientResponse& out) {
+    remote_user_.clear();
+    const AuthRuntime* ar = nullptr;
+    for (const AuthRuntime& a : snap_->auth) {
+      const std::string& p = a.spec->prefix;
+      if (decoded_path_.compare(0, p.size(), p) == 0 || original_path_.compare(0, p.size(), p) == 0) {
+        ar = &a;
+        break;
+      }
+    }
+    if (!ar) co_return true;
+    auth::Area& area = *ar->area;
+    int64_t now = tc_.rt.clock();
+    stats_.route = route;
+    keep_alive_if_body_skippable(head, out);
+    if (int64_t ms = area.limiter().blocked_for(client_ip_, now)) {
+      std::string secs = std::to_string((ms + 999) / 1000);
+      std::vector<http1::Field> extra{http1::Field{"Retry-After", secs}};  // named: g++ 12 rejects brace temporaries in co_await
+      co_await send_simple(out, 429, "too many failed logins, try again later\n", std::move(extra));
+      co_return false;
+    }
+    std::string_view authz;
+    for (auto& f : head.fields)
+      if (http1::iequals(f.name, "authorization")) authz = f.value;
+    std::string user;
+    std::optional<auth::Verdict> v = area.cached(authz, now, user);
+    if (!v) {
+      std::string given(authz);
+      // Hashing (bcrypt: milliseconds) runs off the event loop.
+      auto check = [&area, &given, now, &user] { return area.check(given, now, user); };
+      v = co_await run_blocking(check);
+    }
+    if (*v == auth::Verdict::allowed) {
+      remote_user_ = std::move(user);
+      co_return true;
+    }
+    if (*v != auth::Verdict::no_credentials) {
+      log::warn("auth: failed login to " + ar->spec->prefix + " (realm \"" + ar->spec->realm + "\") from " + client_ip_ +
+                " user \"" + user + "\": " + auth::verdict_text(*v) + " for " + std::string(head.method) + " " +
+                std::string(head.target));
+      if (area.limiter().failed(client_ip_, now))
+        log::warn("auth: " + client_ip_ + " refused for " + std::to_string(ar->spec->block_time.count()) + "ms after " +
+                  std::to_string(ar->spec->max_failures) + " failed logins");
+    }
+    std::string challenge = "Basic realm=\"" + ar->spec->realm + "\", charset=\"UTF-8\"";
+    std::vector<http1::Field> extra{http1::Field{"WWW-Authenticate", challenge}};
+    co_await send_simple(out, 401, "authentication required\n", std::move(extra));
+    co_return false;
   }
 
   // Phase 4: the route's action.
@@ -434,6 +491,8 @@ class Session {
     req.client_ip = client_ip_;
     req.client_port = client_port_;
     req.idempotent = idempotent(head.method);
+    req.remote_user = remote_user_;
+    req.user_header = cfg().server.remote_user_header;
     if (new_side && !new_side_fields.empty()) req.extra_fields = &new_side_fields;
 
     int64_t queued_ms = 0;
@@ -610,6 +669,8 @@ class Session {
   std::string client_ip_, server_ip_;
   uint16_t client_port_ = 0, server_port_ = 0;
   std::string decoded_path_;
+  std::string original_path_;  // decoded, before rewrites (for auth)
+  std::string remote_user_;    // Basic auth passed this request as this user
   std::string head_store_;  // the current request's head bytes (see keep_head)
   std::string shadow_target_;  // what the candidate is asked for, when comparing
   Stats stats_;

@@ -1,125 +1,360 @@
 #include "proxy/static_files.h"
 
+#include <dirent.h>
 #include <fcntl.h>
+#include <linux/openat2.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <ctime>
 
+#include "core/file_io.h"
+#include "core/log.h"
+#include "core/time_text.h"
+#include "http1/parser.h"
 #include "rewrite/url.h"
+#include "static/listing.h"
+#include "static/path.h"
+#include "static/validators.h"
 
 namespace cutover {
 namespace {
 
-bool safe_path(std::string_view p) {
-  if (p.empty() || p.front() != '/') return false;
-  if (p.find('\0') != std::string_view::npos || p.find('\\') != std::string_view::npos) return false;
-  // Any segment that is "..", or starts with '.', is refused (dotfiles are hidden).
-  size_t i = 0;
-  while ((i = p.find('/', i)) != std::string_view::npos) {
-    ++i;
-    if (i < p.size() && p[i] == '.') return false;
+using http1::Field;
+
+// An fd closed when the request is done with it.
+struct Fd {
+  int fd = -1;
+  Fd() = default;
+  explicit Fd(int f) : fd(f) {}
+  Fd(Fd&& o) noexcept : fd(o.fd) { o.fd = -1; }
+  Fd& operator=(Fd&& o) noexcept {
+    if (this != &o) {
+      reset();
+      fd = o.fd;
+      o.fd = -1;
+    }
+    return *this;
   }
-  return true;
+  ~Fd() { reset(); }
+  void reset() {
+    if (fd >= 0) ::close(fd);
+    fd = -1;
+  }
+  explicit operator bool() const { return fd >= 0; }
+};
+
+// Opens `rel` under `dir`. Without follow_symlinks, the kernel refuses a symlink anywhere
+// on the way and anything that resolves outside `dir` (openat2 RESOLVE_BENEATH |
+// RESOLVE_NO_SYMLINKS): the check and the open are one step, so nothing can swap a
+// component in between.
+int open_under(int dir, const std::string& rel, int flags, bool follow) {
+  const char* p = rel.empty() ? "." : rel.c_str();
+  flags |= O_CLOEXEC | O_NOCTTY | O_NONBLOCK;  // O_NONBLOCK: a FIFO must not hang the loop
+  if (follow) return ::openat(dir, p, flags);
+  open_how how{};
+  how.flags = uint64_t(flags);
+  how.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS;
+  return int(::syscall(SYS_openat2, dir, p, &how, sizeof how));
 }
 
-std::string http_time(time_t t) {
-  tm g;
-  gmtime_r(&t, &g);
-  char buf[40];
-  strftime(buf, sizeof buf, "%a, %d %b %Y %H:%M:%S GMT", &g);
-  return buf;
+bool accepts(const http1::RequestHead& head, std::string_view coding) {
+  for (const Field& f : head.fields) {
+    if (!http1::iequals(f.name, "accept-encoding")) continue;
+    std::string_view v = f.value;
+    while (!v.empty()) {
+      size_t comma = v.find(',');
+      std::string_view item = v.substr(0, comma);
+      while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
+      size_t semi = item.find(';');
+      std::string_view name = item.substr(0, semi);
+      while (!name.empty() && name.back() == ' ') name.remove_suffix(1);
+      bool zero = false;
+      if (semi != std::string_view::npos) {
+        std::string_view params = item.substr(semi + 1);
+        size_t q = params.find("q=");
+        if (q != std::string_view::npos) {
+          std::string_view qv = params.substr(q + 2);
+          zero = qv.substr(0, 1) == "0" && qv.find_first_of("123456789") == std::string_view::npos;
+        }
+      }
+      if (http1::iequals(name, coding) && !zero) return true;
+      if (comma == std::string_view::npos) break;
+      v.remove_prefix(comma + 1);
+    }
+  }
+  return false;
+}
+
+std::string_view field(const http1::RequestHead& head, std::string_view name) {
+  for (const Field& f : head.fields)
+    if (http1::iequals(f.name, name)) return f.value;
+  return {};
+}
+
+bool excluded(const StaticSpec& s, std::string_view name) {
+  if (s.exclude_extensions.empty()) return false;
+  std::string ext = statics::extension_of(name);
+  for (auto& e : s.exclude_extensions)
+    if (ext == e) return true;
+  return false;
+}
+
+// Cache-Control / Expires of the route.
+void cache_fields(const StaticSpec& s, std::vector<Field>& fields, std::string& expires_text, std::string& max_age) {
+  if (!s.cache_control.empty()) fields.push_back({"Cache-Control", s.cache_control});
+  if (s.expires) {
+    time_t at = time(nullptr) + time_t(s.expires->count() / 1000);
+    expires_text = statics::http_date(at);
+    fields.push_back({"Expires", expires_text});
+    if (s.cache_control.empty()) {
+      max_age = "max-age=" + std::to_string(s.expires->count() / 1000);
+      fields.push_back({"Cache-Control", max_age});
+    }
+  }
+}
+
+std::vector<statics::DirEntry> read_dir(int dirfd, const StaticSpec& s) {
+  std::vector<statics::DirEntry> out;
+  int dup = ::openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dup < 0) return out;
+  DIR* d = ::fdopendir(dup);
+  if (!d) {
+    ::close(dup);
+    return out;
+  }
+  while (dirent* e = ::readdir(d)) {
+    std::string_view name = e->d_name;
+    if (name == "." || name == "..") continue;
+    if (name.front() == '.' && !s.dotfiles) continue;
+    struct stat st;
+    if (::fstatat(dirfd, e->d_name, &st, s.follow_symlinks ? 0 : AT_SYMLINK_NOFOLLOW) != 0) continue;
+    if (!S_ISDIR(st.st_mode) && !S_ISREG(st.st_mode)) continue;  // symlinks (when not followed), sockets...
+    if (S_ISREG(st.st_mode) && excluded(s, name)) continue;
+    out.push_back({std::string(name), S_ISDIR(st.st_mode), uint64_t(st.st_size), st.st_mtime});
+  }
+  ::closedir(d);
+  return out;
+}
+
+awaitable<void> refuse(ClientResponse& out, int status, const char* body) {
+  co_await send_simple(out, status, body);
 }
 
 }  // namespace
 
-std::string_view mime_type(std::string_view name) {
-  static const struct {
-    std::string_view ext, type;
-  } kTypes[] = {{".html", "text/html; charset=utf-8"}, {".htm", "text/html; charset=utf-8"},
-                {".css", "text/css"},                  {".js", "text/javascript"},
-                {".json", "application/json"},         {".txt", "text/plain; charset=utf-8"},
-                {".png", "image/png"},                 {".jpg", "image/jpeg"},
-                {".jpeg", "image/jpeg"},               {".gif", "image/gif"},
-                {".svg", "image/svg+xml"},             {".ico", "image/x-icon"},
-                {".pdf", "application/pdf"},           {".xml", "application/xml"},
-                {".wasm", "application/wasm"},         {".woff2", "font/woff2"}};
-  for (auto& t : kTypes)
-    if (name.size() >= t.ext.size() && name.substr(name.size() - t.ext.size()) == t.ext) return t.type;
-  return "application/octet-stream";
-}
-
-awaitable<void> serve_static(const RouteSpec& route, const http1::RequestHead& head,
-                             const std::string& target, const std::string& path,
-                             ClientResponse& out) {
+awaitable<void> serve_static(const RouteSpec& route, const http1::RequestHead& head, const std::string& target,
+                             const std::string& path, ClientResponse& out) {
+  const StaticSpec& s = route.static_files;
   if (head.method != "GET" && head.method != "HEAD") {
-    std::vector<http1::Field> extra{http1::Field{"Allow", "GET, HEAD"}};  // named: g++ 12 rejects brace temporaries in co_await
+    std::vector<Field> extra{Field{"Allow", "GET, HEAD"}};  // named: g++ 12 rejects brace temporaries in co_await
     co_await send_simple(out, 405, "method not allowed\n", std::move(extra));
     co_return;
   }
-  if (!safe_path(path)) {
-    co_await send_simple(out, 404, "not found\n");
+  // 1. Where the path points, refused on its text alone when it could leave the root.
+  std::string rel, why;
+  bool dir_hint = false;
+  statics::PathRules rules{s.alias ? std::string_view(s.alias_prefix) : std::string_view(), s.dotfiles};
+  if (!statics::resolve(path, rules, rel, dir_hint, why)) {
+    log::info("static " + route.name + ": refused " + std::string(head.target) + ": " + why);
+    co_await refuse(out, 404, "not found\n");
     co_return;
   }
-  std::string file = route.static_root + path;
+  // 2. Open it under the root, the file system checked in the same step.
+  Fd root(::open(s.root.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+  if (!root) {
+    log::error("static " + route.name + ": cannot open root " + s.root + ": " + strerror(errno));
+    co_await refuse(out, 500, "static root unavailable\n");
+    co_return;
+  }
+  Fd file(open_under(root.fd, rel, O_RDONLY, s.follow_symlinks));
+  if (!file) {
+    int e = errno;
+    if (e == ENOENT || e == ENOTDIR || e == ENAMETOOLONG) co_await refuse(out, 404, "not found\n");
+    else if (e == ELOOP || e == EXDEV) co_await refuse(out, 403, "forbidden\n");  // a symlink, not allowed here
+    else co_await refuse(out, 403, "forbidden\n");
+    co_return;
+  }
   struct stat st;
-  if (::stat(file.c_str(), &st) != 0) {
-    co_await send_simple(out, 404, "not found\n");
+  if (::fstat(file.fd, &st) != 0) {
+    co_await refuse(out, 403, "forbidden\n");
     co_return;
   }
+  std::string name = rel;  // for the content type and exclusions
   if (S_ISDIR(st.st_mode)) {
-    if (path.back() != '/') {
-      std::string loc = std::string(url::path_of(target)) + "/";
-      if (url::has_query(target)) loc.append("?").append(url::query_of(target));
-      std::vector<http1::Field> extra{http1::Field{"Location", loc}};  // named: g++ 12 rejects brace temporaries in co_await
+    if (!dir_hint && !rel.empty()) {
+      // A directory without its trailing slash: relative links inside it need one.
+      std::string loc = std::string(url::path_of(head.target)) + "/";
+      if (url::has_query(head.target)) loc.append("?").append(url::query_of(head.target));
+      std::vector<Field> extra{Field{"Location", loc}};
       co_await send_simple(out, 301, "moved\n", std::move(extra));
       co_return;
     }
-    bool found = false;
-    for (const std::string& idx : route.index_files) {
-      std::string candidate = file + idx;
-      if (::stat(candidate.c_str(), &st) == 0 && S_ISREG(st.st_mode)) {
-        file = candidate;
-        found = true;
+    Fd index;
+    for (const std::string& idx : s.index_files) {
+      Fd f(open_under(file.fd, idx, O_RDONLY, s.follow_symlinks));
+      struct stat ist;
+      if (f && ::fstat(f.fd, &ist) == 0 && S_ISREG(ist.st_mode)) {
+        index = std::move(f);
+        st = ist;
+        name = idx;
         break;
       }
     }
-    if (!found) {
-      co_await send_simple(out, 403, "directory listing not enabled\n");
+    if (!index) {
+      if (!s.listing) {
+        co_await refuse(out, 403, "directory listing not enabled\n");
+        co_return;
+      }
+      std::vector<statics::DirEntry> entries = read_dir(file.fd, s);
+      std::string_view query = url::query_of(target);
+      bool json = s.listing_json && (query.find("format=json") != std::string_view::npos ||
+                                     field(head, "accept").find("application/json") != std::string_view::npos);
+      statics::ListingOrder order = statics::listing_order(query);
+      statics::sort_entries(entries, order);
+      std::string shown = path;
+      std::string body = json ? statics::render_listing_json(shown, entries)
+                              : statics::render_listing_html(shown, entries, order, shown != "/" && !(s.alias && rel.empty()));
+      std::vector<Field> fields;
+      fields.push_back({"Date", utc_text<kHttpDate>(time(nullptr))});
+      fields.push_back({"Content-Type", json ? "application/json" : "text/html; charset=utf-8"});
+      fields.push_back({"Cache-Control", "no-cache"});
+      if (s.listing_json) fields.push_back({"Vary", "Accept"});
+      ResponseStart rs;
+      rs.status = 200;
+      rs.fields = &fields;
+      rs.content_length = body.size();
+      out.start(rs);
+      if (co_await out.body(body)) co_await out.finish();
       co_return;
     }
+    file = std::move(index);
+  } else if (dir_hint) {
+    co_await refuse(out, 404, "not found\n");  // "/file.txt/": not a directory
+    co_return;
   }
   if (!S_ISREG(st.st_mode)) {
-    co_await send_simple(out, 403, "forbidden\n");
+    co_await refuse(out, 403, "forbidden\n");
     co_return;
   }
-  int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
-    co_await send_simple(out, 403, "forbidden\n");
+  // 3. Never the source of what a backend should run (.php...).
+  if (excluded(s, name)) {
+    co_await refuse(out, 403, "forbidden\n");
     co_return;
   }
-  std::vector<http1::Field> fields;
-  std::string lm = http_time(st.st_mtime);
-  fields.push_back({"Content-Type", mime_type(file)});
-  fields.push_back({"Last-Modified", lm});
+  const std::string& type = s.mime->type_of(name);
+  // 4. A precompressed sibling, when the client takes it.
+  std::string_view encoding;
+  bool vary = false;
+  if (s.precompressed) {
+    vary = true;
+    std::string base = name == rel ? rel : (rel.empty() ? name : rel + "/" + name);
+    for (std::string_view coding : {std::string_view("br"), std::string_view("gzip")}) {
+      if (!accepts(head, coding)) continue;
+      std::string sib = base + (coding == "br" ? ".br" : ".gz");
+      Fd f(open_under(root.fd, sib, O_RDONLY, s.follow_symlinks));
+      struct stat cst;
+      if (f && ::fstat(f.fd, &cst) == 0 && S_ISREG(cst.st_mode)) {
+        file = std::move(f);
+        st = cst;
+        encoding = coding;
+        break;
+      }
+    }
+  }
+  // 5. Validators, preconditions, ranges.
+  std::string etag = s.etag ? statics::make_etag(uint64_t(st.st_ino), uint64_t(st.st_size), st.st_mtim.tv_sec,
+                                                 st.st_mtim.tv_nsec)
+                            : std::string();
+  std::string last_modified = statics::http_date(st.st_mtime);
+  statics::Conditions cond{field(head, "if-match"),          field(head, "if-none-match"),
+                           field(head, "if-modified-since"), field(head, "if-unmodified-since"),
+                           field(head, "if-range"),          field(head, "range")};
+  statics::FileFacts facts{etag, st.st_mtime, uint64_t(st.st_size)};
+  std::vector<Field> fields;
+  fields.reserve(12);
+  fields.push_back({"Date", utc_text<kHttpDate>(time(nullptr))});
+  std::string expires_text, max_age;
+  int pre = statics::evaluate_preconditions(cond, facts, true);
+  if (pre == 304) {
+    if (!etag.empty()) fields.push_back({"ETag", etag});
+    fields.push_back({"Last-Modified", last_modified});
+    cache_fields(s, fields, expires_text, max_age);
+    if (vary) fields.push_back({"Vary", "Accept-Encoding"});
+    ResponseStart rs;
+    rs.status = 304;
+    rs.fields = &fields;
+    rs.has_body = false;
+    out.start(rs);
+    co_await out.finish();
+    co_return;
+  }
+  if (pre == 412) {
+    co_await refuse(out, 412, "precondition failed\n");
+    co_return;
+  }
+  std::vector<statics::ByteRange> ranges;
+  statics::RangeOutcome ro = statics::evaluate_range(cond, facts, ranges);
+  if (ro == statics::RangeOutcome::unsatisfiable) {
+    std::string cr = "bytes */" + std::to_string(st.st_size);
+    std::vector<Field> extra{Field{"Content-Range", cr}};
+    co_await send_simple(out, 416, "range not satisfiable\n", std::move(extra));
+    co_return;
+  }
+  fields.push_back({"Last-Modified", last_modified});
+  if (!etag.empty()) fields.push_back({"ETag", etag});
+  fields.push_back({"Accept-Ranges", "bytes"});
+  cache_fields(s, fields, expires_text, max_age);
+  if (!encoding.empty()) fields.push_back({"Content-Encoding", encoding});
+  if (vary) fields.push_back({"Vary", "Accept-Encoding"});
   ResponseStart rs;
-  rs.status = 200;
   rs.fields = &fields;
-  rs.content_length = uint64_t(st.st_size);
+  if (ro == statics::RangeOutcome::full) {
+    fields.push_back({"Content-Type", type});
+    rs.status = 200;
+    rs.content_length = uint64_t(st.st_size);
+    out.start(rs);
+    if (co_await out.send_file(file.fd, 0, uint64_t(st.st_size))) co_await out.finish();
+    else out.force_close();
+    co_return;
+  }
+  rs.status = 206;
+  if (ranges.size() == 1) {
+    std::string cr = "bytes " + std::to_string(ranges[0].first) + "-" + std::to_string(ranges[0].last) + "/" +
+                     std::to_string(st.st_size);
+    fields.push_back({"Content-Type", type});
+    fields.push_back({"Content-Range", cr});
+    rs.content_length = ranges[0].length();
+    out.start(rs);
+    if (co_await out.send_file(file.fd, ranges[0].first, ranges[0].length())) co_await out.finish();
+    else out.force_close();
+    co_return;
+  }
+  // Several ranges: multipart/byteranges, its length known before the first byte.
+  char boundary[40];
+  std::snprintf(boundary, sizeof boundary, "cutover%016llx", (unsigned long long)(st.st_ino ^ uint64_t(st.st_mtim.tv_nsec) ^ uint64_t(time(nullptr))));
+  std::vector<std::string> part_heads;
+  uint64_t total = 0;
+  for (auto& r : ranges) {
+    part_heads.push_back("\r\n--" + std::string(boundary) + "\r\nContent-Type: " + type + "\r\nContent-Range: bytes " +
+                         std::to_string(r.first) + "-" + std::to_string(r.last) + "/" + std::to_string(st.st_size) +
+                         "\r\n\r\n");
+    total += part_heads.back().size() + r.length();
+  }
+  std::string tail = "\r\n--" + std::string(boundary) + "--\r\n";
+  total += tail.size();
+  std::string ctype = "multipart/byteranges; boundary=" + std::string(boundary);
+  fields.push_back({"Content-Type", ctype});
+  rs.content_length = total;
   out.start(rs);
   bool ok = true;
-  std::vector<char> buf(64 * 1024);
-  off_t off = 0;
-  while (ok && head.method != "HEAD" && off < st.st_size) {
-    ssize_t n = ::pread(fd, buf.data(), buf.size(), off);
-    if (n <= 0) {
-      out.force_close();  // the file shrank under us: the client must not wait for more
-      break;
-    }
-    off += n;
-    ok = co_await out.body(std::string_view(buf.data(), size_t(n)));
+  for (size_t i = 0; ok && i < ranges.size(); ++i) {
+    ok = co_await out.body(part_heads[i]);
+    if (ok) ok = co_await out.send_file(file.fd, ranges[i].first, ranges[i].length());
   }
-  ::close(fd);
+  if (ok) ok = co_await out.body(tail);
   if (ok) co_await out.finish();
   else out.force_close();
 }

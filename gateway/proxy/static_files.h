@@ -1,5 +1,7 @@
-// Static files for a route (the seed's /static). Minimal for now: GET/HEAD of regular
-// files under the root, index files, directory redirect, no dotfiles.
+// Static files for a route: lighttpd's own static serving (and nginx's root/alias), with
+// validators, ranges, precompressed siblings, index files and the optional listing. The
+// text-only decisions live in gateway/static/ (pure, unit tested and fuzzed); this file
+// opens, checks and sends.
 #pragma once
 #include <string>
 
@@ -13,8 +15,5 @@ namespace cutover {
 awaitable<void> serve_static(const RouteSpec& route, const http1::RequestHead& head,
                              const std::string& target, const std::string& decoded_path,
                              ClientResponse& out);
-
-// Content-Type for a file name, from its extension.
-std::string_view mime_type(std::string_view name);
 
 }  // namespace cutover

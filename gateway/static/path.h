@@ -1,0 +1,24 @@
+// Where a request path lands under a static root, decided on text alone (no I/O): the
+// part after the route's prefix (alias) or the whole path (root), checked so that it
+// cannot leave the root. The file system side (symlinks) is checked when opening.
+#pragma once
+#include <string>
+#include <string_view>
+
+namespace cutover::statics {
+
+struct PathRules {
+  std::string_view strip_prefix;  // alias: this prefix is removed first ("" for root)
+  bool dotfiles = false;          // serve names starting with '.'
+};
+
+// `decoded` is the fully percent-decoded request path. On success `rel` is relative to the
+// root ("" for the root itself, never starting with '/'), and `dir_hint` says the request
+// named a directory (a trailing '/'). False: refused, with `why` for the log.
+bool resolve(std::string_view decoded, const PathRules& rules, std::string& rel, bool& dir_hint,
+             std::string& why);
+
+// The extension of the last segment, lower-cased, with its dot (".php"); "" if none.
+std::string extension_of(std::string_view name);
+
+}  // namespace cutover::statics
