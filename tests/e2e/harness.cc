@@ -54,7 +54,7 @@ Process::Process(std::vector<std::string> argv, std::string log_path) : log_(std
     std::vector<char*> args;
     for (auto& a : argv) args.push_back(a.data());
     args.push_back(nullptr);
-    execv(args[0], args.data());
+    execvp(args[0], args.data());
     _exit(127);
   }
   ::close(fd);
@@ -403,6 +403,14 @@ std::pair<int, std::string> run_cutover(const std::string& dir, std::vector<std:
   args.insert(args.begin(), CUTOVER_BIN);
   std::string out = dir + "/cutover-cli-" + std::to_string(++n) + ".out";
   Process p(args, out);
+  int code = p.wait_exit(std::chrono::seconds(120));
+  return {code, read_file(out)};
+}
+
+std::pair<int, std::string> run_program(const std::string& dir, std::vector<std::string> argv) {
+  static std::atomic<int> n{0};
+  std::string out = dir + "/program-" + std::to_string(++n) + ".out";
+  Process p(argv, out);
   int code = p.wait_exit(std::chrono::seconds(120));
   return {code, read_file(out)};
 }

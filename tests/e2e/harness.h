@@ -111,6 +111,9 @@ std::string one_pool_config(const std::vector<std::string>& backends, const std:
 // Runs `cutover ARGS...` to the end (up to 2 minutes): its exit code and output.
 std::pair<int, std::string> run_cutover(const std::string& dir, std::vector<std::string> args);
 
+// Runs any program (argv[0] looked up in PATH) to the end: its exit code and output.
+std::pair<int, std::string> run_program(const std::string& dir, std::vector<std::string> argv);
+
 // A loopback port nothing listens on right now (bound to 0, then released).
 int free_port();
 
