@@ -54,6 +54,10 @@ std::map<std::string, std::string> parse_htpasswd(std::string_view text, std::ve
     std::string_view hash = l.substr(colon + 1);
     // A trailing ":comment" field (some tools write one) is not part of the hash.
     if (hash.front() != '{' && hash.find(':') != std::string_view::npos) hash = hash.substr(0, hash.find(':'));
+    if (hash.empty()) {
+      if (problems) problems->push_back({line, "expected user:hash"});
+      return;
+    }
     if (hash_kind(hash) == HashKind::unknown && problems)
       problems->push_back({line, "user \"" + std::string(l.substr(0, colon)) + "\": unsupported hash (use htpasswd -B, -2, -5, -m or -s)"});
     users[std::string(l.substr(0, colon))] = std::string(hash);

@@ -234,6 +234,7 @@ struct ServerSpec {
   bool access_log_json = false;      // JSON lines instead of combined format
   std::string state_file;            // route stages kept across restarts; empty: not kept
   std::string mime_types = "/etc/mime.types";  // content types for static files
+  Duration file_cache{1000};         // static files: open fds and stats kept this long; 0 off
   std::string remote_user_header;    // HTTP backends: the authenticated user; client's copy dropped
 };
 

@@ -32,8 +32,25 @@ bool cached(int fd, uint64_t off) {
 
 awaitable<bool> read_at(int fd, uint64_t off, size_t len, std::string& out) {
   size_t base = out.size();
-  out.resize(base + len);
-  char* dst = out.data() + base;
+  // First try: one read that refuses to wait for the disk (the common, cached case).
+  thread_local char scratch[64 * 1024];
+  if (len <= sizeof scratch) {
+    iovec v{scratch, len};
+    ssize_t n = ::preadv2(fd, &v, 1, off_t(off), RWF_NOWAIT);
+    if (n == ssize_t(len)) {
+      out.append(scratch, len);
+      co_return true;
+    }
+    if (n > 0) {  // partly cached: keep what came, the pool reads the rest
+      out.append(scratch, size_t(n));
+      off += uint64_t(n);
+      len -= size_t(n);
+    } else if (n == 0 || (errno != EAGAIN && errno != EOPNOTSUPP)) {
+      co_return false;
+    }
+  }
+  out.resize(out.size() + len);
+  char* dst = out.data() + out.size() - len;
   auto read_all = [fd, off, len, dst]() -> bool {
     size_t done = 0;
     while (done < len) {
@@ -44,9 +61,7 @@ awaitable<bool> read_at(int fd, uint64_t off, size_t len, std::string& out) {
     }
     return true;
   };
-  bool ok;
-  if (len == 0 || cached(fd, off + len - 1)) ok = read_all();
-  else ok = co_await run_blocking(read_all);
+  bool ok = co_await run_blocking(read_all);
   if (!ok) out.resize(base);
   co_return ok;
 }

@@ -317,7 +317,7 @@ class Session {
         co_await forward(*route, head, target, body, out);
         break;
       case RouteSpec::Action::static_files:
-        co_await serve_static(*route, head, target, decoded_path_, out);
+        co_await serve_static(*route, head, target, decoded_path_, cfg().server.file_cache.count(), out);
         break;
       case RouteSpec::Action::redirect: {
         UrlParts u{"http", head.host, target};

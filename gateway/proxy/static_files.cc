@@ -8,6 +8,8 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
+#include <unordered_map>
 #include <ctime>
 
 #include "core/file_io.h"
@@ -24,23 +26,25 @@ namespace {
 
 using http1::Field;
 
-// An fd closed when the request is done with it.
+// An fd closed when the request is done with it (unless the open-file cache owns it).
 struct Fd {
   int fd = -1;
+  bool owned = true;
   Fd() = default;
-  explicit Fd(int f) : fd(f) {}
-  Fd(Fd&& o) noexcept : fd(o.fd) { o.fd = -1; }
+  explicit Fd(int f, bool own = true) : fd(f), owned(own) {}
+  Fd(Fd&& o) noexcept : fd(o.fd), owned(o.owned) { o.fd = -1; }
   Fd& operator=(Fd&& o) noexcept {
     if (this != &o) {
       reset();
       fd = o.fd;
+      owned = o.owned;
       o.fd = -1;
     }
     return *this;
   }
   ~Fd() { reset(); }
   void reset() {
-    if (fd >= 0) ::close(fd);
+    if (fd >= 0 && owned) ::close(fd);
     fd = -1;
   }
   explicit operator bool() const { return fd >= 0; }
@@ -58,6 +62,134 @@ int open_under(int dir, const std::string& rel, int flags, bool follow) {
   how.flags = uint64_t(flags);
   how.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS;
   return int(::syscall(SYS_openat2, dir, p, &how, sizeof how));
+}
+
+// The root directory, opened once per thread and re-checked against its path once a second
+// (so a deploy that switches a symlinked root is seen within a second). Not closed.
+int root_fd(const std::string& root) {
+  struct Entry {
+    int fd;
+    dev_t dev;
+    ino_t ino;
+    int64_t checked_ms;
+  };
+  thread_local std::unordered_map<std::string, Entry> cache;
+  int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                    std::chrono::steady_clock::now().time_since_epoch()).count();
+  auto it = cache.find(root);
+  if (it != cache.end() && now - it->second.checked_ms < 1000) return it->second.fd;
+  struct stat st;
+  bool exists = ::stat(root.c_str(), &st) == 0;
+  if (it != cache.end()) {
+    if (exists && st.st_dev == it->second.dev && st.st_ino == it->second.ino) {
+      it->second.checked_ms = now;
+      return it->second.fd;
+    }
+    ::close(it->second.fd);
+    cache.erase(it);
+  }
+  if (!exists) return -1;
+  int fd = ::open(root.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0 || ::fstat(fd, &st) != 0) {
+    if (fd >= 0) ::close(fd);
+    return -1;
+  }
+  cache.emplace(root, Entry{fd, st.st_dev, st.st_ino, now});
+  return fd;
+}
+
+int64_t steady_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+// Open regular files kept per thread for `ttl` (server.file_cache; lighttpd's stat cache
+// keeps a second too): a hot file costs no open/fstat/close. After ttl the path is opened
+// again under the same rules, so a replaced or removed file is seen within ttl. Entries
+// unused for 10 s are closed (a deleted file's space is given back).
+class OpenFileCache {
+ public:
+  // A cached fd (not owned by the caller) and its stat, or -1 with errno from the open.
+  int open(int root, const std::string& rel, bool follow, int64_t ttl_ms, struct stat& st) {
+    int64_t now = steady_ms();
+    sweep(now);
+    key_.assign(reinterpret_cast<const char*>(&root), sizeof root).append(1, follow ? 'f' : 'n').append(rel);
+    auto it = map_.find(key_);
+    if (it != map_.end()) {
+      if (now - it->second.opened_ms < ttl_ms) {
+        it->second.used_ms = now;
+        st = it->second.st;
+        return it->second.fd;
+      }
+      ::close(it->second.fd);
+      map_.erase(it);
+    }
+    int fd = open_under(root, rel, O_RDONLY, follow);
+    if (fd < 0) return -1;
+    if (::fstat(fd, &st) != 0) {
+      ::close(fd);
+      errno = EACCES;
+      return -1;
+    }
+    if (!S_ISREG(st.st_mode) || map_.size() >= kMax) {
+      owned_ = true;  // the caller closes this one
+      return fd;
+    }
+    map_.emplace(key_, Entry{fd, st, now, now});
+    return fd;
+  }
+  // True when the last open() returned an fd the caller must close.
+  bool take_owned() {
+    bool o = owned_;
+    owned_ = false;
+    return o;
+  }
+
+ private:
+  struct Entry {
+    int fd;
+    struct stat st;
+    int64_t opened_ms, used_ms;
+  };
+  void sweep(int64_t now) {
+    if (now - swept_ms_ < 1000) return;
+    swept_ms_ = now;
+    for (auto it = map_.begin(); it != map_.end();) {
+      if (now - it->second.used_ms > 10000) {
+        ::close(it->second.fd);
+        it = map_.erase(it);
+      } else {
+        ++it;
+      }
+    }
+  }
+  static constexpr size_t kMax = 4096;
+  std::unordered_map<std::string, Entry> map_;
+  std::string key_;
+  int64_t swept_ms_ = 0;
+  bool owned_ = false;
+};
+
+// Opens `rel` under `root` through the thread's cache when server.file_cache is on.
+Fd open_file(int root, const std::string& rel, bool follow, int64_t ttl_ms, struct stat& st, bool& stat_ok) {
+  stat_ok = false;
+  if (ttl_ms <= 0) return Fd(open_under(root, rel, O_RDONLY, follow));
+  thread_local OpenFileCache cache;
+  int fd = cache.open(root, rel, follow, ttl_ms, st);
+  if (fd < 0) return Fd();
+  stat_ok = true;
+  return Fd(fd, cache.take_owned());
+}
+
+// Last-Modified text: the same file's date is formatted once.
+const std::string& last_modified_text(time_t t) {
+  thread_local time_t last = -1;
+  thread_local std::string text;
+  if (t != last) {
+    text = statics::http_date(t);
+    last = t;
+  }
+  return text;
 }
 
 bool accepts(const http1::RequestHead& head, std::string_view coding) {
@@ -146,7 +278,7 @@ awaitable<void> refuse(ClientResponse& out, int status, const char* body) {
 }  // namespace
 
 awaitable<void> serve_static(const RouteSpec& route, const http1::RequestHead& head, const std::string& target,
-                             const std::string& path, ClientResponse& out) {
+                             const std::string& path, int64_t file_cache_ms, ClientResponse& out) {
   const StaticSpec& s = route.static_files;
   if (head.method != "GET" && head.method != "HEAD") {
     std::vector<Field> extra{Field{"Allow", "GET, HEAD"}};  // named: g++ 12 rejects brace temporaries in co_await
@@ -163,13 +295,15 @@ awaitable<void> serve_static(const RouteSpec& route, const http1::RequestHead& h
     co_return;
   }
   // 2. Open it under the root, the file system checked in the same step.
-  Fd root(::open(s.root.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
-  if (!root) {
+  int root = root_fd(s.root);
+  if (root < 0) {
     log::error("static " + route.name + ": cannot open root " + s.root + ": " + strerror(errno));
     co_await refuse(out, 500, "static root unavailable\n");
     co_return;
   }
-  Fd file(open_under(root.fd, rel, O_RDONLY, s.follow_symlinks));
+  struct stat st;
+  bool have_stat = false;
+  Fd file = open_file(root, rel, s.follow_symlinks, file_cache_ms, st, have_stat);
   if (!file) {
     int e = errno;
     if (e == ENOENT || e == ENOTDIR || e == ENAMETOOLONG) co_await refuse(out, 404, "not found\n");
@@ -177,8 +311,7 @@ awaitable<void> serve_static(const RouteSpec& route, const http1::RequestHead& h
     else co_await refuse(out, 403, "forbidden\n");
     co_return;
   }
-  struct stat st;
-  if (::fstat(file.fd, &st) != 0) {
+  if (!have_stat && ::fstat(file.fd, &st) != 0) {
     co_await refuse(out, 403, "forbidden\n");
     co_return;
   }
@@ -254,7 +387,7 @@ awaitable<void> serve_static(const RouteSpec& route, const http1::RequestHead& h
     for (std::string_view coding : {std::string_view("br"), std::string_view("gzip")}) {
       if (!accepts(head, coding)) continue;
       std::string sib = base + (coding == "br" ? ".br" : ".gz");
-      Fd f(open_under(root.fd, sib, O_RDONLY, s.follow_symlinks));
+      Fd f(open_under(root, sib, O_RDONLY, s.follow_symlinks));
       struct stat cst;
       if (f && ::fstat(f.fd, &cst) == 0 && S_ISREG(cst.st_mode)) {
         file = std::move(f);
@@ -268,7 +401,7 @@ awaitable<void> serve_static(const RouteSpec& route, const http1::RequestHead& h
   std::string etag = s.etag ? statics::make_etag(uint64_t(st.st_ino), uint64_t(st.st_size), st.st_mtim.tv_sec,
                                                  st.st_mtim.tv_nsec)
                             : std::string();
-  std::string last_modified = statics::http_date(st.st_mtime);
+  const std::string& last_modified = last_modified_text(st.st_mtime);
   statics::Conditions cond{field(head, "if-match"),          field(head, "if-none-match"),
                            field(head, "if-modified-since"), field(head, "if-unmodified-since"),
                            field(head, "if-range"),          field(head, "range")};

@@ -14,6 +14,6 @@ namespace cutover {
 
 awaitable<void> serve_static(const RouteSpec& route, const http1::RequestHead& head,
                              const std::string& target, const std::string& decoded_path,
-                             ClientResponse& out);
+                             int64_t file_cache_ms, ClientResponse& out);
 
 }  // namespace cutover

@@ -114,7 +114,7 @@ std::optional<time_t> parse_http_date(std::string_view s) {
   } else {
     return std::nullopt;
   }
-  if (t.tm_mon < 0 || day < 1 || day > 31) return std::nullopt;
+  if (t.tm_mon < 0 || day < 1 || day > 31 || year < 1900) return std::nullopt;
   t.tm_mday = day;
   t.tm_year = year - 1900;
   return timegm(&t);

@@ -7,6 +7,7 @@
 
 #include <fstream>
 #include <random>
+#include <thread>
 
 #include "harness.h"
 
@@ -232,6 +233,40 @@ TEST(StaticFiles, ListingIsEscapedSortedAndHasJson) {
   auto denied = fetch(gw2.port, "GET", "/list/");
   ASSERT_TRUE(denied);
   EXPECT_EQ(denied->status, 403);
+}
+
+TEST(StaticFiles, ChangedFilesAreSeenWithinTheFileCacheTime) {
+  Site s;
+  Gateway gw(s.dir, s.config());  // server.file_cache: 1s by default
+  EXPECT_EQ(fetch(gw.port, "GET", "/a.txt")->body, "hello, static world\n");
+  std::string old_etag = fetch(gw.port, "GET", "/a.txt")->header("ETag");
+  // A deploy's atomic replace, then an in-place rewrite, then a removal.
+  write_file(s.www + "/a.txt.new", "second version\n");
+  ASSERT_EQ(::rename((s.www + "/a.txt.new").c_str(), (s.www + "/a.txt").c_str()), 0);
+  auto seen = [&](const std::string& want_body, int want_status) {
+    for (int i = 0; i < 30; ++i) {
+      auto r = fetch(gw.port, "GET", "/a.txt");
+      if (r && r->status == want_status && (want_status != 200 || r->body == want_body)) return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    return false;
+  };
+  EXPECT_TRUE(seen("second version\n", 200));
+  std::this_thread::sleep_for(std::chrono::milliseconds(1100));  // every thread's cache is past its second
+  EXPECT_NE(fetch(gw.port, "GET", "/a.txt")->header("ETag"), old_etag);
+  write_file(s.www + "/a.txt", "third, longer version\n");
+  EXPECT_TRUE(seen("third, longer version\n", 200));
+  ::unlink((s.www + "/a.txt").c_str());
+  EXPECT_TRUE(seen("", 404));
+  // Off: every request opens the file.
+  std::string cfg = s.config();
+  cfg.replace(cfg.find("[[routes]]"), 0, "file_cache = \"0s\"\n");
+  Gateway gw2(temp_dir(), cfg);
+  write_file(s.www + "/b.txt", "one\n");
+  EXPECT_EQ(fetch(gw2.port, "GET", "/b.txt")->body, "one\n");
+  write_file(s.www + "/b.txt.new", "two\n");
+  ::rename((s.www + "/b.txt.new").c_str(), (s.www + "/b.txt").c_str());
+  EXPECT_EQ(fetch(gw2.port, "GET", "/b.txt")->body, "two\n");
 }
 
 }  // namespace

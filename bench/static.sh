@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# Static files through cutover, nginx and lighttpd in one run: a 4 KiB and a 1 MiB file, the
+# same wrk load, each server with THREADS thread(s)/worker(s) (lighttpd has one). Rounds
+# are interleaved and the median round reported, with req/s relative to nginx.
+#   bench/static.sh [DURATION=10s] [CONNS=50] [THREADS=1] [ROUNDS=3]
+set -euo pipefail
+DURATION=${1:-10s}
+CONNS=${2:-50}
+THREADS=${3:-1}
+ROUNDS=${4:-3}
+. "$(dirname "$0")/lib.sh"
+
+CUT=$(free_port); NGX=$(free_port); LTD=$(free_port)
+mkdir -p "$WORK/www" "$WORK/ng"
+chmod 755 "$WORK"  # nginx workers run as nobody
+head -c 4096 /dev/urandom > "$WORK/www/4k.bin"
+head -c $((1024 * 1024)) /dev/urandom > "$WORK/www/1m.bin"
+cat > "$WORK/nginx.conf" <<NGINX
+worker_processes $THREADS; daemon off; pid $WORK/ng/pid; error_log $WORK/ng/error.log;
+events { worker_connections 4096; }
+http { access_log off; keepalive_requests 1000000; sendfile on; tcp_nopush on;
+  include /etc/nginx/mime.types;
+  server { listen 127.0.0.1:$NGX; root $WORK/www; } }
+NGINX
+cat > "$WORK/lighttpd.conf" <<LTD
+server.document-root = "$WORK/www"
+server.bind = "127.0.0.1"
+server.port = $LTD
+server.errorlog = "$WORK/lighttpd.err"
+server.max-keep-alive-requests = 1000000
+mimetype.assign = (".bin" => "application/octet-stream")
+LTD
+cat > "$WORK/cutover.toml" <<TOML
+[server]
+listen = ["127.0.0.1:$CUT"]
+threads = $THREADS
+[[routes]]
+name = "files"
+match = { prefix = "/" }
+static = { root = "$WORK/www" }
+TOML
+
+declare -A PROC
+start 1 "$CUTOVER" serve -c "$WORK/cutover.toml" 2>"$WORK/cutover.log"; PROC[cutover]=$!
+start 1 nginx -c "$WORK/nginx.conf" -p "$WORK/ng"; PROC[nginx]=$!
+start 1 lighttpd -D -f "$WORK/lighttpd.conf"; PROC[lighttpd]=$!
+wait_port "$CUT"; wait_port "$NGX"; wait_port "$LTD"
+declare -A PORT=([cutover]=$CUT [nginx]=$NGX [lighttpd]=$LTD)
+for n in cutover nginx lighttpd; do
+  cmp <(curl -s "http://127.0.0.1:${PORT[$n]}/1m.bin") "$WORK/www/1m.bin" || { echo "$n serves a different 1m.bin" >&2; exit 1; }
+done
+
+run() {  # name port file round -> "rps p50 p99 MB/s errors"
+  pin_load wrk -t1 -c"$CONNS" -d"$DURATION" --latency "http://127.0.0.1:$2/$3" > "$WORK/$1.$3.$4.wrk"
+  local f="$WORK/$1.$3.$4.wrk"
+  rps=$(awk '/Requests\/sec/ {print $2}' "$f")
+  p50=$(awk '$1=="50%" {print $2}' "$f")
+  p99=$(awk '$1=="99%" {print $2}' "$f")
+  mbs=$(awk '/Transfer\/sec/ {print $2}' "$f")
+  errs=$(awk '/Non-2xx|Socket errors/ {print}' "$f" | tr -s ' ' | tr '\n' ' ')
+  echo "$rps $p50 $p99 $mbs ${errs:-none}"
+}
+echo "wrk -t1 -c$CONNS -d$DURATION x $ROUNDS rounds (median shown), servers with $THREADS thread(s)/worker(s), $(nproc) cores, PIN=$PIN"
+for file in 4k.bin 1m.bin; do
+  for n in cutover nginx lighttpd; do pin_load wrk -t1 -c"$CONNS" -d2s "http://127.0.0.1:${PORT[$n]}/$file" >/dev/null; done
+  for r in $(seq "$ROUNDS"); do
+    for n in cutover nginx lighttpd; do run "$n" "${PORT[$n]}" "$file" "$r" >> "$WORK/$n.$file.rounds"; done
+  done
+  median() { sort -n -k1 "$WORK/$1.$file.rounds" | sed -n "$(( (ROUNDS + 1) / 2 ))p"; }
+  base=$(median nginx | awk '{print $1}')
+  echo
+  echo "$file"
+  printf "| server | req/s | p50 | p99 | transfer/s | req/s vs nginx | errors |\n|---|---|---|---|---|---|---|\n"
+  for n in cutover nginx lighttpd; do
+    set -- $(median "$n")
+    ratio=$(awk -v a="$1" -v b="$base" 'BEGIN{printf "%.2fx", a/b}')
+    printf "| %s | %s | %s | %s | %s | %s | %s |\n" "$n" "$1" "$2" "$3" "$4" "$ratio" "${*:5}"
+  done
+  echo "all rounds (req/s):"
+  for n in cutover nginx lighttpd; do echo "  $n: $(awk '{printf "%s ", $1}' "$WORK/$n.$file.rounds")"; done
+done
