@@ -2,6 +2,8 @@
 # Static files through cutover, nginx and lighttpd in one run: a 4 KiB and a 1 MiB file, the
 # same wrk load, each server with THREADS thread(s)/worker(s) (lighttpd has one). Rounds
 # are interleaved and the median round reported, with req/s relative to nginx.
+# FILE_CACHE sets cutover's server.file_cache (default 1s; "0s" opens every file each time);
+# NGINX_CACHE=1 turns on nginx's open_file_cache (off in nginx's defaults).
 #   bench/static.sh [DURATION=10s] [CONNS=50] [THREADS=1] [ROUNDS=3]
 set -euo pipefail
 DURATION=${1:-10s}
@@ -20,6 +22,7 @@ worker_processes $THREADS; daemon off; pid $WORK/ng/pid; error_log $WORK/ng/erro
 events { worker_connections 4096; }
 http { access_log off; keepalive_requests 1000000; sendfile on; tcp_nopush on;
   include /etc/nginx/mime.types;
+  $([ "${NGINX_CACHE:-0}" = 1 ] && echo "open_file_cache max=1000 inactive=10s; open_file_cache_valid 1s;")
   server { listen 127.0.0.1:$NGX; root $WORK/www; } }
 NGINX
 cat > "$WORK/lighttpd.conf" <<LTD
@@ -34,6 +37,7 @@ cat > "$WORK/cutover.toml" <<TOML
 [server]
 listen = ["127.0.0.1:$CUT"]
 threads = $THREADS
+file_cache = "${FILE_CACHE:-1s}"
 [[routes]]
 name = "files"
 match = { prefix = "/" }
@@ -60,7 +64,7 @@ run() {  # name port file round -> "rps p50 p99 MB/s errors"
   errs=$(awk '/Non-2xx|Socket errors/ {print}' "$f" | tr -s ' ' | tr '\n' ' ')
   echo "$rps $p50 $p99 $mbs ${errs:-none}"
 }
-echo "wrk -t1 -c$CONNS -d$DURATION x $ROUNDS rounds (median shown), servers with $THREADS thread(s)/worker(s), $(nproc) cores, PIN=$PIN"
+echo "wrk -t1 -c$CONNS -d$DURATION x $ROUNDS rounds (median shown), servers with $THREADS thread(s)/worker(s), $(nproc) cores, PIN=$PIN, cutover file_cache=${FILE_CACHE:-1s}, nginx open_file_cache=${NGINX_CACHE:-0}"
 for file in 4k.bin 1m.bin; do
   for n in cutover nginx lighttpd; do pin_load wrk -t1 -c"$CONNS" -d2s "http://127.0.0.1:${PORT[$n]}/$file" >/dev/null; done
   for r in $(seq "$ROUNDS"); do

@@ -192,6 +192,24 @@ const std::string& last_modified_text(time_t t) {
   return text;
 }
 
+// The ETag of the file served last on this thread, kept: a hot file formats it once.
+std::string_view etag_text(const struct stat& st) {
+  thread_local struct {
+    ino_t ino = 0;
+    off_t size = -1;
+    timespec mtime{};
+    std::string text;
+  } last;
+  if (st.st_ino != last.ino || st.st_size != last.size || st.st_mtim.tv_sec != last.mtime.tv_sec ||
+      st.st_mtim.tv_nsec != last.mtime.tv_nsec) {
+    last.text = statics::make_etag(uint64_t(st.st_ino), uint64_t(st.st_size), st.st_mtim.tv_sec, st.st_mtim.tv_nsec);
+    last.ino = st.st_ino;
+    last.size = st.st_size;
+    last.mtime = st.st_mtim;
+  }
+  return last.text;
+}
+
 bool accepts(const http1::RequestHead& head, std::string_view coding) {
   for (const Field& f : head.fields) {
     if (!http1::iequals(f.name, "accept-encoding")) continue;
@@ -398,9 +416,8 @@ awaitable<void> serve_static(const RouteSpec& route, const http1::RequestHead& h
     }
   }
   // 5. Validators, preconditions, ranges.
-  std::string etag = s.etag ? statics::make_etag(uint64_t(st.st_ino), uint64_t(st.st_size), st.st_mtim.tv_sec,
-                                                 st.st_mtim.tv_nsec)
-                            : std::string();
+  // Views into per-thread text: used before this coroutine next suspends (start() copies them).
+  std::string_view etag = s.etag ? etag_text(st) : std::string_view();
   const std::string& last_modified = last_modified_text(st.st_mtime);
   statics::Conditions cond{field(head, "if-match"),          field(head, "if-none-match"),
                            field(head, "if-modified-since"), field(head, "if-unmodified-since"),
