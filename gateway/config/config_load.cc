@@ -967,6 +967,12 @@ std::string describe(const Config& c) {
     if (r.rollout) o << "  (rollout to " << r.rollout->to << ", starting at " << stage::describe(r.rollout->initial) << ")";
     o << "\n";
   }
+  if (!c.auth.empty()) {
+    o << "\nauth (checked before every route, on the path before and after rewrites):\n";
+    for (const AuthSpec& a : c.auth)
+      o << "  " << a.prefix << "  Basic, realm \"" << a.realm << "\", require " << a.require_text << ", users from "
+        << a.htpasswd << "\n";
+  }
   return o.str();
 }
 

@@ -235,6 +235,29 @@ TEST(StaticFiles, ListingIsEscapedSortedAndHasJson) {
   EXPECT_EQ(denied->status, 403);
 }
 
+TEST(StaticFiles, AliasExpiresBrotliAndMimeOverrides) {
+  Site s;
+  write_file(s.www + "/assets/app.js.br", "BROTLI-BYTES");
+  write_file(s.www + "/assets/site.webmanifest", "{}");
+  std::string cfg = "[server]\nlisten = [\"127.0.0.1:{{PORT}}\"]\n"
+                    "[[routes]]\nname = \"assets\"\nmatch = { prefix = \"/static/\" }\n"
+                    "static = { alias = \"" + s.www + "/assets/\", precompressed = true, expires = \"2h\", "
+                    "mime = { \".webmanifest\" = \"application/manifest+json\" } }\n";
+  Gateway gw(s.dir, cfg);
+  auto r = fetch(gw.port, "GET", "/static/app.js", "", {"Accept-Encoding: gzip, br"});
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+  EXPECT_EQ(r->body, "BROTLI-BYTES");  // br preferred over gzip
+  EXPECT_EQ(r->header("Content-Encoding"), "br");
+  EXPECT_EQ(r->header("Cache-Control"), "max-age=7200");
+  EXPECT_FALSE(r->header("Expires").empty());
+  auto m = fetch(gw.port, "GET", "/static/site.webmanifest");
+  EXPECT_EQ(m->header("Content-Type"), "application/manifest+json");
+  EXPECT_EQ(fetch(gw.port, "GET", "/static/a.txt")->status, 404);   // a.txt is in www, not in assets
+  EXPECT_EQ(fetch(gw.port, "GET", "/static/../a.txt")->status, 404);
+  EXPECT_EQ(fetch(gw.port, "GET", "/a.txt")->status, 404);          // no route
+}
+
 TEST(StaticFiles, ChangedFilesAreSeenWithinTheFileCacheTime) {
   Site s;
   Gateway gw(s.dir, s.config());  // server.file_cache: 1s by default

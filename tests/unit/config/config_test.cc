@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include <fstream>
+
 using namespace cutover;
 
 namespace {
@@ -189,3 +191,59 @@ TEST(Config, RolloutSplitByWeights) {
   EXPECT_NE(error_of(base + "split = { legacy = 90, warp = 10 }\nstage = \"shadow\"\n").find("give either split or stage"),
             std::string::npos);
 }
+
+namespace cutover {
+namespace {
+
+TEST(Config, StaticAndAuth) {
+  std::string pw = ::testing::TempDir() + "/cfg-htpasswd";
+  { std::ofstream(pw) << "u:{SHA}cRQ3iPZN/cUFUyAxdC91S5hcXvA=\n"; }
+  auto c = load_config_text(with_route("[[routes]]\nname = \"s\"\nmatch = { prefix = \"/s/\" }\n"
+                                       "static = { alias = \"/srv/x/\", index = [\"index.html\"], listing = \"json\", "
+                                       "exclude_extensions = [\"PHP\"], expires = \"1h\", mime = { \".foo\" = \"x/foo\" } }\n"
+                                       "[[auth]]\nprefix = \"/s/p\"\nhtpasswd = \"" + pw + "\"\nrequire = \"user=u|user=v\"\n"),
+                            "t.toml");
+  const StaticSpec& s = c->routes[0].static_files;
+  EXPECT_TRUE(s.alias);
+  EXPECT_EQ(s.root, "/srv/x");
+  EXPECT_EQ(s.alias_prefix, "/s/");
+  EXPECT_TRUE(s.listing && s.listing_json);
+  EXPECT_EQ(s.exclude_extensions, std::vector<std::string>{".php"});
+  EXPECT_EQ(s.expires->count(), 3600000);
+  EXPECT_EQ(s.mime->type_of("a.FOO"), "x/foo");
+  ASSERT_EQ(c->auth.size(), 1u);
+  EXPECT_EQ(c->auth[0].require.users, (std::vector<std::string>{"u", "v"}));
+  EXPECT_EQ(c->auth[0].realm, "Restricted");
+}
+
+TEST(Config, StaticAndAuthErrorsArePositioned) {
+  std::string pw = ::testing::TempDir() + "/cfg-htpasswd";
+  { std::ofstream(pw) << "u:{SHA}cRQ3iPZN/cUFUyAxdC91S5hcXvA=\n"; }
+  std::string route = "[[routes]]\nname = \"s\"\nmatch = { prefix = \"/s\" }\n";
+  struct Case {
+    std::string text, expect;
+  } cases[] = {
+      {with_route(route + "static = { index = [\"i\"] }\n"), "t.toml:8:10: static: root or alias is required"},
+      {with_route(route + "static = { root = \"/a\", alias = \"/b\" }\n"), "t.toml:8:33: static: give either root"},
+      {with_route(route + "static = { root = \"/a\", listing = \"yes\" }\n"), "t.toml:8:35: static.listing: expected true, false or \"json\""},
+      {with_route(route + "static = { root = \"/a\", index = [\"a/b\"] }\n"), "t.toml:8:34: static.index: expected file names"},
+      {with_route(route + "static = { root = \"/a\", dotfile = true }\n"), "unknown key 'dotfile' in routes.s.static"},
+      {with_route(route + "static = { root = \"/a\" }\n[[auth]]\nprefix = \"/p\"\nhtpasswd = \"/nonexistent\"\n"),
+       "t.toml:11:12: auth.htpasswd: cannot read /nonexistent"},
+      {with_route(route + "static = { root = \"/a\" }\n[[auth]]\nprefix = \"p\"\nhtpasswd = \"" + pw + "\"\n"),
+       "t.toml:9:1: auth.prefix: expected a path prefix"},
+      {with_route(route + "static = { root = \"/a\" }\n[[auth]]\nprefix = \"/p\"\nhtpasswd = \"" + pw + "\"\nrequire = \"admins\"\n"),
+       "t.toml:12:11: auth.require: expected \"valid-user\""},
+      {with_route(route + "static = { root = \"/a\" }\n[[auth]]\nprefix = \"/p\"\nhtpasswd = \"" + pw + "\"\nrequire = \"group=g\"\n"),
+       "auth.require names a group: set auth.groups"},
+      {with_route(route + "static = { root = \"/a\" }\n[[auth]]\nprefix = \"/p\"\nhtpasswd = \"" + pw + "\"\nrealm = \"a\\\"b\"\n"),
+       "auth.realm: quotes and backslashes are not allowed"},
+  };
+  for (auto& c : cases) {
+    std::string err = error_of(c.text);
+    EXPECT_NE(err.find(c.expect), std::string::npos) << "got: " << err << "\nwanted: " << c.expect;
+  }
+}
+
+}  // namespace
+}  // namespace cutover
