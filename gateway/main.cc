@@ -10,6 +10,7 @@
 #include "compare_cli.h"
 #include "config/config.h"
 #include "explain.h"
+#include "migrate_cli.h"
 #include "core/log.h"
 #include "core/upstream.h"
 #include "demo_config.h"
@@ -246,6 +247,15 @@ int main(int argc, char** argv) {
   compare_cmd->add_option("--html", cmp.html_report, "write an HTML report");
   compare_cmd->add_option("--json", cmp.json_report, "write a JSON report");
 
+  MigrateOptions mig;
+  auto* migrate_cmd = app.add_subcommand("migrate", "translate a lighttpd config into a cutover config, with a report of every directive");
+  migrate_cmd->add_option("lighttpd_conf", mig.input, "the lighttpd config (includes are followed)")->required();
+  migrate_cmd->add_option("-o,--output", mig.output, "write the cutover config here (default: stdout)");
+  migrate_cmd->add_flag("--strict", mig.strict, "exit 1 unless every directive translates exactly");
+  migrate_cmd->add_flag("--allow-shell", mig.allow_shell, "run include_shell commands (never by default)");
+  migrate_cmd->add_flag("--explain", mig.explain, "also list which lighttpd line each route, rewrite and pool came from");
+  migrate_cmd->add_flag("-q,--quiet", mig.quiet, "no report on stderr");
+
   CLI11_PARSE(app, argc, argv);
   register_upstream("http", http_backend::make_http_upstream());
   register_upstream("fastcgi", fcgi::make_fastcgi_upstream());
@@ -258,6 +268,7 @@ int main(int argc, char** argv) {
     }
     if (*status_cmd) return print_status(admin_addr, admin_token);
     if (*reload_cmd) return request_reload(admin_addr, admin_token);
+    if (*migrate_cmd) return run_migrate(mig);
     if (*explain_cmd) return explain(*load_config_file(explain_path), explain_method, explain_host, explain_url, std::cout);
     if (*compare_cmd) {
       if (cmp.requests_file.empty() && cmp.access_log.empty()) {

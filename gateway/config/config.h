@@ -192,6 +192,7 @@ struct AuthSpec {
   Duration failure_window{60000};
   Duration block_time{60000};      // ...refuse it with 429 for this long
   std::string origin;
+  std::string problem;             // a file unreadable when the config was loaded (a warning)
 };
 
 struct RouteSpec {

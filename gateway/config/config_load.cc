@@ -672,10 +672,13 @@ void parse_auth(Reader& r, AuthSpec& a) {
   auto file = r.str("htpasswd");
   if (!file) r.fail_here("auth.htpasswd: the password file is required (make one with `htpasswd -B -c FILE USER`)");
   a.htpasswd = *file;
-  if (::access(a.htpasswd.c_str(), R_OK) != 0) r.fail(*r.get("htpasswd"), "auth.htpasswd: cannot read " + a.htpasswd);
+  // Unreadable files do not stop the config (the area then refuses every login and says so):
+  // relative paths depend on the working directory, which `check` may not share with `serve`.
+  if (::access(a.htpasswd.c_str(), R_OK) != 0) a.problem = where(r.file(), r.get("htpasswd")->source()) + ": auth.htpasswd: cannot read " + a.htpasswd + " (from here)";
   if (auto v = r.str("groups")) {
     a.groups = *v;
-    if (::access(a.groups.c_str(), R_OK) != 0) r.fail(*r.get("groups"), "auth.groups: cannot read " + a.groups);
+    if (::access(a.groups.c_str(), R_OK) != 0 && a.problem.empty())
+      a.problem = where(r.file(), r.get("groups")->source()) + ": auth.groups: cannot read " + a.groups + " (from here)";
   }
   if (auto v = r.str("require")) a.require_text = *v;
   std::string why;
@@ -971,7 +974,7 @@ std::string describe(const Config& c) {
     o << "\nauth (checked before every route, on the path before and after rewrites):\n";
     for (const AuthSpec& a : c.auth)
       o << "  " << a.prefix << "  Basic, realm \"" << a.realm << "\", require " << a.require_text << ", users from "
-        << a.htpasswd << "\n";
+        << a.htpasswd << (a.problem.empty() ? "" : "\n    WARNING " + a.problem + ": every login there will fail") << "\n";
   }
   return o.str();
 }

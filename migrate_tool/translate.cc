@@ -1,0 +1,702 @@
+#include "migrate_tool/translate.h"
+
+#include <algorithm>
+#include <functional>
+#include <map>
+#include <set>
+#include <sstream>
+
+namespace cutover::migrate {
+namespace {
+
+// A TOML string: literal ('...') when possible, so regexes keep their backslashes as written.
+std::string tq(const std::string& s) {
+  bool literal_ok = s.find('\'') == std::string::npos;
+  for (unsigned char c : s)
+    if (c < 0x20 || c == 0x7f) literal_ok = false;
+  if (literal_ok) return "'" + s + "'";
+  std::string o = "\"";
+  for (unsigned char c : s) {
+    if (c == '"' || c == '\\') o += '\\', o += char(c);
+    else if (c < 0x20 || c == 0x7f) {
+      char b[8];
+      std::snprintf(b, sizeof b, "\\u%04x", c);
+      o += b;
+    } else o += char(c);
+  }
+  return o + "\"";
+}
+
+std::string tlist(const std::vector<std::string>& v) {
+  std::string o = "[";
+  for (size_t i = 0; i < v.size(); ++i) o += (i ? ", " : "") + tq(v[i]);
+  return o + "]";
+}
+
+std::string where(const Pos& p) { return p.file + ":" + std::to_string(p.line); }
+
+std::string regex_escape(const std::string& s) {
+  std::string o;
+  for (char c : s) {
+    if (std::string_view("\\^$.|?*+()[]{}").find(c) != std::string_view::npos) o += '\\';
+    o += c;
+  }
+  return o;
+}
+
+std::string slug(const std::string& s) {
+  std::string o;
+  for (char c : s) {
+    if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) o += c;
+    else if (c >= 'A' && c <= 'Z') o += char(c - 'A' + 'a');
+    else if (!o.empty() && o.back() != '_') o += '_';
+  }
+  while (!o.empty() && o.back() == '_') o.pop_back();
+  return o.empty() ? "root" : o;
+}
+
+std::vector<std::string> strings_of(const Value& v) {
+  std::vector<std::string> out;
+  if (v.kind == Value::Kind::string) out.push_back(v.str);
+  for (auto& it : v.items)
+    if (it.second.kind == Value::Kind::string) out.push_back(it.second.str);
+  return out;
+}
+
+bool has_percent_capture(const std::string& s) {
+  for (size_t i = 0; i + 1 < s.size(); ++i) {
+    if (s[i] == '%' && s[i + 1] == '%') {
+      ++i;
+      continue;
+    }
+    if (s[i] == '%' && (std::isdigit(static_cast<unsigned char>(s[i + 1])) || s[i + 1] == '{')) return true;
+  }
+  return false;
+}
+
+struct Route {
+  std::string text;   // the [[routes]] table
+  std::string origin; // file:line
+  int order;          // sort key: lighttpd's stage order
+};
+
+class Translator {
+ public:
+  explicit Translator(const LighttpdConfig& c) : c_(c) {}
+
+  Translation run(const TranslateOptions& o) {
+    const Block& g = c_.blocks[0];
+    if (const Setting* m = g.find("server.modules")) modules_ = strings_of(m->value);
+    load_implied_modules(g);
+    for (const Setting& s : g.settings) global(s);
+    for (size_t i = 1; i < c_.blocks.size(); ++i) conditional(c_.blocks[i]);
+    for (const Warning& w : c_.warnings) add(w.pos, Verdict::caveat, "parser", w.text);
+    finish_static(g);
+    emit(o);
+    std::stable_sort(t_.report.begin(), t_.report.end(), [](const ReportLine& a, const ReportLine& b) {
+      if (a.pos.file != b.pos.file) return false;
+      return a.pos.line < b.pos.line;
+    });
+    return std::move(t_);
+  }
+
+ private:
+  const LighttpdConfig& c_;
+  Translation t_;
+  std::vector<std::string> modules_;
+  std::string listen_host_ = "0.0.0.0";
+  int64_t listen_port_ = 80;
+  std::vector<std::string> extra_listen_;
+  std::string server_lines_;
+  std::vector<std::pair<std::string, std::string>> once_, repeat_, inf_once_, inf_repeat_;  // regex, to
+  std::vector<std::string> rewrite_origin_;
+  std::string pools_;
+  std::vector<Route> routes_;
+  std::string auth_;
+  std::set<std::string> pool_names_;
+  std::string balance_fcgi_ = "least-conn", balance_proxy_ = "least-conn";
+  std::vector<std::pair<std::string, std::string>> pending_fcgi_, pending_proxy_;  // pool name -> balancer slot
+  int route_seq_ = 0;
+
+  void add(const Pos& p, Verdict v, const std::string& d, const std::string& text) {
+    t_.report.push_back({p, v, d, text});
+  }
+  bool loaded(const std::string& m) const {
+    return std::find(modules_.begin(), modules_.end(), m) != modules_.end();
+  }
+  void load_implied_modules(const Block& g) {
+    // lighttpd 1.4.69 loads these by itself (§1.7).
+    if (g.find("index-file.names") && !loaded("mod_indexfile")) modules_.insert(modules_.begin(), "mod_indexfile");
+    if (!loaded("mod_dirlisting")) modules_.push_back("mod_dirlisting");
+    if (!loaded("mod_staticfile")) modules_.push_back("mod_staticfile");
+    if (const Setting* b = g.find("auth.backend"))
+      if (!loaded("mod_authn_file") && (b->value.str == "htpasswd" || b->value.str == "plain")) modules_.push_back("mod_authn_file");
+  }
+  // The module that owns a directive, "" for core keys.
+  static std::string module_of(const std::string& key) {
+    static const std::pair<const char*, const char*> kPrefixes[] = {
+        {"url.rewrite", "mod_rewrite"}, {"url.redirect", "mod_redirect"}, {"alias.url", "mod_alias"},
+        {"fastcgi.", "mod_fastcgi"},    {"proxy.", "mod_proxy"},          {"auth.", "mod_auth"},
+        {"setenv.", "mod_setenv"},      {"accesslog.", "mod_accesslog"},  {"url.access-deny", "mod_access"},
+        {"expire.", "mod_expire"},      {"deflate.", "mod_deflate"},      {"status.", "mod_status"}};
+    for (auto& [p, m] : kPrefixes)
+      if (key.rfind(p, 0) == 0) return m;
+    return "";
+  }
+  bool active(const Setting& s) {
+    std::string m = module_of(s.key);
+    if (m.empty() || loaded(m)) return true;
+    add(s.pos, Verdict::exact, s.key, m + " is not in server.modules: no effect in lighttpd, none here");
+    return false;
+  }
+
+  void global(const Setting& s) {
+    const std::string& k = s.key;
+    if (k.rfind("var.", 0) == 0 || k.rfind("env.", 0) == 0) {
+      add(s.pos, Verdict::exact, k, "variable: its value is used where the config refers to it");
+      return;
+    }
+    if (!active(s)) return;
+    if (k == "server.modules") {
+      std::string list;
+      for (auto& m : modules_) list += (list.empty() ? "" : ", ") + m;
+      add(s.pos, Verdict::exact, k, "modules in effect (with lighttpd's implied ones): " + list);
+      quirk_auth_order(s);
+      quirk_dirlisting_order(s);
+    } else if (k == "server.port") {
+      listen_port_ = s.value.num;
+      add(s.pos, Verdict::exact, k, "server.listen port " + std::to_string(s.value.num));
+    } else if (k == "server.bind") {
+      if (!s.value.str.empty() && s.value.str.front() == '/') {
+        add(s.pos, Verdict::untranslated, k, "a unix socket listener: cutover listens on TCP only");
+        return;
+      }
+      listen_host_ = s.value.str;
+      add(s.pos, Verdict::exact, k, "server.listen address " + s.value.str);
+    } else if (k == "server.document-root") {
+      server_lines_ += "document_root = " + tq(s.value.str) + "  # " + where(s.pos) + "\n";
+      add(s.pos, Verdict::exact, k, "server.document_root (for *-if-not-file) and the static route's root");
+    } else if (k == "url.rewrite-once" || k == "url.rewrite" || k == "url.rewrite-final") {
+      rules(s, once_);
+    } else if (k == "url.rewrite-repeat") {
+      rules(s, repeat_);
+    } else if (k == "url.rewrite-if-not-file") {
+      rules(s, inf_once_);
+    } else if (k == "url.rewrite-repeat-if-not-file") {
+      rules(s, inf_repeat_);
+    } else if (k == "url.redirect") {
+      redirects(s, nullptr);
+    } else if (k == "url.redirect-code") {
+      add(s.pos, Verdict::exact, k, "the code of every redirect route");
+    } else if (k == "alias.url") {
+      aliases(s);
+    } else if (k == "index-file.names" || k == "server.indexfiles") {
+      for (auto& n : strings_of(s.value))
+        if (!n.empty() && n.front() == '/') {
+          add(s.pos, Verdict::untranslated, k, "\"" + n + "\": an index that replaces the URL path (front controller) is not translated; use a rewrite-if-not-file rule");
+          return;
+        }
+      add(s.pos, Verdict::exact, k, "static.index of the static routes");
+    } else if (k == "static-file.exclude-extensions") {
+      add(s.pos, Verdict::exact, k, "static.exclude_extensions of the static routes (403, never the source)");
+    } else if (k == "url.access-deny") {
+      add(s.pos, Verdict::caveat, k, "added to static.exclude_extensions: denied for static files only (lighttpd denies the suffix for every request)");
+    } else if (k == "dir-listing.activate" || k == "server.dir-listing") {
+      add(s.pos, Verdict::exact, k, "static.listing of the static routes");
+    } else if (k == "dir-listing.hide-dotfiles") {
+      add(s.pos, Verdict::exact, k, "cutover's listing hides dotfiles unless static.dotfiles = true");
+    } else if (k == "server.follow-symlink") {
+      add(s.pos, Verdict::exact, k, "static.follow_symlinks");
+    } else if (k == "server.max-request-size") {
+      server_lines_ += "max_body_bytes = " + std::to_string(s.value.num * 1024) + "  # " + where(s.pos) + " (KB)\n";
+      add(s.pos, Verdict::exact, k, "server.max_body_bytes = " + std::to_string(s.value.num) + " KiB");
+    } else if (k == "accesslog.filename") {
+      if (!s.value.str.empty() && s.value.str.front() == '|') {
+        add(s.pos, Verdict::untranslated, k, "a piped access log: cutover writes files (reopened on SIGUSR1)");
+        return;
+      }
+      server_lines_ += "access_log = " + tq(s.value.str) + "  # " + where(s.pos) + "\n";
+      add(s.pos, Verdict::exact, k, "server.access_log (combined format, reopened on SIGUSR1)");
+    } else if (k == "accesslog.format") {
+      add(s.pos, Verdict::caveat, k, "custom formats are not translated: cutover writes the combined format plus its own fields (or JSON)");
+    } else if (k == "server.errorlog") {
+      add(s.pos, Verdict::caveat, k, "cutover logs to stderr: redirect it to " + s.value.str + " (or let systemd/journald keep it)");
+    } else if (k == "fastcgi.server") {
+      fastcgi(s, "");
+    } else if (k == "fastcgi.balance") {
+      balance_fcgi_ = balancer(s);
+    } else if (k == "fastcgi.map-extensions") {
+      add(s.pos, Verdict::exact, k, "each mapped extension gets a route to the same pool");
+    } else if (k == "fastcgi.debug" || k == "proxy.debug") {
+      add(s.pos, Verdict::exact, k, "debug logging: cutover logs every backend failure with its cause already");
+    } else if (k == "proxy.server") {
+      proxy(s, "");
+    } else if (k == "proxy.balance") {
+      balance_proxy_ = balancer(s);
+    } else if (k == "proxy.header") {
+      proxy_header(s);
+    } else if (k == "proxy.forwarded") {
+      add(s.pos, Verdict::caveat, k, "cutover always sends X-Forwarded-For/-Proto/-Host and Forwarded to HTTP backends");
+    } else if (k == "auth.require") {
+      auth(s);
+    } else if (k == "auth.backend") {
+      if (s.value.str != "htpasswd") add(s.pos, Verdict::untranslated, k, "\"" + s.value.str + "\": only htpasswd files are supported");
+      else add(s.pos, Verdict::exact, k, "htpasswd files");
+    } else if (k == "auth.backend.htpasswd.userfile") {
+      add(s.pos, Verdict::exact, k, "auth.htpasswd of each [[auth]] area");
+    } else if (k == "auth.backend.plain.groupfile") {
+      add(s.pos, Verdict::exact, k, "auth.groups of each [[auth]] area");
+    } else if (k == "mimetype.assign") {
+      add(s.pos, Verdict::caveat, k, "cutover reads /etc/mime.types (server.mime_types); types listed here that differ need static.mime entries");
+    } else if (k == "server.pid-file" || k == "server.username" || k == "server.groupname" || k == "server.event-handler" ||
+               k == "server.network-backend" || k == "server.max-fds" || k == "server.stat-cache-engine" ||
+               k == "server.upload-dirs" || k == "server.tag" || k == "server.name" || k == "mimetype.use-xattr" ||
+               k == "server.max-connections" || k == "server.max-keep-alive-requests" || k == "server.max-keep-alive-idle" ||
+               k == "server.max-read-idle" || k == "server.max-write-idle" || k == "server.feature-flags") {
+      add(s.pos, Verdict::caveat, k, "process and tuning setting with no cutover key: run cutover under systemd with the same user, limits and pid handling (server.keepalive_timeout, header_timeout and send_timeout cover the idle limits)");
+    } else {
+      add(s.pos, Verdict::untranslated, k, "not translated: cutover has no equivalent (value " + s.value.describe() + ")");
+    }
+  }
+
+  void quirk_auth_order(const Setting& s) {
+    auto pos = [&](const char* m) {
+      auto it = std::find(modules_.begin(), modules_.end(), m);
+      return it == modules_.end() ? -1 : int(it - modules_.begin());
+    };
+    int a = pos("mod_auth");
+    for (const char* dyn : {"mod_fastcgi", "mod_proxy", "mod_scgi"})
+      if (a >= 0 && pos(dyn) >= 0 && pos(dyn) < a)
+        add(s.pos, Verdict::caveat, "server.modules",
+            std::string("mod_auth is listed after ") + dyn +
+                ": lighttpd skips auth for requests that module claims (the auth bypass); cutover checks auth on the full path before any route");
+  }
+  void quirk_dirlisting_order(const Setting& s) {
+    auto a = std::find(modules_.begin(), modules_.end(), "mod_staticfile"), b = std::find(modules_.begin(), modules_.end(), "mod_dirlisting");
+    if (a != modules_.end() && b != modules_.end() && a < b)
+      add(s.pos, Verdict::caveat, "server.modules", "mod_staticfile before mod_dirlisting: lighttpd answers 403 where a listing was meant; cutover shows the listing when it is enabled");
+  }
+
+  std::string balancer(const Setting& s) {
+    static const std::map<std::string, std::string> kMap = {
+        {"fair", "least-conn"}, {"least-connection", "least-conn"}, {"round-robin", "round-robin"},
+        {"hash", "hash"},       {"carp", "hash"},                   {"sticky", "sticky"},
+        {"sqf", "sqf"},         {"static", "first"}};
+    auto it = kMap.find(s.value.str);
+    if (it == kMap.end()) {
+      add(s.pos, Verdict::untranslated, s.key, "unknown balancer \"" + s.value.str + "\"; sqf is used");
+      return "sqf";
+    }
+    if (it->second == "hash")
+      add(s.pos, Verdict::caveat, s.key, "\"" + s.value.str + "\" → hash: lighttpd 1.4.69 hashes the host without its port, cutover hashes the path (hash_key) over backends with their ports");
+    else add(s.pos, Verdict::exact, s.key, "\"" + s.value.str + "\" → " + it->second);
+    return it->second;
+  }
+
+  void rules(const Setting& s, std::vector<std::pair<std::string, std::string>>& into) {
+    bool pct = false;
+    for (auto& it : s.value.items) {
+      if (!it.first) continue;
+      into.emplace_back(*it.first, it.second.str);
+      rewrite_origin_.push_back(where(it.second.pos.line ? it.second.pos : s.pos));
+      pct = pct || has_percent_capture(it.second.str);
+    }
+    if (pct)
+      add(s.pos, Verdict::caveat, s.key, "a replacement uses %N/%{...}: outside a conditional block it is empty (also in cutover); a literal %XX must be written %%XX");
+    else add(s.pos, Verdict::exact, s.key, std::to_string(s.value.items.size()) + " [[rewrite]] rule(s), same matching and substitution");
+  }
+
+  std::string code_for(const Block& b) {
+    if (const Setting* c = b.find("url.redirect-code")) return std::to_string(c->value.num);
+    if (const Setting* c = c_.blocks[0].find("url.redirect-code")) return std::to_string(c->value.num);
+    return "301";
+  }
+
+  void redirects(const Setting& s, const Block* in) {
+    std::string code = code_for(in ? *in : c_.blocks[0]);
+    bool caveat = false;
+    for (auto& it : s.value.items) {
+      if (!it.first) continue;
+      const std::string& re = *it.first;
+      if (re.find('?') != std::string::npos || re.find('%') != std::string::npos) caveat = true;
+      std::string r = "[[routes]]  # " + where(s.pos) + " url.redirect\nname = \"redirect_" + std::to_string(++route_seq_) +
+                      "\"\nmatch = { regex = " + tq(re) + host_match(in) + " }\nredirect = { to = " + tq(it.second.str) +
+                      ", code = " + code + " }\n";
+      routes_.push_back({r, where(s.pos), 0});
+    }
+    add(s.pos, caveat ? Verdict::caveat : Verdict::exact, s.key,
+        caveat ? "redirect routes; cutover matches the decoded path without the query, lighttpd the encoded path and query: rules that look at '?' or '%XX' need a look"
+               : "redirect routes, matched first (after the rewrites)");
+  }
+
+  std::string host_match(const Block* b) {
+    if (!b || !b->cond || b->cond->field != "host") return "";
+    return ", host = " + tq(b->cond->value);
+  }
+
+  void aliases(const Setting& s) {
+    for (auto& it : s.value.items) {
+      if (!it.first) continue;
+      std::string r = "[[routes]]  # " + where(s.pos) + " alias.url\nname = \"alias_" + slug(*it.first) + "\"\nmatch = { prefix = " +
+                      tq(*it.first) + " }\nstatic = { alias = " + tq(it.second.str) + "STATIC_OPTIONS }\n";
+      routes_.push_back({r, where(s.pos), 30});
+    }
+    add(s.pos, Verdict::exact, s.key, "static routes with alias, first match in list order (prefix without segment boundary, as lighttpd)");
+  }
+
+  // One host entry of fastcgi.server / proxy.server: an address, or a worker spec.
+  struct Host {
+    std::string address;
+    const Value* opts = nullptr;
+  };
+
+  std::vector<Host> hosts_of(const Value& list, const Setting& s, bool fcgi, std::string& workers, const std::string& pool) {
+    std::vector<Host> out;
+    for (auto& h : list.items) {
+      const Value& o = h.second;
+      if (o.kind != Value::Kind::array) continue;
+      Host host;
+      host.opts = &o;
+      const Value* sock = o.get("socket");
+      const Value* hst = o.get("host");
+      const Value* port = o.get("port");
+      const Value* bin = o.get("bin-path");
+      if (bin && fcgi) {
+        if (!workers.empty()) {
+          add(s.pos, Verdict::caveat, s.key, "a second bin-path for pool " + pool + " is not supervised; only the first is");
+          continue;
+        }
+        std::istringstream words(bin->str);
+        std::vector<std::string> argv;
+        for (std::string w; words >> w;) argv.push_back(w);
+        int64_t procs = 4;
+        if (const Value* m = o.get("max-procs")) procs = std::max<int64_t>(1, m->num);
+        workers = "[pools." + pool + ".workers]  # " + where(bin->pos) + " bin-path\ncommand = " + tlist(argv) + "\n";
+        if (sock) workers += "socket = " + tq(sock->str + "-{index}") + "\ncount = " + std::to_string(procs) + "\n";
+        else if (port) {
+          workers += "host = " + tq(hst ? hst->str : "127.0.0.1") + "\nports = [";
+          for (int64_t i = 0; i < procs; ++i) workers += (i ? ", " : "") + std::to_string(port->num + i);
+          workers += "]\n";
+        }
+        std::string dir = argv.empty() ? "" : argv[0].substr(0, argv[0].rfind('/'));
+        if (!dir.empty() && argv[0].find('/') != std::string::npos) workers += "cwd = " + tq(dir) + "\n";
+        if (const Value* env = o.get("bin-environment")) {
+          workers += "env = {";
+          bool first = true;
+          for (auto& e : env->items)
+            if (e.first) workers += std::string(first ? " " : ", ") + tq(*e.first) + " = " + tq(e.second.str), first = false;
+          workers += " }\n";
+        }
+        if (const Value* ce = o.get("bin-copy-environment")) workers += "copy_env = " + tlist(strings_of(*ce)) + "\n";
+        add(bin->pos, Verdict::exact, "bin-path", "supervised workers of pool " + pool + ": " + std::to_string(procs) +
+                                                      " process(es), restarted on exit, rolling restarts");
+        continue;
+      }
+      if (sock) host.address = "unix:" + sock->str;
+      else if (hst && !hst->str.empty() && hst->str.front() == '/') host.address = "unix:" + hst->str;
+      else host.address = (hst ? hst->str : "127.0.0.1") + ":" + std::to_string(port ? port->num : 80);
+      out.push_back(host);
+    }
+    return out;
+  }
+
+  void fastcgi(const Setting& s, const std::string& host_cond) {
+    std::string first_key;
+    for (auto& entry : s.value.items) {
+      if (!entry.first) continue;
+      const std::string& key = *entry.first;
+      std::string pool = "fcgi_" + slug(key);
+      while (pool_names_.count(pool)) pool += "_2";
+      pool_names_.insert(pool);
+      std::string workers;
+      std::vector<Host> hosts = hosts_of(entry.second, s, true, workers, pool);
+      const Value* o = hosts.empty() ? nullptr : hosts[0].opts;
+      if (!o)
+        for (auto& h : entry.second.items)
+          if (h.second.kind == Value::Kind::array) o = &h.second;
+      pools_ += "[pools." + pool + "]  # " + where(entry.second.pos.line ? entry.second.pos : s.pos) + " fastcgi.server \"" + key + "\"\nprotocol = \"fastcgi\"\nbalancer = \"@FCGI_BALANCE@\"\n";
+      if (!hosts.empty()) {
+        std::vector<std::string> addrs;
+        for (auto& h : hosts) addrs.push_back(h.address);
+        pools_ += "backends = " + tlist(addrs) + "\n";
+      }
+      if (o) {
+        if (const Value* d = o->get("disable-time")) pools_ += "disable_time = \"" + std::to_string(d->num) + "s\"\n";
+        if (const Value* d = o->get("connect-timeout")) pools_ += "connect_timeout = \"" + std::to_string(d->num) + "s\"\n";
+        if (const Value* d = o->get("read-timeout"); d && d->num > 0) pools_ += "read_timeout = \"" + std::to_string(d->num) + "s\"\n";
+      }
+      pools_ += workers + "\n";
+      // The route: a prefix key or a suffix key.
+      bool check_local = true;
+      std::string fc = "key = " + tq(key);
+      if (o) {
+        bool b;
+        if (const Value* v = o->get("check-local"); v && parse_bool(*v, b)) check_local = b;
+        if (const Value* v = o->get("docroot")) fc += ", docroot = " + tq(v->str);
+        if (const Value* v = o->get("fix-root-scriptname"); v && parse_bool(*v, b) && b) fc += ", fix_root_scriptname = true";
+        if (const Value* v = o->get("broken-scriptfilename"); v && parse_bool(*v, b) && b) fc += ", broken_scriptfilename = true";
+        if (const Value* v = o->get("strip-request-uri")) fc += ", strip_request_uri = " + tq(v->str);
+        for (const char* unsupported : {"x-sendfile", "allow-x-send-file", "x-sendfile-docroot", "mode"})
+          if (const Value* v = o->get(unsupported))
+            add(v->pos.line ? v->pos : s.pos, Verdict::untranslated, std::string("fastcgi ") + unsupported,
+                std::string(unsupported) + " is not supported yet: the app's answer is passed on as it is");
+        for (const char* ignored : {"max-load-per-proc", "idle-timeout", "listen-backlog", "kill-signal", "min-procs"})
+          if (const Value* v = o->get(ignored))
+            add(v->pos.line ? v->pos : s.pos, Verdict::caveat, std::string("fastcgi ") + ignored,
+                "process tuning without an equivalent; the supervisor keeps max-procs processes");
+      }
+      if (check_local) fc += ", check_local = true";
+      bool prefix = !key.empty() && key.front() == '/';
+      std::string match = prefix ? "prefix = " + tq(key) : (key.empty() ? "" : "regex = " + tq(regex_escape(key) + "$"));
+      if (!host_cond.empty()) match += std::string(match.empty() ? "" : ", ") + host_cond;
+      std::string r = "[[routes]]  # " + where(s.pos) + " fastcgi.server \"" + key + "\"\nname = \"" + pool + "\"\n" +
+                      (match.empty() ? "" : "match = { " + match + " }\n") + "forward = \"" + pool + "\"\nfastcgi = { " + fc + " }\n";
+      // Stage order (§1.7): check-local disabled claims at uri_clean, before alias/static;
+      // check-local enabled runs after the file check, still before static files.
+      routes_.push_back({r, where(s.pos), check_local ? 20 : 10});
+      if (first_key.empty()) first_key = key;
+      if (const Setting* me = c_.blocks[0].find("fastcgi.map-extensions"); me && !host_cond.empty() == false)
+        for (auto& m : me->value.items)
+          if (m.first && m.second.str == key) {
+            std::string r2 = "[[routes]]  # " + where(me->pos) + " fastcgi.map-extensions \"" + *m.first + "\"\nname = \"" + pool + "_" +
+                             slug(*m.first) + "\"\nmatch = { regex = " + tq(regex_escape(*m.first) + "$") + " }\nforward = \"" + pool +
+                             "\"\nfastcgi = { " + fc + " }\n";
+            routes_.push_back({r2, where(me->pos), check_local ? 20 : 10});
+          }
+      std::string what = prefix ? "prefix " + key : (key.empty() ? "every path" : "paths ending in " + key);
+      add(entry.second.pos.line ? entry.second.pos : s.pos, check_local ? Verdict::caveat : Verdict::exact, "fastcgi.server \"" + key + "\"",
+          "pool " + pool + " and a route for " + what + " with lighttpd's CGI variables" +
+              (check_local ? "; check-local (the default) is kept: the script must exist under the docroot, else 404 — "
+                             "lighttpd checks after alias and rewrite-if-not-file, cutover when the route matches"
+                           : ""));
+    }
+  }
+
+  void proxy(const Setting& s, const std::string& host_cond) {
+    for (auto& entry : s.value.items) {
+      if (!entry.first) continue;
+      const std::string& key = *entry.first;
+      std::string pool = "proxy_" + slug(key);
+      while (pool_names_.count(pool)) pool += "_2";
+      pool_names_.insert(pool);
+      std::string workers;
+      std::vector<Host> hosts = hosts_of(entry.second, s, false, workers, pool);
+      std::vector<std::string> addrs;
+      for (auto& h : hosts) addrs.push_back(h.address);
+      pools_ += "[pools." + pool + "]  # " + where(s.pos) + " proxy.server \"" + key + "\"\nbalancer = \"@PROXY_BALANCE@\"\nbackends = " + tlist(addrs) + "\n\n";
+      bool prefix = !key.empty() && key.front() == '/';
+      std::string match = prefix ? "prefix = " + tq(key) : (key.empty() ? "" : "regex = " + tq(regex_escape(key) + "$"));
+      if (!host_cond.empty()) match += std::string(match.empty() ? "" : ", ") + host_cond;
+      std::string r = "[[routes]]  # " + where(s.pos) + " proxy.server \"" + key + "\"\nname = \"" + pool + "\"\n" +
+                      (match.empty() ? "" : "match = { " + match + " }\n") + "forward = \"" + pool + "\"\nPROXY_REWRITE";
+      routes_.push_back({r, where(s.pos), 10});
+      add(entry.second.pos.line ? entry.second.pos : s.pos, Verdict::exact, "proxy.server \"" + key + "\"",
+          "pool " + pool + " (HTTP/1.1, keep-alive) and a route; the backend gets the rewritten target, as mod_proxy sends it");
+    }
+  }
+
+  std::string proxy_rewrite_;
+  void proxy_header(const Setting& s) {
+    for (auto& it : s.value.items) {
+      if (!it.first) continue;
+      if (*it.first == "map-urlpath") {
+        for (auto& m : it.second.items) {
+          if (!m.first) continue;
+          // lighttpd maps the longest matching prefix; one mapping becomes the route's rewrite.
+          if (proxy_rewrite_.empty())
+            proxy_rewrite_ = "rewrite_request = { uri = [" + tq("^" + regex_escape(*m.first) + "(.*)") + ", " + tq(m.second.str + "$1") + "] }\n";
+          else add(s.pos, Verdict::untranslated, "proxy.header map-urlpath", "only the first map-urlpath entry is translated");
+        }
+        add(s.pos, Verdict::exact, "proxy.header map-urlpath", "rewrite_request on the proxy routes");
+      } else if (*it.first == "upgrade") {
+        add(s.pos, Verdict::exact, "proxy.header upgrade", "cutover passes Upgrade (WebSocket) through always");
+      } else if (*it.first == "https-remap" || *it.first == "connect-method") {
+        add(s.pos, Verdict::untranslated, "proxy.header " + *it.first, "not supported");
+      } else {
+        add(s.pos, Verdict::untranslated, "proxy.header " + *it.first, "host mapping is not translated: cutover sends the client's Host");
+      }
+    }
+  }
+
+  void auth(const Setting& s) {
+    const Block& g = c_.blocks[0];
+    const Setting* file = g.find("auth.backend.htpasswd.userfile");
+    const Setting* groups = g.find("auth.backend.plain.groupfile");
+    for (auto& it : s.value.items) {
+      if (!it.first) continue;
+      const Value& o = it.second;
+      const Value* method = o.get("method");
+      if (method && method->str != "basic") {
+        add(s.pos, Verdict::untranslated, "auth.require \"" + *it.first + "\"", "method \"" + method->str + "\": only basic is supported");
+        continue;
+      }
+      if (!file) {
+        add(s.pos, Verdict::untranslated, "auth.require \"" + *it.first + "\"", "no auth.backend.htpasswd.userfile to read users from");
+        continue;
+      }
+      std::string prefix = it.first->empty() ? "/" : *it.first;
+      auth_ += "[[auth]]  # " + where(s.pos) + " auth.require \"" + *it.first + "\"\nprefix = " + tq(prefix) + "\nhtpasswd = " + tq(file->value.str) + "\n";
+      if (groups) auth_ += "groups = " + tq(groups->value.str) + "\n";
+      if (const Value* r = o.get("realm")) auth_ += "realm = " + tq(r->str) + "\n";
+      if (const Value* r = o.get("require")) auth_ += "require = " + tq(r->str) + "\n";
+      auth_ += "\n";
+      add(s.pos, Verdict::exact, "auth.require \"" + *it.first + "\"",
+          "[[auth]] on " + prefix + ": checked before every route, on the path before and after rewrites; failed logins rate-limited per IP");
+    }
+  }
+
+  void conditional(const Block& b) {
+    std::string cond = b.cond ? b.cond->text() : (b.is_else ? "else" : "?");
+    Pos at = b.cond ? b.cond->pos : (b.settings.empty() ? Pos{} : b.settings[0].pos);
+    if (b.cond && b.cond->object == "SERVER" && b.cond->field == "socket" && b.cond->op == "==" && !b.is_else) {
+      std::string v = b.cond->value;
+      if (!v.empty() && v.front() == ':') v = "0.0.0.0" + v;
+      bool tls = false;
+      for (auto& s : b.settings)
+        if (s.key.rfind("ssl.", 0) == 0) tls = true;
+      if (tls) {
+        add(at, Verdict::untranslated, cond, "a TLS listener: terminate TLS in front of cutover (it speaks plain HTTP)");
+      } else {
+        extra_listen_.push_back(v);
+        add(at, Verdict::exact, cond, "an extra listener " + v);
+      }
+      for (auto& s : b.settings) add(s.pos, Verdict::untranslated, s.key, "inside " + cond + ": per-listener settings are not translated");
+      return;
+    }
+    if (b.cond && b.cond->object == "HTTP" && b.cond->field == "host" && b.cond->op == "==" && b.parent <= 0 && b.else_of < 0) {
+      std::string hc = "host = " + tq(b.cond->value);
+      add(at, Verdict::caveat, cond, "routes of this block match that Host; only fastcgi.server, proxy.server and url.redirect inside it are translated");
+      for (auto& s : b.settings) {
+        if (s.key == "fastcgi.server" && loaded("mod_fastcgi")) fastcgi(s, hc);
+        else if (s.key == "proxy.server" && loaded("mod_proxy")) proxy(s, hc);
+        else if (s.key == "url.redirect" && loaded("mod_redirect")) redirects(s, &b);
+        else add(s.pos, Verdict::untranslated, s.key, "inside " + cond + ": not translated");
+      }
+      return;
+    }
+    add(at, Verdict::untranslated, cond, "conditional block not translated yet (cutover routes cover host/url/method; this condition is not mapped)");
+    for (auto& s : b.settings) add(s.pos, Verdict::untranslated, s.key, "inside " + cond + ": not translated");
+  }
+
+  void finish_static(const Block& g) {
+    std::string opts;
+    if (const Setting* i = g.find("index-file.names"); i && loaded("mod_indexfile")) opts += ", index = " + tlist(strings_of(i->value));
+    std::vector<std::string> ex;
+    if (const Setting* e = g.find("static-file.exclude-extensions")) ex = strings_of(e->value);
+    if (const Setting* d = g.find("url.access-deny"); d && loaded("mod_access"))
+      for (auto& x : strings_of(d->value)) ex.push_back(x);
+    std::vector<std::string> ex_dotted;
+    for (auto& x : ex)
+      if (!x.empty() && x.front() == '.') ex_dotted.push_back(x);
+    if (!ex_dotted.empty()) opts += ", exclude_extensions = " + tlist(ex_dotted);
+    bool b = false;
+    const Setting* dl = g.find("dir-listing.activate");
+    if (!dl) dl = g.find("server.dir-listing");
+    if (dl && parse_bool(dl->value, b) && b) opts += ", listing = true";
+    bool follow = true;
+    if (const Setting* f = g.find("server.follow-symlink")) parse_bool(f->value, follow);
+    if (follow) opts += ", follow_symlinks = true";
+    for (auto& r : routes_) {
+      size_t p = r.text.find("STATIC_OPTIONS");
+      if (p != std::string::npos) r.text.replace(p, 14, opts);
+    }
+    if (const Setting* root = g.find("server.document-root")) {
+      std::string r = "[[routes]]  # " + where(root->pos) + " server.document-root\nname = \"docroot\"\nmatch = { prefix = \"/\" }\nstatic = { root = " +
+                      tq(root->value.str) + opts + " }\n";
+      routes_.push_back({r, where(root->pos), 40});
+      add(root->pos, Verdict::caveat, "static files",
+          "served from the docroot; dotfiles are hidden (lighttpd serves them: set static.dotfiles = true) and \"/file/extra\" is 404 (lighttpd serves file)");
+    }
+  }
+
+  void emit(const TranslateOptions& o) {
+    std::ostringstream out;
+    out << "# cutover config translated by `cutover migrate` from " << (o.source_name.empty() ? "lighttpd.conf" : o.source_name)
+        << ".\n# Every table names the lighttpd line it came from; the report lists every directive.\n\n";
+    out << "[server]\nlisten = [" << tq(listen_host_ + ":" + std::to_string(listen_port_));
+    for (auto& l : extra_listen_) out << ", " << tq(l);
+    out << "]\n" << server_lines_ << "\n";
+    auto emit_rules = [&](const std::vector<std::pair<std::string, std::string>>& list, const char* kind, size_t& idx) {
+      for (auto& [re, to] : list) {
+        out << "[[rewrite]]  # " << rewrite_origin_[idx++] << "\nmatch = " << tq(re) << "\nto = " << tq(to) << "\nkind = \"" << kind
+            << "\"\n\n";
+      }
+    };
+    // lighttpd's order within a block: once rules, then repeat rules; the if-not-file pair
+    // is a separate list (§2). rewrite_origin_ follows the order the directives were read.
+    std::vector<std::tuple<const std::vector<std::pair<std::string, std::string>>*, const char*, size_t>> lists;
+    size_t base = 0;
+    std::vector<std::pair<const std::vector<std::pair<std::string, std::string>>*, const char*>> in_read_order;
+    // Origins were appended in directive order; recompute each list's slice by walking the
+    // global block again.
+    std::map<const void*, size_t> start;
+    for (const Setting& s : c_.blocks[0].settings) {
+      const std::vector<std::pair<std::string, std::string>>* l = nullptr;
+      if (s.key == "url.rewrite-once" || s.key == "url.rewrite" || s.key == "url.rewrite-final") l = &once_;
+      else if (s.key == "url.rewrite-repeat") l = &repeat_;
+      else if (s.key == "url.rewrite-if-not-file") l = &inf_once_;
+      else if (s.key == "url.rewrite-repeat-if-not-file") l = &inf_repeat_;
+      if (!l || !loaded("mod_rewrite")) continue;
+      if (!start.count(l)) start[l] = base;
+      base += s.value.items.size();
+    }
+    (void)lists;
+    (void)in_read_order;
+    for (auto [l, kind] : {std::pair{&once_, "once"}, std::pair{&repeat_, "repeat"}, std::pair{&inf_once_, "if-not-file"},
+                           std::pair{&inf_repeat_, "repeat-if-not-file"}}) {
+      if (l->empty()) continue;
+      size_t idx = start[l];
+      emit_rules(*l, kind, idx);
+    }
+    std::string pools = pools_;
+    for (auto [marker, value] : {std::pair{std::string("@FCGI_BALANCE@"), balance_fcgi_}, std::pair{std::string("@PROXY_BALANCE@"), balance_proxy_}})
+      for (size_t p; (p = pools.find(marker)) != std::string::npos;) pools.replace(p, marker.size(), value);
+    out << pools;
+    std::stable_sort(routes_.begin(), routes_.end(), [](const Route& a, const Route& b) { return a.order < b.order; });
+    for (auto& r : routes_) {
+      std::string text = r.text;
+      size_t p = text.find("PROXY_REWRITE");
+      if (p != std::string::npos) text.replace(p, 13, proxy_rewrite_);
+      out << text << "\n";
+      size_t nl = text.find('\n');
+      t_.explain.push_back(text.substr(0, nl));
+    }
+    out << auth_;
+    t_.toml = out.str();
+  }
+};
+
+}  // namespace
+
+const char* verdict_name(Verdict v) {
+  switch (v) {
+    case Verdict::exact: return "exact";
+    case Verdict::caveat: return "caveat";
+    case Verdict::untranslated: return "not translated";
+  }
+  return "?";
+}
+
+bool Translation::exact() const {
+  return std::all_of(report.begin(), report.end(), [](const ReportLine& l) { return l.verdict == Verdict::exact; });
+}
+
+int Translation::exit_code(bool strict) const {
+  if (exact()) return 0;
+  return strict ? 1 : 2;
+}
+
+std::string Translation::report_text() const {
+  std::ostringstream o;
+  size_t n[3] = {};
+  for (auto& l : report) {
+    ++n[int(l.verdict)];
+    o << l.pos.file << ":" << l.pos.line << ": " << verdict_name(l.verdict) << ": " << l.directive << ": " << l.text << "\n";
+  }
+  o << n[0] << " exact, " << n[1] << " with a caveat, " << n[2] << " not translated\n";
+  return o.str();
+}
+
+Translation translate(const LighttpdConfig& cfg, const TranslateOptions& opts) { return Translator(cfg).run(opts); }
+
+}  // namespace cutover::migrate
