@@ -82,8 +82,12 @@ CgiParams cgi_params(const Mount& m, const CgiRequest& r, const IsRegularFile& i
     set("REMOTE_USER", std::string(r.remote_user));
     set("AUTH_TYPE", "Basic");
   }
+  // As lighttpd 1.4.69 sends them (seen in tests/e2e/migrate_lighttpd_test.cc): the scheme
+  // always, CONTENT_LENGTH always (0 without a body), and the client's Content-Length field
+  // also as HTTP_CONTENT_LENGTH like any other field.
+  set("REQUEST_SCHEME", r.https ? "https" : "http");
   if (r.https) set("HTTPS", "on");
-  if (r.content_length) set("CONTENT_LENGTH", std::to_string(*r.content_length));
+  set("CONTENT_LENGTH", std::to_string(r.content_length ? *r.content_length : 0));
   for (auto& [name, value] : r.headers) {
     std::string upper;
     for (char c : name) upper += c == '-' ? '_' : char(c >= 'a' && c <= 'z' ? c - 32 : c);
@@ -92,7 +96,7 @@ CgiParams cgi_params(const Mount& m, const CgiRequest& r, const IsRegularFile& i
       continue;
     }
     // httpoxy: a client's Proxy header must never become HTTP_PROXY.
-    if (upper == "PROXY" || upper == "CONTENT_LENGTH") continue;
+    if (upper == "PROXY") continue;
     std::string var = "HTTP_" + upper;
     bool merged = false;
     for (auto& [k, v] : out.vars)

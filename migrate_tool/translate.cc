@@ -93,10 +93,6 @@ class Translator {
     for (const Warning& w : c_.warnings) add(w.pos, Verdict::caveat, "parser", w.text);
     finish_static(g);
     emit(o);
-    std::stable_sort(t_.report.begin(), t_.report.end(), [](const ReportLine& a, const ReportLine& b) {
-      if (a.pos.file != b.pos.file) return false;
-      return a.pos.line < b.pos.line;
-    });
     return std::move(t_);
   }
 
@@ -136,7 +132,7 @@ class Translator {
   static std::string module_of(const std::string& key) {
     static const std::pair<const char*, const char*> kPrefixes[] = {
         {"url.rewrite", "mod_rewrite"}, {"url.redirect", "mod_redirect"}, {"alias.url", "mod_alias"},
-        {"fastcgi.", "mod_fastcgi"},    {"proxy.", "mod_proxy"},          {"auth.", "mod_auth"},
+        {"fastcgi.", "mod_fastcgi"},    {"proxy.", "mod_proxy"},          {"proxy-core.", "mod_proxy_core"},          {"auth.", "mod_auth"},
         {"setenv.", "mod_setenv"},      {"accesslog.", "mod_accesslog"},  {"url.access-deny", "mod_access"},
         {"expire.", "mod_expire"},      {"deflate.", "mod_deflate"},      {"status.", "mod_status"}};
     for (auto& [p, m] : kPrefixes)
@@ -153,6 +149,7 @@ class Translator {
   void global(const Setting& s) {
     const std::string& k = s.key;
     if (k.rfind("var.", 0) == 0 || k.rfind("env.", 0) == 0) {
+      if (s.pos.line == 0) return;  // lighttpd's predefined var.CWD / var.PID
       add(s.pos, Verdict::exact, k, "variable: its value is used where the config refers to it");
       return;
     }
@@ -205,6 +202,8 @@ class Translator {
       add(s.pos, Verdict::exact, k, "static.listing of the static routes");
     } else if (k == "dir-listing.hide-dotfiles") {
       add(s.pos, Verdict::exact, k, "cutover's listing hides dotfiles unless static.dotfiles = true");
+    } else if (k == "static-file.disable-pathinfo") {
+      add(s.pos, Verdict::exact, k, "static.pathinfo");
     } else if (k == "server.follow-symlink") {
       add(s.pos, Verdict::exact, k, "static.follow_symlinks");
     } else if (k == "server.max-request-size") {
@@ -237,6 +236,9 @@ class Translator {
       proxy_header(s);
     } else if (k == "proxy.forwarded") {
       add(s.pos, Verdict::caveat, k, "cutover always sends X-Forwarded-For/-Proto/-Host and Forwarded to HTTP backends");
+    } else if (k.rfind("proxy-core.", 0) == 0) {
+      if (k == "proxy-core.backends") proxy_core(c_.blocks[0], "", "everything");
+      else if (!c_.blocks[0].find("proxy-core.backends")) add(s.pos, Verdict::exact, k, "no proxy-core.backends in this block: no effect");
     } else if (k == "auth.require") {
       auth(s);
     } else if (k == "auth.backend") {
@@ -248,6 +250,19 @@ class Translator {
       add(s.pos, Verdict::exact, k, "auth.groups of each [[auth]] area");
     } else if (k == "mimetype.assign") {
       add(s.pos, Verdict::caveat, k, "cutover reads /etc/mime.types (server.mime_types); types listed here that differ need static.mime entries");
+    } else if (k == "server.http-parseopts") {
+      bool defaults = true;
+      for (auto& it : s.value.items) {
+        bool on = false;
+        if (!it.first || !parse_bool(it.second, on)) continue;
+        static const std::set<std::string> kOn = {"header-strict", "host-strict", "host-normalize", "url-normalize-unreserved",
+                                                  "url-normalize-required", "url-ctrls-reject", "url-path-2f-decode",
+                                                  "url-path-dotseg-remove", "url-normalize"};
+        if (on != (kOn.count(*it.first) > 0)) defaults = false;
+      }
+      add(s.pos, defaults ? Verdict::exact : Verdict::caveat, k,
+          defaults ? "cutover normalises request targets exactly like these settings (decode unreserved and %2F, remove dot segments, reject controls)"
+                   : "cutover always normalises like lighttpd's defaults; options that differ from them are not translated");
     } else if (k == "server.pid-file" || k == "server.username" || k == "server.groupname" || k == "server.event-handler" ||
                k == "server.network-backend" || k == "server.max-fds" || k == "server.stat-cache-engine" ||
                k == "server.upload-dirs" || k == "server.tag" || k == "server.name" || k == "mimetype.use-xattr" ||
@@ -318,15 +333,15 @@ class Translator {
     for (auto& it : s.value.items) {
       if (!it.first) continue;
       const std::string& re = *it.first;
-      if (re.find('?') != std::string::npos || re.find('%') != std::string::npos) caveat = true;
+      caveat = caveat || has_percent_capture(it.second.str);
       std::string r = "[[routes]]  # " + where(s.pos) + " url.redirect\nname = \"redirect_" + std::to_string(++route_seq_) +
-                      "\"\nmatch = { regex = " + tq(re) + host_match(in) + " }\nredirect = { to = " + tq(it.second.str) +
+                      "\"\nmatch = { target = " + tq(re) + host_match(in) + " }\nredirect = { to = " + tq(it.second.str) +
                       ", code = " + code + " }\n";
       routes_.push_back({r, where(s.pos), 0});
     }
     add(s.pos, caveat ? Verdict::caveat : Verdict::exact, s.key,
-        caveat ? "redirect routes; cutover matches the decoded path without the query, lighttpd the encoded path and query: rules that look at '?' or '%XX' need a look"
-               : "redirect routes, matched first (after the rewrites)");
+        caveat ? "redirect routes (match.target: the path and query, as lighttpd); a replacement uses %N, which needs a regex block around it"
+               : "redirect routes matched first, on the path and query after the rewrites, as lighttpd");
   }
 
   std::string host_match(const Block* b) {
@@ -447,7 +462,10 @@ class Translator {
       }
       if (check_local) fc += ", check_local = true";
       bool prefix = !key.empty() && key.front() == '/';
-      std::string match = prefix ? "prefix = " + tq(key) : (key.empty() ? "" : "regex = " + tq(regex_escape(key) + "$"));
+      // A suffix key with check-local matches the script found on disk, so "/index.php/x"
+      // goes to PHP (PATH_INFO "/x"); without check-local the path itself must end in it.
+      std::string tail = check_local ? "($|/)" : "$";
+      std::string match = prefix ? "prefix = " + tq(key) : (key.empty() ? "" : "regex = " + tq(regex_escape(key) + tail));
       if (!host_cond.empty()) match += std::string(match.empty() ? "" : ", ") + host_cond;
       std::string r = "[[routes]]  # " + where(s.pos) + " fastcgi.server \"" + key + "\"\nname = \"" + pool + "\"\n" +
                       (match.empty() ? "" : "match = { " + match + " }\n") + "forward = \"" + pool + "\"\nfastcgi = { " + fc + " }\n";
@@ -459,7 +477,7 @@ class Translator {
         for (auto& m : me->value.items)
           if (m.first && m.second.str == key) {
             std::string r2 = "[[routes]]  # " + where(me->pos) + " fastcgi.map-extensions \"" + *m.first + "\"\nname = \"" + pool + "_" +
-                             slug(*m.first) + "\"\nmatch = { regex = " + tq(regex_escape(*m.first) + "$") + " }\nforward = \"" + pool +
+                             slug(*m.first) + "\"\nmatch = { regex = " + tq(regex_escape(*m.first) + tail) + " }\nforward = \"" + pool +
                              "\"\nfastcgi = { " + fc + " }\n";
             routes_.push_back({r2, where(me->pos), check_local ? 20 : 10});
           }
@@ -545,6 +563,67 @@ class Translator {
     }
   }
 
+  // lighttpd 1.5 mod_proxy_core (§6): one pool and one route for a block with backends.
+  void proxy_core(const Block& b, const std::string& match, const std::string& what) {
+    const Setting* backends = b.find("proxy-core.backends");
+    std::string protocol = "http";
+    if (const Setting* p = b.find("proxy-core.protocol")) {
+      protocol = p->value.str;
+      if (protocol != "http" && protocol != "fastcgi") {
+        add(p->pos, Verdict::untranslated, p->key, "protocol \"" + protocol + "\": cutover speaks http and fastcgi");
+        return;
+      }
+      add(p->pos, Verdict::exact, p->key, protocol);
+    } else {
+      add(backends->pos, Verdict::caveat, "proxy-core.protocol", "missing (lighttpd 1.5 answers 500); http assumed");
+    }
+    std::string pool = "core_" + std::to_string(pool_names_.size() + 1);
+    pool_names_.insert(pool);
+    std::string balance = "round-robin";
+    if (const Setting* bl = b.find("proxy-core.balancer")) balance = balancer(*bl);
+    else add(backends->pos, Verdict::caveat, "proxy-core.balancer", "unset: lighttpd 1.5 picks at random (its \"round-robin\"); cutover uses round-robin");
+    std::vector<std::string> addrs;
+    for (auto& a : strings_of(backends->value)) addrs.push_back(a.find(':') == std::string::npos || a.front() == '[' && a.back() == ']' ? a + ":80" : a);
+    pools_ += "[pools." + pool + "]  # " + where(backends->pos) + " proxy-core.backends\n" +
+              (protocol == "fastcgi" ? "protocol = \"fastcgi\"\n" : "") + "balancer = \"" + balance + "\"\nbackends = " + tlist(addrs) + "\n";
+    add(backends->pos, Verdict::exact, "proxy-core.backends", std::to_string(addrs.size()) + " backend(s) in pool " + pool + " for " + what);
+    if (const Setting* m = b.find("proxy-core.max-pool-size")) {
+      pools_ += "max_conns = " + std::to_string(m->value.num) + "\n";
+      add(m->pos, Verdict::exact, m->key, "max_conns = " + std::to_string(m->value.num) + " per backend (requests beyond wait in the queue)");
+    } else {
+      add(backends->pos, Verdict::caveat, "proxy-core.max-pool-size",
+          "unset: lighttpd 1.5 allowed 1 connection per backend and no keep-alive; cutover keeps connections alive without a cap (add max_conns = 1 to copy the old limit)");
+    }
+    if (const Setting* m = b.find("proxy-core.max-backlog-size")) add(m->pos, Verdict::caveat, m->key, "requeues have no equivalent; cutover's bounded queue (queue, queue_timeout) answers 503 when full");
+    if (const Setting* m = b.find("proxy-core.max-keep-alive-requests")) add(m->pos, Verdict::caveat, m->key, "cutover reuses backend connections while they stay healthy (pool keepalive)");
+    if (const Setting* m = b.find("proxy-core.disable-time")) {
+      pools_ += "disable_time = \"" + std::to_string(m->value.num) + "s\"\n";
+      add(m->pos, Verdict::exact, m->key, "disable_time");
+    }
+    pools_ += "\n";
+    std::string rewrite;
+    if (const Setting* rr = b.find("proxy-core.rewrite-request")) {
+      for (auto& it : rr->value.items) {
+        if (!it.first) continue;
+        const ValueItem* pair = nullptr;
+        for (auto& x : it.second.items) pair = &x;
+        if (*it.first == "_uri" && pair && pair->first) {
+          rewrite = "rewrite_request = { uri = [" + tq(*pair->first) + ", " + tq(pair->second.str) + "] }\n";
+          add(rr->pos, Verdict::exact, "proxy-core.rewrite-request _uri", "rewrite_request.uri: the whole target becomes the replacement, as in 1.5");
+        } else {
+          add(rr->pos, Verdict::untranslated, "proxy-core.rewrite-request " + *it.first, "only _uri is translated");
+        }
+      }
+    }
+    for (const char* k : {"proxy-core.rewrite-response", "proxy-core.allow-x-sendfile", "proxy-core.allow-x-rewrite"})
+      if (const Setting* m = b.find(k)) add(m->pos, Verdict::untranslated, m->key, "not supported yet");
+    for (const char* k : {"proxy-core.check-local", "proxy-core.split-hostnames", "proxy-core.debug"})
+      if (const Setting* m = b.find(k)) add(m->pos, Verdict::exact, m->key, "no effect (ignored by 1.5's final trunk, or addresses are given directly)");
+    std::string r = "[[routes]]  # " + where(b.cond ? b.cond->pos : backends->pos) + " proxy-core\nname = \"" + pool + "\"\n" +
+                    (match.empty() ? "" : "match = { " + match + " }\n") + "forward = \"" + pool + "\"\n" + rewrite;
+    routes_.push_back({r, where(backends->pos), 10});
+  }
+
   void conditional(const Block& b) {
     std::string cond = b.cond ? b.cond->text() : (b.is_else ? "else" : "?");
     Pos at = b.cond ? b.cond->pos : (b.settings.empty() ? Pos{} : b.settings[0].pos);
@@ -574,6 +653,15 @@ class Translator {
       }
       return;
     }
+    if (b.cond && b.cond->object == "HTTP" && b.cond->field == "url" && (b.cond->op == "=~" || b.cond->op == "=^") &&
+        b.parent <= 0 && b.else_of < 0 && b.find("proxy-core.backends")) {
+      std::string m = b.cond->op == "=~" ? "regex = " + tq(b.cond->value) : "prefix = " + tq(b.cond->value);
+      add(at, Verdict::exact, cond, "the route of this block matches the path after the rewrites, as lighttpd re-evaluates it");
+      if (loaded("mod_proxy_core")) proxy_core(b, m, cond);
+      for (auto& s : b.settings)
+        if (s.key.rfind("proxy-core.", 0) != 0) add(s.pos, Verdict::untranslated, s.key, "inside " + cond + ": not translated");
+      return;
+    }
     add(at, Verdict::untranslated, cond, "conditional block not translated yet (cutover routes cover host/url/method; this condition is not mapped)");
     for (auto& s : b.settings) add(s.pos, Verdict::untranslated, s.key, "inside " + cond + ": not translated");
   }
@@ -585,10 +673,7 @@ class Translator {
     if (const Setting* e = g.find("static-file.exclude-extensions")) ex = strings_of(e->value);
     if (const Setting* d = g.find("url.access-deny"); d && loaded("mod_access"))
       for (auto& x : strings_of(d->value)) ex.push_back(x);
-    std::vector<std::string> ex_dotted;
-    for (auto& x : ex)
-      if (!x.empty() && x.front() == '.') ex_dotted.push_back(x);
-    if (!ex_dotted.empty()) opts += ", exclude_extensions = " + tlist(ex_dotted);
+    if (!ex.empty()) opts += ", exclude_extensions = " + tlist(ex);
     bool b = false;
     const Setting* dl = g.find("dir-listing.activate");
     if (!dl) dl = g.find("server.dir-listing");
@@ -596,6 +681,9 @@ class Translator {
     bool follow = true;
     if (const Setting* f = g.find("server.follow-symlink")) parse_bool(f->value, follow);
     if (follow) opts += ", follow_symlinks = true";
+    bool no_pathinfo = false;
+    if (const Setting* f = g.find("static-file.disable-pathinfo")) parse_bool(f->value, no_pathinfo);
+    if (!no_pathinfo) opts += ", pathinfo = true";
     for (auto& r : routes_) {
       size_t p = r.text.find("STATIC_OPTIONS");
       if (p != std::string::npos) r.text.replace(p, 14, opts);
@@ -605,7 +693,7 @@ class Translator {
                       tq(root->value.str) + opts + " }\n";
       routes_.push_back({r, where(root->pos), 40});
       add(root->pos, Verdict::caveat, "static files",
-          "served from the docroot; dotfiles are hidden (lighttpd serves them: set static.dotfiles = true) and \"/file/extra\" is 404 (lighttpd serves file)");
+          "served from the docroot; dotfiles are hidden (lighttpd serves them: set static.dotfiles = true)");
     }
   }
 
@@ -624,11 +712,9 @@ class Translator {
     };
     // lighttpd's order within a block: once rules, then repeat rules; the if-not-file pair
     // is a separate list (§2). rewrite_origin_ follows the order the directives were read.
-    std::vector<std::tuple<const std::vector<std::pair<std::string, std::string>>*, const char*, size_t>> lists;
+    // Origins were appended in directive order: each list's slice starts where its
+    // directive came in the global block.
     size_t base = 0;
-    std::vector<std::pair<const std::vector<std::pair<std::string, std::string>>*, const char*>> in_read_order;
-    // Origins were appended in directive order; recompute each list's slice by walking the
-    // global block again.
     std::map<const void*, size_t> start;
     for (const Setting& s : c_.blocks[0].settings) {
       const std::vector<std::pair<std::string, std::string>>* l = nullptr;
@@ -640,8 +726,6 @@ class Translator {
       if (!start.count(l)) start[l] = base;
       base += s.value.items.size();
     }
-    (void)lists;
-    (void)in_read_order;
     for (auto [l, kind] : {std::pair{&once_, "once"}, std::pair{&repeat_, "repeat"}, std::pair{&inf_once_, "if-not-file"},
                            std::pair{&inf_repeat_, "repeat-if-not-file"}}) {
       if (l->empty()) continue;

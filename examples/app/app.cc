@@ -41,12 +41,14 @@ void on_term(int) {
 
 int main(int argc, char** argv) {
   std::string socket_path, name = "legacy";
+  bool env_always = false;  // every page prints its CGI variables (differential tests)
   int port = 0;
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string a = argv[i];
     if (a == "--socket") socket_path = argv[i + 1];
     else if (a == "--port") port = std::atoi(argv[i + 1]);
     else if (a == "--name") name = argv[i + 1];
+    else if (a == "--env-always") env_always = std::string(argv[i + 1]) == "1";
   }
   FCGX_Init();
   struct sigaction sa {};
@@ -68,11 +70,11 @@ int main(int argc, char** argv) {
     std::string path = param(r, "SCRIPT_NAME") + param(r, "PATH_INFO");
     std::string info = param(r, "PATH_INFO");
     std::string page = info.empty() ? param(r, "SCRIPT_NAME") : info;
-    if (page == "/env") {
+    if (page == "/env" || env_always) {
       std::vector<std::string> vars;
       for (char** e = r.envp; *e; ++e) vars.emplace_back(*e);
       std::sort(vars.begin(), vars.end());
-      std::string body;
+      std::string body = env_always ? "app: " + name + "\n" : "";
       for (auto& v : vars) body += v + "\n";
       respond(r, "", "text/plain", body);
     } else if (page == "/echo") {

@@ -62,6 +62,7 @@ int main(int argc, char** argv) {
   std::string host = "127.0.0.1";
   int port = 3001;
   int threads = 64;
+  bool echo_all = false;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     auto value = [&](const char* flag) -> std::string {
@@ -79,8 +80,10 @@ int main(int argc, char** argv) {
       g_name = value("--name");
     } else if (a.rfind("--threads", 0) == 0) {
       threads = std::atoi(value("--threads").c_str());
+    } else if (a == "--echo-all") {
+      echo_all = true;
     } else {
-      std::fprintf(stderr, "usage: example-worker --port N [--host ADDR] [--name NAME] [--threads N]\n");
+      std::fprintf(stderr, "usage: example-worker --port N [--host ADDR] [--name NAME] [--threads N] [--echo-all]\n");
       return 2;
     }
   }
@@ -92,6 +95,14 @@ int main(int argc, char** argv) {
   // Each kept-alive connection holds a pool thread: keep plenty.
   svr.new_task_queue = [threads] { return new httplib::ThreadPool(size_t(threads)); };
 
+  // --echo-all: every path answers who got it and what was asked (differential tests).
+  if (echo_all) {
+    auto who = [](const httplib::Request& req, httplib::Response& res) {
+      res.set_content("worker: " + g_name + "\nmethod: " + req.method + "\ntarget: " + req.target + "\n", "text/plain");
+    };
+    svr.Get(".*", who);
+    svr.Post(".*", who);
+  }
   svr.Get("/", [](const httplib::Request&, httplib::Response& res) {
     res.set_content("hello from " + g_name + " on port " + std::to_string(g_port) + "\n", "text/plain");
   });

@@ -48,6 +48,7 @@ class Tried {
  public:
   explicit Tried(size_t = 0) {}
   void add(size_t i) { bits_.set(i); }
+  void remove(size_t i) { bits_.reset(i); }
   bool has(size_t i) const { return i < bits_.size() && bits_.test(i); }
   size_t count() const { return bits_.count(); }
 

@@ -173,6 +173,7 @@ struct StaticSpec {
   bool listing_json = false;       // ?format=json or Accept: application/json gives JSON
   bool follow_symlinks = false;    // else a symlink anywhere under root is refused
   bool dotfiles = false;           // names starting with '.' are served
+  bool pathinfo = false;           // "/file.html/extra" serves file.html (lighttpd's default)
   std::vector<std::string> exclude_extensions;  // lower-case, with dot (".php"): never served
   std::string cache_control;       // Cache-Control value; "" none
   std::optional<Duration> expires; // Expires: now + this (and max-age when no cache_control)
@@ -199,6 +200,7 @@ struct RouteSpec {
   std::string name;
   std::string prefix;             // matched against the decoded, normalised path
   std::optional<Regex> regex;
+  std::optional<Regex> target_regex;  // against the target as sent on (path?query, encoded), like lighttpd's url.redirect
   std::vector<std::string> hosts;  // lowercase; "*.example.org" matches subdomains
   std::vector<std::string> methods;
   // Per-route request rewrite (lighttpd 1.5 proxy-core.rewrite-request "_uri"): whole-string

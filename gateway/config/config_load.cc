@@ -632,12 +632,12 @@ void parse_static(Reader& sr, RouteSpec& rt, const Config& c) {
   }
   if (auto v = sr.boolean("follow_symlinks")) s.follow_symlinks = *v;
   if (auto v = sr.boolean("dotfiles")) s.dotfiles = *v;
+  if (auto v = sr.boolean("pathinfo")) s.pathinfo = *v;
   if (auto v = sr.boolean("precompressed")) s.precompressed = *v;
   if (auto v = sr.boolean("etag")) s.etag = *v;
   for (auto& [e, node] : sr.str_list("exclude_extensions")) {
-    std::string ext = e;
-    if (ext.empty()) sr.fail(*node, "static.exclude_extensions: empty extension");
-    if (ext.front() != '.') ext.insert(0, ".");
+    std::string ext = e;  // a suffix, as lighttpd's (".php", "~", ".inc")
+    if (ext.empty()) sr.fail(*node, "static.exclude_extensions: empty suffix");
     for (char& ch : ext) ch = char(std::tolower(static_cast<unsigned char>(ch)));
     s.exclude_extensions.push_back(ext);
   }
@@ -701,6 +701,7 @@ void parse_route(Reader& r, RouteSpec& rt, const Config& c) {
       rt.prefix = *v;
     }
     if (auto v = mr.str("regex")) rt.regex = compile_regex(mr, *v, *mr.get("regex"));
+    if (auto v = mr.str("target")) rt.target_regex = compile_regex(mr, *v, *mr.get("target"));
     for (auto& [h, node] : mr.str_list("host")) {
       std::string lower = h;
       std::transform(lower.begin(), lower.end(), lower.begin(), ::tolower);

@@ -247,7 +247,7 @@ class Session {
   // Phase 3: first matching route.
   const RouteSpec* route(const http1::RequestHead& head, const std::string& target, Captures& caps) {
     decoded_path_ = url::decode(url::path_of(target));
-    return match_route(cfg(), RouteInput{decoded_path_, head.host, head.method}, &caps);
+    return match_route(cfg(), RouteInput{decoded_path_, head.host, head.method, target}, &caps);
   }
 
   // Phase 3b: Basic auth, before any action, on the decoded path both as the client sent
@@ -502,6 +502,7 @@ class Session {
     if (spec.balancer == BalancerKind::hash || spec.balancer == BalancerKind::sticky)
       key = hash_key(balance_key(spec.hash_key, head));
     Tried tried(pool.backends.size());
+    bool same_backend_retried = false;
     std::vector<BackendLoad>& loads = tc_.loads;
     loads.resize(pool.backends.size());
     int attempt = 0;
@@ -594,6 +595,14 @@ class Session {
       eject_if_failing(spec, backend, f);
       bool can_retry = attempt < spec.retries && !out.started() && body.replayable() &&
                        (!f.request_sent || req.idempotent);
+      // Closed before any answer on a connection that did reach it: when that backend is a
+      // socket several processes share (supervised FastCGI workers, spawn-fcgi -F N), the one
+      // that took it was stopping (a rolling restart); its siblings still accept. So the same
+      // backend once more, on a new connection, before it counts as tried.
+      if (can_retry && !same_backend_retried && f.kind == FailureKind::reset_before_response && req.idempotent) {
+        same_backend_retried = true;
+        tried.remove(*pick);
+      }
       log::error("backend " + backend.spec.address + " (pool " + spec.name + "): " + f.name() + ": " +
                  f.detail + " for " + std::string(head.method) + " " + target +
                  (f.disables_backend() ? "; disabled for " + std::to_string(spec.disable_time.count()) + "ms" : "") +

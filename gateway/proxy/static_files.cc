@@ -244,11 +244,17 @@ std::string_view field(const http1::RequestHead& head, std::string_view name) {
   return {};
 }
 
+// lighttpd's rule: a suffix of the name (".php", "~"), compared without case here so that
+// "X.PHP" is not served as source either.
 bool excluded(const StaticSpec& s, std::string_view name) {
-  if (s.exclude_extensions.empty()) return false;
-  std::string ext = statics::extension_of(name);
-  for (auto& e : s.exclude_extensions)
-    if (ext == e) return true;
+  for (auto& e : s.exclude_extensions) {
+    if (name.size() < e.size()) continue;
+    std::string_view tail = name.substr(name.size() - e.size());
+    if (std::equal(tail.begin(), tail.end(), e.begin(), [](char a, char b) {
+          return std::tolower(static_cast<unsigned char>(a)) == b;
+        }))
+      return true;
+  }
   return false;
 }
 
@@ -298,11 +304,6 @@ awaitable<void> refuse(ClientResponse& out, int status, const char* body) {
 awaitable<void> serve_static(const RouteSpec& route, const http1::RequestHead& head, const std::string& target,
                              const std::string& path, int64_t file_cache_ms, ClientResponse& out) {
   const StaticSpec& s = route.static_files;
-  if (head.method != "GET" && head.method != "HEAD") {
-    std::vector<Field> extra{Field{"Allow", "GET, HEAD"}};  // named: g++ 12 rejects brace temporaries in co_await
-    co_await send_simple(out, 405, "method not allowed\n", std::move(extra));
-    co_return;
-  }
   // 1. Where the path points, refused on its text alone when it could leave the root.
   std::string rel, why;
   bool dir_hint = false;
@@ -322,6 +323,28 @@ awaitable<void> serve_static(const RouteSpec& route, const http1::RequestHead& h
   struct stat st;
   bool have_stat = false;
   Fd file = open_file(root, rel, s.follow_symlinks, file_cache_ms, st, have_stat);
+  if (!file && errno == ENOTDIR && s.pathinfo) {
+    // lighttpd's path info for files: "/doc.html/extra" serves doc.html (the first leading
+    // part that is a regular file; static-file.disable-pathinfo turns it off).
+    int saved = errno;
+    for (size_t cut = rel.find('/'); cut != std::string::npos; cut = rel.find('/', cut + 1)) {
+      std::string lead = rel.substr(0, cut);
+      struct stat lst;
+      bool lstat_ok = false;
+      Fd f = open_file(root, lead, s.follow_symlinks, file_cache_ms, lst, lstat_ok);
+      if (!f) break;
+      if (!lstat_ok && ::fstat(f.fd, &lst) != 0) break;
+      if (S_ISREG(lst.st_mode)) {
+        file = std::move(f);
+        st = lst;
+        have_stat = true;
+        rel = lead;
+        dir_hint = false;
+        break;
+      }
+    }
+    if (!file) errno = saved;
+  }
   if (!file) {
     int e = errno;
     if (e == ENOENT || e == ENOTDIR || e == ENAMETOOLONG) co_await refuse(out, 404, "not found\n");
@@ -388,6 +411,12 @@ awaitable<void> serve_static(const RouteSpec& route, const http1::RequestHead& h
   }
   if (!S_ISREG(st.st_mode)) {
     co_await refuse(out, 403, "forbidden\n");
+    co_return;
+  }
+  // After the file is known to exist, as lighttpd: a POST to a missing file is 404.
+  if (head.method != "GET" && head.method != "HEAD") {
+    std::vector<Field> extra{Field{"Allow", "GET, HEAD"}};  // named: g++ 12 rejects brace temporaries in co_await
+    co_await send_simple(out, 405, "method not allowed\n", std::move(extra));
     co_return;
   }
   // 3. Never the source of what a backend should run (.php...).

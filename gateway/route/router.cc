@@ -43,6 +43,7 @@ const RouteSpec* match_route(const Config& c, const RouteInput& in, Captures* ca
     }
     if (!host_matches(r.hosts, in.host)) continue;
     if (r.regex && !r.regex->match(in.path, caps)) continue;
+    if (r.target_regex && !r.target_regex->match(in.target, caps)) continue;
     return &r;
   }
   return nullptr;

@@ -11,6 +11,7 @@ struct RouteInput {
   std::string_view path;    // decoded, normalised path (no query)
   std::string_view host;    // Host header as received
   std::string_view method;
+  std::string_view target;  // the (rewritten) request target, path?query, for match.target
 };
 
 // Lowercases, drops a trailing dot and the port: "Example.ORG.:8080" -> "example.org".

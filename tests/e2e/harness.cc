@@ -119,19 +119,21 @@ size_t Process::rss_kib() {
   return std::stoul(status.substr(p + 6));
 }
 
-Worker::Worker(const std::string& dir, const std::string& name) {
+Worker::Worker(const std::string& dir, const std::string& name, std::vector<std::string> extra_args) {
   std::string log = dir + "/worker-" + name + ".log";
-  proc = std::make_unique<Process>(
-      std::vector<std::string>{WORKER_BIN, "--port", "0", "--name", name}, log);
+  std::vector<std::string> argv{WORKER_BIN, "--port", "0", "--name", name};
+  argv.insert(argv.end(), extra_args.begin(), extra_args.end());
+  proc = std::make_unique<Process>(argv, log);
   auto line = proc->wait_for("listening on 127.0.0.1:", seconds(10));
   if (!line) throw std::runtime_error("worker did not start: " + proc->log());
   port = std::stoi(*line);
 }
 
-FcgiApp::FcgiApp(const std::string& dir, const std::string& name) {
+FcgiApp::FcgiApp(const std::string& dir, const std::string& name, std::vector<std::string> extra_args) {
   socket = dir + "/" + name + ".sock";
-  proc = std::make_unique<Process>(std::vector<std::string>{APP_BIN, "--socket", socket, "--name", name},
-                                   dir + "/app-" + name + ".log");
+  std::vector<std::string> argv{APP_BIN, "--socket", socket, "--name", name};
+  argv.insert(argv.end(), extra_args.begin(), extra_args.end());
+  proc = std::make_unique<Process>(argv, dir + "/app-" + name + ".log");
   if (!proc->wait_for("listening on ", seconds(10))) throw std::runtime_error("app.cgi did not start: " + proc->log());
 }
 

@@ -49,7 +49,7 @@ class Process {
 
 // An example worker (examples/worker) on an ephemeral port.
 struct Worker {
-  explicit Worker(const std::string& dir, const std::string& name = "w");
+  explicit Worker(const std::string& dir, const std::string& name = "w", std::vector<std::string> extra_args = {});
   std::unique_ptr<Process> proc;
   int port = 0;
   std::string address() const { return "127.0.0.1:" + std::to_string(port); }
@@ -57,7 +57,7 @@ struct Worker {
 
 // The legacy libfcgi example app (examples/app) on a unix socket in `dir`.
 struct FcgiApp {
-  explicit FcgiApp(const std::string& dir, const std::string& name = "legacy");
+  explicit FcgiApp(const std::string& dir, const std::string& name = "legacy", std::vector<std::string> extra_args = {});
   std::unique_ptr<Process> proc;
   std::string socket;
   std::string address() const { return "unix:" + socket; }

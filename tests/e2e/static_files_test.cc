@@ -24,6 +24,7 @@ struct Site {
     write_file(www + "/a.txt", "hello, static world\n");
     write_file(www + "/sub/index.html", "<p>sub index</p>\n");
     write_file(www + "/x.php", "<?php echo 'source'; ?>\n");
+    write_file(www + "/a.txt~", "SECRET backup copy\n");
     write_file(www + "/.env", "SECRET=dotfile\n");
     write_file(dir + "/outside/secret.txt", "SECRET-OUTSIDE\n");
     write_file(dir + "/secret.txt", "SECRET-OUTSIDE\n");
@@ -44,7 +45,7 @@ struct Site {
     return "[server]\nlisten = [\"127.0.0.1:{{PORT}}\"]\n"
            "[[routes]]\nname = \"site\"\nmatch = { prefix = \"/\" }\n"
            "static = { root = \"" + www + "\", index = [\"index.html\"], listing = \"json\", "
-           "exclude_extensions = [\"php\"], precompressed = true, cache_control = \"public, max-age=60\" }\n";
+           "exclude_extensions = [\".php\", \"~\"], precompressed = true, cache_control = \"public, max-age=60\" }\n";
   }
 };
 
@@ -166,7 +167,7 @@ TEST(StaticFiles, NoTraversalEncodingReachesOutsideTheRoot) {
       "/....//secret.txt", "/..././secret.txt", "/sub/..%2f..%2fsecret.txt", "/%2f..%2fsecret.txt",
       "//../secret.txt", "/link.txt", "/linkdir/secret.txt", "/.env", "/%2eenv", "/sub/.%2e/.%2e/secret.txt",
       "/x.php", "/x.PHP", "/x.php/", "/x.php%00", "/..%255c..%255csecret.txt", "/list/.hidden",
-      "/%2e%2e%5c%2e%2e%5csecret.txt", "/sub%2f..%2f..%2fsecret.txt", "/www/../secret.txt",
+      "/%2e%2e%5c%2e%2e%5csecret.txt", "/a.txt~", "/a.txt%7e", "/sub%2f..%2f..%2fsecret.txt", "/www/../secret.txt",
       "http://127.0.0.1/../secret.txt"};
   ASSERT_GE(attempts.size(), 30u);
   for (const std::string& t : attempts) {

@@ -200,7 +200,7 @@ TEST(Config, StaticAndAuth) {
   { std::ofstream(pw) << "u:{SHA}cRQ3iPZN/cUFUyAxdC91S5hcXvA=\n"; }
   auto c = load_config_text(with_route("[[routes]]\nname = \"s\"\nmatch = { prefix = \"/s/\" }\n"
                                        "static = { alias = \"/srv/x/\", index = [\"index.html\"], listing = \"json\", "
-                                       "exclude_extensions = [\"PHP\"], expires = \"1h\", mime = { \".foo\" = \"x/foo\" } }\n"
+                                       "exclude_extensions = [\".PHP\", \"~\"], expires = \"1h\", mime = { \".foo\" = \"x/foo\" } }\n"
                                        "[[auth]]\nprefix = \"/s/p\"\nhtpasswd = \"" + pw + "\"\nrequire = \"user=u|user=v\"\n"),
                             "t.toml");
   const StaticSpec& s = c->routes[0].static_files;
@@ -208,7 +208,7 @@ TEST(Config, StaticAndAuth) {
   EXPECT_EQ(s.root, "/srv/x");
   EXPECT_EQ(s.alias_prefix, "/s/");
   EXPECT_TRUE(s.listing && s.listing_json);
-  EXPECT_EQ(s.exclude_extensions, std::vector<std::string>{".php"});
+  EXPECT_EQ(s.exclude_extensions, (std::vector<std::string>{".php", "~"}));
   EXPECT_EQ(s.expires->count(), 3600000);
   EXPECT_EQ(s.mime->type_of("a.FOO"), "x/foo");
   ASSERT_EQ(c->auth.size(), 1u);

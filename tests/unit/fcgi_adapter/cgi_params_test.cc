@@ -156,6 +156,15 @@ TEST(CgiParams, HeadersBecomeHttpVariablesExceptProxy) {
   EXPECT_EQ(*p.get("REMOTE_ADDR"), "10.0.0.1");
   EXPECT_EQ(*p.get("REMOTE_PORT"), "5555");
   EXPECT_EQ(*p.get("HTTPS"), "on");
+  EXPECT_EQ(*p.get("REQUEST_SCHEME"), "https");
+  EXPECT_EQ(*p.get("HTTP_CONTENT_LENGTH"), "3");  // lighttpd passes the field on too
+  r.content_length.reset();
+  r.headers.clear();
+  r.https = false;
+  CgiParams get = cgi_params(mount("/app"), r, exists);
+  EXPECT_EQ(*get.get("CONTENT_LENGTH"), "0");
+  EXPECT_EQ(*get.get("REQUEST_SCHEME"), "http");
+  EXPECT_EQ(get.get("HTTP_CONTENT_LENGTH"), nullptr);
 }
 
 }  // namespace

@@ -1,0 +1,225 @@
+// Differential: for each lighttpd config of the corpus, the real lighttpd 1.4 runs the
+// original and cutover runs what `cutover migrate` made of it, side by side on loopback,
+// in front of the same FastCGI app (it prints its CGI variables for every request) and the
+// same HTTP workers (they say who they are and what target they got). The same requests
+// must get the same status, Location, chosen backend and body (CGI variables included).
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <gtest/gtest.h>
+
+#include <set>
+#include <sstream>
+#include <thread>
+
+#include "harness.h"
+
+namespace e2e {
+namespace {
+
+struct Backends {
+  std::string dir = temp_dir();
+  std::string docroot = dir + "/www";
+  FcgiApp app{dir, "app", {"--env-always", "1"}};
+  Worker w1{dir, "w1", {"--echo-all"}};
+  Worker w2{dir, "w2", {"--echo-all"}};
+  Backends() {
+    for (const char* d : {"/www", "/www/static", "/www/sub", "/www/app", "/www/dir", "/assets"})
+      ::mkdir((dir + d).c_str(), 0755);
+    write_file(docroot + "/index.html", "<p>home</p>\n");
+    write_file(docroot + "/static/hello.txt", "hello from a static file\n");
+    write_file(docroot + "/staticky", "no segment boundary\n");
+    write_file(docroot + "/sub/index.html", "<p>sub</p>\n");
+    write_file(docroot + "/x.php", "<?php source ?>\n");
+    write_file(docroot + "/index.php", "<?php front ?>\n");
+    write_file(docroot + "/app/x.php", "<?php app ?>\n");
+    write_file(docroot + "/dir/file.txt", "a file in a dir\n");
+    write_file(docroot + "/notes.inc", "include source\n");
+    write_file(docroot + "/backup.txt~", "backup\n");
+    write_file(dir + "/assets/logo.txt", "an asset\n");
+  }
+  std::string fill(std::string conf, int port) const {
+    auto rep = [&](const std::string& k, const std::string& v) {
+      for (size_t p; (p = conf.find(k)) != std::string::npos;) conf.replace(p, k.size(), v);
+    };
+    rep("{PORT}", std::to_string(port));
+    rep("{DOCROOT}", docroot);
+    rep("{ASSETS}", dir + "/assets/");
+    rep("{APP}", app.socket);
+    rep("{W1}", std::to_string(w1.port));
+    rep("{W2}", std::to_string(w2.port));
+    return conf;
+  }
+};
+
+struct Request {
+  std::string method, target, host = "127.0.0.1";
+};
+
+// Every config gets these (and its own extra ones).
+const std::vector<Request> kRequests = {
+    {"GET", "/"},
+    {"GET", "/index.html"},
+    {"GET", "/static/hello.txt"},
+    {"GET", "/staticky"},
+    {"GET", "/static/hello.txt?v=2"},
+    {"GET", "/sub/"},
+    {"GET", "/sub"},
+    {"GET", "/missing"},
+    {"GET", "/x.php"},
+    {"GET", "/x.php/extra?q=1"},
+    {"GET", "/index.php/route/7?x=y"},
+    {"GET", "/app"},
+    {"GET", "/app/"},
+    {"GET", "/app/x.php?a=b"},
+    {"GET", "/app/deep/path"},
+    {"GET", "/application/x"},
+    {"GET", "/api/v1/users?id=7"},
+    {"GET", "/old/page?a=1"},
+    {"GET", "/dir/file.txt"},
+    {"GET", "/a%20b/%7Euser"},
+    {"POST", "/app/form"},
+    {"HEAD", "/static/hello.txt"},
+    {"GET", "/notes.inc"},
+    {"GET", "/backup.txt~"},
+    {"GET", "/assets/logo.txt"},
+    {"GET", "/", "api.local"},
+    {"GET", "/api/x", "api.local"},
+};
+
+// What may differ between two correct answers: the listener's port and the server's name.
+std::string normalize_body(const std::string& body) {
+  std::istringstream in(body);
+  std::string line, out;
+  while (std::getline(in, line)) {
+    for (const char* skip : {"SERVER_PORT=", "REMOTE_PORT=", "SERVER_SOFTWARE="})
+      if (line.rfind(skip, 0) == 0) line.clear();
+    if (!line.empty()) out += line + "\n";
+  }
+  return out;
+}
+
+std::string location_path(const std::string& loc) {
+  if (loc.rfind("http://", 0) != 0) return loc;
+  size_t slash = loc.find('/', 7);
+  return slash == std::string::npos ? "/" : loc.substr(slash);
+}
+
+std::optional<Response> ask(int port, const Request& r) {
+  Client c(port);
+  std::string req = r.method + " " + r.target + " HTTP/1.1\r\nHost: " + r.host + "\r\nConnection: close\r\n";
+  if (r.method == "POST") req += "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 3\r\n\r\na=1";
+  else req += "\r\n";
+  if (!c.send(req)) return std::nullopt;
+  return c.read(r.method == "HEAD");
+}
+
+struct Case {
+  std::string name;
+  std::string conf;  // placeholders: {PORT} {DOCROOT} {ASSETS} {APP} {W1} {W2}
+};
+
+// Runs one config on both servers; returns the differences (empty: equivalent).
+std::vector<std::string> differences(const Backends& b, const Case& c, size_t& compared) {
+  std::string dir = temp_dir();
+  int lport = free_port();
+  std::string common = "server.bind = \"127.0.0.1\"\nserver.errorlog = \"" + dir + "/lighttpd.err\"\n";
+  write_file(dir + "/lighttpd.conf", b.fill(c.conf, lport) + common);
+  auto [code, out] = run_cutover(dir, {"migrate", dir + "/lighttpd.conf", "-o", dir + "/translated.toml"});
+  EXPECT_TRUE(code == 0 || code == 2) << c.name << ": " << out;
+  std::string toml = read_file(dir + "/translated.toml");
+  size_t l = toml.find("listen = [");
+  EXPECT_NE(l, std::string::npos) << toml;
+  toml.replace(l, toml.find('\n', l) - l, "listen = [\"127.0.0.1:{{PORT}}\"]");
+  Process lighttpd({"/usr/sbin/lighttpd", "-D", "-f", dir + "/lighttpd.conf"}, dir + "/lighttpd.log");
+  for (int i = 0; i < 100 && !Client(lport).connected(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  Gateway gw(dir, toml);
+  std::vector<std::string> diffs;
+  compared = 0;
+  for (const Request& r : kRequests) {
+    auto a = ask(lport, r), z = ask(gw.port, r);
+    std::string what = c.name + ": " + r.method + " " + r.target + (r.host != "127.0.0.1" ? " (Host " + r.host + ")" : "");
+    if (!a || !z) {
+      diffs.push_back(what + ": no answer from " + (a ? "cutover" : "lighttpd"));
+      continue;
+    }
+    ++compared;
+    if (a->status != z->status) {
+      diffs.push_back(what + ": status lighttpd " + std::to_string(a->status) + ", cutover " + std::to_string(z->status) +
+                      "\n  lighttpd: " + a->body.substr(0, 300) + "\n  cutover:  " + z->body.substr(0, 300));
+      continue;
+    }
+    if (location_path(a->header("Location")) != location_path(z->header("Location")))
+      diffs.push_back(what + ": Location lighttpd " + a->header("Location") + ", cutover " + z->header("Location"));
+    if (a->status < 300 && normalize_body(a->body) != normalize_body(z->body))
+      diffs.push_back(what + ": body\n--- lighttpd\n" + normalize_body(a->body) + "--- cutover\n" + normalize_body(z->body));
+  }
+  return diffs;
+}
+
+const std::vector<Case> kCorpus = {
+    {"seed in 1.4 syntax (rewrite-once idiom, proxy, map-urlpath)",
+     "server.modules = (\"mod_rewrite\", \"mod_proxy\")\nserver.document-root = \"{DOCROOT}\"\nserver.port = {PORT}\n"
+     "url.rewrite-once = ( \"^/static.*\" => \"$0\", \"(.*)\" => \"/proxy$1\" )\n"
+     "proxy.server = ( \"/proxy\" => (( \"host\" => \"127.0.0.1\", \"port\" => {W1} )) )\n"
+     "proxy.header = ( \"map-urlpath\" => ( \"/proxy/\" => \"/\" ) )\n"},
+    {"PHP front controller with rewrite-if-not-file",
+     "server.modules = (\"mod_rewrite\", \"mod_fastcgi\")\nserver.document-root = \"{DOCROOT}\"\nserver.port = {PORT}\n"
+     "index-file.names = ( \"index.html\" )\nstatic-file.exclude-extensions = ( \".php\" )\n"
+     "url.rewrite-if-not-file = ( \"^/(.*)$\" => \"/index.php/$1\" )\n"
+     "fastcgi.server = ( \".php\" => (( \"socket\" => \"{APP}\" )) )\n"},
+    {"app at / with fix-root-scriptname",
+     "server.modules = (\"mod_fastcgi\")\nserver.document-root = \"{DOCROOT}\"\nserver.port = {PORT}\n"
+     "fastcgi.server = ( \"/\" => (( \"socket\" => \"{APP}\", \"check-local\" => \"disable\", \"fix-root-scriptname\" => \"enable\" )) )\n"},
+    {"app at / without fix-root-scriptname",
+     "server.modules = (\"mod_fastcgi\")\nserver.document-root = \"{DOCROOT}\"\nserver.port = {PORT}\n"
+     "fastcgi.server = ( \"/\" => (( \"socket\" => \"{APP}\", \"check-local\" => \"disable\" )) )\n"},
+    {"prefix mount with a trailing slash",
+     "server.modules = (\"mod_fastcgi\")\nserver.document-root = \"{DOCROOT}\"\nserver.port = {PORT}\nindex-file.names = ( \"index.html\" )\n"
+     "fastcgi.server = ( \"/app/\" => (( \"socket\" => \"{APP}\", \"check-local\" => \"disable\" )) )\n"},
+    {"prefix mount without a trailing slash (no segment boundary)",
+     "server.modules = (\"mod_fastcgi\")\nserver.document-root = \"{DOCROOT}\"\nserver.port = {PORT}\nindex-file.names = ( \"index.html\" )\n"
+     "fastcgi.server = ( \"/app\" => (( \"socket\" => \"{APP}\", \"check-local\" => \"disable\" )) )\n"},
+    {"proxy.server with map-urlpath to two pools",
+     "server.modules = (\"mod_proxy\")\nserver.document-root = \"{DOCROOT}\"\nserver.port = {PORT}\nindex-file.names = ( \"index.html\" )\n"
+     "proxy.server = ( \"/api/\" => (( \"host\" => \"127.0.0.1\", \"port\" => {W2} )), \"/app\" => (( \"host\" => \"127.0.0.1\", \"port\" => {W1} )) )\n"
+     "proxy.header = ( \"map-urlpath\" => ( \"/api/\" => \"/v2/\" ) )\n"},
+    {"redirects",
+     "server.modules = (\"mod_redirect\")\nserver.document-root = \"{DOCROOT}\"\nserver.port = {PORT}\nindex-file.names = ( \"index.html\" )\n"
+     "url.redirect = ( \"^/old/(.*)\" => \"/new/$1\", \"^/app$\" => \"/app/\" )\nurl.redirect-code = 302\n"},
+    {"excluded extensions and access-deny",
+     "server.modules = (\"mod_access\")\nserver.document-root = \"{DOCROOT}\"\nserver.port = {PORT}\nindex-file.names = ( \"index.html\" )\n"
+     "static-file.exclude-extensions = ( \".php\", \".inc\" )\nurl.access-deny = ( \"~\" )\n"},
+    {"alias next to the docroot",
+     "server.modules = (\"mod_alias\")\nserver.document-root = \"{DOCROOT}\"\nserver.port = {PORT}\nindex-file.names = ( \"index.html\" )\n"
+     "alias.url = ( \"/assets/\" => \"{ASSETS}\" )\n"},
+    {"virtual host block routing to another worker",
+     "server.modules = (\"mod_proxy\")\nserver.document-root = \"{DOCROOT}\"\nserver.port = {PORT}\nindex-file.names = ( \"index.html\" )\n"
+     "proxy.server = ( \"/app\" => (( \"host\" => \"127.0.0.1\", \"port\" => {W1} )) )\n"
+     "$HTTP[\"host\"] == \"api.local\" {\n  proxy.server = ( \"\" => (( \"host\" => \"127.0.0.1\", \"port\" => {W2} )) )\n}\n"},
+    {"rewrite-repeat and once together",
+     "server.modules = (\"mod_rewrite\", \"mod_fastcgi\")\nserver.document-root = \"{DOCROOT}\"\nserver.port = {PORT}\nindex-file.names = ( \"index.html\" )\n"
+     "url.rewrite-repeat = ( \"^/api/v1/(.*)\" => \"/api/v2/$1\" )\nurl.rewrite-once = ( \"^/api/v2/(.*)\" => \"/app/$1\" )\n"
+     "fastcgi.server = ( \"/app\" => (( \"socket\" => \"{APP}\", \"check-local\" => \"disable\" )) )\n"},
+};
+
+TEST(MigrateVsLighttpd, TranslatedConfigsAnswerLikeLighttpd) {
+  ASSERT_GE(kCorpus.size(), 12u);
+  ASSERT_GE(kRequests.size(), 20u);
+  Backends b;
+  std::vector<std::string> all;
+  size_t total = 0;
+  for (const Case& c : kCorpus) {
+    size_t compared = 0;
+    auto d = differences(b, c, compared);
+    EXPECT_GE(compared, 20u) << c.name;
+    total += compared;
+    all.insert(all.end(), d.begin(), d.end());
+  }
+  std::string text;
+  for (auto& d : all) text += d + "\n";
+  EXPECT_TRUE(all.empty()) << all.size() << " of " << total << " answers differ:\n" << text;
+}
+
+}  // namespace
+}  // namespace e2e
