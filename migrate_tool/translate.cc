@@ -77,7 +77,8 @@ bool has_percent_capture(const std::string& s) {
 struct Route {
   std::string text;   // the [[routes]] table
   std::string origin; // file:line
-  int order;          // sort key: lighttpd's stage order
+  int order;          // sort key: lighttpd's stage order (a host block's routes just before)
+  std::string key;    // the directive a global route came from ("" for a host block's)
 };
 
 class Translator {
@@ -104,8 +105,14 @@ class Translator {
   int64_t listen_port_ = 80;
   std::vector<std::string> extra_listen_;
   std::string server_lines_;
-  std::vector<std::pair<std::string, std::string>> once_, repeat_, inf_once_, inf_repeat_;  // regex, to
-  std::vector<std::string> rewrite_origin_;
+  struct Rule {
+    std::string match, to, origin;
+    std::string key;   // the directive (lighttpd replaces each key's list per block)
+    std::string host;  // a host block's condition as a regex; "" for the global scope
+  };
+  std::vector<Rule> once_, repeat_, inf_once_, inf_repeat_;
+  std::map<std::string, std::vector<std::string>> overridden_;  // key -> host regexes of blocks that set it
+  std::map<std::string, std::vector<std::string>> route_overrides_;  // same, for route-making keys
   std::string pools_;
   std::vector<Route> routes_;
   std::string auth_;
@@ -173,14 +180,8 @@ class Translator {
     } else if (k == "server.document-root") {
       server_lines_ += "document_root = " + tq(s.value.str) + "  # " + where(s.pos) + "\n";
       add(s.pos, Verdict::exact, k, "server.document_root (for *-if-not-file) and the static route's root");
-    } else if (k == "url.rewrite-once" || k == "url.rewrite" || k == "url.rewrite-final") {
-      rules(s, once_);
-    } else if (k == "url.rewrite-repeat") {
-      rules(s, repeat_);
-    } else if (k == "url.rewrite-if-not-file") {
-      rules(s, inf_once_);
-    } else if (k == "url.rewrite-repeat-if-not-file") {
-      rules(s, inf_repeat_);
+    } else if (rule_list(k)) {
+      rules(s, *rule_list(k));
     } else if (k == "url.redirect") {
       redirects(s, nullptr);
     } else if (k == "url.redirect-code") {
@@ -308,13 +309,26 @@ class Translator {
     return it->second;
   }
 
-  void rules(const Setting& s, std::vector<std::pair<std::string, std::string>>& into) {
+  std::vector<Rule>* rule_list(const std::string& k) {
+    if (k == "url.rewrite-once" || k == "url.rewrite" || k == "url.rewrite-final") return &once_;
+    if (k == "url.rewrite-repeat") return &repeat_;
+    if (k == "url.rewrite-if-not-file") return &inf_once_;
+    if (k == "url.rewrite-repeat-if-not-file") return &inf_repeat_;
+    return nullptr;
+  }
+
+  void rules(const Setting& s, std::vector<Rule>& into, const std::string& host = "") {
     bool pct = false;
     for (auto& it : s.value.items) {
       if (!it.first) continue;
-      into.emplace_back(*it.first, it.second.str);
-      rewrite_origin_.push_back(where(it.second.pos.line ? it.second.pos : s.pos));
+      into.push_back({*it.first, it.second.str, where(it.second.pos.line ? it.second.pos : s.pos), s.key, host});
       pct = pct || has_percent_capture(it.second.str);
+    }
+    if (!host.empty()) {
+      overridden_[s.key].push_back(host);
+      add(s.pos, Verdict::exact, s.key, std::to_string(s.value.items.size()) + " [[rewrite]] rule(s) for that Host (host = " + host +
+                                            "), replacing the global " + s.key + " list there as lighttpd does; %N are the host's captures");
+      return;
     }
     if (pct)
       add(s.pos, Verdict::caveat, s.key, "a replacement uses %N/%{...}: outside a conditional block it is empty (also in cutover); a literal %XX must be written %%XX");
@@ -337,7 +351,7 @@ class Translator {
       std::string r = "[[routes]]  # " + where(s.pos) + " url.redirect\nname = \"redirect_" + std::to_string(++route_seq_) +
                       "\"\nmatch = { target = " + tq(re) + host_match(in) + " }\nredirect = { to = " + tq(it.second.str) +
                       ", code = " + code + " }\n";
-      routes_.push_back({r, where(s.pos), 0});
+      routes_.push_back({r, where(s.pos), in ? -1 : 0, in ? "" : s.key});
     }
     add(s.pos, caveat ? Verdict::caveat : Verdict::exact, s.key,
         caveat ? "redirect routes (match.target: the path and query, as lighttpd); a replacement uses %N, which needs a regex block around it"
@@ -471,7 +485,7 @@ class Translator {
                       (match.empty() ? "" : "match = { " + match + " }\n") + "forward = \"" + pool + "\"\nfastcgi = { " + fc + " }\n";
       // Stage order (§1.7): check-local disabled claims at uri_clean, before alias/static;
       // check-local enabled runs after the file check, still before static files.
-      routes_.push_back({r, where(s.pos), check_local ? 20 : 10});
+      routes_.push_back({r, where(s.pos), (check_local ? 20 : 10) - (host_cond.empty() ? 0 : 1), host_cond.empty() ? s.key : ""});
       if (first_key.empty()) first_key = key;
       if (const Setting* me = c_.blocks[0].find("fastcgi.map-extensions"); me && !host_cond.empty() == false)
         for (auto& m : me->value.items)
@@ -479,7 +493,7 @@ class Translator {
             std::string r2 = "[[routes]]  # " + where(me->pos) + " fastcgi.map-extensions \"" + *m.first + "\"\nname = \"" + pool + "_" +
                              slug(*m.first) + "\"\nmatch = { regex = " + tq(regex_escape(*m.first) + tail) + " }\nforward = \"" + pool +
                              "\"\nfastcgi = { " + fc + " }\n";
-            routes_.push_back({r2, where(me->pos), check_local ? 20 : 10});
+            routes_.push_back({r2, where(me->pos), check_local ? 20 : 10, s.key});
           }
       std::string what = prefix ? "prefix " + key : (key.empty() ? "every path" : "paths ending in " + key);
       add(entry.second.pos.line ? entry.second.pos : s.pos, check_local ? Verdict::caveat : Verdict::exact, "fastcgi.server \"" + key + "\"",
@@ -507,7 +521,7 @@ class Translator {
       if (!host_cond.empty()) match += std::string(match.empty() ? "" : ", ") + host_cond;
       std::string r = "[[routes]]  # " + where(s.pos) + " proxy.server \"" + key + "\"\nname = \"" + pool + "\"\n" +
                       (match.empty() ? "" : "match = { " + match + " }\n") + "forward = \"" + pool + "\"\nPROXY_REWRITE";
-      routes_.push_back({r, where(s.pos), 10});
+      routes_.push_back({r, where(s.pos), host_cond.empty() ? 10 : 9, host_cond.empty() ? s.key : ""});
       add(entry.second.pos.line ? entry.second.pos : s.pos, Verdict::exact, "proxy.server \"" + key + "\"",
           "pool " + pool + " (HTTP/1.1, keep-alive) and a route; the backend gets the rewritten target, as mod_proxy sends it");
     }
@@ -642,13 +656,38 @@ class Translator {
       for (auto& s : b.settings) add(s.pos, Verdict::untranslated, s.key, "inside " + cond + ": per-listener settings are not translated");
       return;
     }
-    if (b.cond && b.cond->object == "HTTP" && b.cond->field == "host" && b.cond->op == "==" && b.parent <= 0 && b.else_of < 0) {
-      std::string hc = "host = " + tq(b.cond->value);
-      add(at, Verdict::caveat, cond, "routes of this block match that Host; only fastcgi.server, proxy.server and url.redirect inside it are translated");
+    if (b.cond && b.cond->object == "HTTP" && b.cond->field == "host" && (b.cond->op == "==" || b.cond->op == "=~") &&
+        b.parent <= 0 && b.else_of < 0 && !b.is_else) {
+      bool regex = b.cond->op == "=~";
+      bool uses_pct = false;
+      for (auto& s : b.settings)
+        if (rule_list(s.key) || s.key == "url.redirect")
+          for (auto& it : s.value.items) uses_pct = uses_pct || has_percent_capture(it.second.str);
+      // `==` tolerates a port; with %N inside, lighttpd turns it into an unescaped anchored
+      // regex (the §2 trap), which is what is copied then, with a caveat.
+      std::string host_re = regex ? b.cond->value
+                                  : uses_pct ? "^" + b.cond->value + "$" : "^" + regex_escape(b.cond->value) + "(:[0-9]+)?$";
+      if (!regex && uses_pct)
+        add(at, Verdict::caveat, cond, "%N inside an == block: lighttpd matches it as the regex " + host_re +
+                                           " (a port no longer matches, '.' matches any character); copied as such");
+      std::string hc = regex ? "" : "host = " + tq(b.cond->value);
+      add(at, Verdict::exact, cond,
+          regex ? "rewrites of this block apply when the Host matches the regex"
+                : "routes of this block match that Host; fastcgi.server, proxy.server, url.redirect and url.rewrite* inside it are translated");
       for (auto& s : b.settings) {
-        if (s.key == "fastcgi.server" && loaded("mod_fastcgi")) fastcgi(s, hc);
-        else if (s.key == "proxy.server" && loaded("mod_proxy")) proxy(s, hc);
-        else if (s.key == "url.redirect" && loaded("mod_redirect")) redirects(s, &b);
+        if (rule_list(s.key) && loaded("mod_rewrite")) rules(s, *rule_list(s.key), host_re);
+        else if (regex) add(s.pos, Verdict::untranslated, s.key, "inside " + cond + ": only url.rewrite* is translated in a Host regex block");
+        else if (s.key == "fastcgi.server" && loaded("mod_fastcgi")) {
+          route_overrides_[s.key].push_back(host_re);
+          fastcgi(s, hc);
+        }
+        else if (s.key == "proxy.server" && loaded("mod_proxy")) {
+          route_overrides_[s.key].push_back(host_re);
+          proxy(s, hc);
+        } else if (s.key == "url.redirect" && loaded("mod_redirect")) {
+          route_overrides_[s.key].push_back(host_re);
+          redirects(s, &b);
+        }
         else add(s.pos, Verdict::untranslated, s.key, "inside " + cond + ": not translated");
       }
       return;
@@ -704,33 +743,17 @@ class Translator {
     out << "[server]\nlisten = [" << tq(listen_host_ + ":" + std::to_string(listen_port_));
     for (auto& l : extra_listen_) out << ", " << tq(l);
     out << "]\n" << server_lines_ << "\n";
-    auto emit_rules = [&](const std::vector<std::pair<std::string, std::string>>& list, const char* kind, size_t& idx) {
-      for (auto& [re, to] : list) {
-        out << "[[rewrite]]  # " << rewrite_origin_[idx++] << "\nmatch = " << tq(re) << "\nto = " << tq(to) << "\nkind = \"" << kind
-            << "\"\n\n";
-      }
-    };
     // lighttpd's order within a block: once rules, then repeat rules; the if-not-file pair
-    // is a separate list (§2). rewrite_origin_ follows the order the directives were read.
-    // Origins were appended in directive order: each list's slice starts where its
-    // directive came in the global block.
-    size_t base = 0;
-    std::map<const void*, size_t> start;
-    for (const Setting& s : c_.blocks[0].settings) {
-      const std::vector<std::pair<std::string, std::string>>* l = nullptr;
-      if (s.key == "url.rewrite-once" || s.key == "url.rewrite" || s.key == "url.rewrite-final") l = &once_;
-      else if (s.key == "url.rewrite-repeat") l = &repeat_;
-      else if (s.key == "url.rewrite-if-not-file") l = &inf_once_;
-      else if (s.key == "url.rewrite-repeat-if-not-file") l = &inf_repeat_;
-      if (!l || !loaded("mod_rewrite")) continue;
-      if (!start.count(l)) start[l] = base;
-      base += s.value.items.size();
-    }
+    // is a separate list (§2). Host-block rules and the global rules they replace exclude
+    // each other by Host, so their relative order does not matter.
     for (auto [l, kind] : {std::pair{&once_, "once"}, std::pair{&repeat_, "repeat"}, std::pair{&inf_once_, "if-not-file"},
                            std::pair{&inf_repeat_, "repeat-if-not-file"}}) {
-      if (l->empty()) continue;
-      size_t idx = start[l];
-      emit_rules(*l, kind, idx);
+      for (const Rule& r : *l) {
+        out << "[[rewrite]]  # " << r.origin << "\nmatch = " << tq(r.match) << "\nto = " << tq(r.to) << "\nkind = \"" << kind << "\"\n";
+        if (!r.host.empty()) out << "host = " << tq(r.host) << "\n";
+        else if (auto o = overridden_.find(r.key); o != overridden_.end()) out << "unless_host = " << tlist(o->second) << "\n";
+        out << "\n";
+      }
     }
     std::string pools = pools_;
     for (auto [marker, value] : {std::pair{std::string("@FCGI_BALANCE@"), balance_fcgi_}, std::pair{std::string("@PROXY_BALANCE@"), balance_proxy_}})
@@ -739,6 +762,13 @@ class Translator {
     std::stable_sort(routes_.begin(), routes_.end(), [](const Route& a, const Route& b) { return a.order < b.order; });
     for (auto& r : routes_) {
       std::string text = r.text;
+      // A host block that sets this route's directive replaces it for that Host.
+      if (auto o = route_overrides_.find(r.key); !r.key.empty() && o != route_overrides_.end()) {
+        std::string unless = "unless_host = " + tlist(o->second);
+        size_t m = text.find("match = { ");
+        if (m != std::string::npos) text.insert(m + 10, unless + ", ");
+        else text.insert(text.find('\n', text.find("name = ")) + 1, "match = { " + unless + " }\n");
+      }
       size_t p = text.find("PROXY_REWRITE");
       if (p != std::string::npos) text.replace(p, 13, proxy_rewrite_);
       out << text << "\n";

@@ -708,6 +708,7 @@ void parse_route(Reader& r, RouteSpec& rt, const Config& c) {
       rt.hosts.push_back(lower);
     }
     for (auto& [m2, node] : mr.str_list("methods")) rt.methods.push_back(m2);
+    for (auto& [h, node] : mr.str_list("unless_host")) rt.unless_hosts.push_back(compile_regex(mr, h, *node));
     mr.finish();
   }
   if (const toml::table* rw = r.table("rewrite_request")) {
@@ -800,6 +801,8 @@ std::shared_ptr<const Config> parse(const toml::table& root, const std::string& 
       if (!m || !to) rr.fail_here("rewrite: \"match\" and \"to\" are required");
       rule.match = compile_regex(rr, *m, *rr.get("match"));
       rule.to = parse_replacement(rr, *to, *rr.get("to"));
+      if (auto h = rr.str("host")) rule.host = compile_regex(rr, *h, *rr.get("host"));
+      for (auto& [h, node] : rr.str_list("unless_host")) rule.unless_host.push_back(compile_regex(rr, h, *node));
       if (auto k = rr.str("kind")) {
         if (*k == "once") rule.kind = RewriteKind::once;
         else if (*k == "repeat") rule.kind = RewriteKind::repeat;

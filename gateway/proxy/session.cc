@@ -226,7 +226,9 @@ class Session {
       return 0;
     }
     std::string authority = normalize_host(head.host);
-    UrlParts parts{"http", authority, norm};
+    std::string host_field(head.host);  // as lighttpd's $HTTP["host"] sees it: port included
+    for (char& c : host_field) c = char(std::tolower(static_cast<unsigned char>(c)));
+    UrlParts parts{"http", authority, norm, host_field};
     const std::string& root = cfg().server.document_root;
     auto is_file = [&root](std::string_view t) {
       if (root.empty()) return false;

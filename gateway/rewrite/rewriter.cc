@@ -23,12 +23,17 @@ RewriteResult apply_rewrites(const std::vector<RewriteRule>& rules, std::string 
   auto run_phase = [&](bool if_not_file) -> Pass {
     for (const RewriteRule& r : rules) {
       if (!in_phase(r.kind, if_not_file)) continue;
+      Captures host_caps;
+      if (r.host && !r.host->match(base.host, &host_caps)) continue;
+      bool excluded = false;
+      for (const Regex& h : r.unless_host) excluded = excluded || h.match(base.host, nullptr);
+      if (excluded) continue;
       Captures caps;
       if (!r.match.match(target, &caps)) continue;
       if (r.to.empty()) return Pass::stop;  // lighttpd's "exclude" idiom
       UrlParts u = base;
       u.target = target;
-      std::string next = r.to.expand(caps, nullptr, u);
+      std::string next = r.to.expand(caps, r.host ? &host_caps : nullptr, u);
       res.applied.push_back(r.origin);
       if (next.empty() || next.front() != '/') {
         res.status = 500;

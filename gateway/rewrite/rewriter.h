@@ -1,6 +1,7 @@
 // Global URL rewrites with lighttpd mod_rewrite semantics (lighttpd-semantics.md §2).
 #pragma once
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -15,6 +16,11 @@ struct RewriteRule {
   Regex match;
   Replacement to;
   RewriteKind kind = RewriteKind::once;
+  // lighttpd's $HTTP["host"] blocks: the rule applies only when the Host matches `host`
+  // (whose captures are %1..%9 in `to`), and never when it matches one of `unless_host`
+  // (a host block that replaces this rule's list, as lighttpd's last matching block does).
+  std::optional<Regex> host;
+  std::vector<Regex> unless_host;
   std::string origin;  // "file:line" of the rule, for explain and logs
 };
 

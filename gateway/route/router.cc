@@ -42,6 +42,13 @@ const RouteSpec* match_route(const Config& c, const RouteInput& in, Captures* ca
       if (!ok) continue;
     }
     if (!host_matches(r.hosts, in.host)) continue;
+    if (!r.unless_hosts.empty()) {
+      std::string h(in.host);
+      for (char& ch : h) ch = char(std::tolower(static_cast<unsigned char>(ch)));
+      bool excluded = false;
+      for (const Regex& re : r.unless_hosts) excluded = excluded || re.match(h, nullptr);
+      if (excluded) continue;
+    }
     if (r.regex && !r.regex->match(in.path, caps)) continue;
     if (r.target_regex && !r.target_regex->match(in.target, caps)) continue;
     return &r;

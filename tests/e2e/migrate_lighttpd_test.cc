@@ -85,6 +85,11 @@ const std::vector<Request> kRequests = {
     {"GET", "/assets/logo.txt"},
     {"GET", "/", "api.local"},
     {"GET", "/api/x", "api.local"},
+    {"GET", "/app/x", "api.local"},
+    {"GET", "/app/x", "api.local:8080"},
+    {"GET", "/x/y?z=1", "foo.example.org"},
+    {"GET", "/old/a", "foo.example.org"},
+    {"GET", "/", "shop.example.org:8080"},
 };
 
 // What may differ between two correct answers: the listener's port and the server's name.
@@ -197,6 +202,12 @@ const std::vector<Case> kCorpus = {
      "server.modules = (\"mod_proxy\")\nserver.document-root = \"{DOCROOT}\"\nserver.port = {PORT}\nindex-file.names = ( \"index.html\" )\n"
      "proxy.server = ( \"/app\" => (( \"host\" => \"127.0.0.1\", \"port\" => {W1} )) )\n"
      "$HTTP[\"host\"] == \"api.local\" {\n  proxy.server = ( \"\" => (( \"host\" => \"127.0.0.1\", \"port\" => {W2} )) )\n}\n"},
+    {"virtual hosts with %1 captures and an == host block",
+     "server.modules = (\"mod_rewrite\", \"mod_fastcgi\")\nserver.document-root = \"{DOCROOT}\"\nserver.port = {PORT}\nindex-file.names = ( \"index.html\" )\n"
+     "url.rewrite-once = ( \"^/old/(.*)\" => \"/app/$1\" )\n"
+     "$HTTP[\"host\"] =~ \"^([a-z]+)\\.example\\.org$\" {\n  url.rewrite-once = ( \"^/(.*)\" => \"/app/%1/$1\" )\n}\n"
+     "$HTTP[\"host\"] == \"shop.example.org\" {\n  url.rewrite-once = ( \"^/(.*)\" => \"/app/shop/$1\" )\n}\n"
+     "fastcgi.server = ( \"/app\" => (( \"socket\" => \"{APP}\", \"check-local\" => \"disable\" )) )\n"},
     {"rewrite-repeat and once together",
      "server.modules = (\"mod_rewrite\", \"mod_fastcgi\")\nserver.document-root = \"{DOCROOT}\"\nserver.port = {PORT}\nindex-file.names = ( \"index.html\" )\n"
      "url.rewrite-repeat = ( \"^/api/v1/(.*)\" => \"/api/v2/$1\" )\nurl.rewrite-once = ( \"^/api/v2/(.*)\" => \"/app/$1\" )\n"
