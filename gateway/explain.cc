@@ -103,7 +103,7 @@ int explain(const Config& cfg, const std::string& method, const std::string& hos
       return 0;
     }
     case RouteSpec::Action::redirect: {
-      UrlParts u{"http", host, target};
+      UrlParts u{"http", host, target, {}};
       out << "  redirect:   " << r->redirect_code << " " << r->redirect_to.expand(caps, nullptr, u) << "\n";
       return 0;
     }
@@ -113,7 +113,7 @@ int explain(const Config& cfg, const std::string& method, const std::string& hos
   if (r->uri_match) {
     Captures c;
     if (r->uri_match->match(target, &c)) {
-      UrlParts u{"http", host, target};
+      UrlParts u{"http", host, target, {}};
       legacy_target = r->uri_to.expand(c, nullptr, u);
       if (legacy_target.empty() || legacy_target.front() != '/') legacy_target.insert(0, "/");
       out << "  rewrite_request: " << target << " -> " << legacy_target << "\n";

@@ -322,7 +322,7 @@ class Session {
         co_await serve_static(*route, head, target, decoded_path_, cfg().server.file_cache.count(), out);
         break;
       case RouteSpec::Action::redirect: {
-        UrlParts u{"http", head.host, target};
+        UrlParts u{"http", head.host, target, {}};
         std::string loc = route->redirect_to.expand(caps, nullptr, u);
         std::vector<http1::Field> extra{http1::Field{"Location", loc}};  // named: g++ 12 rejects brace temporaries in co_await
         co_await send_simple(out, route->redirect_code, "redirect to " + loc + "\n", std::move(extra));
@@ -430,7 +430,7 @@ class Session {
     if (route.uri_match) {
       Captures c;
       if (route.uri_match->match(rewritten, &c)) {
-        UrlParts u{"http", head.host, rewritten};
+        UrlParts u{"http", head.host, rewritten, {}};
         target = route.uri_to.expand(c, nullptr, u);
         if (target.empty() || (target.front() != '/' && target != "*")) target.insert(0, "/");
       }

@@ -20,7 +20,7 @@ RewriteRule rule(const char* re, const char* to, RewriteKind k = RewriteKind::on
 
 RewriteResult run(const std::vector<RewriteRule>& rules, std::string target,
                   IsRegularFile is_file = nullptr, std::string host = "example.org:8080") {
-  UrlParts u{"http", host, target};
+  UrlParts u{"http", host, target, host};
   return apply_rewrites(rules, target, u, is_file);
 }
 
@@ -123,4 +123,20 @@ TEST(Regex, CompileErrorHasOffset) {
   EXPECT_FALSE(Regex::compile("^/a(b", err, off));
   EXPECT_FALSE(err.empty());
   EXPECT_EQ(off, 5u);
+}
+
+TEST(Rewrite, HostBlocksReplaceTheGlobalListAndLendTheirCaptures) {
+  // lighttpd: $HTTP["host"] =~ "^([a-z]+)\.example\.org" { url.rewrite-once = ("^/(.*)" => "/app/%1/$1") }
+  // replaces the global url.rewrite-once for those hosts only.
+  std::string err;
+  size_t off = 0;
+  RewriteRule vhost = rule("^/(.*)", "/app/%1/$1");
+  vhost.host = *Regex::compile("^([a-z]+)\\.example\\.org(:[0-9]+)?$", err, off);
+  RewriteRule global = rule("^/old/(.*)", "/new/$1");
+  global.unless_host.push_back(*Regex::compile("^([a-z]+)\\.example\\.org(:[0-9]+)?$", err, off));
+  std::vector<RewriteRule> rules{vhost, global};
+  EXPECT_EQ(run(rules, "/x?y=1", nullptr, "shop.example.org").target, "/app/shop/x?y=1");
+  EXPECT_EQ(run(rules, "/old/a", nullptr, "shop.example.org:8080").target, "/app/shop/old/a");
+  EXPECT_EQ(run(rules, "/old/a", nullptr, "other.net").target, "/new/a");
+  EXPECT_EQ(run(rules, "/x", nullptr, "other.net").target, "/x");
 }

@@ -36,7 +36,7 @@ forward = "p"
 std::string which(const Config& c, std::string_view path, std::string_view host = "x.org",
                   std::string_view method = "GET") {
   Captures caps;
-  const RouteSpec* r = match_route(c, {path, host, method}, &caps);
+  const RouteSpec* r = match_route(c, {path, host, method, {}}, &caps);
   return r ? r->name : "none";
 }
 }  // namespace
@@ -70,4 +70,28 @@ TEST(Router, NormalizeHost) {
   EXPECT_EQ(normalize_host("EXAMPLE.org:80"), "example.org");
   EXPECT_EQ(normalize_host("[::1]:8080"), "[::1]");
   EXPECT_EQ(normalize_host("a.b."), "a.b");
+}
+
+TEST(Router, TargetRegexAndUnlessHost) {
+  auto c = load_config_text(R"(
+[server]
+listen = ["127.0.0.1:1"]
+[pools.p]
+backends = ["127.0.0.1:2"]
+[[routes]]
+name = "moved"
+match = { target = '^/old/(.*)\?a=1$', unless_host = ['^legacy\.org(:[0-9]+)?$'] }
+redirect = { to = "/new/$1" }
+[[routes]]
+name = "rest"
+forward = "p"
+)", "r.toml");
+  auto route_for = [&](std::string_view path, std::string_view target, std::string_view host) {
+    Captures caps;
+    const RouteSpec* r = match_route(*c, RouteInput{path, host, "GET", target}, &caps);
+    return r ? r->name : std::string("none");
+  };
+  EXPECT_EQ(route_for("/old/x", "/old/x?a=1", "x.org"), "moved");
+  EXPECT_EQ(route_for("/old/x", "/old/x", "x.org"), "rest");              // the query is part of the subject
+  EXPECT_EQ(route_for("/old/x", "/old/x?a=1", "Legacy.org:81"), "rest");  // that host's block replaced it
 }
