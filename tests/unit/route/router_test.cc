@@ -61,7 +61,7 @@ TEST(Router, HostMatchingIgnoresCasePortAndTrailingDot) {
 TEST(Router, RegexCapturesAreReturned) {
   auto c = config();
   Captures caps;
-  const RouteSpec* r = match_route(*c, {"/api/v7/x", "h", "GET"}, &caps);
+  const RouteSpec* r = match_route(*c, {"/api/v7/x", "h", "GET", {}}, &caps);
   ASSERT_NE(r, nullptr);
   EXPECT_EQ(caps.group(1), "7");
 }
