@@ -109,10 +109,14 @@ class Translator {
     std::string match, to, origin;
     std::string key;   // the directive (lighttpd replaces each key's list per block)
     std::string host;  // a host block's condition as a regex; "" for the global scope
+    std::vector<std::string> unless;  // earlier blocks of an else chain
   };
   std::vector<Rule> once_, repeat_, inf_once_, inf_repeat_;
   std::map<std::string, std::vector<std::string>> overridden_;  // key -> host regexes of blocks that set it
   std::map<std::string, std::vector<std::string>> route_overrides_;  // same, for route-making keys
+  // A bare else that sets a rewrite key leaves the global list only to the hosts of the
+  // earlier blocks of its chain that do not set it.
+  std::map<std::string, std::vector<std::string>> global_only_hosts_;
   std::string pools_;
   std::vector<Route> routes_;
   std::string auth_;
@@ -317,17 +321,19 @@ class Translator {
     return nullptr;
   }
 
-  void rules(const Setting& s, std::vector<Rule>& into, const std::string& host = "") {
+  void rules(const Setting& s, std::vector<Rule>& into, const std::string& host = "",
+             const std::vector<std::string>& unless = {}, bool in_block = false) {
     bool pct = false;
     for (auto& it : s.value.items) {
       if (!it.first) continue;
-      into.push_back({*it.first, it.second.str, where(it.second.pos.line ? it.second.pos : s.pos), s.key, host});
+      into.push_back({*it.first, it.second.str, where(it.second.pos.line ? it.second.pos : s.pos), s.key, host, unless});
       pct = pct || has_percent_capture(it.second.str);
     }
-    if (!host.empty()) {
-      overridden_[s.key].push_back(host);
-      add(s.pos, Verdict::exact, s.key, std::to_string(s.value.items.size()) + " [[rewrite]] rule(s) for that Host (host = " + host +
-                                            "), replacing the global " + s.key + " list there as lighttpd does; %N are the host's captures");
+    if (in_block) {
+      overridden_[s.key].push_back(host.empty() ? ".*" : host);
+      add(s.pos, Verdict::exact, s.key, std::to_string(s.value.items.size()) + " [[rewrite]] rule(s) for " +
+                                            (host.empty() ? "the hosts the chain's earlier blocks missed" : "that Host (host = " + host + ")") +
+                                            ", replacing the global " + s.key + " list there as lighttpd does; %N are the host's captures");
       return;
     }
     if (pct)
@@ -341,7 +347,7 @@ class Translator {
     return "301";
   }
 
-  void redirects(const Setting& s, const Block* in) {
+  void redirects(const Setting& s, const Block* in, const std::string& extra_match = "") {
     std::string code = code_for(in ? *in : c_.blocks[0]);
     bool caveat = false;
     for (auto& it : s.value.items) {
@@ -349,7 +355,7 @@ class Translator {
       const std::string& re = *it.first;
       caveat = caveat || has_percent_capture(it.second.str);
       std::string r = "[[routes]]  # " + where(s.pos) + " url.redirect\nname = \"redirect_" + std::to_string(++route_seq_) +
-                      "\"\nmatch = { target = " + tq(re) + host_match(in) + " }\nredirect = { to = " + tq(it.second.str) +
+                      "\"\nmatch = { target = " + tq(re) + host_match(in) + extra_match + " }\nredirect = { to = " + tq(it.second.str) +
                       ", code = " + code + " }\n";
       routes_.push_back({r, where(s.pos), in ? -1 : 0, in ? "" : s.key});
     }
@@ -638,6 +644,36 @@ class Translator {
     routes_.push_back({r, where(backends->pos), 10});
   }
 
+  // `==` tolerates a port; with %N inside, lighttpd turns it into an unescaped anchored
+  // regex (the §2 trap), which is what is copied then, with a caveat.
+  bool uses_percent(const Block& b) const {
+    for (auto& s : b.settings)
+      if (s.key.rfind("url.rewrite", 0) == 0 || s.key == "url.redirect")
+        for (auto& it : s.value.items)
+          if (has_percent_capture(it.second.str)) return true;
+    return false;
+  }
+  std::string host_regex(const Block& b) const {
+    if (b.cond->op == "=~") return b.cond->value;
+    if (uses_percent(b)) return "^" + b.cond->value + "$";
+    return "^" + regex_escape(b.cond->value) + "(:[0-9]+)?$";
+  }
+  // A top-level $HTTP["host"] == / =~ block, or a link of an else chain made of them (the
+  // last link may be a bare else); `earlier` receives the blocks before it in the chain.
+  bool host_chain(const Block& b, std::vector<const Block*>& earlier) const {
+    auto is_host = [](const Block& x) {
+      return x.parent <= 0 && x.cond && x.cond->object == "HTTP" && x.cond->field == "host" &&
+             (x.cond->op == "==" || x.cond->op == "=~");
+    };
+    if (b.parent > 0) return false;
+    if (!(is_host(b) || (b.is_else && !b.cond))) return false;
+    for (int e = b.else_of; e >= 0; e = c_.blocks[size_t(e)].else_of) {
+      if (!is_host(c_.blocks[size_t(e)])) return false;
+      earlier.insert(earlier.begin(), &c_.blocks[size_t(e)]);
+    }
+    return !(b.is_else && !b.cond && earlier.empty());
+  }
+
   void conditional(const Block& b) {
     std::string cond = b.cond ? b.cond->text() : (b.is_else ? "else" : "?");
     Pos at = b.cond ? b.cond->pos : (b.settings.empty() ? Pos{} : b.settings[0].pos);
@@ -656,39 +692,58 @@ class Translator {
       for (auto& s : b.settings) add(s.pos, Verdict::untranslated, s.key, "inside " + cond + ": per-listener settings are not translated");
       return;
     }
-    if (b.cond && b.cond->object == "HTTP" && b.cond->field == "host" && (b.cond->op == "==" || b.cond->op == "=~") &&
-        b.parent <= 0 && b.else_of < 0 && !b.is_else) {
-      bool regex = b.cond->op == "=~";
-      bool uses_pct = false;
-      for (auto& s : b.settings)
-        if (rule_list(s.key) || s.key == "url.redirect")
-          for (auto& it : s.value.items) uses_pct = uses_pct || has_percent_capture(it.second.str);
-      // `==` tolerates a port; with %N inside, lighttpd turns it into an unescaped anchored
-      // regex (the §2 trap), which is what is copied then, with a caveat.
-      std::string host_re = regex ? b.cond->value
-                                  : uses_pct ? "^" + b.cond->value + "$" : "^" + regex_escape(b.cond->value) + "(:[0-9]+)?$";
-      if (!regex && uses_pct)
+    std::vector<const Block*> earlier;
+    if (host_chain(b, earlier)) {
+      bool bare_else = !b.cond;
+      bool regex = !bare_else && b.cond->op == "=~";
+      // Blocks earlier in an else chain matched first: this one applies only to the rest.
+      std::vector<std::string> negs;
+      for (const Block* e : earlier) negs.push_back(host_regex(*e));
+      std::string host_re = bare_else ? "" : host_regex(b);
+      if (!bare_else && !regex && uses_percent(b))
         add(at, Verdict::caveat, cond, "%N inside an == block: lighttpd matches it as the regex " + host_re +
                                            " (a port no longer matches, '.' matches any character); copied as such");
-      std::string hc = regex ? "" : "host = " + tq(b.cond->value);
-      add(at, Verdict::exact, cond,
-          regex ? "rewrites of this block apply when the Host matches the regex"
-                : "routes of this block match that Host; fastcgi.server, proxy.server, url.redirect and url.rewrite* inside it are translated");
+      std::string hc = regex || bare_else ? "" : "host = " + tq(b.cond->value);
+      if (!negs.empty()) hc += (hc.empty() ? "" : ", ") + std::string("unless_host = ") + tlist(negs);
+      std::string what = bare_else ? "else: applies to the hosts the earlier blocks of its chain did not match"
+                         : regex   ? "rewrites of this block apply when the Host matches the regex"
+                                   : "routes of this block match that Host; fastcgi.server, proxy.server, url.redirect and url.rewrite* inside it are translated";
+      if (!earlier.empty() && !bare_else) what += " (and none of the earlier blocks of its else chain)";
+      add(at, Verdict::exact, bare_else ? "else" : cond, what);
+      auto caveat_if_partial = [&](const Setting& s) {
+        if (bare_else)
+          for (const Block* e : earlier)
+            if (!e->find(s.key))
+              add(s.pos, Verdict::caveat, s.key, "set in a bare else whose chain has a block without it: the global " + s.key +
+                                                     " is not kept for " + e->cond->text());
+      };
+      auto overrides = [&](const Setting& s, std::map<std::string, std::vector<std::string>>& into) {
+        into[s.key].push_back(bare_else ? ".*" : host_re);
+        caveat_if_partial(s);
+      };
       for (auto& s : b.settings) {
-        if (rule_list(s.key) && loaded("mod_rewrite")) rules(s, *rule_list(s.key), host_re);
-        else if (regex) add(s.pos, Verdict::untranslated, s.key, "inside " + cond + ": only url.rewrite* is translated in a Host regex block");
-        else if (s.key == "fastcgi.server" && loaded("mod_fastcgi")) {
-          route_overrides_[s.key].push_back(host_re);
-          fastcgi(s, hc);
-        }
-        else if (s.key == "proxy.server" && loaded("mod_proxy")) {
-          route_overrides_[s.key].push_back(host_re);
+        if (rule_list(s.key) && loaded("mod_rewrite")) {
+          rules(s, *rule_list(s.key), host_re, negs, true);
+          if (bare_else) {
+            overridden_[s.key].pop_back();  // not ".*": the global list keeps these hosts
+            for (const Block* e : earlier)
+              if (!e->find(s.key)) global_only_hosts_[s.key].push_back(host_regex(*e));
+            if (global_only_hosts_[s.key].empty()) overridden_[s.key].push_back(".*");
+          }
+        } else if (regex) {
+          add(s.pos, Verdict::untranslated, s.key, "inside " + cond + ": only url.rewrite* is translated in a Host regex block");
+        } else if (s.key == "fastcgi.server" && loaded("mod_fastcgi")) {
+          overrides(s, route_overrides_);
+          fastcgi(s, hc.empty() ? "" : hc);
+        } else if (s.key == "proxy.server" && loaded("mod_proxy")) {
+          overrides(s, route_overrides_);
           proxy(s, hc);
         } else if (s.key == "url.redirect" && loaded("mod_redirect")) {
-          route_overrides_[s.key].push_back(host_re);
-          redirects(s, &b);
+          overrides(s, route_overrides_);
+          redirects(s, &b, negs.empty() ? "" : ", unless_host = " + tlist(negs));
+        } else {
+          add(s.pos, Verdict::untranslated, s.key, "inside " + cond + ": not translated");
         }
-        else add(s.pos, Verdict::untranslated, s.key, "inside " + cond + ": not translated");
       }
       return;
     }
@@ -750,8 +805,14 @@ class Translator {
                            std::pair{&inf_repeat_, "repeat-if-not-file"}}) {
       for (const Rule& r : *l) {
         out << "[[rewrite]]  # " << r.origin << "\nmatch = " << tq(r.match) << "\nto = " << tq(r.to) << "\nkind = \"" << kind << "\"\n";
-        if (!r.host.empty()) out << "host = " << tq(r.host) << "\n";
-        else if (auto o = overridden_.find(r.key); o != overridden_.end()) out << "unless_host = " << tlist(o->second) << "\n";
+        std::string host = r.host;
+        if (auto g = global_only_hosts_.find(r.key); host.empty() && r.unless.empty() && g != global_only_hosts_.end()) {
+          for (auto& h : g->second) host += (host.empty() ? "" : "|") + ("(?:" + h + ")");
+        }
+        if (!host.empty()) out << "host = " << tq(host) << "\n";
+        if (!r.unless.empty()) out << "unless_host = " << tlist(r.unless) << "\n";
+        else if (auto o = overridden_.find(r.key); r.host.empty() && o != overridden_.end() && !o->second.empty())
+          out << "unless_host = " << tlist(o->second) << "\n";
         out << "\n";
       }
     }

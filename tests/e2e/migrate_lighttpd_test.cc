@@ -90,6 +90,8 @@ const std::vector<Request> kRequests = {
     {"GET", "/x/y?z=1", "foo.example.org"},
     {"GET", "/old/a", "foo.example.org"},
     {"GET", "/", "shop.example.org:8080"},
+    {"GET", "/old/a", "api.local"},
+    {"GET", "/sub/x", "other.org"},
 };
 
 // What may differ between two correct answers: the listener's port and the server's name.
@@ -208,6 +210,13 @@ const std::vector<Case> kCorpus = {
      "$HTTP[\"host\"] =~ \"^([a-z]+)\\.example\\.org$\" {\n  url.rewrite-once = ( \"^/(.*)\" => \"/app/%1/$1\" )\n}\n"
      "$HTTP[\"host\"] == \"shop.example.org\" {\n  url.rewrite-once = ( \"^/(.*)\" => \"/app/shop/$1\" )\n}\n"
      "fastcgi.server = ( \"/app\" => (( \"socket\" => \"{APP}\", \"check-local\" => \"disable\" )) )\n"},
+    {"an else chain of host blocks",
+     "server.modules = (\"mod_rewrite\", \"mod_proxy\", \"mod_fastcgi\")\nserver.document-root = \"{DOCROOT}\"\nserver.port = {PORT}\nindex-file.names = ( \"index.html\" )\n"
+     "url.rewrite-once = ( \"^/old/(.*)\" => \"/app/$1\" )\n"
+     "fastcgi.server = ( \"/app\" => (( \"socket\" => \"{APP}\", \"check-local\" => \"disable\" )) )\n"
+     "$HTTP[\"host\"] == \"api.local\" {\n  proxy.server = ( \"\" => (( \"host\" => \"127.0.0.1\", \"port\" => {W2} )) )\n}\n"
+     "else $HTTP[\"host\"] =~ \"^([a-z]+)\\.example\\.org$\" {\n  url.rewrite-once = ( \"^/(.*)\" => \"/app/%1/$1\" )\n}\n"
+     "else {\n  url.rewrite-once = ( \"^/sub/(.*)\" => \"/app/sub/$1\" )\n}\n"},
     {"rewrite-repeat and once together",
      "server.modules = (\"mod_rewrite\", \"mod_fastcgi\")\nserver.document-root = \"{DOCROOT}\"\nserver.port = {PORT}\nindex-file.names = ( \"index.html\" )\n"
      "url.rewrite-repeat = ( \"^/api/v1/(.*)\" => \"/api/v2/$1\" )\nurl.rewrite-once = ( \"^/api/v2/(.*)\" => \"/app/$1\" )\n"
