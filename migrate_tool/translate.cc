@@ -114,6 +114,7 @@ class Translator {
   std::vector<Rule> once_, repeat_, inf_once_, inf_repeat_;
   std::map<std::string, std::vector<std::string>> overridden_;  // key -> host regexes of blocks that set it
   std::map<std::string, std::vector<std::string>> route_overrides_;  // same, for route-making keys
+  std::map<std::string, std::vector<std::string>> route_url_overrides_;  // key -> path regexes of url blocks
   // A bare else that sets a rewrite key leaves the global list only to the hosts of the
   // earlier blocks of its chain that do not set it.
   std::map<std::string, std::vector<std::string>> global_only_hosts_;
@@ -756,6 +757,39 @@ class Translator {
         if (s.key.rfind("proxy-core.", 0) != 0) add(s.pos, Verdict::untranslated, s.key, "inside " + cond + ": not translated");
       return;
     }
+    if (b.cond && b.cond->object == "HTTP" && b.cond->field == "url" && b.parent <= 0 && b.else_of < 0 && !b.is_else &&
+        !b.find("proxy-core.backends")) {
+      // lighttpd's $HTTP["url"] is the decoded path (no query), re-evaluated after rewrites:
+      // what a route's regex sees.
+      const std::string& v = b.cond->value;
+      std::string re = b.cond->op == "=~"   ? v
+                       : b.cond->op == "!~" ? "^(?![\\s\\S]*?(?:" + v + "))"
+                       : b.cond->op == "=^" ? "^" + regex_escape(v)
+                       : b.cond->op == "=$" ? regex_escape(v) + "$"
+                       : b.cond->op == "==" ? "^" + regex_escape(v) + "$"
+                                            : "^(?!" + regex_escape(v) + "$)";
+      add(at, Verdict::exact, cond, "routes of this block match the path (after the rewrites, as lighttpd re-evaluates it) with the regex " + re +
+                                        "; global routes of the same directive step aside for those paths");
+      std::string rc = "regex = " + tq(re);
+      for (auto& s : b.settings) {
+        bool suffix_key = false;
+        if (s.key == "fastcgi.server" || s.key == "proxy.server")
+          for (auto& e : s.value.items)
+            if (e.first && !e.first->empty() && e.first->front() != '/') suffix_key = true;
+        if (suffix_key) {
+          add(s.pos, Verdict::untranslated, s.key, "inside " + cond + ": extension keys inside a url block are not translated");
+        } else if (s.key == "fastcgi.server" && loaded("mod_fastcgi")) {
+          route_url_overrides_[s.key].push_back(re);
+          fastcgi(s, rc);
+        } else if (s.key == "proxy.server" && loaded("mod_proxy")) {
+          route_url_overrides_[s.key].push_back(re);
+          proxy(s, rc);
+        } else {
+          add(s.pos, Verdict::untranslated, s.key, "inside " + cond + ": not translated");
+        }
+      }
+      return;
+    }
     add(at, Verdict::untranslated, cond, "conditional block not translated yet (cutover routes cover host/url/method; this condition is not mapped)");
     for (auto& s : b.settings) add(s.pos, Verdict::untranslated, s.key, "inside " + cond + ": not translated");
   }
@@ -824,8 +858,12 @@ class Translator {
     for (auto& r : routes_) {
       std::string text = r.text;
       // A host block that sets this route's directive replaces it for that Host.
-      if (auto o = route_overrides_.find(r.key); !r.key.empty() && o != route_overrides_.end()) {
-        std::string unless = "unless_host = " + tlist(o->second);
+      std::string unless;
+      if (auto o = route_overrides_.find(r.key); !r.key.empty() && o != route_overrides_.end())
+        unless = "unless_host = " + tlist(o->second);
+      if (auto o = route_url_overrides_.find(r.key); !r.key.empty() && o != route_url_overrides_.end())
+        unless += (unless.empty() ? "" : ", ") + std::string("unless_regex = ") + tlist(o->second);
+      if (!unless.empty()) {
         size_t m = text.find("match = { ");
         if (m != std::string::npos) text.insert(m + 10, unless + ", ");
         else text.insert(text.find('\n', text.find("name = ")) + 1, "match = { " + unless + " }\n");

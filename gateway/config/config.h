@@ -203,6 +203,7 @@ struct RouteSpec {
   std::optional<Regex> target_regex;  // against the target as sent on (path?query, encoded), like lighttpd's url.redirect
   std::vector<std::string> hosts;  // lowercase; "*.example.org" matches subdomains
   std::vector<Regex> unless_hosts;  // never for a Host (lowercased, port included) matching one
+  std::vector<Regex> unless_regexes;  // never for a path matching one
   std::vector<std::string> methods;
   // Per-route request rewrite (lighttpd 1.5 proxy-core.rewrite-request "_uri"): whole-string
   // replacement of path?query when `uri_match` matches.

@@ -709,6 +709,7 @@ void parse_route(Reader& r, RouteSpec& rt, const Config& c) {
     }
     for (auto& [m2, node] : mr.str_list("methods")) rt.methods.push_back(m2);
     for (auto& [h, node] : mr.str_list("unless_host")) rt.unless_hosts.push_back(compile_regex(mr, h, *node));
+    for (auto& [h, node] : mr.str_list("unless_regex")) rt.unless_regexes.push_back(compile_regex(mr, h, *node));
     mr.finish();
   }
   if (const toml::table* rw = r.table("rewrite_request")) {

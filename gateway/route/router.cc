@@ -51,6 +51,9 @@ const RouteSpec* match_route(const Config& c, const RouteInput& in, Captures* ca
     }
     if (r.regex && !r.regex->match(in.path, caps)) continue;
     if (r.target_regex && !r.target_regex->match(in.target, caps)) continue;
+    bool path_excluded = false;
+    for (const Regex& re : r.unless_regexes) path_excluded = path_excluded || re.match(in.path, nullptr);
+    if (path_excluded) continue;
     return &r;
   }
   return nullptr;

@@ -217,6 +217,13 @@ const std::vector<Case> kCorpus = {
      "$HTTP[\"host\"] == \"api.local\" {\n  proxy.server = ( \"\" => (( \"host\" => \"127.0.0.1\", \"port\" => {W2} )) )\n}\n"
      "else $HTTP[\"host\"] =~ \"^([a-z]+)\\.example\\.org$\" {\n  url.rewrite-once = ( \"^/(.*)\" => \"/app/%1/$1\" )\n}\n"
      "else {\n  url.rewrite-once = ( \"^/sub/(.*)\" => \"/app/sub/$1\" )\n}\n"},
+    {"url blocks replacing the global proxy.server",
+     "server.modules = (\"mod_proxy\")\nserver.document-root = \"{DOCROOT}\"\nserver.port = {PORT}\nindex-file.names = ( \"index.html\" )\n"
+     "proxy.server = ( \"/app\" => (( \"host\" => \"127.0.0.1\", \"port\" => {W1} )) )\n"
+     "$HTTP[\"url\"] =~ \"^/(api|app/x)\" {\n  proxy.server = ( \"\" => (( \"host\" => \"127.0.0.1\", \"port\" => {W2} )) )\n}\n"},
+    {"the app at / except static files (the !~ idiom)",
+     "server.modules = (\"mod_fastcgi\")\nserver.document-root = \"{DOCROOT}\"\nserver.port = {PORT}\nindex-file.names = ( \"index.html\" )\n"
+     "$HTTP[\"url\"] !~ \"^/(static|sub)/\" {\n  fastcgi.server = ( \"/\" => (( \"socket\" => \"{APP}\", \"check-local\" => \"disable\", \"fix-root-scriptname\" => \"enable\" )) )\n}\n"},
     {"rewrite-repeat and once together",
      "server.modules = (\"mod_rewrite\", \"mod_fastcgi\")\nserver.document-root = \"{DOCROOT}\"\nserver.port = {PORT}\nindex-file.names = ( \"index.html\" )\n"
      "url.rewrite-repeat = ( \"^/api/v1/(.*)\" => \"/api/v2/$1\" )\nurl.rewrite-once = ( \"^/api/v2/(.*)\" => \"/app/$1\" )\n"
