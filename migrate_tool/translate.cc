@@ -79,6 +79,8 @@ struct Route {
   std::string origin; // file:line
   int order;          // sort key: lighttpd's stage order (a host block's routes just before)
   std::string key;    // the directive a global route came from ("" for a host block's)
+  std::string directive;  // the directive any route came from
+  int block = -1;         // the conditional block it came from (-1: global)
 };
 
 class Translator {
@@ -115,6 +117,13 @@ class Translator {
   std::map<std::string, std::vector<std::string>> overridden_;  // key -> host regexes of blocks that set it
   std::map<std::string, std::vector<std::string>> route_overrides_;  // same, for route-making keys
   std::map<std::string, std::vector<std::string>> route_url_overrides_;  // key -> path regexes of url blocks
+  struct Exclusion {
+    std::string host, path;
+    int block;
+  };
+  std::map<std::string, std::vector<Exclusion>> route_excl_;  // key -> nested blocks that replace it
+  int cur_block_ = -1;    // the block whose directives are being translated
+  int extra_depth_ = 0;   // 1 inside a nested block: its routes go before the outer ones
   // A bare else that sets a rewrite key leaves the global list only to the hosts of the
   // earlier blocks of its chain that do not set it.
   std::map<std::string, std::vector<std::string>> global_only_hosts_;
@@ -492,7 +501,8 @@ class Translator {
                       (match.empty() ? "" : "match = { " + match + " }\n") + "forward = \"" + pool + "\"\nfastcgi = { " + fc + " }\n";
       // Stage order (§1.7): check-local disabled claims at uri_clean, before alias/static;
       // check-local enabled runs after the file check, still before static files.
-      routes_.push_back({r, where(s.pos), (check_local ? 20 : 10) - (host_cond.empty() ? 0 : 1), host_cond.empty() ? s.key : ""});
+      routes_.push_back({r, where(s.pos), (check_local ? 20 : 10) - (host_cond.empty() ? 0 : 1) - extra_depth_,
+                         host_cond.empty() ? s.key : "", s.key, cur_block_});
       if (first_key.empty()) first_key = key;
       if (const Setting* me = c_.blocks[0].find("fastcgi.map-extensions"); me && !host_cond.empty() == false)
         for (auto& m : me->value.items)
@@ -528,7 +538,7 @@ class Translator {
       if (!host_cond.empty()) match += std::string(match.empty() ? "" : ", ") + host_cond;
       std::string r = "[[routes]]  # " + where(s.pos) + " proxy.server \"" + key + "\"\nname = \"" + pool + "\"\n" +
                       (match.empty() ? "" : "match = { " + match + " }\n") + "forward = \"" + pool + "\"\nPROXY_REWRITE";
-      routes_.push_back({r, where(s.pos), host_cond.empty() ? 10 : 9, host_cond.empty() ? s.key : ""});
+      routes_.push_back({r, where(s.pos), (host_cond.empty() ? 10 : 9) - extra_depth_, host_cond.empty() ? s.key : "", s.key, cur_block_});
       add(entry.second.pos.line ? entry.second.pos : s.pos, Verdict::exact, "proxy.server \"" + key + "\"",
           "pool " + pool + " (HTTP/1.1, keep-alive) and a route; the backend gets the rewritten target, as mod_proxy sends it");
     }
@@ -675,7 +685,75 @@ class Translator {
     return !(b.is_else && !b.cond && earlier.empty());
   }
 
+  // The path regex of a url condition (lighttpd's $HTTP["url"]: the decoded path, re-evaluated
+  // after rewrites).
+  static std::string url_regex(const Condition& c) {
+    const std::string& v = c.value;
+    if (c.op == "=~") return v;
+    if (c.op == "!~") return "^(?![\\s\\S]*?(?:" + v + "))";
+    if (c.op == "=^") return "^" + regex_escape(v);
+    if (c.op == "=$") return regex_escape(v) + "$";
+    if (c.op == "==") return "^" + regex_escape(v) + "$";
+    return "^(?!" + regex_escape(v) + "$)";
+  }
+
+  // A url block (or an else link of url blocks, or a bare else after one) inside a top-level
+  // `$HTTP["host"] ==` block: routes with that Host and the path regex, ahead of the outer
+  // ones, which step aside for exactly those requests (match.unless).
+  bool nested(const Block& b) {
+    if (b.parent <= 0) return false;
+    const Block& p = c_.blocks[size_t(b.parent)];
+    std::string cond = b.cond ? b.cond->text() : "else";
+    Pos at = b.cond ? b.cond->pos : (b.settings.empty() ? p.cond->pos : b.settings[0].pos);
+    bool host_parent = p.parent <= 0 && p.cond && p.cond->object == "HTTP" && p.cond->field == "host" && p.cond->op == "==" &&
+                       p.else_of < 0 && !p.is_else;
+    // The chain of url conditions this link sits in.
+    std::vector<const Block*> chain;
+    bool urls = true;
+    for (int e = b.else_of; e >= 0; e = c_.blocks[size_t(e)].else_of) {
+      const Block& x = c_.blocks[size_t(e)];
+      urls = urls && x.cond && x.cond->object == "HTTP" && x.cond->field == "url";
+      chain.insert(chain.begin(), &x);
+    }
+    bool own_ok = b.cond ? (b.cond->object == "HTTP" && b.cond->field == "url") : (b.is_else && !chain.empty());
+    if (!host_parent || !urls || !own_ok) {
+      add(at, Verdict::untranslated, cond, "nested block not translated (only url blocks, with their else links, inside a top-level $HTTP[\"host\"] == block are)");
+      for (auto& s : b.settings) add(s.pos, Verdict::untranslated, s.key, "inside " + cond + ": not translated");
+      return true;
+    }
+    std::string re = "^";
+    for (const Block* x : chain) re += "(?![\\s\\S]*?(?:" + url_regex(*x->cond) + "))";
+    if (b.cond) re += "(?=[\\s\\S]*?(?:" + url_regex(*b.cond) + "))";
+    std::string host_re = "^" + regex_escape(p.cond->value) + "(:[0-9]+)?$";
+    add(at, Verdict::exact, cond, "inside " + p.cond->text() + ": routes for that Host whose path matches " + re +
+                                      ", ahead of the outer routes, which step aside for exactly those requests");
+    std::string hc = "host = " + tq(p.cond->value) + ", regex = " + tq(re);
+    extra_depth_ = 1;
+    for (auto& s : b.settings) {
+      bool suffix_key = false;
+      if (s.key == "fastcgi.server" || s.key == "proxy.server")
+        for (auto& e : s.value.items)
+          if (e.first && !e.first->empty() && e.first->front() != '/') suffix_key = true;
+      if (suffix_key) {
+        add(s.pos, Verdict::untranslated, s.key, "inside " + cond + ": extension keys inside a url block are not translated");
+      } else if (s.key == "fastcgi.server" && loaded("mod_fastcgi")) {
+        route_excl_[s.key].push_back({host_re, re, cur_block_});
+        fastcgi(s, hc);
+      } else if (s.key == "proxy.server" && loaded("mod_proxy")) {
+        route_excl_[s.key].push_back({host_re, re, cur_block_});
+        proxy(s, hc);
+      } else {
+        add(s.pos, Verdict::untranslated, s.key, "inside " + cond + ": not translated");
+      }
+    }
+    extra_depth_ = 0;
+    return true;
+  }
+
   void conditional(const Block& b) {
+    cur_block_ = int(&b - c_.blocks.data());
+    extra_depth_ = 0;
+    if (nested(b)) return;
     std::string cond = b.cond ? b.cond->text() : (b.is_else ? "else" : "?");
     Pos at = b.cond ? b.cond->pos : (b.settings.empty() ? Pos{} : b.settings[0].pos);
     if (b.cond && b.cond->object == "SERVER" && b.cond->field == "socket" && b.cond->op == "==" && !b.is_else) {
@@ -863,6 +941,12 @@ class Translator {
         unless = "unless_host = " + tlist(o->second);
       if (auto o = route_url_overrides_.find(r.key); !r.key.empty() && o != route_url_overrides_.end())
         unless += (unless.empty() ? "" : ", ") + std::string("unless_regex = ") + tlist(o->second);
+      if (auto x = route_excl_.find(r.directive); !r.directive.empty() && x != route_excl_.end()) {
+        std::string list;
+        for (const Exclusion& e : x->second)
+          if (e.block != r.block) list += std::string(list.empty() ? "" : ", ") + "{ host = " + tq(e.host) + ", regex = " + tq(e.path) + " }";
+        if (!list.empty()) unless += (unless.empty() ? "" : ", ") + std::string("unless = [") + list + "]";
+      }
       if (!unless.empty()) {
         size_t m = text.find("match = { ");
         if (m != std::string::npos) text.insert(m + 10, unless + ", ");

@@ -204,6 +204,10 @@ struct RouteSpec {
   std::vector<std::string> hosts;  // lowercase; "*.example.org" matches subdomains
   std::vector<Regex> unless_hosts;  // never for a Host (lowercased, port included) matching one
   std::vector<Regex> unless_regexes;  // never for a path matching one
+  struct Exclusion {                  // never when the Host and the path both match
+    std::optional<Regex> host, path;
+  };
+  std::vector<Exclusion> unless;
   std::vector<std::string> methods;
   // Per-route request rewrite (lighttpd 1.5 proxy-core.rewrite-request "_uri"): whole-string
   // replacement of path?query when `uri_match` matches.

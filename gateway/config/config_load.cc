@@ -710,6 +710,19 @@ void parse_route(Reader& r, RouteSpec& rt, const Config& c) {
     for (auto& [m2, node] : mr.str_list("methods")) rt.methods.push_back(m2);
     for (auto& [h, node] : mr.str_list("unless_host")) rt.unless_hosts.push_back(compile_regex(mr, h, *node));
     for (auto& [h, node] : mr.str_list("unless_regex")) rt.unless_regexes.push_back(compile_regex(mr, h, *node));
+    if (const toml::node* u = mr.get("unless")) {
+      if (!u->is_array()) mr.fail(*u, "match.unless: expected a list of { host = \"regex\", regex = \"regex\" }");
+      for (const toml::node& e : *u->as_array()) {
+        if (!e.is_table()) mr.fail(e, "match.unless: expected { host = \"regex\", regex = \"regex\" }");
+        Reader er(r.file(), *e.as_table(), "routes." + rt.name + ".match.unless");
+        RouteSpec::Exclusion x;
+        if (auto h = er.str("host")) x.host = compile_regex(er, *h, *er.get("host"));
+        if (auto p = er.str("regex")) x.path = compile_regex(er, *p, *er.get("regex"));
+        if (!x.host && !x.path) er.fail_here("match.unless: give host, regex or both");
+        er.finish();
+        rt.unless.push_back(std::move(x));
+      }
+    }
     mr.finish();
   }
   if (const toml::table* rw = r.table("rewrite_request")) {

@@ -92,6 +92,8 @@ const std::vector<Request> kRequests = {
     {"GET", "/", "shop.example.org:8080"},
     {"GET", "/old/a", "api.local"},
     {"GET", "/sub/x", "other.org"},
+    {"GET", "/app/y", "api.local"},
+    {"GET", "/api/v1/users?id=7", "api.local"},
 };
 
 // What may differ between two correct answers: the listener's port and the server's name.
@@ -224,6 +226,13 @@ const std::vector<Case> kCorpus = {
     {"the app at / except static files (the !~ idiom)",
      "server.modules = (\"mod_fastcgi\")\nserver.document-root = \"{DOCROOT}\"\nserver.port = {PORT}\nindex-file.names = ( \"index.html\" )\n"
      "$HTTP[\"url\"] !~ \"^/(static|sub)/\" {\n  fastcgi.server = ( \"/\" => (( \"socket\" => \"{APP}\", \"check-local\" => \"disable\", \"fix-root-scriptname\" => \"enable\" )) )\n}\n"},
+    {"nested url blocks with else inside a host block",
+     "server.modules = (\"mod_proxy\", \"mod_fastcgi\")\nserver.document-root = \"{DOCROOT}\"\nserver.port = {PORT}\nindex-file.names = ( \"index.html\" )\n"
+     "proxy.server = ( \"/app\" => (( \"host\" => \"127.0.0.1\", \"port\" => {W1} )) )\n"
+     "$HTTP[\"host\"] == \"api.local\" {\n"
+     "  $HTTP[\"url\"] =~ \"^/app/x\" {\n    proxy.server = ( \"\" => (( \"host\" => \"127.0.0.1\", \"port\" => {W2} )) )\n  }\n"
+     "  else $HTTP[\"url\"] =^ \"/api/\" {\n    fastcgi.server = ( \"/api\" => (( \"socket\" => \"{APP}\", \"check-local\" => \"disable\" )) )\n  }\n"
+     "  else {\n    proxy.server = ( \"/\" => (( \"host\" => \"127.0.0.1\", \"port\" => {W2} )) )\n  }\n}\n"},
     {"rewrite-repeat and once together",
      "server.modules = (\"mod_rewrite\", \"mod_fastcgi\")\nserver.document-root = \"{DOCROOT}\"\nserver.port = {PORT}\nindex-file.names = ( \"index.html\" )\n"
      "url.rewrite-repeat = ( \"^/api/v1/(.*)\" => \"/api/v2/$1\" )\nurl.rewrite-once = ( \"^/api/v2/(.*)\" => \"/app/$1\" )\n"
