@@ -33,6 +33,15 @@ forward = "p"
 )", "r.toml");
 }
 
+std::string error_of_config(const std::string& routes) {
+  try {
+    load_config_text("[server]\nlisten = [\"127.0.0.1:1\"]\n[pools.p]\nbackends = [\"127.0.0.1:2\"]\n" + routes, "r.toml");
+    return "";
+  } catch (const ConfigError& e) {
+    return e.what();
+  }
+}
+
 std::string which(const Config& c, std::string_view path, std::string_view host = "x.org",
                   std::string_view method = "GET") {
   Captures caps;
@@ -94,4 +103,30 @@ forward = "p"
   EXPECT_EQ(route_for("/old/x", "/old/x?a=1", "x.org"), "moved");
   EXPECT_EQ(route_for("/old/x", "/old/x", "x.org"), "rest");              // the query is part of the subject
   EXPECT_EQ(route_for("/old/x", "/old/x?a=1", "Legacy.org:81"), "rest");  // that host's block replaced it
+}
+
+TEST(Router, UnlessStepsAsideOnlyWhenHostAndPathBothMatch) {
+  auto c = load_config_text(R"(
+[server]
+listen = ["127.0.0.1:1"]
+[pools.p]
+backends = ["127.0.0.1:2"]
+[[routes]]
+name = "outer"
+match = { prefix = "/app", unless = [{ host = '^api\.local(:[0-9]+)?$', regex = '^/app/x' }] }
+forward = "p"
+[[routes]]
+name = "rest"
+forward = "p"
+)", "r.toml");
+  auto route_for = [&](std::string_view path, std::string_view host) {
+    Captures caps;
+    const RouteSpec* r = match_route(*c, RouteInput{path, host, "GET", path}, &caps);
+    return r ? r->name : std::string("none");
+  };
+  EXPECT_EQ(route_for("/app/x", "api.local:8080"), "rest");  // both match: steps aside
+  EXPECT_EQ(route_for("/app/y", "api.local"), "outer");      // path differs
+  EXPECT_EQ(route_for("/app/x", "www.local"), "outer");      // host differs
+  EXPECT_NE(error_of_config("[[routes]]\nname = \"r\"\nmatch = { unless = [{}] }\nforward = \"p\"\n").find("match.unless: give host, regex or both"),
+            std::string::npos);
 }
