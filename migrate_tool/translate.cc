@@ -504,7 +504,7 @@ class Translator {
       routes_.push_back({r, where(s.pos), (check_local ? 20 : 10) - (host_cond.empty() ? 0 : 1) - extra_depth_,
                          host_cond.empty() ? s.key : "", s.key, cur_block_});
       if (first_key.empty()) first_key = key;
-      if (const Setting* me = c_.blocks[0].find("fastcgi.map-extensions"); me && !host_cond.empty() == false)
+      if (const Setting* me = c_.blocks[0].find("fastcgi.map-extensions"); me && host_cond.empty())
         for (auto& m : me->value.items)
           if (m.first && m.second.str == key) {
             std::string r2 = "[[routes]]  # " + where(me->pos) + " fastcgi.map-extensions \"" + *m.first + "\"\nname = \"" + pool + "_" +
@@ -685,6 +685,14 @@ class Translator {
     return !(b.is_else && !b.cond && earlier.empty());
   }
 
+  // fastcgi.server / proxy.server with an extension key (".php"): not for url blocks yet.
+  static bool has_suffix_key(const Setting& s) {
+    if (s.key != "fastcgi.server" && s.key != "proxy.server") return false;
+    for (auto& e : s.value.items)
+      if (e.first && !e.first->empty() && e.first->front() != '/') return true;
+    return false;
+  }
+
   // The path regex of a url condition (lighttpd's $HTTP["url"]: the decoded path, re-evaluated
   // after rewrites).
   static std::string url_regex(const Condition& c) {
@@ -730,11 +738,7 @@ class Translator {
     std::string hc = "host = " + tq(p.cond->value) + ", regex = " + tq(re);
     extra_depth_ = 1;
     for (auto& s : b.settings) {
-      bool suffix_key = false;
-      if (s.key == "fastcgi.server" || s.key == "proxy.server")
-        for (auto& e : s.value.items)
-          if (e.first && !e.first->empty() && e.first->front() != '/') suffix_key = true;
-      if (suffix_key) {
+      if (has_suffix_key(s)) {
         add(s.pos, Verdict::untranslated, s.key, "inside " + cond + ": extension keys inside a url block are not translated");
       } else if (s.key == "fastcgi.server" && loaded("mod_fastcgi")) {
         route_excl_[s.key].push_back({host_re, re, cur_block_});
@@ -839,22 +843,12 @@ class Translator {
         !b.find("proxy-core.backends")) {
       // lighttpd's $HTTP["url"] is the decoded path (no query), re-evaluated after rewrites:
       // what a route's regex sees.
-      const std::string& v = b.cond->value;
-      std::string re = b.cond->op == "=~"   ? v
-                       : b.cond->op == "!~" ? "^(?![\\s\\S]*?(?:" + v + "))"
-                       : b.cond->op == "=^" ? "^" + regex_escape(v)
-                       : b.cond->op == "=$" ? regex_escape(v) + "$"
-                       : b.cond->op == "==" ? "^" + regex_escape(v) + "$"
-                                            : "^(?!" + regex_escape(v) + "$)";
+      std::string re = url_regex(*b.cond);
       add(at, Verdict::exact, cond, "routes of this block match the path (after the rewrites, as lighttpd re-evaluates it) with the regex " + re +
                                         "; global routes of the same directive step aside for those paths");
       std::string rc = "regex = " + tq(re);
       for (auto& s : b.settings) {
-        bool suffix_key = false;
-        if (s.key == "fastcgi.server" || s.key == "proxy.server")
-          for (auto& e : s.value.items)
-            if (e.first && !e.first->empty() && e.first->front() != '/') suffix_key = true;
-        if (suffix_key) {
+        if (has_suffix_key(s)) {
           add(s.pos, Verdict::untranslated, s.key, "inside " + cond + ": extension keys inside a url block are not translated");
         } else if (s.key == "fastcgi.server" && loaded("mod_fastcgi")) {
           route_url_overrides_[s.key].push_back(re);

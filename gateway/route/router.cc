@@ -42,18 +42,13 @@ const RouteSpec* match_route(const Config& c, const RouteInput& in, Captures* ca
       if (!ok) continue;
     }
     if (!host_matches(r.hosts, in.host)) continue;
-    if (!r.unless.empty()) {
+    if (!r.unless.empty() || !r.unless_hosts.empty()) {
+      // Host conditions from lighttpd's $HTTP["host"] see the field lowercased, port included.
       std::string h(in.host);
       for (char& ch : h) ch = char(std::tolower(static_cast<unsigned char>(ch)));
       bool excluded = false;
       for (const RouteSpec::Exclusion& x : r.unless)
         excluded = excluded || ((!x.host || x.host->match(h, nullptr)) && (!x.path || x.path->match(in.path, nullptr)));
-      if (excluded) continue;
-    }
-    if (!r.unless_hosts.empty()) {
-      std::string h(in.host);
-      for (char& ch : h) ch = char(std::tolower(static_cast<unsigned char>(ch)));
-      bool excluded = false;
       for (const Regex& re : r.unless_hosts) excluded = excluded || re.match(h, nullptr);
       if (excluded) continue;
     }

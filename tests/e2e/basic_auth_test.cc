@@ -14,23 +14,7 @@
 namespace e2e {
 namespace {
 
-std::string basic(const std::string& user, const std::string& pw) {
-  static const char* kAlpha = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string in = user + ":" + pw, out;
-  size_t i = 0;
-  for (; i + 2 < in.size(); i += 3) {
-    unsigned v = (unsigned char)in[i] << 16 | (unsigned char)in[i + 1] << 8 | (unsigned char)in[i + 2];
-    for (int k = 18; k >= 0; k -= 6) out.push_back(kAlpha[(v >> k) & 63]);
-  }
-  if (i < in.size()) {
-    unsigned v = (unsigned char)in[i] << 16 | (i + 1 < in.size() ? (unsigned char)in[i + 1] << 8 : 0);
-    out.push_back(kAlpha[v >> 18]);
-    out.push_back(kAlpha[(v >> 12) & 63]);
-    out.push_back(i + 1 < in.size() ? kAlpha[(v >> 6) & 63] : '=');
-    out.push_back('=');
-  }
-  return "Authorization: Basic " + out;
-}
+std::string basic(const std::string& user, const std::string& pw) { return basic_auth_field(user, pw); }
 
 struct Area {
   std::string dir = temp_dir();

@@ -122,6 +122,9 @@ std::optional<Response> fetch(int port, const std::string& method, const std::st
                               const std::string& body = "",
                               const std::vector<std::string>& extra_headers = {});
 
+// "Authorization: Basic ..." for user:password.
+std::string basic_auth_field(const std::string& user, const std::string& password);
+
 // Fields of the worker's /echo answer ("header: Name: value" lines etc.).
 std::multimap<std::string, std::string> parse_echo(const std::string& body);
 

@@ -12,21 +12,8 @@ namespace e2e {
 namespace {
 
 std::string auth_field(const std::string& user_pw) {
-  static const char* kAlpha = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  size_t i = 0;
-  for (; i + 2 < user_pw.size(); i += 3) {
-    unsigned v = (unsigned char)user_pw[i] << 16 | (unsigned char)user_pw[i + 1] << 8 | (unsigned char)user_pw[i + 2];
-    for (int k = 18; k >= 0; k -= 6) out.push_back(kAlpha[(v >> k) & 63]);
-  }
-  if (i < user_pw.size()) {
-    unsigned v = (unsigned char)user_pw[i] << 16 | (i + 1 < user_pw.size() ? (unsigned char)user_pw[i + 1] << 8 : 0);
-    out.push_back(kAlpha[v >> 18]);
-    out.push_back(kAlpha[(v >> 12) & 63]);
-    out.push_back(i + 1 < user_pw.size() ? kAlpha[(v >> 6) & 63] : '=');
-    out.push_back('=');
-  }
-  return "Authorization: Basic " + out;
+  size_t colon = user_pw.find(':');
+  return basic_auth_field(user_pw.substr(0, colon), user_pw.substr(colon + 1));
 }
 
 struct Lighttpd {
