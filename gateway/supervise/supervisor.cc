@@ -265,6 +265,7 @@ void Supervisor::on_exit(pid_t pid, int status) {
     for (auto& in : p->instances) {
       if (in.retiring == pid) {
         in.retiring = 0;
+        in.retiring_deadline = 0;
         ops_.exited(p->spec, in.info, pid);
         return;
       }
@@ -302,6 +303,12 @@ void Supervisor::tick_instance(Pool& p, Instance& in, int64_t now) {
     }
     return;
   }
+  // A surged-away process that ignores its stop signal (a stuck app) is killed like any other.
+  if (in.retiring && in.retiring_deadline && now >= in.retiring_deadline) {
+    log::warn(who + ": old pid " + std::to_string(in.retiring) + " did not stop within stop_timeout; SIGKILL");
+    ops_.signal(in.retiring, SIGKILL);
+    in.retiring_deadline = now + 60000;
+  }
   switch (in.state) {
     case InstanceState::starting: {
       bool ready = p.protocol == "fastcgi" ? now - in.started >= w.ready_after.count() : ops_.accepts(w, in.info);
@@ -311,6 +318,7 @@ void Supervisor::tick_instance(Pool& p, Instance& in, int64_t now) {
         log::info(who + ": ready (" + in.address + ", pid " + std::to_string(in.pid) + ")");
         if (in.retiring) {  // surge: the replacement serves; now the old one may go
           ops_.signal(in.retiring, w.stop_signal);
+          in.retiring_deadline = now + w.stop_timeout.count();
         }
         if (p.rolling_now == in.info.index) p.rolling_now = -1;
       } else if (now >= in.deadline) {

@@ -86,6 +86,7 @@ class Supervisor {
     InstanceState state = InstanceState::stopped;
     pid_t pid = 0;
     pid_t retiring = 0;       // surge: the old process, stopped once the new one is ready
+    int64_t retiring_deadline = 0;  // when the old process gets SIGKILL if still there (0: not signalled)
     bool adopted = false;
     bool restart_after_stop = false;
     int64_t since = 0;        // when the current state began

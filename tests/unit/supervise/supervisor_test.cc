@@ -295,3 +295,27 @@ ports = [3010]
 
 }  // namespace
 }  // namespace cutover
+
+namespace cutover {
+namespace {
+
+TEST_F(SupervisorTest, SurgedAwayProcessThatIgnoresItsStopSignalIsKilled) {
+  // Seen for real: an app.cgi stuck in libfcgi's close loop after SIGTERM kept running
+  // (and spinning) after its replacement took over.
+  std::string toml = kSharedFcgi;
+  toml.replace(toml.find("ready_after"), 0, "surge = true\nstop_timeout = \"1s\"\n");
+  boot(toml);
+  advance(250);
+  pid_t old = ops.pid_of(0);
+  sup->restart_pool("legacy");
+  advance(250);  // the replacement is ready: the old one is asked to stop
+  EXPECT_EQ(ops.last_signal_to(old), SIGTERM);
+  advance(900);
+  EXPECT_EQ(ops.last_signal_to(old), SIGTERM) << "not before stop_timeout";
+  advance(200);
+  EXPECT_EQ(ops.last_signal_to(old), SIGKILL);
+  exit_pid(old, SIGKILL);
+}
+
+}  // namespace
+}  // namespace cutover
