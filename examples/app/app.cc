@@ -29,12 +29,14 @@ void respond(FCGX_Request& r, const std::string& status, const std::string& type
 }
 
 volatile sig_atomic_t g_stop = 0;
+volatile sig_atomic_t g_busy = 0;  // a request is being answered
 
 // SIGTERM: finish the request in hand, then exit (a supervisor's rolling restart relies on
-// it). Without SA_RESTART a blocked accept() returns EINTR, and libfcgi gives up on it.
+// it); when idle, exit at once. (FCGX_ShutdownPending was used before: after a client had
+// gone, libfcgi's close could then loop forever on a closed descriptor.)
 void on_term(int) {
+  if (!g_busy) _exit(0);
   g_stop = 1;
-  FCGX_ShutdownPending();
 }
 
 }  // namespace
@@ -67,6 +69,7 @@ int main(int argc, char** argv) {
   FCGX_Request r;
   FCGX_InitRequest(&r, fd, 0);
   while (!g_stop && FCGX_Accept_r(&r) >= 0) {
+    g_busy = 1;
     std::string path = param(r, "SCRIPT_NAME") + param(r, "PATH_INFO");
     std::string info = param(r, "PATH_INFO");
     std::string page = info.empty() ? param(r, "SCRIPT_NAME") : info;
@@ -103,6 +106,7 @@ int main(int argc, char** argv) {
       respond(r, "", "text/plain", "hello from " + name + " (pid " + std::to_string(getpid()) + ")\n");
     }
     FCGX_Finish_r(&r);
+    g_busy = 0;
   }
   return 0;
 }
