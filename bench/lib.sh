@@ -18,3 +18,18 @@ start() {
   if [ "$PIN" = 1 ]; then taskset -c "$cpu" "$@" & else "$@" & fi
   PIDS+=($!)
 }
+# The median round of each server (rounds files "$WORK/<name><suffix>", one
+# "req/s p50 p99 <col4> errors..." line per round) as a markdown table, req/s relative to
+# the first name given after the column titles.
+#   median_table "server" "transfer/s" ".4k.bin.rounds" nginx cutover nginx lighttpd
+median_table() {
+  local what=$1 col4=$2 suffix=$3 base_name=$4; shift 4
+  local med=$(( (ROUNDS + 1) / 2 )) base
+  base=$(sort -n -k1 "$WORK/$base_name$suffix" | sed -n "${med}p" | awk '{print $1}')
+  printf "| %s | req/s | p50 | p99 | %s | req/s vs %s | errors |\n|---|---|---|---|---|---|---|\n" "$what" "$col4" "$base_name"
+  for n in "$@"; do
+    set -- $(sort -n -k1 "$WORK/$n$suffix" | sed -n "${med}p")
+    printf "| %s | %s | %s | %s | %s | %s | %s |\n" "$n" "$1" "$2" "$3" "$4" \
+      "$(awk -v a="$1" -v b="$base" 'BEGIN{printf "%.2fx", a/b}')" "${*:5}"
+  done
+}

@@ -97,13 +97,6 @@ for n in cutover nginx haproxy; do pin_load wrk -t1 -c"$CONNS" -d3s "http://127.
 for r in $(seq "$ROUNDS"); do
   for n in cutover nginx haproxy; do run "$n" "${PORT[$n]}" "$r" >> "$WORK/$n.rounds"; done
 done
-median() { sort -n -k1 "$WORK/$1.rounds" | sed -n "$(( (ROUNDS + 1) / 2 ))p"; }
-base=$(median nginx | awk '{print $1}')
-printf "| proxy | req/s | p50 | p99 | CPU µs/request | req/s vs nginx | errors |\n|---|---|---|---|---|---|---|\n"
-for n in cutover nginx haproxy; do
-  set -- $(median "$n")
-  ratio=$(awk -v a="$1" -v b="$base" 'BEGIN{printf "%.2fx", a/b}')
-  printf "| %s | %s | %s | %s | %s | %s | %s |\n" "$n" "$1" "$2" "$3" "$4" "$ratio" "${*:5}"
-done
+median_table proxy "CPU µs/request" .rounds nginx cutover nginx haproxy
 echo "all rounds (req/s):"
 for n in cutover nginx haproxy; do echo "  $n: $(awk '{printf "%s (%s us) ", $1, $4}' "$WORK/$n.rounds")"; done

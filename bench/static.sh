@@ -70,16 +70,9 @@ for file in 4k.bin 1m.bin; do
   for r in $(seq "$ROUNDS"); do
     for n in cutover nginx lighttpd; do run "$n" "${PORT[$n]}" "$file" "$r" >> "$WORK/$n.$file.rounds"; done
   done
-  median() { sort -n -k1 "$WORK/$1.$file.rounds" | sed -n "$(( (ROUNDS + 1) / 2 ))p"; }
-  base=$(median nginx | awk '{print $1}')
   echo
   echo "$file"
-  printf "| server | req/s | p50 | p99 | transfer/s | req/s vs nginx | errors |\n|---|---|---|---|---|---|---|\n"
-  for n in cutover nginx lighttpd; do
-    set -- $(median "$n")
-    ratio=$(awk -v a="$1" -v b="$base" 'BEGIN{printf "%.2fx", a/b}')
-    printf "| %s | %s | %s | %s | %s | %s | %s |\n" "$n" "$1" "$2" "$3" "$4" "$ratio" "${*:5}"
-  done
+  median_table server transfer/s ".$file.rounds" nginx cutover nginx lighttpd
   echo "all rounds (req/s):"
   for n in cutover nginx lighttpd; do echo "  $n: $(awk '{printf "%s ", $1}' "$WORK/$n.$file.rounds")"; done
 done
