@@ -33,3 +33,13 @@ median_table() {
       "$(awk -v a="$1" -v b="$base" 'BEGIN{printf "%.2fx", a/b}')" "${*:5}"
   done
 }
+# One wrk --latency output as a rounds line: "req/s p50 p99 <fourth> errors".
+#   wrk_summary FILE FOURTH
+wrk_summary() {
+  local f=$1 rps p50 p99 errs
+  rps=$(awk '/Requests\/sec/ {print $2}' "$f")
+  p50=$(awk '$1=="50%" {print $2}' "$f")
+  p99=$(awk '$1=="99%" {print $2}' "$f")
+  errs=$(awk '/Non-2xx|Socket errors/ {print}' "$f" | tr -s ' ' | tr '\n' ' ')
+  echo "$rps $p50 $p99 $2 ${errs:-none}"
+}

@@ -83,13 +83,9 @@ run() {  # name port round -> "rps p50 p99 cpu_us_per_req errors" for one round
   before=$(cpu_ticks "${PROC[$1]}")
   pin_load wrk -t1 -c"$CONNS" -d"$DURATION" --latency "http://127.0.0.1:$2/" > "$WORK/$1.$3.wrk"
   after=$(cpu_ticks "${PROC[$1]}")
-  rps=$(awk '/Requests\/sec/ {print $2}' "$WORK/$1.$3.wrk")
-  p50=$(awk '$1=="50%" {print $2}' "$WORK/$1.$3.wrk")
-  p99=$(awk '$1=="99%" {print $2}' "$WORK/$1.$3.wrk")
-  errs=$(awk '/Non-2xx|Socket errors/ {print}' "$WORK/$1.$3.wrk" | tr -s ' ' | tr '\n' ' ')
   total=$(awk '/requests in/ {print $1}' "$WORK/$1.$3.wrk")
   cpu=$(awk -v t=$((after - before)) -v hz="$(getconf CLK_TCK)" -v n="$total" 'BEGIN{printf "%.1f", t / hz * 1e6 / n}')
-  echo "$rps $p50 $p99 $cpu ${errs:-none}"
+  wrk_summary "$WORK/$1.$3.wrk" "$cpu"
 }
 echo "wrk -t1 -c$CONNS -d$DURATION x $ROUNDS rounds (median shown), proxies with $THREADS thread(s)/process(es), $(nproc) cores, PIN=$PIN"
 declare -A PORT=([cutover]=$CUT [nginx]=$NGX [haproxy]=$HAP)

@@ -57,12 +57,7 @@ done
 run() {  # name port file round -> "rps p50 p99 MB/s errors"
   pin_load wrk -t1 -c"$CONNS" -d"$DURATION" --latency "http://127.0.0.1:$2/$3" > "$WORK/$1.$3.$4.wrk"
   local f="$WORK/$1.$3.$4.wrk"
-  rps=$(awk '/Requests\/sec/ {print $2}' "$f")
-  p50=$(awk '$1=="50%" {print $2}' "$f")
-  p99=$(awk '$1=="99%" {print $2}' "$f")
-  mbs=$(awk '/Transfer\/sec/ {print $2}' "$f")
-  errs=$(awk '/Non-2xx|Socket errors/ {print}' "$f" | tr -s ' ' | tr '\n' ' ')
-  echo "$rps $p50 $p99 $mbs ${errs:-none}"
+  wrk_summary "$f" "$(awk '/Transfer\/sec/ {print $2}' "$f")"
 }
 echo "wrk -t1 -c$CONNS -d$DURATION x $ROUNDS rounds (median shown), servers with $THREADS thread(s)/worker(s), $(nproc) cores, PIN=$PIN, cutover file_cache=${FILE_CACHE:-1s}, nginx open_file_cache=${NGINX_CACHE:-0}"
 for file in 4k.bin 1m.bin; do

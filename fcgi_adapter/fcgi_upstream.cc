@@ -1,15 +1,23 @@
-// One request per connection (no KEEP_CONN yet: a connection per request never starves a
-// libfcgi app of its processes). The body goes as STDIN with an exact CONTENT_LENGTH (a
-// chunked body is spooled first); STDOUT is parsed as a CGI response and streamed to the
-// client; STDERR goes to the error log, never into the response.
+// One request at a time per connection. A connection is kept (KEEP_CONN) only while the
+// backend's kept connections stay under pool.keep_conn, which stays below the processes
+// behind the address: a kept connection holds a libfcgi process, and one process must stay
+// free to accept the next new connection (nginx's fastcgi_keep_conn stalls on exactly this).
+// The body goes as STDIN with an exact CONTENT_LENGTH (a chunked body is spooled first);
+// STDOUT is parsed as a CGI response and streamed to the client; STDERR goes to the error
+// log, never into the response.
 #include "fcgi_adapter/fcgi_upstream.h"
 #include "fcgi_adapter/mount.h"
 
 #include <sys/stat.h>
 
+#include <cstdlib>
+#include <optional>
+
 #include "core/log.h"
 #include "fcgi_adapter/cgi_params.h"
+#include "fcgi_adapter/cgi_response.h"
 #include "fcgi_adapter/codec.h"
+#include "fcgi_adapter/spool.h"
 #include "rewrite/url.h"
 
 namespace cutover::fcgi {
@@ -20,74 +28,79 @@ using asio::use_awaitable;
 
 constexpr uint16_t kId = 1;
 constexpr size_t kMaxCgiHead = 64 * 1024;
-constexpr size_t kMaxSpool = 64u << 20;  // a chunked upload is held in memory up to this
+constexpr size_t kSpoolMemory = 1 << 20;             // a chunked upload above this goes to a temp file
+constexpr uint64_t kSpoolMaxUnlimited = 1ull << 30;  // its cap when server.max_body_bytes is 0
+constexpr int kKeepConnStrikes = 3;
 
 bool regular_file(const std::string& p) {
   struct stat st;
   return ::stat(p.c_str(), &st) == 0 && S_ISREG(st.st_mode);
 }
 
-// The CGI response head (RFC 3875 6.3): Status, Location and other fields.
-struct CgiHead {
-  int status = 200;
-  std::string reason;
-  std::vector<std::pair<std::string, std::string>> fields;
-};
-
-bool parse_cgi_head(std::string_view text, CgiHead& out) {
-  bool have_status = false, have_location = false;
-  while (!text.empty()) {
-    size_t nl = text.find('\n');
-    std::string_view line = text.substr(0, nl);
-    text.remove_prefix(nl == std::string_view::npos ? text.size() : nl + 1);
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-    if (line.empty()) continue;
-    size_t colon = line.find(':');
-    if (colon == std::string_view::npos || colon == 0) return false;
-    std::string_view name = line.substr(0, colon), value = line.substr(colon + 1);
-    while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
-    if (http1::iequals(name, "status")) {
-      if (value.size() < 3) return false;
-      int s = 0;
-      for (int i = 0; i < 3; ++i) {
-        if (value[i] < '0' || value[i] > '9') return false;
-        s = s * 10 + (value[i] - '0');
-      }
-      out.status = s;
-      out.reason = std::string(value.size() > 4 ? value.substr(4) : "");
-      have_status = true;
-      continue;
-    }
-    if (http1::iequals(name, "content-length") || http1::is_hop_by_hop(name)) continue;  // re-framed
-    if (http1::iequals(name, "location")) have_location = true;
-    out.fields.emplace_back(std::string(name), std::string(value));
-  }
-  // A Location without Status is a redirect (an absolute URL: 302). A local path would be
-  // an internal redirect per RFC 3875; until cutover re-dispatches those, it is a 302 too.
-  if (have_location && !have_status) out.status = 302;
-  return true;
+std::string spool_dir() {
+  const char* t = std::getenv("TMPDIR");
+  return t && *t ? t : "/tmp";
 }
+
+// What one request sends, made once and sent again as is on a retry.
+struct Prepared {
+  CgiParams params;
+  std::optional<Spool> spool;  // a body of unknown length, complete
+};
 
 class FcgiUpstream final : public Upstream {
  public:
   awaitable<Failure> exchange(ThreadContext& tc, const PoolSpec& pool, BackendRuntime& backend,
                               const ForwardRequest& req, BodySource& body, ResponseSink& sink) override {
+    Prepared p;
+    if (Failure f = co_await prepare(req, body, p)) co_return f;
+    if (p.params.status) co_return co_await answer_locally(p.params.status, sink);
+    bool retried_fresh = false;
+    while (true) {
+      std::unique_ptr<UpConn> c = tc.conns.take(backend.id, tc.rt.clock(), pool.keepalive_timeout);
+      bool reused = c != nullptr;
+      if (!c) {
+        c = std::make_unique<UpConn>(tc.io.get_executor());
+        if (Failure f = co_await connect_backend(c->sock, backend.spec, pool.connect_timeout)) co_return f;
+        claim_keep_slot(pool, backend, *c);
+      }
+      bool got_bytes = false;
+      Failure f = co_await send_request(*c, pool, p, body);
+      if (!f) f = co_await relay_response(tc, c, pool, backend, req, sink, got_bytes);
+      if (!f) co_return f;
+      // A kept connection the app closed as we used it (php-fpm recycling a child at
+      // pm.max_requests): nothing was processed, so once more on a fresh connection.
+      if (reused && !retried_fresh && !got_bytes && !sink.started() && f.kind == FailureKind::reset_before_response &&
+          (p.spool || body.replayable())) {
+        note_early_close(backend, c->requests);
+        retried_fresh = true;
+        if (!p.spool) body.rewind();
+        continue;
+      }
+      co_return f;
+    }
+  }
+
+ private:
+  // The CGI variables and, for a body of unknown length, the spooled body.
+  awaitable<Failure> prepare(const ForwardRequest& req, BodySource& body, Prepared& p) {
     const http1::RequestHead& h = *req.head;
-    // The body first: CONTENT_LENGTH must be exact, so a body of unknown length is spooled.
-    std::string spool;
-    bool spooled = false;
     if (body.has_body() && !body.length()) {
+      p.spool.emplace(kSpoolMemory, spool_dir());
       while (true) {
         error_code ec;
         std::string_view piece = co_await body.read(ec);
         if (ec == asio::error::invalid_argument) co_return Failure{FailureKind::bad_request_body, false, "malformed chunked body"};
-        if (ec == asio::error::message_size || spool.size() + piece.size() > kMaxSpool)
-          co_return Failure{FailureKind::request_too_large, false, "chunked body over the spool limit"};
+        if (ec == asio::error::message_size || p.spool->size() + piece.size() > kSpoolMaxUnlimited)
+          co_return Failure{FailureKind::request_too_large, false, "chunked body over the body limit"};
         if (ec) co_return Failure{FailureKind::client_gone, false, ec.message()};
         if (piece.empty()) break;
-        spool.append(piece);
+        std::string error;
+        if (!p.spool->append(piece, error)) {
+          log::error("fastcgi: " + error);
+          co_return Failure{FailureKind::request_too_large, false, error};
+        }
       }
-      spooled = true;
     }
     CgiRequest cr;
     cr.method = h.method;
@@ -95,9 +108,11 @@ class FcgiUpstream final : public Upstream {
     cr.target = req.target;
     cr.rewritten = req.rewritten;
     for (auto& f : h.fields) cr.headers.emplace_back(f.name, f.value);
-    if (spooled) cr.content_length = spool.size();
+    if (p.spool) cr.content_length = p.spool->size();
     else if (body.has_body()) cr.content_length = *body.length();
-    std::string host = std::string(h.host.substr(0, h.host.find(':')));
+    std::string_view host = h.host;
+    if (!host.empty() && host.front() == '[') host = host.substr(0, host.find(']') + 1);  // [::1]:8080
+    else host = host.substr(0, host.find(':'));
     cr.server_name = host;
     cr.server_addr = req.server_addr;
     cr.server_port = req.server_port;
@@ -105,39 +120,67 @@ class FcgiUpstream final : public Upstream {
     cr.remote_port = req.client_port;
     cr.remote_user = req.remote_user;
     cr.version_minor = h.version_minor;
-    CgiParams params = cgi_params(mount_for(*req.route), cr, regular_file);
-    if (params.status) {  // check_local: no such script, the app is not called
-      std::vector<http1::Field> fields{{"Content-Type", "text/plain"}};
-      ResponseStart rs;
-      rs.status = params.status;
-      rs.fields = &fields;
-      rs.content_length = 10;
-      sink.start(rs);
-      if (!co_await sink.body("not found\n") || !co_await sink.finish())
-        co_return Failure{FailureKind::client_gone, false, "client gone"};
-      co_return Failure{};
-    }
+    p.params = cgi_params(mount_for(*req.route), cr, regular_file);
+    co_return Failure{};
+  }
 
-    auto c = std::make_unique<UpConn>(tc.io.get_executor());
-    if (Failure f = co_await connect_backend(c->sock, backend.spec, pool.connect_timeout)) co_return f;
+  // check_local: no such script, so the app is not called.
+  static awaitable<Failure> answer_locally(int status, ResponseSink& sink) {
+    std::vector<http1::Field> fields{{"Content-Type", "text/plain"}};
+    ResponseStart rs;
+    rs.status = status;
+    rs.fields = &fields;
+    rs.content_length = 10;
+    sink.start(rs);
+    if (!co_await sink.body("not found\n") || !co_await sink.finish())
+      co_return Failure{FailureKind::client_gone, false, "client gone"};
+    co_return Failure{};
+  }
 
-    std::string out;
-    append_begin_request(out, kId, Role::responder, false);
-    append_params(out, kId, params.vars);
-    if (spooled) append_stream(out, Type::stdin_, kId, spool);
+  // A new connection asks to be kept while the backend has a free keep slot (and has not
+  // shown that it closes kept connections anyway).
+  static void claim_keep_slot(const PoolSpec& pool, BackendRuntime& backend, UpConn& c) {
+    if (pool.keep_conn <= 0 || backend.keep_conn_strikes.load(std::memory_order_relaxed) >= kKeepConnStrikes) return;
+    if (backend.kept->fetch_add(1, std::memory_order_relaxed) < pool.keep_conn) c.slot = backend.kept;
+    else backend.kept->fetch_sub(1, std::memory_order_relaxed);
+  }
+
+  static void note_early_close(BackendRuntime& backend, uint32_t requests_before) {
+    if (requests_before != 1) return;
+    if (backend.keep_conn_strikes.fetch_add(1, std::memory_order_relaxed) + 1 == kKeepConnStrikes)
+      log::warn("backend " + backend.spec.address +
+                ": closes kept connections after each request (ignores KEEP_CONN); using a connection per request");
+  }
+
+  // BEGIN_REQUEST, PARAMS and STDIN; small requests go out in one write.
+  awaitable<Failure> send_request(UpConn& c, const PoolSpec& pool, const Prepared& p, BodySource& body) {
+    std::string& out = c.out;
+    out.clear();
+    append_begin_request(out, kId, Role::responder, c.slot != nullptr);
+    append_params(out, kId, p.params.vars);
     bool sent_any = false;
-    auto send = [&](std::string& data) -> awaitable<Failure> {
+    auto send = [&]() -> awaitable<Failure> {
       error_code ec;
-      c->deadline.arm(pool.write_timeout);
-      co_await asio::async_write(c->sock, asio::buffer(data), redirect_error(use_awaitable, ec));
-      c->deadline.disarm();
-      if (c->deadline.fired()) co_return Failure{FailureKind::timeout, true, "sending the request timed out"};
+      c.deadline.arm(pool.write_timeout);
+      co_await asio::async_write(c.sock, asio::buffer(out), redirect_error(use_awaitable, ec));
+      c.deadline.disarm();
+      if (c.deadline.fired()) co_return Failure{FailureKind::timeout, true, "sending the request timed out"};
       if (ec) co_return Failure{FailureKind::reset_before_response, sent_any, "send: " + ec.message()};
       sent_any = true;
-      data.clear();
+      out.clear();
       co_return Failure{};
     };
-    if (!spooled && body.has_body()) {
+    if (p.spool) {
+      std::string buf, error;
+      for (uint64_t off = 0; off < p.spool->size();) {
+        std::string_view piece = p.spool->read(off, 4 * kMaxContent, buf, error);
+        if (piece.empty()) co_return Failure{FailureKind::request_too_large, sent_any, error};
+        append_stream(out, Type::stdin_, kId, piece);
+        off += piece.size();
+        if (out.size() >= 16384)
+          if (Failure f = co_await send()) co_return f;
+      }
+    } else if (body.has_body()) {
       while (true) {
         error_code ec;
         std::string_view piece = co_await body.read(ec);
@@ -146,57 +189,75 @@ class FcgiUpstream final : public Upstream {
         if (piece.empty()) break;
         append_stream(out, Type::stdin_, kId, piece);
         if (out.size() >= 16384)
-          if (Failure f = co_await send(out)) co_return f;
+          if (Failure f = co_await send()) co_return f;
       }
     }
     append_stream(out, Type::stdin_, kId, {});
-    if (Failure f = co_await send(out)) co_return f;
+    co_return co_await send();
+  }
 
-    // The response: STDOUT records carry a CGI response; END_REQUEST closes it.
-    std::string head;
-    bool head_done = false, got_any = false;
-    std::vector<http1::Field> fields;
+  // The response: STDOUT records carry a CGI response; END_REQUEST closes it. The body
+  // parsed from one read goes to the client in one write; a response that arrives whole
+  // (END_REQUEST in the same read) goes with a Content-Length instead of chunked. A
+  // connection asked to be kept goes back to the thread's cache.
+  awaitable<Failure> relay_response(ThreadContext& tc, std::unique_ptr<UpConn>& c, const PoolSpec& pool,
+                                    BackendRuntime& backend, const ForwardRequest& req, ResponseSink& sink,
+                                    bool& got_bytes) {
+    std::string head;     // STDOUT until the blank line
+    std::string pending;  // body bytes parsed from the current read, not yet passed on
+    bool head_done = false;
+    bool handed_off = false;  // the app named another resource: its body is dropped
+    std::vector<http1::Field>& fields = c->fields;
+    fields.clear();
     CgiHead cgi;
+    ResponseStart rs;
+    rs.fields = &fields;
+    auto flush = [&]() -> awaitable<bool> {
+      if (!head_done || handed_off) co_return true;
+      if (!sink.started()) sink.start(rs);
+      if (pending.empty()) co_return true;
+      bool ok = co_await sink.body(pending);
+      pending.clear();
+      co_return ok;
+    };
     while (true) {
       Record rec;
       auto st = parse_record(std::string_view(c->buf.data() + c->begin, c->end - c->begin), rec);
       if (st == ParseStatus::error) co_return Failure{FailureKind::bad_response, true, "not a FastCGI record (version)"};
       if (st == ParseStatus::incomplete) {
+        if (!co_await flush()) co_return Failure{FailureKind::client_gone, true, "client gone"};
         error_code ec;
         size_t n = co_await read_more(*c, pool.read_timeout, ec);
         if (n == 0) {
           if (ec == asio::error::timed_out) co_return Failure{FailureKind::timeout, true, "no response within read_timeout"};
-          co_return Failure{got_any ? FailureKind::bad_response : FailureKind::reset_before_response, true,
-                            got_any ? "connection closed before END_REQUEST" : "connection closed before any response"};
+          co_return Failure{got_bytes ? FailureKind::bad_response : FailureKind::reset_before_response, true,
+                            got_bytes ? "connection closed before END_REQUEST" : "connection closed before any response"};
         }
-        got_any = true;
+        got_bytes = true;
         continue;
       }
       std::string_view content = rec.content;
       if (rec.type == Type::stdout_ && !content.empty()) {
         if (head_done) {
-          if (!co_await sink.body(content)) co_return Failure{FailureKind::client_gone, true, "client gone"};
+          if (!handed_off) pending.append(content);
         } else {
           head.append(content);
-          size_t end = head.find("\r\n\r\n");
-          size_t skip = 4;
-          size_t lf = head.find("\n\n");
-          if (lf != std::string::npos && (end == std::string::npos || lf < end)) end = lf, skip = 2;
+          size_t skip = 0;
+          size_t end = find_head_end(head, skip);
           if (end == std::string::npos && head.size() > kMaxCgiHead)
             co_return Failure{FailureKind::bad_response, true, "CGI response head too large"};
           if (end != std::string::npos) {
             if (!parse_cgi_head(std::string_view(head).substr(0, end), cgi))
               co_return Failure{FailureKind::bad_response, true, "malformed CGI response head"};
-            for (auto& [n, v] : cgi.fields) fields.push_back({n, v});
-            ResponseStart rs;
-            rs.status = cgi.status;
-            rs.reason = cgi.reason;
-            rs.fields = &fields;
-            rs.has_body = cgi.status != 204 && cgi.status != 304;
-            sink.start(rs);
             head_done = true;
-            std::string_view rest = std::string_view(head).substr(end + skip);
-            if (!rest.empty() && !co_await sink.body(rest)) co_return Failure{FailureKind::client_gone, true, "client gone"};
+            if (cgi.local_redirect()) handed_off = sink.hand_off(Handoff{Handoff::Kind::local_redirect, cgi.location, {}});
+            if (!handed_off) {
+              for (auto& [n, v] : cgi.fields) fields.push_back({n, v});
+              rs.status = cgi.status;
+              rs.reason = cgi.reason;
+              rs.has_body = cgi.status != 204 && cgi.status != 304;
+              pending.assign(std::string_view(head).substr(end + skip));
+            }
           }
         }
       } else if (rec.type == Type::stderr_ && !content.empty()) {
@@ -216,10 +277,21 @@ class FcgiUpstream final : public Upstream {
       c->begin += rec.size;
     }
     if (!head_done) co_return Failure{FailureKind::bad_response, true, "END_REQUEST without a CGI response head"};
-    if (!co_await sink.finish()) co_return Failure{FailureKind::client_gone, true, "client gone"};
+    ++c->requests;
+    if (!sink.started() && !handed_off && rs.has_body) rs.content_length = pending.size();  // all of it is here
+    bool finished = co_await flush();
+    // Finished before the connection is cached: the head's fields live in it.
+    if (finished && !handed_off) finished = co_await sink.finish();
+    if (c->slot) {
+      if (c->requests > 1) backend.keep_conn_strikes.store(0, std::memory_order_relaxed);
+      if (c->begin == c->end && pool.keepalive_idle > 0 && backend.process_up.load(std::memory_order_relaxed))
+        tc.conns.put(backend.id, std::move(c), size_t(pool.keepalive_idle), tc.rt.clock());
+    }
+    if (!finished) co_return Failure{FailureKind::client_gone, true, "client gone"};
     co_return Failure{};
   }
 
+ public:
   // A health check is a real request for health.path, answered as the app answers it.
   awaitable<bool> check(ThreadContext& tc, const PoolSpec& pool, BackendRuntime& backend, std::string& why) override {
     UpConn c(tc.io.get_executor());
@@ -249,7 +321,8 @@ class FcgiUpstream final : public Upstream {
       if (rec.type == Type::stdout_) head.append(rec.content);
       c.begin += rec.size;
       if (rec.type == Type::end_request) {
-        size_t end = head.find("\n\r\n") != std::string::npos ? head.find("\n\r\n") : head.find("\n\n");
+        size_t skip = 0;
+        size_t end = find_head_end(head, skip);
         CgiHead cgi;
         if (end == std::string::npos || !parse_cgi_head(std::string_view(head).substr(0, end), cgi)) {
           why = "malformed CGI response";

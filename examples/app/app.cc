@@ -92,6 +92,13 @@ int main(int argc, char** argv) {
       respond(r, code + " Custom", "text/plain", "status " + code + "\n");
     } else if (page == "/redirect") {
       respond(r, "", "text/plain", "", "Location: http://example.org/elsewhere\r\n");
+    } else if (page == "/goto") {
+      // A CGI local redirect (RFC 3875 6.2.2): Location with a local path and no Status;
+      // the gateway answers that path instead. goto?to=/path; goto?loop names itself.
+      std::string q = param(r, "QUERY_STRING");
+      std::string to = q.rfind("to=", 0) == 0 ? q.substr(3) : q == "loop" ? param(r, "REQUEST_URI") : "/";
+      std::string head = "Location: " + to + "\r\n\r\n";
+      FCGX_PutStr(head.data(), int(head.size()), r.out);
     } else if (page == "/stderr") {
       FCGX_FPrintF(r.err, "something odd happened\n");
       respond(r, "", "text/plain", "logged\n");

@@ -112,6 +112,11 @@ struct PoolSpec {
   uint32_t queue_size = 1000;     // requests that may wait for a free backend (with max_conns)
   Duration queue_timeout{10000};  // how long one may wait, then 503
   Duration keepalive_timeout{60000};
+  // FastCGI: connections per backend kept open with KEEP_CONN (idle or busy, all threads).
+  // Each one holds an app process, so it stays below the processes behind the address:
+  // default count - 1 for supervised workers sharing a socket, else 0 (one connection per
+  // request). See docs/config.md, "The keep-conn trap".
+  int keep_conn = 0;
   std::optional<WorkerSpec> workers;  // set: cutover runs the backends itself
   std::string origin;
 };

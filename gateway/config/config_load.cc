@@ -342,6 +342,25 @@ void parse_workers(Reader& pr, const toml::table& t, PoolSpec& p) {
   p.workers = std::move(w);
 }
 
+// FastCGI keep-conn: a libfcgi or php-fpm process serves one connection at a time, so a
+// kept connection holds a process. Keeping as many as there are processes would leave none
+// to accept the next new connection (it would wait in the listen backlog, forever).
+void load_keep_conn(Reader& r, PoolSpec& p) {
+  // Processes behind one backend address: known for supervised workers (N on a shared
+  // socket, else one per socket or port), unknown (0) for listed backends.
+  int processes = !p.workers ? 0 : p.workers->shared_socket() ? p.workers->count : 1;
+  if (p.protocol == "fastcgi" && processes > 1) p.keep_conn = processes - 1;
+  auto v = r.integer("keep_conn", 0, 100000);
+  if (!v) return;
+  if (p.protocol != "fastcgi")
+    r.fail(*r.get("keep_conn"), "keep_conn: only for protocol = \"fastcgi\" (HTTP pools use keepalive)");
+  if (processes > 0 && *v >= processes)
+    r.fail(*r.get("keep_conn"), "keep_conn: " + std::to_string(*v) + " kept connections would hold all " +
+                                    std::to_string(processes) + " process(es) behind each backend; at most " +
+                                    std::to_string(processes - 1));
+  p.keep_conn = int(*v);
+}
+
 void parse_pool(Reader& r, PoolSpec& p) {
   if (auto v = r.str("protocol")) {
     if (*v != "http" && *v != "fastcgi") r.fail(*r.get("protocol"), "protocol: expected \"http\" or \"fastcgi\"");
@@ -423,6 +442,7 @@ void parse_pool(Reader& r, PoolSpec& p) {
   if (auto v = r.integer("keepalive", 0, 10000)) p.keepalive_idle = int(*v);
   r.duration("keepalive_timeout", p.keepalive_timeout);
   if (auto v = r.integer("max_conns", 0, 1000000)) p.max_conns = uint32_t(*v);
+  load_keep_conn(r, p);
   if (auto v = r.integer("max_fails", 0, 1000)) p.max_fails = int(*v);
   if (const toml::table* h = r.table("health")) {
     Reader hr(r.file(), *h, "pools." + p.name + ".health");

@@ -47,6 +47,12 @@ struct BackendRuntime {
   std::atomic<int64_t> disabled_until_ms{0};
   // Supervised workers: false while the process behind it starts, drains or is down.
   std::atomic<bool> process_up{true};
+  // FastCGI: connections open with KEEP_CONN (pool.keep_conn caps it). Shared with the
+  // connections themselves, which give their slot back when closed, even after a reload.
+  std::shared_ptr<std::atomic<int>> kept = std::make_shared<std::atomic<int>>(0);
+  // FastCGI: kept connections the app closed right after their first request, in a row.
+  // An app that ignores KEEP_CONN this way stops being asked (kKeepConnStrikes).
+  std::atomic<int> keep_conn_strikes{0};
 
   bool available(int64_t now) const {
     return disabled_until_ms.load(std::memory_order_relaxed) <= now &&

@@ -2,6 +2,8 @@
 // Upstream a request, a body source and a response sink; http_backend and fcgi_adapter
 // implement Upstream and never see the downstream socket.
 #pragma once
+#include <algorithm>
+#include <cstring>
 #include <deque>
 #include <unordered_map>
 #include <unordered_set>
@@ -22,12 +24,38 @@
 
 namespace cutover {
 
+// A read buffer whose growth leaves the new bytes uninitialised (a 16 KiB memset per new
+// backend connection showed in FastCGI profiles, where every request opens one).
+class ReadBuffer {
+ public:
+  char* data() { return p_.get(); }
+  const char* data() const { return p_.get(); }
+  size_t size() const { return n_; }
+  void resize(size_t n) {  // keeps the first min(n, size()) bytes
+    auto q = std::make_unique_for_overwrite<char[]>(n);
+    if (n_) std::memcpy(q.get(), p_.get(), std::min(n, n_));
+    p_ = std::move(q);
+    n_ = n;
+  }
+
+ private:
+  std::unique_ptr<char[]> p_;
+  size_t n_ = 0;
+};
+
 // One idle or busy connection to a backend, with its read buffer.
 struct UpConn {
   explicit UpConn(asio::any_io_executor ex) : sock(ex), deadline(sock) {}
+  ~UpConn() {
+    if (slot) slot->fetch_sub(1, std::memory_order_relaxed);
+  }
+  UpConn(const UpConn&) = delete;
+  UpConn& operator=(const UpConn&) = delete;
+  // A counted slot this connection holds while open (BackendRuntime::kept), or null.
+  std::shared_ptr<std::atomic<int>> slot;
   UpSocket sock;
   Deadline deadline;
-  std::vector<char> buf;
+  ReadBuffer buf;
   size_t begin = 0, end = 0;
   uint32_t requests = 0;
   int64_t idle_since = 0;
@@ -124,10 +152,21 @@ struct ResponseStart {
   std::optional<uint64_t> content_length;  // also sent for HEAD when known
 };
 
+// What an app asked the gateway to answer instead of its own response: another local path
+// (a CGI local redirect, RFC 3875 6.2.2) or a file (X-Sendfile).
+struct Handoff {
+  enum class Kind { local_redirect, send_file } kind = Kind::local_redirect;
+  std::string target;                   // the path (with query), or the file's path
+  std::vector<http1::Field> fields;     // send_file: the app's own fields (Content-Type...)
+};
+
 // Where the response goes: the core frames it for the client (length, chunked or close).
 class ResponseSink {
  public:
   virtual ~ResponseSink() = default;
+  // Takes over the answer, before start(). False where that cannot be done (a compare
+  // copy); the upstream then relays the app's own response.
+  virtual bool hand_off(Handoff) { return false; }
   // Prepares the head; it goes out with the first body bytes or finish().
   virtual void start(const ResponseStart& r) = 0;
   virtual awaitable<bool> body(std::string_view data) = 0;

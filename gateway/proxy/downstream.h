@@ -100,6 +100,17 @@ class ClientResponse final : public ResponseSink {
   awaitable<bool> send_file(int fd, uint64_t off, uint64_t len);
   awaitable<void> tunnel(UpSocket& up, std::string_view up_leftover) override;
   bool started() const override { return started_; }
+  bool hand_off(Handoff h) override {
+    if (started_ || handoff_) return false;
+    handoff_ = std::move(h);
+    return true;
+  }
+  // What an app handed over (a local redirect, a file to send), once.
+  std::optional<Handoff> take_handoff() {
+    std::optional<Handoff> h = std::move(handoff_);
+    handoff_.reset();
+    return h;
+  }
   // A field of cutover's own for this response (the rollout's Set-Cookie), before start().
   void add_field(std::string_view name, std::string_view value) {
     extra_.append(name).append(": ").append(value).append("\r\n");
@@ -124,6 +135,7 @@ class ClientResponse final : public ResponseSink {
   uint64_t body_bytes_ = 0;
   std::string& head_;  // pending until the first body write (the connection's buffer)
   std::string extra_;
+  std::optional<Handoff> handoff_;
 };
 
 // A short generated response (errors, redirects): status line, Date, text body.

@@ -20,6 +20,7 @@ namespace cutover {
 namespace {
 
 constexpr uint64_t kMaxDiscard = 1 << 20;  // unread body we skip to keep a connection alive
+constexpr int kMaxLocalRedirects = 5;  // a CGI local redirect chain longer than this is a loop: 500
 
 bool idempotent(std::string_view m) {
   return m == "GET" || m == "HEAD" || m == "OPTIONS" || m == "PUT" || m == "DELETE" || m == "TRACE";
@@ -68,11 +69,7 @@ class Session {
         keep_alive_if_body_skippable(head, out);
         co_await send_simple(out, status, why);
       } else {
-        Captures caps;
-        const RouteSpec* route = this->route(head, target, caps);
-        remote_user_.clear();
-        if (snap_->auth.empty() || co_await authorize(route, head, out))
-          co_await act(route, caps, head, target, body, out);
+        co_await dispatch(head, target, body, out);
       }
       count_answer(out.status());
       if (tc_.rt.access_log) log_access(head, out, started);
@@ -244,6 +241,45 @@ class Session {
     }
     target = std::move(r.target);
     return 0;
+  }
+
+  // Phases 3 and 4 (route, authorize, act), then what an app handed over: a local redirect
+  // (RFC 3875 6.2.2) is answered as a GET of the new path, without a body, through the
+  // rewrites and routes again (as lighttpd and Apache do), at most kMaxLocalRedirects times.
+  awaitable<void> dispatch(const http1::RequestHead& head, std::string& target, RequestBody& body, ClientResponse& out) {
+    Captures caps;
+    const RouteSpec* route = this->route(head, target, caps);
+    remote_user_.clear();
+    if (snap_->auth.empty() || co_await authorize(route, head, out)) co_await act(route, caps, head, target, body, out);
+    http1::RequestHead again;
+    std::string again_target, why;
+    for (int hop = 1; std::optional<Handoff> h = out.take_handoff(); ++hop) {
+      if (hop > kMaxLocalRedirects) {
+        log::error("route " + (stats_.route ? stats_.route->name : std::string("-")) + ": more than " +
+                   std::to_string(kMaxLocalRedirects) + " local redirects for " + std::string(head.method) + " " +
+                   std::string(head.target) + " (last to " + h->target + "); answering 500");
+        co_await send_simple(out, 500, "too many local redirects\n");
+        co_return;
+      }
+      redirect_target_ = std::move(h->target);
+      again = head;
+      again.method = head.method == "HEAD" ? "HEAD" : "GET";
+      again.target = redirect_target_;
+      again.framing = http1::Framing::none;
+      again.content_length = 0;
+      std::erase_if(again.fields, [](const http1::Field& f) {
+        return http1::iequals(f.name, "content-length") || http1::iequals(f.name, "transfer-encoding") ||
+               http1::iequals(f.name, "content-type");
+      });
+      if (int status = rewrite(again, out, again_target, why)) {
+        co_await send_simple(out, status, why);
+        co_return;
+      }
+      RequestBody none(d_, again, 0);
+      route = this->route(again, again_target, caps);
+      if (snap_->auth.empty() || co_await authorize(route, again, out))
+        co_await act(route, caps, again, again_target, none, out);
+    }
   }
 
   // Phase 3: first matching route.
@@ -643,7 +679,7 @@ class Session {
     return stage::bucket_of_id(id);
   }
 
-  void start_shadow(const RouteSpec& route, const http1::RequestHead& head, const std::string& primary_target,
+  void start_shadow(const RouteSpec& route, const http1::RequestHead& /*head*/, const std::string& primary_target,
                     const std::vector<http1::Field>& fields, CapturingBody& body, CaptureSink& answer) {
     RolloutRuntime& rr = snap_->routes[size_t(&route - cfg().routes.data())]->rollout;
     if (body.over_limit() || answer.captured().truncated) {
@@ -681,6 +717,7 @@ class Session {
   uint16_t client_port_ = 0, server_port_ = 0;
   std::string decoded_path_;
   std::string original_path_;  // decoded, before rewrites (for auth)
+  std::string redirect_target_;  // a local redirect's path, while it is answered
   std::string remote_user_;    // Basic auth passed this request as this user
   std::string head_store_;  // the current request's head bytes (see keep_head)
   std::string shadow_target_;  // what the candidate is asked for, when comparing

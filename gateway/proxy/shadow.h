@@ -20,6 +20,11 @@ class CaptureSink final : public ResponseSink {
   awaitable<bool> body(std::string_view data) override;
   awaitable<bool> finish() override;
   awaitable<void> tunnel(UpSocket& up, std::string_view up_leftover) override;
+  // The client gets what the app handed over; the copy has nothing comparable.
+  bool hand_off(Handoff h) override {
+    cap_.truncated = true;
+    return next_ && next_->hand_off(std::move(h));
+  }
   bool started() const override { return next_ ? next_->started() : started_; }
   stage::Captured& captured() { return cap_; }
 
