@@ -2,7 +2,8 @@
 // lighttpd. It serves the same pages as the example HTTP worker, plus /env (its CGI
 // variables). It listens on fd 0 when started by a spawner (the FastCGI convention), or on
 // --socket PATH / --port N itself.
-//   app.cgi [--socket /run/app.sock | --port 9000] [--name legacy]
+//   app.cgi [--socket /run/app.sock | --port 9000] [--name legacy] [--env-always 1]
+//           [--ignore-keep-conn 1]
 #include <fcgiapp.h>
 #include <signal.h>
 #include <unistd.h>
@@ -44,6 +45,7 @@ void on_term(int) {
 int main(int argc, char** argv) {
   std::string socket_path, name = "legacy";
   bool env_always = false;  // every page prints its CGI variables (differential tests)
+  bool ignore_keep_conn = false;  // close after every request, whatever the server asked
   int port = 0;
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string a = argv[i];
@@ -51,6 +53,7 @@ int main(int argc, char** argv) {
     else if (a == "--port") port = std::atoi(argv[i + 1]);
     else if (a == "--name") name = argv[i + 1];
     else if (a == "--env-always") env_always = std::string(argv[i + 1]) == "1";
+    else if (a == "--ignore-keep-conn") ignore_keep_conn = std::string(argv[i + 1]) == "1";
   }
   FCGX_Init();
   struct sigaction sa {};
@@ -68,8 +71,12 @@ int main(int argc, char** argv) {
   std::fflush(stdout);
   FCGX_Request r;
   FCGX_InitRequest(&r, fd, 0);
+  int conn_requests = 0;  // requests on the current connection (more than 1: it was kept)
+  bool kept = false;
   while (!g_stop && FCGX_Accept_r(&r) >= 0) {
     g_busy = 1;
+    conn_requests = kept ? conn_requests + 1 : 1;
+    kept = r.keepConnection && !ignore_keep_conn;
     std::string path = param(r, "SCRIPT_NAME") + param(r, "PATH_INFO");
     std::string info = param(r, "PATH_INFO");
     std::string page = info.empty() ? param(r, "SCRIPT_NAME") : info;
@@ -110,8 +117,10 @@ int main(int argc, char** argv) {
       for (long sent = 0; sent < total; sent += long(block.size()))
         FCGX_PutStr(block.data(), int(std::min<long>(long(block.size()), total - sent)), r.out);
     } else {
-      respond(r, "", "text/plain", "hello from " + name + " (pid " + std::to_string(getpid()) + ")\n");
+      respond(r, "", "text/plain", "hello from " + name + " (pid " + std::to_string(getpid()) + ")\n",
+              "X-Conn-Requests: " + std::to_string(conn_requests) + "\r\n");
     }
+    if (ignore_keep_conn) r.keepConnection = 0;  // libfcgi then closes in FCGX_Finish_r
     FCGX_Finish_r(&r);
     g_busy = 0;
   }

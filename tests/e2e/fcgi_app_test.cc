@@ -115,6 +115,33 @@ TEST(FastcgiApp, BodiesStatusLocationAndStderr) {
   EXPECT_EQ(big->body.size(), 5000000u);
 }
 
+TEST(FastcgiApp, LocalRedirectIsAnsweredInsideTheGateway) {
+  FcgiSetup s;
+  // RFC 3875 6.2.2: Location with a local path and no Status; the client gets the answer
+  // for that path, asked as a GET without the body, never the redirect itself.
+  auto r = fetch(s.gw->port, "POST", "/app/goto?to=/app/env?x=1", "form=data");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+  EXPECT_EQ(r->header("Location"), "");
+  auto vars = env_of(r->body);
+  EXPECT_EQ(vars["REQUEST_METHOD"], "GET");
+  EXPECT_EQ(vars["PATH_INFO"], "/env");
+  EXPECT_EQ(vars["QUERY_STRING"], "x=1");
+  EXPECT_EQ(vars["CONTENT_LENGTH"], "0");
+  EXPECT_EQ(vars.count("CONTENT_TYPE"), 0u);
+  // Into another route: the rewrites and routes apply to the new path.
+  auto dj = fetch(s.gw->port, "GET", "/app/goto?to=/dj/env");
+  ASSERT_TRUE(dj);
+  EXPECT_EQ(env_of(dj->body)["SCRIPT_NAME"], "/django.fcgi");
+  // A redirect to itself is cut after a few hops.
+  auto loop = fetch(s.gw->port, "GET", "/dj/goto?loop");
+  ASSERT_TRUE(loop);
+  EXPECT_EQ(loop->status, 500);
+  EXPECT_NE(s.gw->proc->log().find("route django: more than 5 local redirects for GET /dj/goto?loop"), std::string::npos)
+      << s.gw->proc->log();
+  EXPECT_EQ(fetch(s.gw->port, "GET", "/app/")->status, 200);
+}
+
 TEST(FastcgiApp, KilledAppIs502AndTheGatewayKeepsServing) {
   FcgiSetup s;
   ASSERT_EQ(fetch(s.gw->port, "GET", "/app/")->status, 200);

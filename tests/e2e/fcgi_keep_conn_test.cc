@@ -1,0 +1,147 @@
+// Scenario: FastCGI connections kept open (KEEP_CONN) without falling into the keep-conn
+// trap. A libfcgi process serves one connection at a time, so a kept connection holds a
+// process; cutover keeps fewer than there are processes behind the socket and opens a
+// connection per request beyond that, so concurrent load never waits on a connection no
+// process will accept. An app that closes after every request anyway is noticed once,
+// quietly, and then gets a connection per request. Also: a 1 GiB response and a chunked
+// upload past the memory spool, both with bounded memory.
+#include <gtest/gtest.h>
+#include <sys/socket.h>
+
+#include <atomic>
+#include <thread>
+
+#include "harness.h"
+
+using namespace e2e;
+
+namespace {
+
+#ifdef __SANITIZE_ADDRESS__
+constexpr size_t kRssLimitKiB = 160 * 1024;  // ASan's shadow memory and quarantine
+#else
+constexpr size_t kRssLimitKiB = 64 * 1024;
+#endif
+
+// Three app processes on one socket that cutover creates and supervises (keep_conn is
+// then 2 by default), on a gateway with two threads.
+std::string supervised_config(const std::string& dir, const std::string& pool_extra = "") {
+  return "[server]\nlisten = [\"127.0.0.1:{{PORT}}\"]\nthreads = 2\n\n"
+         "[pools.legacy]\nprotocol = \"fastcgi\"\n" + pool_extra +
+         "[pools.legacy.workers]\n"
+         "command = [\"" APP_BIN "\", \"--name\", \"kept\"]\n"
+         "socket = \"" + dir + "/app.sock\"\n"
+         "count = 3\n\n"
+         "[[routes]]\nname = \"legacy\"\nforward = \"legacy\"\n";
+}
+
+struct LoadResult {
+  int ok = 0, failed = 0, reused = 0;
+};
+
+// `clients` keep-alive connections, each sending `each` requests one after another.
+LoadResult load(int port, int clients, int each) {
+  std::atomic<int> ok{0}, failed{0}, reused{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < clients; ++t)
+    threads.emplace_back([&] {
+      Client c(port);
+      for (int i = 0; i < each; ++i) {
+        auto r = c.send("GET /hello HTTP/1.1\r\nHost: h\r\n\r\n") ? c.read(false, std::chrono::seconds(10)) : std::nullopt;
+        if (!r || r->status != 200 || r->body.find("hello from kept") == std::string::npos) {
+          ++failed;
+          return;
+        }
+        ++ok;
+        if (std::stoi(r->header("X-Conn-Requests")) > 1) ++reused;
+      }
+    });
+  for (auto& t : threads) t.join();
+  return {ok.load(), failed.load(), reused.load()};
+}
+
+TEST(FcgiKeepConn, ConnectionsAreKeptYetConcurrentLoadNeverStalls) {
+  std::string dir = temp_dir();
+  Gateway gw(dir, supervised_config(dir));
+  // Sixteen clients at once against three processes: more requests than processes at
+  // every moment, and two threads each with their own idle connections.
+  LoadResult r = load(gw.port, 16, 40);
+  EXPECT_EQ(r.failed, 0) << gw.proc->log();
+  EXPECT_EQ(r.ok, 16 * 40);
+  EXPECT_GT(r.reused, r.ok / 4) << "connections were hardly kept";
+  EXPECT_EQ(gw.proc->log().find("[error]"), std::string::npos) << gw.proc->log();
+}
+
+TEST(FcgiKeepConn, KeepConnZeroIsAConnectionPerRequest) {
+  std::string dir = temp_dir();
+  Gateway gw(dir, supervised_config(dir, "keep_conn = 0\n"));
+  LoadResult r = load(gw.port, 4, 20);
+  EXPECT_EQ(r.failed, 0) << gw.proc->log();
+  EXPECT_EQ(r.reused, 0);
+}
+
+TEST(FcgiKeepConn, KeepingAsManyAsThereAreProcessesIsRefused) {
+  std::string dir = temp_dir();
+  std::string config = supervised_config(dir, "keep_conn = 3\n");
+  config.replace(config.find("{{PORT}}"), 8, "0");
+  write_file(dir + "/bad.toml", config);
+  auto [code, out] = run_cutover(dir, {"check", "-c", dir + "/bad.toml"});
+  EXPECT_NE(code, 0);
+  EXPECT_NE(out.find("keep_conn: 3 kept connections would hold all 3 process(es) behind each backend; at most 2"),
+            std::string::npos)
+      << out;
+}
+
+TEST(FcgiKeepConn, AnAppThatClosesAnywayIsNoticedOnceAndServedWithoutErrors) {
+  std::string dir = temp_dir();
+  FcgiApp app(dir, "kept", {"--ignore-keep-conn", "1"});
+  Gateway gw(dir, one_pool_config({app.address()}, "protocol = \"fastcgi\"\nkeep_conn = 1\nretries = 0\n"));
+  for (int i = 0; i < 30; ++i) {
+    auto r = fetch(gw.port, "GET", "/hello");
+    ASSERT_TRUE(r);
+    ASSERT_EQ(r->status, 200) << gw.proc->log();
+    EXPECT_EQ(r->header("X-Conn-Requests"), "1");
+  }
+  std::string log = gw.proc->log();
+  size_t first = log.find("ignores KEEP_CONN");
+  ASSERT_NE(first, std::string::npos) << log;
+  EXPECT_EQ(log.find("ignores KEEP_CONN", first + 1), std::string::npos) << "said more than once:\n" << log;
+  EXPECT_EQ(log.find("[error]"), std::string::npos) << log;
+}
+
+TEST(FcgiKeepConn, GigabyteResponseAndSpooledUploadWithBoundedMemory) {
+  std::string dir = temp_dir();
+  Gateway gw(dir, supervised_config(dir));
+  constexpr size_t kBody = 1u << 30;
+  {
+    Client c(gw.port);
+    ASSERT_TRUE(c.send("GET /large?bytes=" + std::to_string(kBody) + " HTTP/1.1\r\nHost: h\r\n\r\n"));
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));  // a slow start: back-pressure
+    size_t peak = 0, total = 0;
+    std::vector<char> buf(1 << 16);
+    while (total < kBody) {
+      ssize_t n = ::recv(c.fd(), buf.data(), buf.size(), 0);
+      if (n <= 0) break;
+      total += size_t(n);
+      if (total % (64u << 20) < buf.size()) peak = std::max(peak, gw.proc->rss_kib());
+    }
+    EXPECT_GE(total, kBody);  // plus the head and chunk framing
+    EXPECT_GT(peak, 0u);
+    EXPECT_LT(peak, kRssLimitKiB) << "peak RSS " << peak << " KiB";
+  }
+  // 24 MiB chunked: past the 1 MiB memory spool, so it goes through a temporary file and
+  // the app still sees an exact CONTENT_LENGTH.
+  Client c(gw.port);
+  ASSERT_TRUE(c.send("POST /echo HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n"));
+  std::string piece(1 << 20, 'p');
+  for (int i = 0; i < 24; ++i) ASSERT_TRUE(c.send("100000\r\n" + piece + "\r\n"));
+  size_t peak = gw.proc->rss_kib();
+  ASSERT_TRUE(c.send("0\r\n\r\n"));
+  auto r = c.read(false, std::chrono::seconds(60));
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->body.substr(0, 40), "method: POST\nbody-length: 25165824\n\npppp");
+  EXPECT_EQ(r->body.size(), 36 + 25165824u);
+  EXPECT_LT(peak, kRssLimitKiB) << "peak RSS " << peak << " KiB";
+}
+
+}  // namespace
