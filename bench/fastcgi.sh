@@ -31,7 +31,8 @@ spawn_app() {
   else
     spawn-fcgi -s "$sock" -M 0666 -F "$APPS" -P "$WORK/$(basename "$sock").pids" -- "$APP" --name bench >/dev/null
   fi
-  while read -r p; do PIDS+=("$p"); done < "$WORK/$(basename "$sock").pids"
+  # (the last pid has no newline after it)
+  while read -r p || [ -n "$p" ]; do PIDS+=("$p"); done < "$WORK/$(basename "$sock").pids"
 }
 for n in cutover nginx lighttpd; do spawn_app "$WORK/app-$n.sock"; done
 

@@ -1,5 +1,7 @@
 #include "fcgi_adapter/cgi_params.h"
 
+#include <sys/stat.h>
+
 #include "rewrite/url.h"
 
 namespace cutover::fcgi {
@@ -20,21 +22,28 @@ std::pair<std::string, std::optional<std::string>> split_prefix(std::string_view
   return {std::string(path), std::nullopt};
 }
 
-CgiParams cgi_params(const Mount& m, const CgiRequest& r, const IsRegularFile& is_file) {
+PathKind stat_path(const std::string& path) {
+  struct stat st;
+  if (::stat(path.c_str(), &st) != 0) return PathKind::none;
+  return S_ISREG(st.st_mode) ? PathKind::file : S_ISDIR(st.st_mode) ? PathKind::directory : PathKind::none;
+}
+
+CgiParams cgi_params(const Mount& m, const CgiRequest& r, const StatPath& stat) {
   CgiParams out;
   auto set = [&](std::string name, std::string value) { out.vars.emplace_back(std::move(name), std::move(value)); };
   std::string path = url::decode(url::path_of(r.target));
   std::string script_name;
   std::optional<std::string> path_info;
-  if (!m.key.empty() && m.key.front() == '/') {
-    std::tie(script_name, path_info) = split_prefix(m.key, path, m.fix_root_scriptname);
-  } else if (m.check_local) {
+  if (m.check_local) {
     // The script is the first leading part of the path that is a regular file under the
-    // docroot; the rest is PATH_INFO. None: 404 before the app is ever contacted.
+    // docroot, the rest PATH_INFO; or the whole path names a directory. None: 404 before
+    // the app is ever contacted. Prefix keys too: lighttpd checks the file system before
+    // any key splits the path.
     bool found = false;
-    for (size_t pos = 1; pos <= path.size(); ++pos) {
+    for (size_t pos = 1; pos <= path.size() && stat; ++pos) {
       if (pos != path.size() && path[pos] != '/') continue;
-      if (is_file && is_file(m.docroot + path.substr(0, pos))) {
+      PathKind kind = stat(m.docroot + path.substr(0, pos));
+      if (kind == PathKind::file || (kind == PathKind::directory && pos == path.size())) {
         script_name = path.substr(0, pos);
         if (pos < path.size()) path_info = path.substr(pos);
         found = true;
@@ -45,6 +54,8 @@ CgiParams cgi_params(const Mount& m, const CgiRequest& r, const IsRegularFile& i
       out.status = 404;
       return out;
     }
+  } else if (!m.key.empty() && m.key.front() == '/') {
+    std::tie(script_name, path_info) = split_prefix(m.key, path, m.fix_root_scriptname);
   } else {
     script_name = path;  // no split for extension or empty keys
   }

@@ -36,7 +36,10 @@ struct CgiRequest {
   int version_minor = 1;
 };
 
-using IsRegularFile = std::function<bool(const std::string& path)>;
+// What a check_local lookup finds at a path (injected: tests fake the file system).
+enum class PathKind { none, file, directory };
+using StatPath = std::function<PathKind(const std::string& path)>;
+PathKind stat_path(const std::string& path);  // the real file system
 
 struct CgiParams {
   std::vector<std::pair<std::string, std::string>> vars;
@@ -44,7 +47,7 @@ struct CgiParams {
   const std::string* get(std::string_view name) const;
 };
 
-CgiParams cgi_params(const Mount& m, const CgiRequest& r, const IsRegularFile& is_file);
+CgiParams cgi_params(const Mount& m, const CgiRequest& r, const StatPath& stat);
 
 // SCRIPT_NAME / PATH_INFO for a prefix key (lighttpd's split rule); PATH_INFO nullopt = unset.
 std::pair<std::string, std::optional<std::string>> split_prefix(std::string_view key, std::string_view path,

@@ -8,7 +8,6 @@
 #include "fcgi_adapter/fcgi_upstream.h"
 #include "fcgi_adapter/mount.h"
 
-#include <sys/stat.h>
 
 #include <cstdlib>
 #include <optional>
@@ -32,11 +31,6 @@ constexpr size_t kSpoolMemory = 1 << 20;             // a chunked upload above t
 constexpr uint64_t kSpoolMaxUnlimited = 1ull << 30;  // its cap when server.max_body_bytes is 0
 constexpr int kKeepConnStrikes = 3;
 
-bool regular_file(const std::string& p) {
-  struct stat st;
-  return ::stat(p.c_str(), &st) == 0 && S_ISREG(st.st_mode);
-}
-
 std::string spool_dir() {
   const char* t = std::getenv("TMPDIR");
   return t && *t ? t : "/tmp";
@@ -57,7 +51,8 @@ class FcgiUpstream final : public Upstream {
     if (p.params.status) co_return co_await answer_locally(p.params.status, sink);
     bool retried_fresh = false;
     while (true) {
-      std::unique_ptr<UpConn> c = tc.conns.take(backend.id, tc.rt.clock(), pool.keepalive_timeout);
+      // The retry takes a new connection: the other idle ones may be just as stale.
+      std::unique_ptr<UpConn> c = retried_fresh ? nullptr : tc.conns.take(backend.id, tc.rt.clock(), pool.keepalive_timeout);
       bool reused = c != nullptr;
       if (!c) {
         c = std::make_unique<UpConn>(tc.io.get_executor());
@@ -120,7 +115,7 @@ class FcgiUpstream final : public Upstream {
     cr.remote_port = req.client_port;
     cr.remote_user = req.remote_user;
     cr.version_minor = h.version_minor;
-    p.params = cgi_params(mount_for(*req.route), cr, regular_file);
+    p.params = cgi_params(mount_for(*req.route), cr, stat_path);
     co_return Failure{};
   }
 

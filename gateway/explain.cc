@@ -32,11 +32,7 @@ void backend_view(const Config& cfg, const RouteSpec& r, const PoolSpec& pool, c
   if (!cfg.server.listen.empty()) req.server_addr = cfg.server.listen[0].host;  // a view: no temporary
   req.server_port = cfg.server.listen.empty() ? 0 : cfg.server.listen[0].port;
   req.remote_addr = "127.0.0.1";
-  auto is_file = [](const std::string& p) {
-    struct stat st;
-    return ::stat(p.c_str(), &st) == 0 && S_ISREG(st.st_mode);
-  };
-  fcgi::CgiParams p = fcgi::cgi_params(m, req, is_file);
+  fcgi::CgiParams p = fcgi::cgi_params(m, req, fcgi::stat_path);
   if (p.status) {
     out << "    answer:     " << p.status << " (check_local: the script does not exist; the app is not called)\n";
     return;

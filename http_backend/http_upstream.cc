@@ -220,8 +220,10 @@ awaitable<Failure> HttpUpstream::exchange(ThreadContext& tc, const PoolSpec& poo
                                           BodySource& body, ResponseSink& sink) {
   bool retried_fresh = false;
   while (true) {
-    std::unique_ptr<UpConn> c =
-        req.head->upgrade ? nullptr : tc.conns.take(backend.id, tc.rt.clock(), pool.keepalive_timeout);
+    // The retry takes a new connection: the other idle ones may be just as stale.
+    std::unique_ptr<UpConn> c = req.head->upgrade || retried_fresh
+                                    ? nullptr
+                                    : tc.conns.take(backend.id, tc.rt.clock(), pool.keepalive_timeout);
     bool reused = c != nullptr;
     if (!c) {
       c = std::make_unique<UpConn>(tc.io.get_executor());

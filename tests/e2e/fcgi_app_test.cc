@@ -4,9 +4,13 @@
 // the gateway keeps serving.
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
 
 #include <map>
 #include <sstream>
+#include <thread>
 
 #include "harness.h"
 
@@ -14,15 +18,14 @@ using namespace e2e;
 
 namespace {
 
-std::map<std::string, std::string> env_of(const std::string& body) {
-  std::map<std::string, std::string> out;
-  std::istringstream in(body);
-  std::string line;
-  while (std::getline(in, line)) {
-    size_t eq = line.find('=');
-    if (eq != std::string::npos) out[line.substr(0, eq)] = line.substr(eq + 1);
-  }
-  return out;
+bool accepts(const std::string& unix_path) {
+  int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_un a{};
+  a.sun_family = AF_UNIX;
+  std::snprintf(a.sun_path, sizeof a.sun_path, "%s", unix_path.c_str());
+  bool ok = ::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
+  ::close(fd);
+  return ok;
 }
 
 struct FcgiSetup {
@@ -65,7 +68,7 @@ TEST(FastcgiApp, CgiVariablesLikeLighttpd) {
   auto r = fetch(s.gw->port, "GET", "/dj/env?x=1", "", {"X-Custom: c", "Proxy: http://evil:1"});
   ASSERT_TRUE(r);
   ASSERT_EQ(r->status, 200);
-  auto env = env_of(r->body);
+  auto env = parse_vars(r->body);
   EXPECT_EQ(env["SCRIPT_NAME"], "/django.fcgi");
   EXPECT_EQ(env["PATH_INFO"], "/env");
   EXPECT_EQ(env["REQUEST_URI"], "/dj/env?x=1");
@@ -83,7 +86,7 @@ TEST(FastcgiApp, CgiVariablesLikeLighttpd) {
   EXPECT_EQ(env["REDIRECT_STATUS"], "200");
   EXPECT_EQ(env.count("HTTP_PROXY"), 0u);  // httpoxy
 
-  auto a = env_of(fetch(s.gw->port, "GET", "/app/env")->body);
+  auto a = parse_vars(fetch(s.gw->port, "GET", "/app/env")->body);
   EXPECT_EQ(a["SCRIPT_NAME"], "/app");
   EXPECT_EQ(a["REQUEST_URI"], "/env");  // strip_request_uri
   EXPECT_EQ(a["APP_ENV"], "test");
@@ -123,7 +126,7 @@ TEST(FastcgiApp, LocalRedirectIsAnsweredInsideTheGateway) {
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 200);
   EXPECT_EQ(r->header("Location"), "");
-  auto vars = env_of(r->body);
+  auto vars = parse_vars(r->body);
   EXPECT_EQ(vars["REQUEST_METHOD"], "GET");
   EXPECT_EQ(vars["PATH_INFO"], "/env");
   EXPECT_EQ(vars["QUERY_STRING"], "x=1");
@@ -132,7 +135,7 @@ TEST(FastcgiApp, LocalRedirectIsAnsweredInsideTheGateway) {
   // Into another route: the rewrites and routes apply to the new path.
   auto dj = fetch(s.gw->port, "GET", "/app/goto?to=/dj/env");
   ASSERT_TRUE(dj);
-  EXPECT_EQ(env_of(dj->body)["SCRIPT_NAME"], "/django.fcgi");
+  EXPECT_EQ(parse_vars(dj->body)["SCRIPT_NAME"], "/django.fcgi");
   // A redirect to itself is cut after a few hops.
   auto loop = fetch(s.gw->port, "GET", "/dj/goto?loop");
   ASSERT_TRUE(loop);
@@ -140,6 +143,35 @@ TEST(FastcgiApp, LocalRedirectIsAnsweredInsideTheGateway) {
   EXPECT_NE(s.gw->proc->log().find("route django: more than 5 local redirects for GET /dj/goto?loop"), std::string::npos)
       << s.gw->proc->log();
   EXPECT_EQ(fetch(s.gw->port, "GET", "/app/")->status, 200);
+}
+
+TEST(FastcgiApp, AppKilledMidResponseCutsOnlyThatResponse) {
+  FcgiSetup s;
+  Client c(s.gw->port);
+  ASSERT_TRUE(c.send("GET /app/large?bytes=2000000000 HTTP/1.1\r\nHost: h\r\n\r\n"));
+  std::vector<char> buf(1 << 16);
+  size_t got = 0;
+  while (got < (1u << 20)) {
+    ssize_t n = ::recv(c.fd(), buf.data(), buf.size(), 0);
+    ASSERT_GT(n, 0);
+    got += size_t(n);
+  }
+  s.app->proc->kill(SIGKILL);
+  s.app->proc->wait_exit(std::chrono::seconds(5));
+  // The client sees the chunked response end without its last chunk: a cut, not a
+  // complete (short) answer.
+  std::string rest = c.read_all(std::chrono::seconds(10));
+  EXPECT_TRUE(rest.size() < 5 || rest.substr(rest.size() - 5) != "0\r\n\r\n");
+  EXPECT_TRUE(c.peer_closed(std::chrono::seconds(2)));
+  EXPECT_NE(s.gw->proc->log().find("backend " + s.app->address() + " (pool legacy): bad response: connection closed before END_REQUEST"),
+            std::string::npos)
+      << s.gw->proc->log();
+  FcgiApp again(s.dir, "legacy");  // the same socket, a new process (the log file is shared:
+  for (int i = 0; i < 200 && !accepts(again.socket); ++i)  // wait for the socket itself)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  auto r = fetch(s.gw->port, "GET", "/app/");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
 }
 
 TEST(FastcgiApp, KilledAppIs502AndTheGatewayKeepsServing) {

@@ -309,6 +309,17 @@ std::optional<Response> fetch(int port, const std::string& method, const std::st
   return c.read(method == "HEAD");
 }
 
+std::map<std::string, std::string> parse_vars(const std::string& body) {
+  std::map<std::string, std::string> out;
+  std::istringstream in(body);
+  std::string line;
+  while (std::getline(in, line)) {
+    size_t eq = line.find('=');
+    if (eq != std::string::npos) out[line.substr(0, eq)] = line.substr(eq + 1);
+  }
+  return out;
+}
+
 std::multimap<std::string, std::string> parse_echo(const std::string& body) {
   std::multimap<std::string, std::string> out;
   std::istringstream in(body);

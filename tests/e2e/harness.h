@@ -125,6 +125,9 @@ std::optional<Response> fetch(int port, const std::string& method, const std::st
 // "Authorization: Basic ..." for user:password.
 std::string basic_auth_field(const std::string& user, const std::string& password);
 
+// "NAME=value" lines (a CGI variable dump) as a map; other lines are skipped.
+std::map<std::string, std::string> parse_vars(const std::string& body);
+
 // Fields of the worker's /echo answer ("header: Name: value" lines etc.).
 std::multimap<std::string, std::string> parse_echo(const std::string& body);
 

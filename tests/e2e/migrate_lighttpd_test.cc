@@ -72,6 +72,7 @@ const std::vector<Request> kRequests = {
     {"GET", "/app"},
     {"GET", "/app/"},
     {"GET", "/app/x.php?a=b"},
+    {"GET", "/app/x.php/more/info"},
     {"GET", "/app/deep/path"},
     {"GET", "/application/x"},
     {"GET", "/api/v1/users?id=7"},
@@ -186,6 +187,9 @@ const std::vector<Case> kCorpus = {
     {"prefix mount with a trailing slash",
      "server.modules = (\"mod_fastcgi\")\nserver.document-root = \"{DOCROOT}\"\nserver.port = {PORT}\nindex-file.names = ( \"index.html\" )\n"
      "fastcgi.server = ( \"/app/\" => (( \"socket\" => \"{APP}\", \"check-local\" => \"disable\" )) )\n"},
+    {"prefix mount with check-local (lighttpd's default): the file system splits the path",
+     "server.modules = (\"mod_fastcgi\")\nserver.document-root = \"{DOCROOT}\"\nserver.port = {PORT}\nindex-file.names = ( \"index.html\" )\n"
+     "fastcgi.server = ( \"/app/\" => (( \"socket\" => \"{APP}\" )) )\n"},
     {"prefix mount without a trailing slash (no segment boundary)",
      "server.modules = (\"mod_fastcgi\")\nserver.document-root = \"{DOCROOT}\"\nserver.port = {PORT}\nindex-file.names = ( \"index.html\" )\n"
      "fastcgi.server = ( \"/app\" => (( \"socket\" => \"{APP}\", \"check-local\" => \"disable\" )) )\n"},

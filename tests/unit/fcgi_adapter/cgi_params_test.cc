@@ -27,7 +27,10 @@ Mount mount(std::string key, bool check_local = false) {
 }
 
 // Files that exist under the docroot for the check-local rows.
-bool exists(const std::string& p) { return p == kRoot + "/index.php" || p == kRoot + "/app.fcgi"; }
+PathKind exists(const std::string& p) {
+  if (p == kRoot + "/index.php" || p == kRoot + "/app.fcgi") return PathKind::file;
+  return p == kRoot + "/dir" ? PathKind::directory : PathKind::none;
+}
 
 CgiParams run(const Mount& m, const char* original, const char* target) {
   CgiRequest r;
@@ -83,6 +86,11 @@ INSTANTIATE_TEST_SUITE_P(
         Row{"empty_key", mount(""), "/foo/bar", "/foo/bar", "/foo/bar", nullptr},
         Row{"fcgi_local", mount(".fcgi", true), "/app.fcgi/extra", "/app.fcgi/extra", "/app.fcgi", "/extra"},
         Row{"fcgi_not_local", mount(".fcgi", true), "/x/y.fcgi/z", "/x/y.fcgi/z", nullptr, nullptr},
+        // check_local with a prefix key: the file system splits, as lighttpd does (verified
+        // in tests/e2e/migrate_lighttpd_test.cc); an existing directory is the whole path.
+        Row{"prefix_local_file", mount("/", true), "/app.fcgi/extra", "/app.fcgi/extra", "/app.fcgi", "/extra"},
+        Row{"prefix_local_dir", mount("/dir", true), "/dir", "/dir", "/dir", nullptr},
+        Row{"prefix_local_missing", mount("/dir", true), "/dir/x/y", "/dir/x/y", nullptr, nullptr},
         Row{"rewritten_django", mount("/django.fcgi"), "/dj/foo/bar?x=1", "/django.fcgi/foo/bar?x=1", "/django.fcgi", "/foo/bar"}),
     [](const auto& info) { return std::string(info.param.name); });
 
