@@ -70,6 +70,7 @@ threads = $THREADS
 protocol = "fastcgi"
 backends = ["unix:$WORK/app-cutover.sock"]
 keep_conn = ${KEEP_CONN:-$((APPS - 1))}
+${POOL_EXTRA:-}
 [[routes]]
 name = "app"
 match = { prefix = "/" }

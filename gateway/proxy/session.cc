@@ -557,8 +557,11 @@ class Session {
       }
       // After a reload the thread's balancer state belongs to the new snapshot.
       BalanceState& bstate = snap_ == tc_.snap ? tc_.balance[pool_index] : stale_balance;
-      auto pick = pick_backend(spec.balancer, loads, key, tried, bstate, tc_.rng);
-      if (!pick && full) {
+      // First come, first served: with others already waiting, a new request queues behind
+      // them rather than taking the slot the oldest was woken for.
+      bool behind = spec.max_conns && !slot.count && pool.queued.load(std::memory_order_relaxed) > 0;
+      auto pick = behind ? std::nullopt : pick_backend(spec.balancer, loads, key, tried, bstate, tc_.rng);
+      if (!pick && (full || behind)) {
         // Every backend is at its cap: wait in the pool's bounded queue.
         std::string why;
         if (co_await wait_for_capacity(pool, slot, queued_ms, why)) continue;
