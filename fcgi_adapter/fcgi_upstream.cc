@@ -132,6 +132,18 @@ class FcgiUpstream final : public Upstream {
     co_return Failure{};
   }
 
+  // X-Sendfile (or lighttpd's X-LIGHTTPD-send-file) in a 200 answer of a pool that allows
+  // it: the gateway sends that file with the app's other fields; the app's body is dropped.
+  static bool hand_off_file(const CgiHead& cgi, const PoolSpec& pool, ResponseSink& sink) {
+    if (cgi.status != 200) return false;
+    Handoff h{Handoff::Kind::send_file, {}, {}, &pool.x_sendfile};
+    for (auto& [n, v] : cgi.fields) {
+      if (http1::iequals(n, "x-sendfile") || http1::iequals(n, "x-lighttpd-send-file")) h.target = v;
+      else h.fields.emplace_back(n, v);
+    }
+    return !h.target.empty() && sink.hand_off(std::move(h));
+  }
+
   // A new connection asks to be kept while the backend has a free keep slot (and has not
   // shown that it closes kept connections anyway).
   static void claim_keep_slot(const PoolSpec& pool, BackendRuntime& backend, UpConn& c) {
@@ -245,7 +257,8 @@ class FcgiUpstream final : public Upstream {
             if (!parse_cgi_head(std::string_view(head).substr(0, end), cgi))
               co_return Failure{FailureKind::bad_response, true, "malformed CGI response head"};
             head_done = true;
-            if (cgi.local_redirect()) handed_off = sink.hand_off(Handoff{Handoff::Kind::local_redirect, cgi.location, {}});
+            if (cgi.local_redirect()) handed_off = sink.hand_off(Handoff{Handoff::Kind::local_redirect, cgi.location, {}, nullptr});
+            else if (!pool.x_sendfile.empty()) handed_off = hand_off_file(cgi, pool, sink);
             if (!handed_off) {
               for (auto& [n, v] : cgi.fields) fields.push_back({n, v});
               rs.status = cgi.status;

@@ -106,6 +106,12 @@ int main(int argc, char** argv) {
       std::string to = q.rfind("to=", 0) == 0 ? q.substr(3) : q == "loop" ? param(r, "REQUEST_URI") : "/";
       std::string head = "Location: " + to + "\r\n\r\n";
       FCGX_PutStr(head.data(), int(head.size()), r.out);
+    } else if (page == "/sendfile") {
+      // X-Sendfile: the gateway sends the file (when the pool allows it); this body is dropped.
+      std::string q = param(r, "QUERY_STRING");
+      std::string file = q.rfind("path=", 0) == 0 ? q.substr(5) : "";
+      respond(r, "", "text/plain; charset=utf-8", "the app's own body\n",
+              "X-Sendfile: " + file + "\r\nCache-Control: private\r\n");
     } else if (page == "/stderr") {
       FCGX_FPrintF(r.err, "something odd happened\n");
       respond(r, "", "text/plain", "logged\n");

@@ -117,6 +117,9 @@ struct PoolSpec {
   // default count - 1 for supervised workers sharing a socket, else 0 (one connection per
   // request). See docs/config.md, "The keep-conn trap".
   int keep_conn = 0;
+  // FastCGI: X-Sendfile (and lighttpd's X-LIGHTTPD-send-file) honoured for files under
+  // these directories; empty: off (the header is passed on like any other).
+  std::vector<std::string> x_sendfile;
   std::optional<WorkerSpec> workers;  // set: cutover runs the backends itself
   std::string origin;
 };

@@ -443,6 +443,14 @@ void parse_pool(Reader& r, PoolSpec& p) {
   r.duration("keepalive_timeout", p.keepalive_timeout);
   if (auto v = r.integer("max_conns", 0, 1000000)) p.max_conns = uint32_t(*v);
   load_keep_conn(r, p);
+  for (auto& [dir, node] : r.str_list("x_sendfile")) {
+    if (p.protocol != "fastcgi") r.fail(*node, "x_sendfile: only for protocol = \"fastcgi\"");
+    if (dir.empty() || dir.front() != '/')
+      r.fail(*node, "x_sendfile: expected absolute directories the app may name files in, e.g. [\"/srv/app/files\"]");
+    std::string d = dir;
+    while (d.size() > 1 && d.back() == '/') d.pop_back();
+    p.x_sendfile.push_back(d);
+  }
   if (auto v = r.integer("max_fails", 0, 1000)) p.max_fails = int(*v);
   if (const toml::table* h = r.table("health")) {
     Reader hr(r.file(), *h, "pools." + p.name + ".health");

@@ -156,8 +156,11 @@ struct ResponseStart {
 // (a CGI local redirect, RFC 3875 6.2.2) or a file (X-Sendfile).
 struct Handoff {
   enum class Kind { local_redirect, send_file } kind = Kind::local_redirect;
-  std::string target;                   // the path (with query), or the file's path
-  std::vector<http1::Field> fields;     // send_file: the app's own fields (Content-Type...)
+  std::string target;  // the path (with query), or the file's path
+  // send_file: the app's own fields (Content-Type, Cache-Control...), and the directories
+  // the file must lie in (the pool's x_sendfile, alive as long as the request's snapshot).
+  std::vector<std::pair<std::string, std::string>> fields;
+  const std::vector<std::string>* roots = nullptr;
 };
 
 // Where the response goes: the core frames it for the client (length, chunked or close).

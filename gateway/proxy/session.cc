@@ -254,6 +254,10 @@ class Session {
     http1::RequestHead again;
     std::string again_target, why;
     for (int hop = 1; std::optional<Handoff> h = out.take_handoff(); ++hop) {
+      if (h->kind == Handoff::Kind::send_file) {
+        co_await serve_sent_file(*h, head, out);
+        co_return;
+      }
       if (hop > kMaxLocalRedirects) {
         log::error("route " + (stats_.route ? stats_.route->name : std::string("-")) + ": more than " +
                    std::to_string(kMaxLocalRedirects) + " local redirects for " + std::string(head.method) + " " +

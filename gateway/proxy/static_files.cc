@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <climits>
 #include <chrono>
 #include <unordered_map>
 #include <ctime>
@@ -299,6 +300,113 @@ awaitable<void> refuse(ClientResponse& out, int status, const char* body) {
   co_await send_simple(out, status, body);
 }
 
+
+// Step 5 of serving a file, shared with X-Sendfile: validators (ETag, Last-Modified),
+// preconditions (304/412), ranges (206, multipart, 416), then the body by sendfile.
+struct FileAnswer {
+  std::string_view type;        // Content-Type
+  bool etag = true;
+  std::string_view encoding;    // Content-Encoding of a precompressed sibling
+  bool vary = false;            // Vary: Accept-Encoding
+  const std::vector<Field>* extra = nullptr;  // caching fields; an app's own fields
+};
+
+awaitable<void> answer_file(const http1::RequestHead& head, int fd, const struct stat& st, const FileAnswer& a,
+                            ClientResponse& out) {
+  // Views into per-thread text: used before this coroutine next suspends (start() copies them).
+  std::string_view etag = a.etag ? etag_text(st) : std::string_view();
+  const std::string& last_modified = last_modified_text(st.st_mtime);
+  statics::Conditions cond{field(head, "if-match"),          field(head, "if-none-match"),
+                           field(head, "if-modified-since"), field(head, "if-unmodified-since"),
+                           field(head, "if-range"),          field(head, "range")};
+  statics::FileFacts facts{etag, st.st_mtime, uint64_t(st.st_size)};
+  std::vector<Field> fields;
+  fields.reserve(12 + (a.extra ? a.extra->size() : 0));
+  fields.push_back({"Date", utc_text<kHttpDate>(time(nullptr))});
+  int pre = statics::evaluate_preconditions(cond, facts, true);
+  if (pre == 304) {
+    if (!etag.empty()) fields.push_back({"ETag", etag});
+    fields.push_back({"Last-Modified", last_modified});
+    if (a.extra) fields.insert(fields.end(), a.extra->begin(), a.extra->end());
+    if (a.vary) fields.push_back({"Vary", "Accept-Encoding"});
+    ResponseStart rs;
+    rs.status = 304;
+    rs.fields = &fields;
+    rs.has_body = false;
+    out.start(rs);
+    co_await out.finish();
+    co_return;
+  }
+  if (pre == 412) {
+    co_await refuse(out, 412, "precondition failed\n");
+    co_return;
+  }
+  std::vector<statics::ByteRange> ranges;
+  statics::RangeOutcome ro = statics::evaluate_range(cond, facts, ranges);
+  if (ro == statics::RangeOutcome::unsatisfiable) {
+    std::string cr = "bytes */" + std::to_string(st.st_size);
+    std::vector<Field> extra{Field{"Content-Range", cr}};
+    co_await send_simple(out, 416, "range not satisfiable\n", std::move(extra));
+    co_return;
+  }
+  fields.push_back({"Last-Modified", last_modified});
+  if (!etag.empty()) fields.push_back({"ETag", etag});
+  fields.push_back({"Accept-Ranges", "bytes"});
+  if (a.extra) fields.insert(fields.end(), a.extra->begin(), a.extra->end());
+  if (!a.encoding.empty()) fields.push_back({"Content-Encoding", a.encoding});
+  if (a.vary) fields.push_back({"Vary", "Accept-Encoding"});
+  const std::string_view type = a.type;
+  ResponseStart rs;
+  rs.fields = &fields;
+  if (ro == statics::RangeOutcome::full) {
+    fields.push_back({"Content-Type", type});
+    rs.status = 200;
+    rs.content_length = uint64_t(st.st_size);
+    out.start(rs);
+    if (co_await out.send_file(fd, 0, uint64_t(st.st_size))) co_await out.finish();
+    else out.force_close();
+    co_return;
+  }
+  rs.status = 206;
+  if (ranges.size() == 1) {
+    std::string cr = "bytes " + std::to_string(ranges[0].first) + "-" + std::to_string(ranges[0].last) + "/" +
+                     std::to_string(st.st_size);
+    fields.push_back({"Content-Type", type});
+    fields.push_back({"Content-Range", cr});
+    rs.content_length = ranges[0].length();
+    out.start(rs);
+    if (co_await out.send_file(fd, ranges[0].first, ranges[0].length())) co_await out.finish();
+    else out.force_close();
+    co_return;
+  }
+  // Several ranges: multipart/byteranges, its length known before the first byte.
+  char boundary[40];
+  std::snprintf(boundary, sizeof boundary, "cutover%016llx", (unsigned long long)(st.st_ino ^ uint64_t(st.st_mtim.tv_nsec) ^ uint64_t(time(nullptr))));
+  std::vector<std::string> part_heads;
+  uint64_t total = 0;
+  for (auto& r : ranges) {
+    part_heads.push_back("\r\n--" + std::string(boundary) + "\r\nContent-Type: " + std::string(type) + "\r\nContent-Range: bytes " +
+                         std::to_string(r.first) + "-" + std::to_string(r.last) + "/" + std::to_string(st.st_size) +
+                         "\r\n\r\n");
+    total += part_heads.back().size() + r.length();
+  }
+  std::string tail = "\r\n--" + std::string(boundary) + "--\r\n";
+  total += tail.size();
+  std::string ctype = "multipart/byteranges; boundary=" + std::string(boundary);
+  fields.push_back({"Content-Type", ctype});
+  rs.content_length = total;
+  out.start(rs);
+  bool ok = true;
+  for (size_t i = 0; ok && i < ranges.size(); ++i) {
+    ok = co_await out.body(part_heads[i]);
+    if (ok) ok = co_await out.send_file(fd, ranges[i].first, ranges[i].length());
+  }
+  if (ok) ok = co_await out.body(tail);
+  if (ok) co_await out.finish();
+  else out.force_close();
+}
+
+
 }  // namespace
 
 awaitable<void> serve_static(const RouteSpec& route, const http1::RequestHead& head, const std::string& target,
@@ -445,97 +553,52 @@ awaitable<void> serve_static(const RouteSpec& route, const http1::RequestHead& h
     }
   }
   // 5. Validators, preconditions, ranges.
-  // Views into per-thread text: used before this coroutine next suspends (start() copies them).
-  std::string_view etag = s.etag ? etag_text(st) : std::string_view();
-  const std::string& last_modified = last_modified_text(st.st_mtime);
-  statics::Conditions cond{field(head, "if-match"),          field(head, "if-none-match"),
-                           field(head, "if-modified-since"), field(head, "if-unmodified-since"),
-                           field(head, "if-range"),          field(head, "range")};
-  statics::FileFacts facts{etag, st.st_mtime, uint64_t(st.st_size)};
-  std::vector<Field> fields;
-  fields.reserve(12);
-  fields.push_back({"Date", utc_text<kHttpDate>(time(nullptr))});
+  std::vector<Field> extra;
   std::string expires_text, max_age;
-  int pre = statics::evaluate_preconditions(cond, facts, true);
-  if (pre == 304) {
-    if (!etag.empty()) fields.push_back({"ETag", etag});
-    fields.push_back({"Last-Modified", last_modified});
-    cache_fields(s, fields, expires_text, max_age);
-    if (vary) fields.push_back({"Vary", "Accept-Encoding"});
-    ResponseStart rs;
-    rs.status = 304;
-    rs.fields = &fields;
-    rs.has_body = false;
-    out.start(rs);
-    co_await out.finish();
+  cache_fields(s, extra, expires_text, max_age);
+  FileAnswer answer{type, s.etag, encoding, vary, &extra};
+  co_await answer_file(head, file.fd, st, answer, out);
+}
+
+awaitable<void> serve_sent_file(const Handoff& h, const http1::RequestHead& head, ClientResponse& out) {
+  char resolved[PATH_MAX];
+  bool inside = false;
+  bool absolute = !h.target.empty() && h.target.front() == '/';
+  if (absolute && ::realpath(h.target.c_str(), resolved)) {
+    std::string_view real(resolved);
+    for (const std::string& root : *h.roots) {
+      char root_real[PATH_MAX];
+      std::string_view r = ::realpath(root.c_str(), root_real) ? std::string_view(root_real) : std::string_view(root);
+      if (real.size() > r.size() && real.compare(0, r.size(), r) == 0 && (r == "/" || real[r.size()] == '/')) inside = true;
+    }
+  } else if (absolute && (errno == ENOENT || errno == ENOTDIR)) {
+    log::warn("X-Sendfile: " + h.target + " does not exist (for " + std::string(head.method) + " " + std::string(head.target) + ")");
+    co_await refuse(out, 404, "not found\n");
     co_return;
   }
-  if (pre == 412) {
-    co_await refuse(out, 412, "precondition failed\n");
+  if (!inside) {
+    log::error("X-Sendfile: " + h.target + " is outside the pool's x_sendfile directories (for " + std::string(head.method) +
+               " " + std::string(head.target) + "); answering 403");
+    co_await refuse(out, 403, "forbidden\n");
     co_return;
   }
-  std::vector<statics::ByteRange> ranges;
-  statics::RangeOutcome ro = statics::evaluate_range(cond, facts, ranges);
-  if (ro == statics::RangeOutcome::unsatisfiable) {
-    std::string cr = "bytes */" + std::to_string(st.st_size);
-    std::vector<Field> extra{Field{"Content-Range", cr}};
-    co_await send_simple(out, 416, "range not satisfiable\n", std::move(extra));
+  Fd file(::open(resolved, O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
+  struct stat st;
+  if (!file || ::fstat(file.fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    log::warn("X-Sendfile: " + h.target + " is not a readable file (for " + std::string(head.target) + ")");
+    co_await refuse(out, file ? 403 : 404, file ? "forbidden\n" : "not found\n");
     co_return;
   }
-  fields.push_back({"Last-Modified", last_modified});
-  if (!etag.empty()) fields.push_back({"ETag", etag});
-  fields.push_back({"Accept-Ranges", "bytes"});
-  cache_fields(s, fields, expires_text, max_age);
-  if (!encoding.empty()) fields.push_back({"Content-Encoding", encoding});
-  if (vary) fields.push_back({"Vary", "Accept-Encoding"});
-  ResponseStart rs;
-  rs.fields = &fields;
-  if (ro == statics::RangeOutcome::full) {
-    fields.push_back({"Content-Type", type});
-    rs.status = 200;
-    rs.content_length = uint64_t(st.st_size);
-    out.start(rs);
-    if (co_await out.send_file(file.fd, 0, uint64_t(st.st_size))) co_await out.finish();
-    else out.force_close();
-    co_return;
+  // The app's fields, but the validators and framing are the file's.
+  std::string_view type = "application/octet-stream";
+  std::vector<Field> extra;
+  for (auto& [n, v] : h.fields) {
+    if (http1::iequals(n, "content-type")) type = v;
+    else if (!http1::iequals(n, "etag") && !http1::iequals(n, "last-modified") && !http1::iequals(n, "accept-ranges"))
+      extra.push_back({n, v});
   }
-  rs.status = 206;
-  if (ranges.size() == 1) {
-    std::string cr = "bytes " + std::to_string(ranges[0].first) + "-" + std::to_string(ranges[0].last) + "/" +
-                     std::to_string(st.st_size);
-    fields.push_back({"Content-Type", type});
-    fields.push_back({"Content-Range", cr});
-    rs.content_length = ranges[0].length();
-    out.start(rs);
-    if (co_await out.send_file(file.fd, ranges[0].first, ranges[0].length())) co_await out.finish();
-    else out.force_close();
-    co_return;
-  }
-  // Several ranges: multipart/byteranges, its length known before the first byte.
-  char boundary[40];
-  std::snprintf(boundary, sizeof boundary, "cutover%016llx", (unsigned long long)(st.st_ino ^ uint64_t(st.st_mtim.tv_nsec) ^ uint64_t(time(nullptr))));
-  std::vector<std::string> part_heads;
-  uint64_t total = 0;
-  for (auto& r : ranges) {
-    part_heads.push_back("\r\n--" + std::string(boundary) + "\r\nContent-Type: " + type + "\r\nContent-Range: bytes " +
-                         std::to_string(r.first) + "-" + std::to_string(r.last) + "/" + std::to_string(st.st_size) +
-                         "\r\n\r\n");
-    total += part_heads.back().size() + r.length();
-  }
-  std::string tail = "\r\n--" + std::string(boundary) + "--\r\n";
-  total += tail.size();
-  std::string ctype = "multipart/byteranges; boundary=" + std::string(boundary);
-  fields.push_back({"Content-Type", ctype});
-  rs.content_length = total;
-  out.start(rs);
-  bool ok = true;
-  for (size_t i = 0; ok && i < ranges.size(); ++i) {
-    ok = co_await out.body(part_heads[i]);
-    if (ok) ok = co_await out.send_file(file.fd, ranges[i].first, ranges[i].length());
-  }
-  if (ok) ok = co_await out.body(tail);
-  if (ok) co_await out.finish();
-  else out.force_close();
+  FileAnswer answer{type, true, {}, false, &extra};
+  co_await answer_file(head, file.fd, st, answer, out);
 }
 
 }  // namespace cutover

@@ -16,4 +16,9 @@ awaitable<void> serve_static(const RouteSpec& route, const http1::RequestHead& h
                              const std::string& target, const std::string& decoded_path,
                              int64_t file_cache_ms, ClientResponse& out);
 
+// X-Sendfile: the file an app named (Handoff::target), if it lies under one of the pool's
+// directories once symlinks are resolved (else 403, or 404 when missing), answered like a
+// static file (validators, ranges, sendfile) with the app's own fields.
+awaitable<void> serve_sent_file(const Handoff& h, const http1::RequestHead& head, ClientResponse& out);
+
 }  // namespace cutover

@@ -172,6 +172,34 @@ TEST(Config, WorkerErrorsArePositioned) {
   }
 }
 
+TEST(Config, FastcgiKeepConnAndSendfile) {
+  auto shared = [](const std::string& extra) {
+    return with_workers("[pools.w]\nprotocol = \"fastcgi\"\n" + extra +
+                        "[pools.w.workers]\ncommand = \"a\"\nsocket = \"/tmp/a.sock\"\ncount = 4\n");
+  };
+  // Supervised processes on one socket: all but one may be held by kept connections.
+  EXPECT_EQ(load_config_text(shared(""), "t.toml")->pools[0].keep_conn, 3);
+  EXPECT_EQ(load_config_text(shared("keep_conn = 0\n"), "t.toml")->pools[0].keep_conn, 0);
+  auto listed = load_config_text(with_workers("[pools.w]\nprotocol = \"fastcgi\"\nbackends = [\"unix:/a\"]\n"
+                                              "x_sendfile = [\"/srv/files/\"]\n"), "t.toml");
+  EXPECT_EQ(listed->pools[0].keep_conn, 0);  // processes unknown: a connection per request
+  EXPECT_EQ(listed->pools[0].x_sendfile, std::vector<std::string>{"/srv/files"});
+  struct Case {
+    std::string text, expect;
+  } cases[] = {
+      {shared("keep_conn = 4\n"), "t.toml:5:13: keep_conn: 4 kept connections would hold all 4 process(es) behind each backend; at most 3"},
+      {with_workers("[pools.w]\nprotocol = \"fastcgi\"\nkeep_conn = 1\n[pools.w.workers]\ncommand = \"a\"\nsocket = \"/s-{index}\"\ncount = 2\n"),
+       "keep_conn: 1 kept connections would hold all 1 process(es) behind each backend; at most 0"},
+      {with_workers("[pools.w]\nbackends = [\"127.0.0.1:1\"]\nkeep_conn = 1\n"), "t.toml:5:13: keep_conn: only for protocol = \"fastcgi\""},
+      {with_workers("[pools.w]\nprotocol = \"fastcgi\"\nbackends = [\"unix:/a\"]\nx_sendfile = [\"files\"]\n"),
+       "t.toml:6:15: x_sendfile: expected absolute directories"},
+  };
+  for (auto& c : cases) {
+    std::string err = error_of(c.text);
+    EXPECT_NE(err.find(c.expect), std::string::npos) << "got: " << err << "\nwanted: " << c.expect;
+  }
+}
+
 TEST(Config, WorkerTemplates) {
   EXPECT_EQ(expand_worker_template("tmp/log/{port}_errors.log", 2, 3003, ""), "tmp/log/3003_errors.log");
   EXPECT_EQ(expand_worker_template("/run/app-{index}.sock", 0, 0, ""), "/run/app-0.sock");
