@@ -445,6 +445,34 @@ class Translator {
     return out;
   }
 
+  // x-sendfile / allow-x-send-file with x-sendfile-docroot: the pool's x_sendfile. Without a
+  // docroot lighttpd sends any file the app names; cutover needs directories, so it gets
+  // the document root.
+  std::string x_sendfile(const Value& o, const Setting& s) {
+    bool on = false, b;
+    const Value* at = nullptr;
+    for (const char* k : {"x-sendfile", "allow-x-send-file"})
+      if (const Value* v = o.get(k); v && parse_bool(*v, b)) on = on || b, at = v;
+    if (!on) return "";
+    Pos pos = at->pos.line ? at->pos : s.pos;
+    std::vector<std::string> roots;
+    if (const Value* d = o.get("x-sendfile-docroot")) roots = strings_of(*d);
+    if (!roots.empty()) {
+      add(pos, Verdict::exact, "fastcgi x-sendfile", "x_sendfile: X-Sendfile and X-LIGHTTPD-send-file for files under " +
+                                                        std::to_string(roots.size()) + " director" + (roots.size() == 1 ? "y" : "ies") +
+                                                        " (X-Sendfile2 is not honoured)");
+      return "x_sendfile = " + tlist(roots) + "\n";
+    }
+    const Setting* root = c_.blocks[0].find("server.document-root");
+    if (!root) {
+      add(pos, Verdict::untranslated, "fastcgi x-sendfile", "without x-sendfile-docroot or server.document-root there is no directory to allow");
+      return "";
+    }
+    add(pos, Verdict::caveat, "fastcgi x-sendfile", "no x-sendfile-docroot: lighttpd sends any file the app names; cutover only files under server.document-root " +
+                                                     root->value.str + " (add directories to x_sendfile)");
+    return "x_sendfile = " + tlist({root->value.str}) + "\n";
+  }
+
   void fastcgi(const Setting& s, const std::string& host_cond) {
     std::string first_key;
     for (auto& entry : s.value.items) {
@@ -469,6 +497,7 @@ class Translator {
         if (const Value* d = o->get("disable-time")) pools_ += "disable_time = \"" + std::to_string(d->num) + "s\"\n";
         if (const Value* d = o->get("connect-timeout")) pools_ += "connect_timeout = \"" + std::to_string(d->num) + "s\"\n";
         if (const Value* d = o->get("read-timeout"); d && d->num > 0) pools_ += "read_timeout = \"" + std::to_string(d->num) + "s\"\n";
+        pools_ += x_sendfile(*o, s);
       }
       pools_ += workers + "\n";
       // The route: a prefix key or a suffix key.
@@ -481,7 +510,7 @@ class Translator {
         if (const Value* v = o->get("fix-root-scriptname"); v && parse_bool(*v, b) && b) fc += ", fix_root_scriptname = true";
         if (const Value* v = o->get("broken-scriptfilename"); v && parse_bool(*v, b) && b) fc += ", broken_scriptfilename = true";
         if (const Value* v = o->get("strip-request-uri")) fc += ", strip_request_uri = " + tq(v->str);
-        for (const char* unsupported : {"x-sendfile", "allow-x-send-file", "x-sendfile-docroot", "mode"})
+        for (const char* unsupported : {"mode"})
           if (const Value* v = o->get(unsupported))
             add(v->pos.line ? v->pos : s.pos, Verdict::untranslated, std::string("fastcgi ") + unsupported,
                 std::string(unsupported) + " is not supported yet: the app's answer is passed on as it is");
