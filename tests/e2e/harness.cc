@@ -395,6 +395,14 @@ void ScriptedBackend::serve(int fd) {
     }
     size_t end;
     bool closed = false;
+    if (raw_) {
+      ++requests_;
+      std::string reply = respond_(buf, fd);
+      buf.clear();
+      if (reply == "<close>") break;
+      if (!reply.empty()) ::send(fd, reply.data(), reply.size(), MSG_NOSIGNAL);
+      continue;
+    }
     while ((end = buf.find("\r\n\r\n")) != std::string::npos) {
       std::string head = buf.substr(0, end + 4);
       buf.erase(0, end + 4);

@@ -142,6 +142,9 @@ class ScriptedBackend {
  public:
   using Responder = std::function<std::string(const std::string& request_head, int fd)>;
   explicit ScriptedBackend(Responder respond);
+  // raw: `respond` gets whatever bytes arrived (each read), not HTTP heads: a fake of any
+  // protocol (FastCGI).
+  ScriptedBackend(Responder respond, bool raw) : ScriptedBackend(std::move(respond)) { raw_ = raw; }
   ~ScriptedBackend();
   int port() const { return port_; }
   std::string address() const { return "127.0.0.1:" + std::to_string(port_); }
@@ -154,6 +157,7 @@ class ScriptedBackend {
   int listen_fd_ = -1;
   int port_ = 0;
   Responder respond_;
+  std::atomic<bool> raw_{false};
   std::atomic<bool> stop_{false};
   std::atomic<int> connections_{0}, requests_{0};
   std::mutex mu_;
