@@ -7,8 +7,10 @@
 # nginx with `fastcgi_keep_conn on` + upstream `keepalive` is run last, for
 # KEEPCONN_DURATION (0: not at all): it keeps more idle connections than the app has
 # processes and stalls (the keep-conn trap).
-# cutover keeps KEEP_CONN connections up to APPS - 1 (pool keep_conn); KEEP_CONN=0 makes it
-# open a connection per request, like nginx and lighttpd.
+# cutover gets what it would default to if it supervised the APPS processes itself:
+# keep_conn = APPS - 1 kept connections and max_conns = 2 x APPS in flight (the rest wait in
+# its queue, in order). KEEP_CONN=0 makes it open a connection per request, like nginx and
+# lighttpd; MAX_CONNS=0 lifts the cap.
 #   bench/fastcgi.sh [DURATION=10s] [CONNS=50] [THREADS=1] [ROUNDS=3] [APPS=4]
 set -euo pipefail
 DURATION=${1:-10s}
@@ -70,6 +72,7 @@ threads = $THREADS
 protocol = "fastcgi"
 backends = ["unix:$WORK/app-cutover.sock"]
 keep_conn = ${KEEP_CONN:-$((APPS - 1))}
+max_conns = ${MAX_CONNS:-$((2 * APPS))}
 ${POOL_EXTRA:-}
 [[routes]]
 name = "app"
@@ -87,26 +90,28 @@ for n in cutover nginx lighttpd; do
   curl -sf "http://127.0.0.1:${PORT[$n]}/hello" | grep -q "hello from bench" || { echo "$n does not reach the app" >&2; exit 1; }
 done
 
-run() {  # name port round duration -> "rps p50 p99 requests errors"
-  local f="$WORK/$1.$3.wrk"
+run() {  # name port round duration -> "rps p50 p99 cpu_us_per_request errors"
+  local f="$WORK/$1.$3.wrk" before after
+  before=$(cpu_ticks "${PROC[$1]}")
   pin_load wrk -t1 -c"$CONNS" -d"$4" --timeout 2s --latency "http://127.0.0.1:$2/hello" > "$f"
-  wrk_summary "$f" "$(awk '/requests in/ {print $1}' "$f")"
+  after=$(cpu_ticks "${PROC[$1]}")
+  wrk_summary "$f" "$(cpu_us_per_request $((after - before)) "$(awk '/requests in/ {print $1}' "$f")")"
 }
 echo "wrk -t1 -c$CONNS -d$DURATION x $ROUNDS rounds (median shown), $APPS app processes, servers with $THREADS thread(s)/worker(s) (lighttpd has one), $(nproc) cores, PIN=$PIN"
 for n in cutover nginx lighttpd; do pin_load wrk -t1 -c"$CONNS" -d2s "http://127.0.0.1:${PORT[$n]}/hello" >/dev/null; done
 for r in $(seq "$ROUNDS"); do
   for n in cutover nginx lighttpd; do run "$n" "${PORT[$n]}" "$r" "$DURATION" >> "$WORK/$n.rounds"; done
 done
-median_table server requests .rounds nginx cutover nginx lighttpd
+median_table server "CPU µs/request" .rounds nginx cutover nginx lighttpd
 echo "all rounds (req/s):"
 for n in cutover nginx lighttpd; do echo "  $n: $(awk '{printf "%s ", $1}' "$WORK/$n.rounds")"; done
 
 # The trap, last and on its own app copy, so a stall cannot hold the others' processes.
 if [ "${KEEPCONN_DURATION:-10s}" != 0 ]; then
   spawn_app "$WORK/app-k.sock"
-  start 1 nginx -c "$WORK/nginx-keepconn.conf" -p "$WORK/nk"
+  start 1 nginx -c "$WORK/nginx-keepconn.conf" -p "$WORK/nk"; PROC[nginx-keepconn]=$!
   wait_port "$NGK"
   run nginx-keepconn "$NGK" 1 "${KEEPCONN_DURATION:-10s}" > "$WORK/nginx-keepconn.rounds"
   echo
-  echo "nginx with fastcgi_keep_conn on, keepalive 16 (one ${KEEPCONN_DURATION:-10s} round): $(cat "$WORK/nginx-keepconn.rounds") (req/s p50 p99 requests errors)"
+  echo "nginx with fastcgi_keep_conn on, keepalive 16 (one ${KEEPCONN_DURATION:-10s} round): $(cat "$WORK/nginx-keepconn.rounds") (req/s p50 p99 CPU-µs/request errors)"
 fi

@@ -43,3 +43,14 @@ wrk_summary() {
   errs=$(awk '/Non-2xx|Socket errors/ {print}' "$f" | tr -s ' ' | tr '\n' ' ')
   echo "$rps $p50 $p99 $2 ${errs:-none}"
 }
+# CPU time (clock ticks) of a process and its direct children (nginx's workers).
+cpu_ticks() {
+  local total=0 pid=$1
+  for f in /proc/[0-9]*/stat; do
+    read -r -a st < "$f" 2>/dev/null || continue
+    if [ "${st[0]}" = "$pid" ] || [ "${st[3]}" = "$pid" ]; then total=$((total + st[13] + st[14])); fi
+  done
+  echo "$total"
+}
+# cpu_us_per_request TICKS REQUESTS
+cpu_us_per_request() { awk -v t="$1" -v hz="$(getconf CLK_TCK)" -v n="$2" 'BEGIN{printf "%.1f", t / hz * 1e6 / n}'; }

@@ -69,22 +69,13 @@ start 1 nginx -c "$WORK/proxy-nginx.conf" -p "$WORK/np"; PROC[nginx]=$!
 start 1 haproxy -f "$WORK/haproxy.cfg" -db >"$WORK/haproxy.log" 2>&1; PROC[haproxy]=$!
 wait_port "$CUT"; wait_port "$NGX"; wait_port "$HAP"
 
-# CPU time (clock ticks) of a process and its direct children (nginx's workers).
-cpu_ticks() {
-  local total=0 pid=$1
-  for f in /proc/[0-9]*/stat; do
-    read -r -a st < "$f" 2>/dev/null || continue
-    if [ "${st[0]}" = "$pid" ] || [ "${st[3]}" = "$pid" ]; then total=$((total + st[13] + st[14])); fi
-  done
-  echo "$total"
-}
 run() {  # name port round -> "rps p50 p99 cpu_us_per_req errors" for one round
   local before after
   before=$(cpu_ticks "${PROC[$1]}")
   pin_load wrk -t1 -c"$CONNS" -d"$DURATION" --latency "http://127.0.0.1:$2/" > "$WORK/$1.$3.wrk"
   after=$(cpu_ticks "${PROC[$1]}")
   total=$(awk '/requests in/ {print $1}' "$WORK/$1.$3.wrk")
-  cpu=$(awk -v t=$((after - before)) -v hz="$(getconf CLK_TCK)" -v n="$total" 'BEGIN{printf "%.1f", t / hz * 1e6 / n}')
+  cpu=$(cpu_us_per_request $((after - before)) "$total")
   wrk_summary "$WORK/$1.$3.wrk" "$cpu"
 }
 echo "wrk -t1 -c$CONNS -d$DURATION x $ROUNDS rounds (median shown), proxies with $THREADS thread(s)/process(es), $(nproc) cores, PIN=$PIN"

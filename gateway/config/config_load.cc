@@ -349,7 +349,12 @@ void load_keep_conn(Reader& r, PoolSpec& p) {
   // Processes behind one backend address: known for supervised workers (N on a shared
   // socket, else one per socket or port), unknown (0) for listed backends.
   int processes = !p.workers ? 0 : p.workers->shared_socket() ? p.workers->count : 1;
-  if (p.protocol == "fastcgi" && processes > 1) p.keep_conn = processes - 1;
+  if (p.protocol == "fastcgi" && processes > 1) {
+    p.keep_conn = processes - 1;
+    // Requests beyond twice the processes would only wait in the socket's backlog, behind
+    // the one process that is not kept: they wait in cutover's queue instead, in order.
+    if (!r.get("max_conns")) p.max_conns = uint32_t(2 * processes);
+  }
   auto v = r.integer("keep_conn", 0, 100000);
   if (!v) return;
   if (p.protocol != "fastcgi")

@@ -104,9 +104,11 @@ struct ThreadContext {
   Rng rng;
   std::vector<BalanceState> balance;  // per pool
   std::vector<BackendLoad> loads;     // scratch for the balancer, reused per request
-  // Requests of this thread waiting for a backend under max_conns, oldest first; an
-  // exchange that ends here wakes the oldest (others re-check every few milliseconds).
-  std::deque<asio::steady_timer*> waiters;
+  // Requests of this thread waiting for a backend under max_conns, by ticket (arrival
+  // order, kept when one re-waits after its periodic re-check); an exchange that ends here
+  // wakes the oldest (others re-check every few milliseconds).
+  std::deque<std::pair<uint64_t, asio::steady_timer*>> waiters;
+  uint64_t next_ticket = 0;
   // Compare copies of this thread waiting for the route's concurrency cap; a copy that ends
   // here wakes the oldest.
   std::deque<asio::steady_timer*> shadow_waiters;
@@ -125,7 +127,7 @@ struct ThreadContext {
   }
   void wake_one() {
     if (waiters.empty()) return;
-    waiters.front()->cancel();
+    waiters.front().second->cancel();
     waiters.pop_front();
   }
 };

@@ -376,6 +376,7 @@ class Session {
   // A place in a pool's queue, given back when the request leaves it.
   struct QueueSlot {
     std::atomic<uint32_t>* count = nullptr;
+    uint64_t ticket = 0;  // arrival order in this thread's waiters
     void release() {
       if (count) count->fetch_sub(1, std::memory_order_relaxed);
       count = nullptr;
@@ -393,16 +394,21 @@ class Session {
         co_return false;
       }
       slot.count = &pool.queued;
+      slot.ticket = tc_.next_ticket++;
     }
     if (queued_ms >= spec.queue_timeout.count()) {
       why = "waited " + std::to_string(queued_ms) + "ms in the queue (queue_timeout)";
       co_return false;
     }
     asio::steady_timer t(tc_.io, std::chrono::milliseconds(std::min<int64_t>(5, spec.queue_timeout.count() - queued_ms)));
-    tc_.waiters.push_back(&t);
+    // Back in line at its first place, not at the end: a request that re-checks every few
+    // milliseconds must not lose its turn to later ones.
+    auto place = std::upper_bound(tc_.waiters.begin(), tc_.waiters.end(), slot.ticket,
+                                  [](uint64_t t, const auto& w) { return t < w.first; });
+    tc_.waiters.insert(place, {slot.ticket, &t});
     error_code ec;
     co_await t.async_wait(asio::redirect_error(asio::use_awaitable, ec));
-    auto it = std::find(tc_.waiters.begin(), tc_.waiters.end(), &t);
+    auto it = std::find_if(tc_.waiters.begin(), tc_.waiters.end(), [&t](const auto& w) { return w.second == &t; });
     if (it != tc_.waiters.end()) tc_.waiters.erase(it);
     queued_ms += std::max<int64_t>(1, tc_.rt.clock() - start);
     co_return true;
