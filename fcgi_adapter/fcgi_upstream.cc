@@ -42,6 +42,16 @@ struct Prepared {
   std::optional<Spool> spool;  // a body of unknown length, complete
 };
 
+// Which request a stderr line belongs to: pool, route, method and target as the client
+// sent them, and the client's X-Request-Id when it has one (from a load balancer in front).
+std::string request_context(const PoolSpec& pool, const ForwardRequest& req) {
+  const http1::RequestHead& h = *req.head;
+  std::string out = "pool " + pool.name + ", route " + req.route->name + ", " + std::string(h.method) + " " + std::string(h.target);
+  for (auto& f : h.fields)
+    if (http1::iequals(f.name, "x-request-id")) out += ", request " + std::string(f.value.substr(0, 128));
+  return out;
+}
+
 class FcgiUpstream final : public Upstream {
  public:
   awaitable<Failure> exchange(ThreadContext& tc, const PoolSpec& pool, BackendRuntime& backend,
@@ -271,8 +281,7 @@ class FcgiUpstream final : public Upstream {
       } else if (rec.type == Type::stderr_ && !content.empty()) {
         std::string_view text = content;
         while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.remove_suffix(1);
-        log::warn("backend " + backend.spec.address + " (pool " + pool.name + ", route " + req.route->name +
-                  ") stderr: " + std::string(text));
+        log::warn("backend " + backend.spec.address + " (" + request_context(pool, req) + ") stderr: " + std::string(text));
       } else if (rec.type == Type::end_request) {
         EndRequest e;
         parse_end_request(content, e);

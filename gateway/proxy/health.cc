@@ -12,6 +12,7 @@ awaitable<void> check_loop(ThreadContext& tc, std::shared_ptr<const Snapshot> sn
   Upstream* up = find_upstream(pool.protocol);
   HealthStreak streak;
   asio::steady_timer timer(tc.io);
+  bool ever_up = backend.healthy.load(), told = false;
   while (!tc.rt.draining.load() && tc.snap->generation == snap->generation) {
     std::string why;
     bool ok = co_await up->check(tc, pool, backend, why);
@@ -25,7 +26,13 @@ awaitable<void> check_loop(ThreadContext& tc, std::shared_ptr<const Snapshot> sn
                    " health checks failed, last: " + why + " (GET " + pool.health.path + ")");
     } else if (!ok && was) {
       log::warn("backend " + backend.spec.address + " (pool " + pool.name + "): health check failed: " + why);
+    } else if (!ok && !ever_up && !told) {
+      // A backend that never passed gets no traffic: say so once, with the reason.
+      told = true;
+      log::error("backend " + backend.spec.address + " (pool " + pool.name + ") is down: its health checks fail from the start, last: " +
+                 why + " (GET " + pool.health.path + ")");
     }
+    ever_up = ever_up || now;
     timer.expires_after(pool.health.interval);
     error_code ec;
     co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));

@@ -18,16 +18,6 @@ using namespace e2e;
 
 namespace {
 
-bool accepts(const std::string& unix_path) {
-  int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  sockaddr_un a{};
-  a.sun_family = AF_UNIX;
-  std::snprintf(a.sun_path, sizeof a.sun_path, "%s", unix_path.c_str());
-  bool ok = ::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
-  ::close(fd);
-  return ok;
-}
-
 struct FcgiSetup {
   FcgiSetup() {
     dir = temp_dir();
@@ -112,7 +102,7 @@ TEST(FastcgiApp, BodiesStatusLocationAndStderr) {
   EXPECT_EQ(loc->header("Location"), "http://example.org/elsewhere");
   auto err = fetch(s.gw->port, "GET", "/app/stderr");
   EXPECT_EQ(err->body, "logged\n");  // stderr never reaches the response
-  EXPECT_NE(s.gw->proc->log().find("(pool legacy, route app) stderr: something odd happened"), std::string::npos);
+  EXPECT_NE(s.gw->proc->log().find("(pool legacy, route app, GET /app/stderr) stderr: something odd happened"), std::string::npos);
   auto big = fetch(s.gw->port, "GET", "/app/large?bytes=5000000");
   ASSERT_TRUE(big);
   EXPECT_EQ(big->body.size(), 5000000u);
@@ -167,7 +157,7 @@ TEST(FastcgiApp, AppKilledMidResponseCutsOnlyThatResponse) {
             std::string::npos)
       << s.gw->proc->log();
   FcgiApp again(s.dir, "legacy");  // the same socket, a new process (the log file is shared:
-  for (int i = 0; i < 200 && !accepts(again.socket); ++i)  // wait for the socket itself)
+  for (int i = 0; i < 200 && !unix_accepts(again.socket); ++i)  // wait for the socket itself)
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   auto r = fetch(s.gw->port, "GET", "/app/");
   ASSERT_TRUE(r);

@@ -100,11 +100,11 @@ TEST(Fcgiwrap, StatusLocationAndStderr) {
   ASSERT_TRUE(loc);
   EXPECT_EQ(loc->status, 302);
   EXPECT_EQ(loc->header("Location"), "https://example.org/new");
-  auto err = fetch(f.gw->port, "GET", "/cgi-bin/stderr.sh");
+  auto err = fetch(f.gw->port, "GET", "/cgi-bin/stderr.sh", "", {"X-Request-Id: lb-7f3a"});
   ASSERT_TRUE(err);
   EXPECT_EQ(err->body, "fine\n");
   std::string log = f.gw->proc->log();
-  EXPECT_NE(log.find("(pool cgi, route cgi) stderr: shell script complains"), std::string::npos) << log;
+  EXPECT_NE(log.find("(pool cgi, route cgi, GET /cgi-bin/stderr.sh, request lb-7f3a) stderr: shell script complains"), std::string::npos) << log;
 }
 
 }  // namespace

@@ -114,6 +114,12 @@ std::pair<int, std::string> run_cutover(const std::string& dir, std::vector<std:
 // Runs any program (argv[0] looked up in PATH) to the end: its exit code and output.
 std::pair<int, std::string> run_program(const std::string& dir, std::vector<std::string> argv);
 
+// Polls `cond` every 20 ms until it holds (true) or `ms` pass (its last value).
+bool wait_until(const std::function<bool()>& cond, int ms = 8000);
+
+// True when a unix socket at `path` accepts a connection now.
+bool unix_accepts(const std::string& path);
+
 // A loopback port nothing listens on right now (bound to 0, then released).
 int free_port();
 

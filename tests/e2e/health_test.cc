@@ -12,14 +12,6 @@ using namespace e2e;
 
 namespace {
 
-bool wait_until(const std::function<bool()>& cond, int ms = 5000) {
-  for (int i = 0; i < ms / 20; ++i) {
-    if (cond()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  return cond();
-}
-
 TEST(Health, ActiveChecksTakeABackendOutAndBack) {
   std::atomic<int> health{200};
   ScriptedBackend a([&](const std::string& head, int) {

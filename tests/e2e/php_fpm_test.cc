@@ -147,7 +147,7 @@ TEST(PhpFpm, StatusLocationAndStderr) {
   ASSERT_TRUE(err);
   EXPECT_EQ(err->body, "body only");
   std::string log = p.gw->proc->log();
-  EXPECT_NE(log.find("(pool php, route php) stderr: "), std::string::npos) << log;
+  EXPECT_NE(log.find("(pool php, route php, GET /stderr.php) stderr: "), std::string::npos) << log;
   EXPECT_NE(log.find("php says hello on stderr"), std::string::npos) << log;
 }
 
