@@ -62,12 +62,28 @@ struct BackendRuntime {
   }
 };
 
+// A latency histogram (ms buckets above) that many threads add to.
+struct LatencyHistogram {
+  Counter buckets[kLatencyBuckets + 1] = {};  // last: +Inf
+  Counter sum_ms{0};
+  void observe(int64_t ms) {
+    size_t i = 0;
+    while (i < kLatencyBuckets && ms > kLatencyBucketsMs[i]) ++i;
+    bump(buckets[i]);
+    bump(sum_ms, uint64_t(ms < 0 ? 0 : ms));
+  }
+  void read(uint64_t out[kLatencyBuckets + 1]) const {
+    for (size_t i = 0; i <= kLatencyBuckets; ++i) out[i] = buckets[i].load(std::memory_order_relaxed);
+  }
+};
+
 struct PoolRuntime {
   const PoolSpec* spec = nullptr;
   std::vector<std::shared_ptr<BackendRuntime>> backends;  // shared with later snapshots
   std::atomic<uint32_t> queued{0};  // requests waiting for a backend under max_conns
   Counter retries{0};                // exchanges repeated on another backend
   Counter shed{0};                   // 503s for a full queue or queue_timeout
+  LatencyHistogram queue_wait;       // time in the queue, of requests that waited in it
   Counter latency_buckets[kLatencyBuckets + 1] = {};  // last: +Inf
   Counter latency_sum_ms{0};
   void observe_latency(int64_t ms) {
@@ -78,18 +94,6 @@ struct PoolRuntime {
   }
 };
 
-// A latency histogram (ms buckets above) that many threads add to.
-struct LatencyHistogram {
-  Counter buckets[kLatencyBuckets + 1] = {};  // last: +Inf
-  void observe(int64_t ms) {
-    size_t i = 0;
-    while (i < kLatencyBuckets && ms > kLatencyBucketsMs[i]) ++i;
-    bump(buckets[i]);
-  }
-  void read(uint64_t out[kLatencyBuckets + 1]) const {
-    for (size_t i = 0; i <= kLatencyBuckets; ++i) out[i] = buckets[i].load(std::memory_order_relaxed);
-  }
-};
 // The upper bound (ms) of the bucket holding quantile q of a histogram's counts; -1 if empty.
 int64_t histogram_quantile(const uint64_t counts[kLatencyBuckets + 1], double q);
 

@@ -210,21 +210,34 @@ std::string render_metrics(const Runtime& rt, int64_t now) {
            [](const PoolRuntime& p) { return p.retries.load(); });
   per_pool("cutover_pool_shed_total", "counter", "Requests refused with 503 because the queue was full or too slow.",
            [](const PoolRuntime& p) { return p.shed.load(); });
-  o << "# HELP cutover_upstream_latency_seconds Time of one exchange with a backend.\n"
-       "# TYPE cutover_upstream_latency_seconds histogram\n";
-  for (const auto& p : sn.pools) {
-    uint64_t cumulative = 0;
-    std::string pool = label(p->spec->name);
-    for (size_t i = 0; i <= kLatencyBuckets; ++i) {
-      cumulative += p->latency_buckets[i].load();
-      o << "cutover_upstream_latency_seconds_bucket{pool=\"" << pool << "\",le=\"";
-      if (i < kLatencyBuckets) o << double(kLatencyBucketsMs[i]) / 1000.0;
-      else o << "+Inf";
-      o << "\"} " << cumulative << "\n";
+  // A Prometheus histogram per pool from ms buckets (kLatencyBucketsMs, last +Inf).
+  auto histogram = [&](const char* name, const char* help, auto counts_of) {
+    o << "# HELP " << name << " " << help << "\n# TYPE " << name << " histogram\n";
+    for (const auto& p : sn.pools) {
+      uint64_t counts[kLatencyBuckets + 1], sum_ms = 0, cumulative = 0;
+      counts_of(*p, counts, sum_ms);
+      std::string pool = label(p->spec->name);
+      for (size_t i = 0; i <= kLatencyBuckets; ++i) {
+        cumulative += counts[i];
+        o << name << "_bucket{pool=\"" << pool << "\",le=\"";
+        if (i < kLatencyBuckets) o << double(kLatencyBucketsMs[i]) / 1000.0;
+        else o << "+Inf";
+        o << "\"} " << cumulative << "\n";
+      }
+      o << name << "_sum{pool=\"" << pool << "\"} " << double(sum_ms) / 1000.0 << "\n";
+      o << name << "_count{pool=\"" << pool << "\"} " << cumulative << "\n";
     }
-    o << "cutover_upstream_latency_seconds_sum{pool=\"" << pool << "\"} " << double(p->latency_sum_ms.load()) / 1000.0 << "\n";
-    o << "cutover_upstream_latency_seconds_count{pool=\"" << pool << "\"} " << cumulative << "\n";
-  }
+  };
+  histogram("cutover_upstream_latency_seconds", "Time of one exchange with a backend.",
+            [](const PoolRuntime& p, uint64_t* counts, uint64_t& sum_ms) {
+              for (size_t i = 0; i <= kLatencyBuckets; ++i) counts[i] = p.latency_buckets[i].load();
+              sum_ms = p.latency_sum_ms.load();
+            });
+  histogram("cutover_pool_queue_wait_seconds", "Time requests waited in the pool's queue under max_conns (only those that waited).",
+            [](const PoolRuntime& p, uint64_t* counts, uint64_t& sum_ms) {
+              p.queue_wait.read(counts);
+              sum_ms = p.queue_wait.sum_ms.load();
+            });
   return o.str();
 }
 

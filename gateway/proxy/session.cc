@@ -575,6 +575,7 @@ class Session {
         // Every backend is at its cap: wait in the pool's bounded queue.
         std::string why;
         if (co_await wait_for_capacity(pool, slot, queued_ms, why)) continue;
+        if (slot.count) pool.queue_wait.observe(queued_ms);
         bump(pool.shed);
         log::warn("pool " + spec.name + ": " + why + " for " + std::string(head.method) + " " + target +
                   "; answering 503 (raise max_conns, queue or queue_timeout if the backends can take more)");
@@ -601,6 +602,7 @@ class Session {
       {
         InFlight counted(backend);
         if (!counted.acquire(spec.max_conns)) continue;  // another thread took the last slot
+        if (slot.count) pool.queue_wait.observe(queued_ms);
         slot.release();
         tried.add(*pick);
         stats_.backend = &backend;

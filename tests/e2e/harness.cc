@@ -455,6 +455,11 @@ std::pair<int, std::string> run_program(const std::string& dir, std::vector<std:
   return {code, read_file(out)};
 }
 
+int Gateway::admin_port() {
+  auto line = proc->wait_for("admin API on http://127.0.0.1:", seconds(10));
+  return line ? std::atoi(line->c_str()) : 0;
+}
+
 bool wait_until(const std::function<bool()>& cond, int ms) {
   for (int i = 0; i < ms / 20; ++i) {
     if (cond()) return true;

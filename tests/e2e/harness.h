@@ -68,6 +68,8 @@ struct Gateway {
   Gateway(const std::string& dir, const std::string& config_toml);
   // Stops cutover and fails the test if a sanitizer reported anything in its log.
   ~Gateway();
+  // The admin listener's port (server.admin = "127.0.0.1:0"), from the log; 0 if none.
+  int admin_port();
   std::unique_ptr<Process> proc;
   int port = 0;
 };

@@ -54,10 +54,22 @@ std::vector<int> concurrent_statuses(int port, int n, std::vector<std::string>* 
 TEST(LoadShedding, CapIsNeverExceededAndQueuedRequestsAreServed) {
   SlowBackend b(100);
   std::string dir = temp_dir();
-  Gateway gw(dir, config(b.server.address(), "max_conns = 2\nqueue = 100\nqueue_timeout = \"10s\"\n"));
+  Gateway gw(dir, one_pool_config({b.server.address()}, "max_conns = 2\nqueue = 100\nqueue_timeout = \"10s\"\n",
+                                  "admin = \"127.0.0.1:0\"\n"));
   auto st = concurrent_statuses(gw.port, 8);
   for (int s : st) EXPECT_EQ(s, 200);
   EXPECT_EQ(b.peak.load(), 2);
+  // The wait is measured: 8 requests 20 ms apart, 2 at a time for 100 ms each, so most
+  // waited, none of them under 10 ms.
+  auto m = fetch(gw.admin_port(), "GET", "/metrics");
+  ASSERT_TRUE(m);
+  auto value = [&](const std::string& series) {
+    size_t at = m->body.find(series + " ");
+    return at == std::string::npos ? -1 : std::atoi(m->body.c_str() + at + series.size() + 1);
+  };
+  EXPECT_GE(value("cutover_pool_queue_wait_seconds_count{pool=\"app\"}"), 4) << m->body;
+  EXPECT_EQ(value("cutover_pool_queue_wait_seconds_bucket{pool=\"app\",le=\"0.01\"}"), 0) << m->body;
+  EXPECT_NE(m->body.find("# TYPE cutover_pool_queue_wait_seconds histogram"), std::string::npos);
 }
 
 TEST(LoadShedding, FullQueueIs503WithRetryAfter) {
