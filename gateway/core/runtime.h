@@ -84,14 +84,8 @@ struct PoolRuntime {
   Counter retries{0};                // exchanges repeated on another backend
   Counter shed{0};                   // 503s for a full queue or queue_timeout
   LatencyHistogram queue_wait;       // time in the queue, of requests that waited in it
-  Counter latency_buckets[kLatencyBuckets + 1] = {};  // last: +Inf
-  Counter latency_sum_ms{0};
-  void observe_latency(int64_t ms) {
-    size_t i = 0;
-    while (i < kLatencyBuckets && ms > kLatencyBucketsMs[i]) ++i;
-    bump(latency_buckets[i]);
-    bump(latency_sum_ms, uint64_t(ms < 0 ? 0 : ms));
-  }
+  LatencyHistogram latency;          // of the exchanges with its backends
+  void observe_latency(int64_t ms) { latency.observe(ms); }
 };
 
 // The upper bound (ms) of the bucket holding quantile q of a histogram's counts; -1 if empty.

@@ -60,7 +60,7 @@ std::string render_status(const Runtime& rt, int64_t now) {
                         {"balancer", balancer_name(p->spec->balancer)}, {"queue_depth", p->queued.load()},
                         {"retries", p->retries.load()}, {"shed", p->shed.load()}};
     uint64_t h[kLatencyBuckets + 1];
-    for (size_t i = 0; i <= kLatencyBuckets; ++i) h[i] = p->latency_buckets[i].load();
+    p->latency.read(h);
     pool["p50_ms"] = histogram_quantile(h, 0.5);
     pool["p99_ms"] = histogram_quantile(h, 0.99);
     // Cumulative bucket counts: the dashboard turns deltas into per-interval p50/p99.
@@ -230,8 +230,8 @@ std::string render_metrics(const Runtime& rt, int64_t now) {
   };
   histogram("cutover_upstream_latency_seconds", "Time of one exchange with a backend.",
             [](const PoolRuntime& p, uint64_t* counts, uint64_t& sum_ms) {
-              for (size_t i = 0; i <= kLatencyBuckets; ++i) counts[i] = p.latency_buckets[i].load();
-              sum_ms = p.latency_sum_ms.load();
+              p.latency.read(counts);
+              sum_ms = p.latency.sum_ms.load();
             });
   histogram("cutover_pool_queue_wait_seconds", "Time requests waited in the pool's queue under max_conns (only those that waited).",
             [](const PoolRuntime& p, uint64_t* counts, uint64_t& sum_ms) {
