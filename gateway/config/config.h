@@ -253,6 +253,7 @@ struct ServerSpec {
   std::string mime_types = "/etc/mime.types";  // content types for static files
   Duration file_cache{1000};         // static files: open fds and stats kept this long; 0 off
   std::string remote_user_header;    // HTTP backends: the authenticated user; client's copy dropped
+  int log_level = 1;                 // error log: 0 debug, 1 info, 2 warn, 3 error (log::Level)
 };
 
 struct Config {

@@ -210,6 +210,12 @@ void parse_server(Reader& r, ServerSpec& s) {
   if (auto v = r.str("state_file")) s.state_file = *v;
   if (auto v = r.str("mime_types")) s.mime_types = *v;
   r.duration("file_cache", s.file_cache);
+  if (auto v = r.str("log_level")) {
+    static const char* kLevels[] = {"debug", "info", "warn", "error"};
+    auto it = std::find(std::begin(kLevels), std::end(kLevels), *v);
+    if (it == std::end(kLevels)) r.fail(*r.get("log_level"), "server.log_level: expected \"debug\", \"info\", \"warn\" or \"error\"");
+    s.log_level = int(it - std::begin(kLevels));
+  }
   if (auto v = r.str("remote_user_header")) {
     if (v->empty() || v->find_first_of(" :\r\n") != std::string::npos) r.fail(*r.get("remote_user_header"), "server.remote_user_header: expected a header name such as \"X-Remote-User\"");
     s.remote_user_header = *v;

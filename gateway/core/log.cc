@@ -1,5 +1,6 @@
 #include "core/log.h"
 
+#include <atomic>
 #include <cstdio>
 #include <ctime>
 #include <string>
@@ -7,13 +8,13 @@
 
 namespace cutover::log {
 namespace {
-Level g_level = Level::info;
+std::atomic<Level> g_level{Level::info};  // set on reload while threads log
 }
 
-void set_level(Level l) { g_level = l; }
+void set_level(Level l) { g_level.store(l, std::memory_order_relaxed); }
 
 void write(Level l, std::string_view msg) {
-  if (l < g_level) return;
+  if (l < g_level.load(std::memory_order_relaxed)) return;
   static const char* names[] = {"debug", "info", "warn", "error"};
   timeval tv;
   gettimeofday(&tv, nullptr);

@@ -91,6 +91,7 @@ int serve(std::shared_ptr<const Config> cfg, ConfigSource source) {
       return 1;
     }
   }
+  log::set_level(log::Level(cfg->server.log_level));
   Runtime rt(cfg);
   if (!cfg->server.access_log.empty())
     rt.access_log = std::make_unique<AccessLog>(
@@ -206,6 +207,7 @@ int serve(std::shared_ptr<const Config> cfg, ConfigSource source) {
     }
     log::info("reloaded " + next->file + ": " + std::to_string(next->routes.size()) + " routes, " +
               std::to_string(next->pools.size()) + " pools (generation " + std::to_string(snap->generation) + ")");
+    log::set_level(log::Level(next->server.log_level));  // after the line above, at the level before
     return "";
   };
   start_health_checks(*workers[0]->tc);

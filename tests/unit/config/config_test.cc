@@ -200,6 +200,13 @@ TEST(Config, FastcgiKeepConnAndSendfile) {
   }
 }
 
+TEST(Config, LogLevel) {
+  EXPECT_EQ(load_config_text(with_workers("log_level = \"warn\"\n"), "t.toml")->server.log_level, 2);
+  EXPECT_EQ(load_config_text(with_workers(""), "t.toml")->server.log_level, 1);
+  std::string err = error_of(with_workers("log_level = \"loud\"\n"));
+  EXPECT_NE(err.find("t.toml:3:13: server.log_level: expected \"debug\", \"info\", \"warn\" or \"error\""), std::string::npos) << err;
+}
+
 TEST(Config, WorkerTemplates) {
   EXPECT_EQ(expand_worker_template("tmp/log/{port}_errors.log", 2, 3003, ""), "tmp/log/3003_errors.log");
   EXPECT_EQ(expand_worker_template("/run/app-{index}.sock", 0, 0, ""), "/run/app-0.sock");
