@@ -100,10 +100,11 @@ awaitable<Failure> HttpUpstream::relay_response(ThreadContext& tc, std::unique_p
       break;
     }
     error_code ec;
-    size_t n = co_await read_more(*c, pool.read_timeout, ec);
+    bool first = !got_bytes && pool.first_byte_timeout.count() > 0;
+    size_t n = co_await read_more(*c, first ? pool.first_byte_timeout : pool.read_timeout, ec);
     if (n > 0) got_bytes = true;
     if (ec == asio::error::timed_out)
-      co_return Failure{FailureKind::timeout, true, "no response within read_timeout"};
+      co_return Failure{FailureKind::timeout, true, first ? "no response within first_byte_timeout" : "no response within read_timeout"};
     if (ec || n == 0)
       co_return Failure{got_bytes ? FailureKind::bad_response : FailureKind::reset_before_response, true,
                         got_bytes ? "connection closed inside the response head" : "connection closed before response (" + (ec ? ec.message() : std::string("EOF")) + ")"};

@@ -104,6 +104,7 @@ struct PoolSpec {
   std::vector<BackendSpec> backends;
   Duration connect_timeout{5000};
   Duration read_timeout{60000};   // upstream silent this long -> 504
+  Duration first_byte_timeout{0}; // no response byte this long after the request -> 504; 0: read_timeout
   Duration write_timeout{60000};
   Duration disable_time{2000};    // a backend that refused a connect is skipped this long
   int retries = 2;                // further backends tried after a failure

@@ -447,6 +447,7 @@ void parse_pool(Reader& r, PoolSpec& p) {
     if (!seen.insert(b.address).second) r.fail(where_backends, "backends: \"" + b.address + "\" is listed twice");
   r.duration("connect_timeout", p.connect_timeout);
   r.duration("read_timeout", p.read_timeout);
+  r.duration("first_byte_timeout", p.first_byte_timeout);
   r.duration("write_timeout", p.write_timeout);
   r.duration("disable_time", p.disable_time);
   if (auto v = r.integer("retries", 0, 10)) p.retries = int(*v);

@@ -121,6 +121,17 @@ TEST(BackendFailure, SlowBackendIs504) {
   EXPECT_EQ(fetch(gw.port, "GET", "/slow?ms=1")->status, 200);
 }
 
+TEST(BackendFailure, FirstByteTimeoutIsSeparateFromReadTimeout) {
+  std::string dir = temp_dir();
+  Worker w(dir);
+  Gateway gw(dir, pool_config({w.address()}, "read_timeout = \"20s\"\nfirst_byte_timeout = \"300ms\"\nretries = 0\n"));
+  auto r = fetch(gw.port, "GET", "/slow?ms=3000");  // under read_timeout, over first_byte_timeout
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 504);
+  EXPECT_NE(gw.proc->log().find("no response within first_byte_timeout"), std::string::npos) << gw.proc->log();
+  EXPECT_EQ(fetch(gw.port, "GET", "/slow?ms=1")->status, 200);
+}
+
 TEST(BackendFailure, ClosedKeepAliveConnectionIsRetriedOnAFreshOne) {
   // The backend closes every connection right after its answer without saying so (as
   // some servers do at their keep-alive limit): the next request on the cached
