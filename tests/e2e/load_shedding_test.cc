@@ -60,15 +60,15 @@ TEST(LoadShedding, CapIsNeverExceededAndQueuedRequestsAreServed) {
   for (int s : st) EXPECT_EQ(s, 200);
   EXPECT_EQ(b.peak.load(), 2);
   // The wait is measured: 8 requests 20 ms apart, 2 at a time for 100 ms each, so most
-  // waited, none of them under 10 ms.
+  // waited, tens of milliseconds each (about 1 s in all when nothing is late).
   auto m = fetch(gw.admin_port(), "GET", "/metrics");
   ASSERT_TRUE(m);
   auto value = [&](const std::string& series) {
     size_t at = m->body.find(series + " ");
-    return at == std::string::npos ? -1 : std::atoi(m->body.c_str() + at + series.size() + 1);
+    return at == std::string::npos ? -1.0 : std::atof(m->body.c_str() + at + series.size() + 1);
   };
   EXPECT_GE(value("cutover_pool_queue_wait_seconds_count{pool=\"app\"}"), 4) << m->body;
-  EXPECT_EQ(value("cutover_pool_queue_wait_seconds_bucket{pool=\"app\",le=\"0.01\"}"), 0) << m->body;
+  EXPECT_GE(value("cutover_pool_queue_wait_seconds_sum{pool=\"app\"}"), 0.2) << m->body;
   EXPECT_NE(m->body.find("# TYPE cutover_pool_queue_wait_seconds histogram"), std::string::npos);
 }
 
