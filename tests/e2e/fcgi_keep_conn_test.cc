@@ -17,11 +17,6 @@ using namespace e2e;
 
 namespace {
 
-#ifdef __SANITIZE_ADDRESS__
-constexpr size_t kRssLimitKiB = 160 * 1024;  // ASan's shadow memory and quarantine
-#else
-constexpr size_t kRssLimitKiB = 64 * 1024;
-#endif
 
 // Three app processes on one socket that cutover creates and supervises (keep_conn is
 // then 2 by default), on a gateway with two threads.
@@ -127,7 +122,7 @@ TEST(FcgiKeepConn, GigabyteResponseAndSpooledUploadWithBoundedMemory) {
     }
     EXPECT_GE(total, kBody);  // plus the head and chunk framing
     EXPECT_GT(peak, 0u);
-    EXPECT_LT(peak, kRssLimitKiB) << "peak RSS " << peak << " KiB";
+    EXPECT_LT(peak, kStreamingRssLimitKiB) << "peak RSS " << peak << " KiB";
   }
   // 24 MiB chunked: past the 1 MiB memory spool, so it goes through a temporary file and
   // the app still sees an exact CONTENT_LENGTH.
@@ -141,7 +136,7 @@ TEST(FcgiKeepConn, GigabyteResponseAndSpooledUploadWithBoundedMemory) {
   ASSERT_TRUE(r);
   EXPECT_EQ(r->body.substr(0, 40), "method: POST\nbody-length: 25165824\n\npppp");
   EXPECT_EQ(r->body.size(), 36 + 25165824u);
-  EXPECT_LT(peak, kRssLimitKiB) << "peak RSS " << peak << " KiB";
+  EXPECT_LT(peak, kStreamingRssLimitKiB) << "peak RSS " << peak << " KiB";
 }
 
 }  // namespace

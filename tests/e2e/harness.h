@@ -122,6 +122,13 @@ bool wait_until(const std::function<bool()>& cond, int ms = 8000);
 // True when a unix socket at `path` accepts a connection now.
 bool unix_accepts(const std::string& path);
 
+// The gateway's RSS bound while a large body streams through it.
+#ifdef __SANITIZE_ADDRESS__
+constexpr size_t kStreamingRssLimitKiB = 160 * 1024;  // ASan's shadow memory and quarantine
+#else
+constexpr size_t kStreamingRssLimitKiB = 64 * 1024;
+#endif
+
 // A loopback port nothing listens on right now (bound to 0, then released).
 int free_port();
 

@@ -12,11 +12,6 @@ using namespace e2e;
 
 namespace {
 
-#ifdef __SANITIZE_ADDRESS__
-constexpr size_t kRssLimitKiB = 160 * 1024;  // ASan's shadow memory and quarantine
-#else
-constexpr size_t kRssLimitKiB = 64 * 1024;
-#endif
 constexpr size_t kBody = 256u << 20;
 
 class Streaming : public ::testing::Test {
@@ -47,7 +42,7 @@ TEST_F(Streaming, LargeResponseWithBoundedMemory) {
   }
   EXPECT_GE(total, kBody);
   EXPECT_GT(peak, 0u);
-  EXPECT_LT(peak, kRssLimitKiB) << "peak RSS " << peak << " KiB";
+  EXPECT_LT(peak, kStreamingRssLimitKiB) << "peak RSS " << peak << " KiB";
 }
 
 TEST_F(Streaming, LargeUploadWithBoundedMemory) {
@@ -62,7 +57,7 @@ TEST_F(Streaming, LargeUploadWithBoundedMemory) {
   auto r = c.read(false, std::chrono::seconds(60));
   ASSERT_TRUE(r);
   EXPECT_EQ(r->body, "received " + std::to_string(kBody) + " bytes\n");
-  EXPECT_LT(peak, kRssLimitKiB) << "peak RSS " << peak << " KiB";
+  EXPECT_LT(peak, kStreamingRssLimitKiB) << "peak RSS " << peak << " KiB";
 }
 
 TEST_F(Streaming, ChunkedUploadIsStreamed) {
