@@ -244,11 +244,9 @@ class FcgiUpstream final : public Upstream {
       if (st == ParseStatus::incomplete) {
         if (!co_await flush()) co_return Failure{FailureKind::client_gone, true, "client gone"};
         error_code ec;
-        bool first = !got_bytes && pool.first_byte_timeout.count() > 0;
-        size_t n = co_await read_more(*c, first ? pool.first_byte_timeout : pool.read_timeout, ec);
+        size_t n = co_await read_more(*c, pool.silence_limit(got_bytes), ec);
         if (n == 0) {
-          if (ec == asio::error::timed_out)
-            co_return Failure{FailureKind::timeout, true, first ? "no response within first_byte_timeout" : "no response within read_timeout"};
+          if (ec == asio::error::timed_out) co_return Failure{FailureKind::timeout, true, pool.silence_limit_name(got_bytes)};
           co_return Failure{got_bytes ? FailureKind::bad_response : FailureKind::reset_before_response, true,
                             got_bytes ? "connection closed before END_REQUEST" : "connection closed before any response"};
         }

@@ -100,11 +100,10 @@ awaitable<Failure> HttpUpstream::relay_response(ThreadContext& tc, std::unique_p
       break;
     }
     error_code ec;
-    bool first = !got_bytes && pool.first_byte_timeout.count() > 0;
-    size_t n = co_await read_more(*c, first ? pool.first_byte_timeout : pool.read_timeout, ec);
+    bool before = got_bytes;
+    size_t n = co_await read_more(*c, pool.silence_limit(before), ec);
     if (n > 0) got_bytes = true;
-    if (ec == asio::error::timed_out)
-      co_return Failure{FailureKind::timeout, true, first ? "no response within first_byte_timeout" : "no response within read_timeout"};
+    if (ec == asio::error::timed_out) co_return Failure{FailureKind::timeout, true, pool.silence_limit_name(before)};
     if (ec || n == 0)
       co_return Failure{got_bytes ? FailureKind::bad_response : FailureKind::reset_before_response, true,
                         got_bytes ? "connection closed inside the response head" : "connection closed before response (" + (ec ? ec.message() : std::string("EOF")) + ")"};

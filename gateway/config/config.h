@@ -105,6 +105,12 @@ struct PoolSpec {
   Duration connect_timeout{5000};
   Duration read_timeout{60000};   // upstream silent this long -> 504
   Duration first_byte_timeout{0}; // no response byte this long after the request -> 504; 0: read_timeout
+  // The timeout that applies to a wait for the backend's answer, and its name for the log.
+  bool first_byte_limited(bool got_bytes) const { return !got_bytes && first_byte_timeout.count() > 0; }
+  Duration silence_limit(bool got_bytes) const { return first_byte_limited(got_bytes) ? first_byte_timeout : read_timeout; }
+  const char* silence_limit_name(bool got_bytes) const {
+    return first_byte_limited(got_bytes) ? "no response within first_byte_timeout" : "no response within read_timeout";
+  }
   Duration write_timeout{60000};
   Duration disable_time{2000};    // a backend that refused a connect is skipped this long
   int retries = 2;                // further backends tried after a failure
