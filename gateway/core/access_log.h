@@ -11,32 +11,13 @@
 #include <string_view>
 #include <thread>
 
+#include "core/access_format.h"
+
 namespace cutover {
-
-struct AccessRecord {
-  std::string_view client_ip;
-  int64_t wall_time_ms = 0;      // when the request arrived (Unix time)
-  std::string_view method, target;
-  int version_minor = 1;
-  int status = 0;
-  uint64_t bytes = 0;            // response body bytes sent
-  std::string_view referer, user_agent;
-  std::string_view route, pool, backend;
-  int upstream_status = 0;       // 0: no backend answered
-  int64_t upstream_ms = -1;      // time in the last exchange; -1: none
-  int retries = 0;
-  int64_t queue_ms = 0;
-  int64_t total_ms = 0;
-};
-
-enum class AccessLogFormat { combined, json };
-
-// Appends one line for `r` to `out` (pure; tested on its own).
-void format_access(const AccessRecord& r, AccessLogFormat f, std::string& out);
 
 class AccessLog {
  public:
-  AccessLog(std::string path, AccessLogFormat format);
+  AccessLog(std::string path, AccessFormat format);
   ~AccessLog();
   void write(const AccessRecord& r);  // any thread; never blocks on the disk
   void reopen() { reopen_ = true; }
@@ -45,7 +26,7 @@ class AccessLog {
  private:
   void run();
   std::string path_;
-  AccessLogFormat format_;
+  AccessFormat format_;
   int fd_ = -1;
   std::mutex mu_;
   std::condition_variable cv_;
