@@ -66,11 +66,12 @@ class FcgiUpstream final : public Upstream {
       bool reused = c != nullptr;
       if (!c) {
         c = std::make_unique<UpConn>(tc.io.get_executor());
-        if (Failure f = co_await connect_backend(c->sock, backend.spec, pool.connect_timeout)) co_return f;
+        if (Failure f = co_await connect_backend(c->sock, backend.spec, req.timeouts.connect)) co_return f;
         claim_keep_slot(pool, backend, *c);
       }
+      if (req.times) req.times->connected = tc.rt.clock();
       bool got_bytes = false;
-      Failure f = co_await send_request(*c, pool, p, body);
+      Failure f = co_await send_request(*c, req.timeouts.write, p, body);
       if (!f) f = co_await relay_response(tc, c, pool, backend, req, sink, got_bytes);
       if (!f) co_return f;
       // A kept connection the app closed as we used it (php-fpm recycling a child at
@@ -170,7 +171,7 @@ class FcgiUpstream final : public Upstream {
   }
 
   // BEGIN_REQUEST, PARAMS and STDIN; small requests go out in one write.
-  awaitable<Failure> send_request(UpConn& c, const PoolSpec& pool, const Prepared& p, BodySource& body) {
+  awaitable<Failure> send_request(UpConn& c, Duration write_timeout, const Prepared& p, BodySource& body) {
     std::string& out = c.out;
     out.clear();
     append_begin_request(out, kId, Role::responder, c.slot != nullptr);
@@ -178,7 +179,7 @@ class FcgiUpstream final : public Upstream {
     bool sent_any = false;
     auto send = [&]() -> awaitable<Failure> {
       error_code ec;
-      c.deadline.arm(pool.write_timeout);
+      c.deadline.arm(write_timeout);
       co_await asio::async_write(c.sock, asio::buffer(out), redirect_error(use_awaitable, ec));
       c.deadline.disarm();
       if (c.deadline.fired()) co_return Failure{FailureKind::timeout, true, "sending the request timed out"};
@@ -244,9 +245,9 @@ class FcgiUpstream final : public Upstream {
       if (st == ParseStatus::incomplete) {
         if (!co_await flush()) co_return Failure{FailureKind::client_gone, true, "client gone"};
         error_code ec;
-        size_t n = co_await read_more(*c, pool.silence_limit(got_bytes), ec);
+        size_t n = co_await read_more(*c, req.timeouts.silence_limit(got_bytes), ec);
         if (n == 0) {
-          if (ec == asio::error::timed_out) co_return Failure{FailureKind::timeout, true, pool.silence_limit_name(got_bytes)};
+          if (ec == asio::error::timed_out) co_return Failure{FailureKind::timeout, true, req.timeouts.silence_limit_name(got_bytes)};
           co_return Failure{got_bytes ? FailureKind::bad_response : FailureKind::reset_before_response, true,
                             got_bytes ? "connection closed before END_REQUEST" : "connection closed before any response"};
         }
@@ -267,6 +268,7 @@ class FcgiUpstream final : public Upstream {
             if (!parse_cgi_head(std::string_view(head).substr(0, end), cgi))
               co_return Failure{FailureKind::bad_response, true, "malformed CGI response head"};
             head_done = true;
+            if (req.times) req.times->head = tc.rt.clock();
             if (cgi.local_redirect()) handed_off = sink.hand_off(Handoff{Handoff::Kind::local_redirect, cgi.location, {}, nullptr});
             else if (!pool.x_sendfile.empty()) handed_off = hand_off_file(cgi, pool, sink);
             if (!handed_off) {

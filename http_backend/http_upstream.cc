@@ -22,16 +22,14 @@ class HttpUpstream final : public Upstream {
                               ResponseSink& sink) override;
 
  private:
-  awaitable<Failure> send_request(UpConn& c, const PoolSpec& pool, const ForwardRequest& req,
-                                  BackendRuntime& backend, BodySource& body);
+  awaitable<Failure> send_request(UpConn& c, const ForwardRequest& req, BackendRuntime& backend, BodySource& body);
   awaitable<Failure> relay_response(ThreadContext& tc, std::unique_ptr<UpConn>& c,
                                     const PoolSpec& pool, BackendRuntime& backend,
                                     const ForwardRequest& req, ResponseSink& sink, bool& got_bytes);
 };
 
 // Reads more bytes into the connection buffer; returns bytes read (0 on EOF/error).
-awaitable<Failure> HttpUpstream::send_request(UpConn& c, const PoolSpec& pool,
-                                              const ForwardRequest& req, BackendRuntime& backend,
+awaitable<Failure> HttpUpstream::send_request(UpConn& c, const ForwardRequest& req, BackendRuntime& backend,
                                               BodySource& body) {
   std::string& out = c.out;
   build_request_head(req, backend.spec, body.has_body(), body.length(), out);
@@ -66,7 +64,7 @@ awaitable<Failure> HttpUpstream::send_request(UpConn& c, const PoolSpec& pool,
       std::array<asio::const_buffer, 3> bufs{asio::buffer(out.data(), out.size()),
                                              asio::buffer(piece.data(), piece.size()),
                                              asio::buffer(tail.data(), tail.size())};
-      c.deadline.arm(pool.write_timeout);
+      c.deadline.arm(req.timeouts.write);
       co_await asio::async_write(c.sock, bufs, redirect_error(use_awaitable, ec));
       c.deadline.disarm();
       if (c.deadline.fired()) co_return Failure{FailureKind::timeout, true, "sending the request timed out"};
@@ -101,9 +99,9 @@ awaitable<Failure> HttpUpstream::relay_response(ThreadContext& tc, std::unique_p
     }
     error_code ec;
     bool before = got_bytes;
-    size_t n = co_await read_more(*c, pool.silence_limit(before), ec);
+    size_t n = co_await read_more(*c, req.timeouts.silence_limit(before), ec);
     if (n > 0) got_bytes = true;
-    if (ec == asio::error::timed_out) co_return Failure{FailureKind::timeout, true, pool.silence_limit_name(before)};
+    if (ec == asio::error::timed_out) co_return Failure{FailureKind::timeout, true, req.timeouts.silence_limit_name(before)};
     if (ec || n == 0)
       co_return Failure{got_bytes ? FailureKind::bad_response : FailureKind::reset_before_response, true,
                         got_bytes ? "connection closed inside the response head" : "connection closed before response (" + (ec ? ec.message() : std::string("EOF")) + ")"};
@@ -137,6 +135,7 @@ awaitable<Failure> HttpUpstream::relay_response(ThreadContext& tc, std::unique_p
     }
   }
   c->begin += rh.head_bytes;
+  if (req.times) req.times->head = tc.rt.clock();
   sink.start(rs);
   if (rh.status == 101) {
     co_await sink.tunnel(c->sock, std::string_view(c->buf.data() + c->begin, c->end - c->begin));
@@ -156,7 +155,7 @@ awaitable<Failure> HttpUpstream::relay_response(ThreadContext& tc, std::unique_p
       while (left > 0) {
         if (c->begin == c->end) {
           error_code ec;
-          size_t n = co_await read_more(*c, pool.read_timeout, ec);
+          size_t n = co_await read_more(*c, req.timeouts.read, ec);
           if (n == 0) co_return eof_failure(ec);
         }
         size_t n = size_t(std::min<uint64_t>(left, c->end - c->begin));
@@ -182,7 +181,7 @@ awaitable<Failure> HttpUpstream::relay_response(ThreadContext& tc, std::unique_p
           continue;
         }
         error_code ec;
-        size_t n = co_await read_more(*c, pool.read_timeout, ec);
+        size_t n = co_await read_more(*c, req.timeouts.read, ec);
         if (n == 0) co_return eof_failure(ec);
       }
       break;
@@ -195,7 +194,7 @@ awaitable<Failure> HttpUpstream::relay_response(ThreadContext& tc, std::unique_p
           c->begin = c->end;
         }
         error_code ec;
-        size_t n = co_await read_more(*c, pool.read_timeout, ec);
+        size_t n = co_await read_more(*c, req.timeouts.read, ec);
         if (n == 0) {
           if (ec == asio::error::timed_out) co_return eof_failure(ec);
           break;  // EOF ends the body
@@ -227,10 +226,11 @@ awaitable<Failure> HttpUpstream::exchange(ThreadContext& tc, const PoolSpec& poo
     bool reused = c != nullptr;
     if (!c) {
       c = std::make_unique<UpConn>(tc.io.get_executor());
-      Failure f = co_await connect_backend(c->sock, backend.spec, pool.connect_timeout);
+      Failure f = co_await connect_backend(c->sock, backend.spec, req.timeouts.connect);
       if (f) co_return f;
     }
-    Failure f = co_await send_request(*c, pool, req, backend, body);
+    if (req.times) req.times->connected = tc.rt.clock();
+    Failure f = co_await send_request(*c, req, backend, body);
     bool got_bytes = false;
     if (!f) f = co_await relay_response(tc, c, pool, backend, req, sink, got_bytes);
     if (!f) co_return f;

@@ -15,6 +15,7 @@
 #include "stage/compare.h"
 #include "stage/split.h"
 #include "auth/basic.h"
+#include "core/access_format.h"
 #include "static/mime.h"
 
 namespace cutover {
@@ -94,6 +95,21 @@ struct WorkerSpec {
   bool operator==(const WorkerSpec&) const = default;
 };
 
+// The timeouts of one exchange with a backend: the pool's, with the route's overrides.
+struct UpstreamTimeouts {
+  Duration connect{5000};
+  Duration read{60000};           // upstream silent this long -> 504
+  Duration first_byte{0};         // no response byte this long after the request -> 504; 0: read
+  Duration write{60000};
+  // The timeout that applies to a wait for the backend's answer, and its name for the log.
+  bool first_byte_limited(bool got_bytes) const { return !got_bytes && first_byte.count() > 0; }
+  Duration silence_limit(bool got_bytes) const { return first_byte_limited(got_bytes) ? first_byte : read; }
+  const char* silence_limit_name(bool got_bytes) const {
+    return first_byte_limited(got_bytes) ? "no response within first_byte_timeout" : "no response within read_timeout";
+  }
+  bool operator==(const UpstreamTimeouts&) const = default;
+};
+
 struct PoolSpec {
   std::string name;
   std::string protocol = "http";
@@ -102,16 +118,7 @@ struct PoolSpec {
   HealthSpec health;
   int max_fails = 5;              // consecutive failed exchanges that eject a backend
   std::vector<BackendSpec> backends;
-  Duration connect_timeout{5000};
-  Duration read_timeout{60000};   // upstream silent this long -> 504
-  Duration first_byte_timeout{0}; // no response byte this long after the request -> 504; 0: read_timeout
-  // The timeout that applies to a wait for the backend's answer, and its name for the log.
-  bool first_byte_limited(bool got_bytes) const { return !got_bytes && first_byte_timeout.count() > 0; }
-  Duration silence_limit(bool got_bytes) const { return first_byte_limited(got_bytes) ? first_byte_timeout : read_timeout; }
-  const char* silence_limit_name(bool got_bytes) const {
-    return first_byte_limited(got_bytes) ? "no response within first_byte_timeout" : "no response within read_timeout";
-  }
-  Duration write_timeout{60000};
+  UpstreamTimeouts timeouts;
   Duration disable_time{2000};    // a backend that refused a connect is skipped this long
   int retries = 2;                // further backends tried after a failure
   int keepalive_idle = 32;        // idle connections kept per backend per thread
@@ -237,6 +244,21 @@ struct RouteSpec {
   Replacement redirect_to;        // redirect: expanded with the route regex's captures
   int redirect_code = 301;
   std::optional<RolloutSpec> rollout;
+  // Per-route limits (nginx's per-location client_max_body_size, proxy_*_timeout...);
+  // unset: the server's or the pool's.
+  struct Limits {
+    std::optional<uint64_t> max_body_bytes;
+    std::optional<size_t> max_header_bytes, max_header_count;  // only below the server's
+    std::optional<Duration> body_timeout, send_timeout, keepalive_timeout;
+    std::optional<Duration> connect_timeout, first_byte_timeout, read_timeout, write_timeout;
+    UpstreamTimeouts upstream(UpstreamTimeouts t) const {
+      if (connect_timeout) t.connect = *connect_timeout;
+      if (first_byte_timeout) t.first_byte = *first_byte_timeout;
+      if (read_timeout) t.read = *read_timeout;
+      if (write_timeout) t.write = *write_timeout;
+      return t;
+    }
+  } limits;
   std::string origin;
 };
 
@@ -245,6 +267,7 @@ struct ServerSpec {
   int threads = 0;                // 0: one per core
   std::string document_root;      // for *-if-not-file rewrites
   size_t max_header_bytes = 64 * 1024;
+  size_t max_header_count = 100;  // header fields in a request head; more: 431
   uint64_t max_body_bytes = 0;    // 0: unlimited
   Duration header_timeout{10000};
   Duration keepalive_timeout{60000};
@@ -255,7 +278,7 @@ struct ServerSpec {
   std::optional<ListenSpec> admin;    // the admin listener, off when unset
   std::string admin_token;           // bearer token for the admin API; empty: none
   std::string access_log;            // path; empty: no access log
-  bool access_log_json = false;      // JSON lines instead of combined format
+  AccessFormat access_log_format = AccessFormat::combined();
   std::string state_file;            // route stages kept across restarts; empty: not kept
   std::string mime_types = "/etc/mime.types";  // content types for static files
   Duration file_cache{1000};         // static files: open fds and stats kept this long; 0 off

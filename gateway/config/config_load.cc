@@ -221,13 +221,18 @@ void parse_server(Reader& r, ServerSpec& s) {
     s.remote_user_header = *v;
   }
   if (auto v = r.str("access_log_format")) {
-    if (*v == "json") s.access_log_json = true;
-    else if (*v != "combined") r.fail(*r.get("access_log_format"), "access_log_format: expected \"combined\" or \"json\"");
+    std::string error;
+    size_t offset = 0;
+    std::optional<AccessFormat> f = AccessFormat::parse(*v, error, offset);
+    // The column points at the variable, when the string has no escapes before it.
+    if (!f) r.fail(*r.get("access_log_format"), "server.access_log_format: " + error, string_col(*r.get("access_log_format")) + offset);
+    s.access_log_format = std::move(*f);
   }
   uint64_t hb = s.max_header_bytes;
   r.size("max_header_bytes", hb);
   if (hb < 1024 || hb > 1024 * 1024) r.fail_here("server.max_header_bytes: expected 1KiB to 1MiB");
   s.max_header_bytes = size_t(hb);
+  if (auto v = r.integer("max_header_count", 1, 10000)) s.max_header_count = size_t(*v);
   r.size("max_body_bytes", s.max_body_bytes);
   r.duration("header_timeout", s.header_timeout);
   r.duration("keepalive_timeout", s.keepalive_timeout);
@@ -445,10 +450,10 @@ void parse_pool(Reader& r, PoolSpec& p) {
   std::set<std::string> seen;
   for (auto& b : p.backends)
     if (!seen.insert(b.address).second) r.fail(where_backends, "backends: \"" + b.address + "\" is listed twice");
-  r.duration("connect_timeout", p.connect_timeout);
-  r.duration("read_timeout", p.read_timeout);
-  r.duration("first_byte_timeout", p.first_byte_timeout);
-  r.duration("write_timeout", p.write_timeout);
+  r.duration("connect_timeout", p.timeouts.connect);
+  r.duration("read_timeout", p.timeouts.read);
+  r.duration("first_byte_timeout", p.timeouts.first_byte);
+  r.duration("write_timeout", p.timeouts.write);
   r.duration("disable_time", p.disable_time);
   if (auto v = r.integer("retries", 0, 10)) p.retries = int(*v);
   if (auto v = r.integer("keepalive", 0, 10000)) p.keepalive_idle = int(*v);
@@ -730,6 +735,45 @@ void parse_auth(Reader& r, AuthSpec& a) {
   r.finish();
 }
 
+// The server's and pools' limits, overridden for one route. The head is read before the
+// route is known, so header_timeout stays server-wide and a route's head limits can only be
+// lower than the server's (an API that takes small heads, say).
+void parse_route_limits(Reader& r, RouteSpec& rt, const ServerSpec& s) {
+  RouteSpec::Limits& l = rt.limits;
+  if (const toml::node* n = r.get("max_header_bytes")) {
+    uint64_t v = 0;
+    r.size("max_header_bytes", v);
+    if (v < 1024 || v > s.max_header_bytes)
+      r.fail(*n, "max_header_bytes: expected 1KiB up to the server's max_header_bytes (" + std::to_string(s.max_header_bytes) +
+                     "): the head is read before the route is known");
+    l.max_header_bytes = size_t(v);
+  }
+  if (auto v = r.integer("max_header_count", 1, int64_t(s.max_header_count))) l.max_header_count = size_t(*v);
+  auto duration = [&](const char* key, std::optional<Duration>& out) {
+    if (!r.get(key)) return;
+    Duration d{0};
+    r.duration(key, d);
+    out = d;
+  };
+  if (r.get("max_body_bytes")) {
+    uint64_t v = 0;
+    r.size("max_body_bytes", v);
+    l.max_body_bytes = v;
+  }
+  duration("body_timeout", l.body_timeout);
+  duration("send_timeout", l.send_timeout);
+  duration("keepalive_timeout", l.keepalive_timeout);
+  for (const char* key : {"connect_timeout", "first_byte_timeout", "read_timeout", "write_timeout"}) {
+    const toml::node* n = r.get(key);
+    if (n && rt.action != RouteSpec::Action::forward)
+      r.fail(*n, std::string(key) + ": only for a route that forwards to a pool (it overrides the pool's)");
+  }
+  duration("connect_timeout", l.connect_timeout);
+  duration("first_byte_timeout", l.first_byte_timeout);
+  duration("read_timeout", l.read_timeout);
+  duration("write_timeout", l.write_timeout);
+}
+
 void parse_route(Reader& r, RouteSpec& rt, const Config& c) {
   auto name = r.str("name");
   if (!name || name->empty()) r.fail_here("routes: every route needs a \"name\"");
@@ -833,6 +877,7 @@ void parse_route(Reader& r, RouteSpec& rt, const Config& c) {
   }
   if (actions != 1) r.fail_here("route \"" + rt.name + "\": expected exactly one action: forward, static or redirect");
   if (const toml::table* ro = r.table("rollout")) parse_rollout(r, *ro, rt, c);
+  parse_route_limits(r, rt, c.server);
   r.finish();
 }
 

@@ -181,6 +181,12 @@ class ResponseSink {
   virtual bool started() const = 0;
 };
 
+// When an exchange's phases ended (tc.rt.clock() ms; -1: not reached), for the access log.
+struct ExchangeTimes {
+  int64_t connected = -1;  // a connection was ready (at once for a kept-alive one)
+  int64_t head = -1;       // the response head was in
+};
+
 struct ForwardRequest {
   const http1::RequestHead* head = nullptr;
   const RouteSpec* route = nullptr;
@@ -193,6 +199,10 @@ struct ForwardRequest {
   uint16_t client_port = 0;
   std::string_view scheme = "http";
   bool idempotent = false;
+  // The pool's timeouts with the route's overrides: what the upstream applies (not the
+  // pool's own fields).
+  UpstreamTimeouts timeouts;
+  ExchangeTimes* times = nullptr;    // filled in by the upstream when given
   // Fields cutover adds for this backend (X-Forwarded-Prefix...); a client's fields of the
   // same names are dropped, so they cannot be spoofed.
   const std::vector<http1::Field>* extra_fields = nullptr;

@@ -5,8 +5,6 @@
 namespace cutover::http1 {
 namespace {
 
-constexpr size_t kMaxFields = 100;
-
 bool is_tchar(unsigned char c) {
   if (c >= '0' && c <= '9') return true;
   if ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') return true;
@@ -56,7 +54,7 @@ struct LineReader {
   }
 };
 
-bool parse_fields(LineReader& lines, std::vector<Field>& out, ParseError& err) {
+bool parse_fields(LineReader& lines, std::vector<Field>& out, ParseError& err, size_t max_fields = kDefaultMaxFields) {
   std::string_view line;
   while (lines.next(line)) {
     if (lines.bad) return err = {400, "bare CR in header"}, false;
@@ -75,7 +73,7 @@ bool parse_fields(LineReader& lines, std::vector<Field>& out, ParseError& err) {
     for (unsigned char c : value)
       if ((c < 0x20 && c != '\t') || c == 0x7f)
         return err = {400, "control character in header value"}, false;
-    if (out.size() >= kMaxFields) return err = {431, "too many header fields"}, false;
+    if (out.size() >= max_fields) return err = {431, "too many header fields"}, false;
     out.push_back({name, value});
   }
   return err = {400, "truncated head"}, false;
@@ -153,7 +151,7 @@ bool is_hop_by_hop(std::string_view n) {
 }
 
 ParseStatus parse_request_head(std::string_view buf, size_t max_head, RequestHead& out,
-                               ParseError& err) {
+                               ParseError& err, size_t max_fields) {
   // RFC 9112 2.2: ignore empty lines before the request line.
   size_t skip = 0;
   while (skip < buf.size() && (buf[skip] == '\r' || buf[skip] == '\n')) ++skip;
@@ -184,7 +182,7 @@ ParseStatus parse_request_head(std::string_view buf, size_t max_head, RequestHea
   out.version_minor = minor;
   out.fields.clear();
   out.fields.reserve(24);
-  if (!parse_fields(lines, out.fields, err)) return ParseStatus::error;
+  if (!parse_fields(lines, out.fields, err, max_fields)) return ParseStatus::error;
   out.head_bytes = skip + end;
   return ParseStatus::complete;
 }

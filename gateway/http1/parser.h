@@ -14,10 +14,11 @@ struct ParseError {
   std::string_view reason;   // short, for logs and the response body
 };
 
-// Parses a request head from the start of `buf`. `max_head` bounds the head size
-// (beyond it: 431). Field views point into `buf`.
+// Parses a request head from the start of `buf`. `max_head` bounds the head size and
+// `max_fields` the number of header fields (beyond either: 431). Field views point into `buf`.
+constexpr size_t kDefaultMaxFields = 100;
 ParseStatus parse_request_head(std::string_view buf, size_t max_head, RequestHead& out,
-                               ParseError& err);
+                               ParseError& err, size_t max_fields = kDefaultMaxFields);
 
 // Checks framing and smuggling rules and fills the derived fields of `req`.
 // Returns false (with err) when the request must be refused.

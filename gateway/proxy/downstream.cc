@@ -72,7 +72,7 @@ thread_local BufferPool t_buffers;
 }  // namespace
 
 Downstream::Downstream(tcp::socket sock, const ServerSpec& s)
-    : sock_(std::move(sock)), deadline_(sock_), server_(s) {}
+    : sock_(std::move(sock)), deadline_(sock_), body_timeout_(s.body_timeout), send_timeout_(s.send_timeout) {}
 
 Downstream::~Downstream() { use_small(); }
 
@@ -126,14 +126,14 @@ awaitable<size_t> Downstream::fill(Duration timeout, error_code& ec, bool bulk) 
 awaitable<bool> Downstream::write(std::string_view a, std::string_view b) {
   error_code ec;
   std::array<asio::const_buffer, 2> bufs{asio::buffer(a.data(), a.size()), asio::buffer(b.data(), b.size())};
-  deadline_.arm(server_.send_timeout);
+  deadline_.arm(send_timeout_);
   co_await asio::async_write(sock_, bufs, redirect_error(use_awaitable, ec));
   deadline_.disarm();
   co_return !ec;
 }
 
 awaitable<bool> Downstream::send_file(int fd, uint64_t off, uint64_t len) {
-  co_return co_await file_io::send_file(sock_, fd, off, len, server_.send_timeout.count());
+  co_return co_await file_io::send_file(sock_, fd, off, len, send_timeout_.count());
 }
 
 // ---- request body ----
@@ -205,7 +205,7 @@ awaitable<std::string_view> RequestBody::read(error_code& ec) {
       }
     }
     socket_read_ = true;
-    size_t n = co_await d_.fill(d_.server().body_timeout, ec, true);
+    size_t n = co_await d_.fill(d_.body_timeout(), ec, true);
     if (n == 0) {
       if (!ec) ec = asio::error::eof;
       co_return std::string_view();

@@ -32,7 +32,13 @@ class Downstream {
   awaitable<size_t> fill(Duration timeout, error_code& ec, bool bulk = false);
   awaitable<bool> write(std::string_view a, std::string_view b = {});
   awaitable<bool> send_file(int fd, uint64_t off, uint64_t len);
-  const ServerSpec& server() const { return server_; }
+  // The client may pause this long while sending a body / stop reading this long: the
+  // server's, or the current request's route's (set_request_limits).
+  Duration body_timeout() const { return body_timeout_; }
+  void set_request_limits(Duration body_timeout, Duration send_timeout) {
+    body_timeout_ = body_timeout;
+    send_timeout_ = send_timeout;
+  }
   // Scratch for the response head being written; kept across requests so that its
   // capacity is reused (one response at a time per connection).
   std::string& head_buffer() { return head_buf_; }
@@ -40,7 +46,7 @@ class Downstream {
  private:
   tcp::socket sock_;
   Deadline deadline_;
-  const ServerSpec& server_;
+  Duration body_timeout_, send_timeout_;
   // Reads start in a small inline buffer (a request head usually fits, like nginx's
   // client_header_buffer_size); a pooled 16 KiB buffer is taken only for bodies and large
   // heads, and given back when drained. So an idle keep-alive client costs ~1 KiB, and
@@ -69,6 +75,8 @@ class RequestBody final : public BodySource {
   awaitable<bool> discard(uint64_t limit);
   bool complete() const { return done_; }
   bool too_large() const { return too_large_; }
+  // The route's max_body_bytes replaces the server's before the body is read (0: none).
+  void set_max_bytes(uint64_t n) { max_bytes_ = n; }
 
  private:
   awaitable<bool> ensure_continue();

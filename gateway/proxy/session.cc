@@ -61,6 +61,8 @@ class Session {
       snap_ = tc_.snap;  // a reload applies from the next request on
       int64_t started = tc_.rt.clock();
       stats_ = {};
+      use_limits(nullptr);
+      remote_user_.clear();
       // While draining, every answer closes its connection.
       ClientResponse out(d_, head, head.keep_alive, &tc_.rt.draining);
       RequestBody body(d_, head, cfg().server.max_body_bytes);
@@ -89,7 +91,8 @@ class Session {
     int64_t deadline = 0;
     while (true) {
       http1::ParseError err;
-      auto st = http1::parse_request_head(d_.buffered(), cfg().server.max_header_bytes, head, err);
+      auto st = http1::parse_request_head(d_.buffered(), cfg().server.max_header_bytes, head, err,
+                                           cfg().server.max_header_count);
       if (st == http1::ParseStatus::complete && http1::validate_request(head, err)) {
         keep_head(head);
         d_.consume(head.head_bytes);
@@ -101,7 +104,7 @@ class Session {
       }
       // Waiting for a new request is the keep-alive timeout; once bytes arrived, the
       // whole head must come within header_timeout (slow clients cannot stretch it).
-      Duration wait = cfg().server.keepalive_timeout;
+      Duration wait = idle_after_.value_or(cfg().server.keepalive_timeout);
       if (!d_.buffered().empty()) {
         int64_t now = tc_.rt.clock();
         if (deadline == 0) deadline = now + cfg().server.header_timeout.count();
@@ -133,6 +136,7 @@ class Session {
     const RouteSpec* route = nullptr;
     const BackendRuntime* backend = nullptr;
     int upstream_status = 0;
+    int64_t upstream_connect_ms = -1, upstream_header_ms = -1;
     int64_t upstream_ms = -1;
     int retries = 0;
     int64_t queue_ms = 0;
@@ -147,6 +151,8 @@ class Session {
   void log_access(const http1::RequestHead& head, const ClientResponse& out, int64_t started) {
     AccessRecord r;
     r.client_ip = client_ip_;
+    r.remote_user = remote_user_;
+    r.fields = &head.fields;
     r.wall_time_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                          std::chrono::system_clock::now().time_since_epoch()).count() -
                      (tc_.rt.clock() - started);
@@ -165,6 +171,8 @@ class Session {
     }
     if (stats_.backend) r.backend = stats_.backend->spec.address;
     r.upstream_status = stats_.upstream_status;
+    r.upstream_connect_ms = stats_.upstream_connect_ms;
+    r.upstream_header_ms = stats_.upstream_header_ms;
     r.upstream_ms = stats_.upstream_ms;
     r.retries = stats_.retries;
     r.queue_ms = stats_.queue_ms;
@@ -210,12 +218,6 @@ class Session {
       out.force_close();
       why = "invalid request target\n";
       return 400;
-    }
-    if (head.framing == http1::Framing::length && cfg().server.max_body_bytes &&
-        head.content_length > cfg().server.max_body_bytes) {
-      out.force_close();
-      why = "request body too large\n";
-      return 413;
     }
     if (!cfg().auth.empty()) original_path_ = url::decode(url::path_of(norm));
     if (cfg().rewrites.empty()) {
@@ -345,6 +347,25 @@ class Session {
     co_return false;
   }
 
+  // The limits of this request: the server's (no route), else with the route's overrides.
+  // Returns 0, or the refusal: 431 for a head over the route's limits, 413 for an announced
+  // body over its max_body_bytes.
+  int use_limits(const RouteSpec* route, const http1::RequestHead* head = nullptr, RequestBody* body = nullptr) {
+    static const RouteSpec::Limits kNone;
+    const RouteSpec::Limits& l = route ? route->limits : kNone;
+    const ServerSpec& s = cfg().server;
+    uint64_t max_body = l.max_body_bytes.value_or(s.max_body_bytes);
+    if (body) body->set_max_bytes(max_body);
+    d_.set_request_limits(l.body_timeout.value_or(s.body_timeout), l.send_timeout.value_or(s.send_timeout));
+    idle_after_ = l.keepalive_timeout;  // the wait for the next request on this connection
+    if (!head) return 0;
+    if ((l.max_header_bytes && head->head_bytes > *l.max_header_bytes) ||
+        (l.max_header_count && head->fields.size() > *l.max_header_count))
+      return 431;
+    if (head->framing == http1::Framing::length && max_body && head->content_length > max_body) return 413;
+    return 0;
+  }
+
   // Phase 4: the route's action.
   awaitable<void> act(const RouteSpec* route, const Captures& caps, const http1::RequestHead& head,
                       const std::string& target, RequestBody& body, ClientResponse& out) {
@@ -352,6 +373,11 @@ class Session {
     if (!route || route->action != RouteSpec::Action::forward) keep_alive_if_body_skippable(head, out);
     if (!route) {
       co_await send_simple(out, 404, "no route for this URL\n");
+      co_return;
+    }
+    if (int status = use_limits(route, &head, &body)) {
+      out.force_close();  // the body stays unread
+      co_await send_simple(out, status, status == 413 ? "request body too large\n" : "request header fields too large\n");
       co_return;
     }
     switch (route->action) {
@@ -541,6 +567,7 @@ class Session {
     req.idempotent = idempotent(head.method);
     req.remote_user = remote_user_;
     req.user_header = cfg().server.remote_user_header;
+    req.timeouts = route.limits.upstream(spec.timeouts);
     if (new_side && !new_side_fields.empty()) req.extra_fields = &new_side_fields;
 
     int64_t queued_ms = 0;
@@ -610,8 +637,12 @@ class Session {
         stats_.retries = attempt;
         int64_t t0 = tc_.rt.clock();
         bump(backend.requests);
+        ExchangeTimes times;
+        req.times = &times;
         f = co_await up->exchange(tc_, spec, backend, req, body_in, answer_out);
         stats_.upstream_ms = tc_.rt.clock() - t0;
+        stats_.upstream_connect_ms = times.connected >= 0 ? times.connected - t0 : -1;
+        stats_.upstream_header_ms = times.head >= 0 ? times.head - t0 : -1;
         pool.observe_latency(stats_.upstream_ms);
         if (rollout && (!f || out.started())) {
           // Evidence for the guards: answers, 5xx and latency of each side.
@@ -736,6 +767,7 @@ class Session {
   std::string remote_user_;    // Basic auth passed this request as this user
   std::string head_store_;  // the current request's head bytes (see keep_head)
   std::string shadow_target_;  // what the candidate is asked for, when comparing
+  std::optional<Duration> idle_after_;  // the last route's keepalive_timeout, if it set one
   Stats stats_;
   ThreadContext::Client client_;
 };

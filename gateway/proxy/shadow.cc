@@ -89,6 +89,7 @@ awaitable<stage::Captured> ask(ThreadContext& tc, PoolRuntime& pool, ShadowJob& 
   req.client_port = job.client_port;
   req.idempotent = true;
   req.extra_fields = extra;
+  req.timeouts = route.limits.upstream(spec.timeouts);
   Tried tried(pool.backends.size());
   std::vector<BackendLoad> loads(pool.backends.size());
   BalanceState state;

@@ -18,27 +18,32 @@ std::string pool_config(const std::vector<std::string>& backends, const std::str
   return one_pool_config(backends, extra);
 }
 
-TEST(BackendFailure, WorkerKilledMidRunCostsNoIdempotentRequest) {
+// A worker killed under constant load and started again on its port: no idempotent request
+// fails meanwhile, and the restarted worker gets traffic again by itself.
+TEST(BackendFailure, WorkerKilledAndRestartedUnderLoadCostsNoIdempotentRequest) {
   std::string dir = temp_dir();
   std::vector<std::unique_ptr<Worker>> ws;
   for (int i = 0; i < 3; ++i) ws.push_back(std::make_unique<Worker>(dir, "w" + std::to_string(i)));
-  Gateway gw(dir, pool_config({ws[0]->address(), ws[1]->address(), ws[2]->address()}, "disable_time = \"5s\"\n"));
-  std::atomic<int> ok{0}, failed{0};
+  Gateway gw(dir, pool_config({ws[0]->address(), ws[1]->address(), ws[2]->address()}, "disable_time = \"300ms\"\n"));
+  std::atomic<int> ok{0}, failed{0}, from_restarted{0};
   std::atomic<bool> stop{false};
   std::vector<std::thread> clients;
   for (int t = 0; t < 4; ++t) {
     clients.emplace_back([&] {
       // Keep-alive clients, as a browser or load balancer would be.
+      // Slow requests are likely in flight at the kill; /echo names the worker that answered.
       auto c = std::make_unique<Client>(gw.port);
-      while (!stop) {
-        if (!c->send("GET /slow?ms=5 HTTP/1.1\r\nHost: h\r\n\r\n")) {
+      for (int i = 0; !stop; ++i) {
+        if (!c->send(i % 2 ? "GET /echo HTTP/1.1\r\nHost: h\r\n\r\n" : "GET /slow?ms=5 HTTP/1.1\r\nHost: h\r\n\r\n")) {
           ++failed;
           c = std::make_unique<Client>(gw.port);
           continue;
         }
         auto r = c->read();
-        if (r && r->status == 200) ++ok;
-        else {
+        if (r && r->status == 200) {
+          ++ok;
+          if (r->body.find("worker: again ") != std::string::npos) ++from_restarted;
+        } else {
           ++failed;
           c = std::make_unique<Client>(gw.port);
         }
@@ -46,11 +51,17 @@ TEST(BackendFailure, WorkerKilledMidRunCostsNoIdempotentRequest) {
     });
   }
   std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  int port = ws[1]->port;
   ws[1]->proc->kill(SIGKILL);
+  ws[1]->proc->wait_exit(std::chrono::seconds(5));
   std::this_thread::sleep_for(std::chrono::milliseconds(1000));
+  int ok_while_down = ok.load();
+  Worker again(dir, "again", {"--port", std::to_string(port)});
+  bool back = wait_until([&] { return from_restarted.load() >= 20; }, 10000);
   stop = true;
   for (auto& t : clients) t.join();
-  EXPECT_GT(ok.load(), 100);
+  EXPECT_GT(ok_while_down, 100);
+  EXPECT_TRUE(back) << "the restarted worker answered " << from_restarted.load() << " requests";
   EXPECT_EQ(failed.load(), 0);
   std::string log = gw.proc->log();
   EXPECT_NE(log.find("backend " + ws[1]->address() + " (pool app)"), std::string::npos) << log;

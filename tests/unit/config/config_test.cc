@@ -284,3 +284,43 @@ TEST(Config, StaticAndAuthErrorsArePositioned) {
 
 }  // namespace
 }  // namespace cutover
+
+TEST(Config, RouteLimitsOverrideTheServerAndThePool) {
+  auto c = load_config_text(with_route("[[routes]]\nname = \"upload\"\nforward = \"p\"\nmax_body_bytes = \"100MiB\"\n"
+                                       "body_timeout = \"5m\"\nsend_timeout = \"2m\"\nkeepalive_timeout = \"5s\"\n"
+                                       "read_timeout = \"10m\"\nfirst_byte_timeout = \"30s\"\n"
+                                       "[[routes]]\nname = \"rest\"\nforward = \"p\"\n"),
+                            "t.toml");
+  const RouteSpec& up = c->routes[0];
+  EXPECT_EQ(*up.limits.max_body_bytes, 100u << 20);
+  EXPECT_EQ(up.limits.body_timeout->count(), 300000);
+  EXPECT_EQ(up.limits.send_timeout->count(), 120000);
+  EXPECT_EQ(up.limits.keepalive_timeout->count(), 5000);
+  UpstreamTimeouts t = up.limits.upstream(c->pools[0].timeouts);
+  EXPECT_EQ(t.read.count(), 600000);
+  EXPECT_EQ(t.first_byte.count(), 30000);
+  EXPECT_EQ(t.connect, c->pools[0].timeouts.connect);  // not overridden: the pool's
+  EXPECT_FALSE(c->routes[1].limits.max_body_bytes);
+  EXPECT_EQ(c->routes[1].limits.upstream(c->pools[0].timeouts), c->pools[0].timeouts);
+
+  std::string err = error_of(with_route("[[routes]]\nname = \"s\"\nstatic = { root = \"/srv\" }\nread_timeout = \"1s\"\n"));
+  EXPECT_NE(err.find("t.toml:8:16: read_timeout: only for a route that forwards"), std::string::npos) << err;
+  err = error_of(with_route("[[routes]]\nname = \"r\"\nforward = \"p\"\nbody_timeout = 5\n"));
+  EXPECT_NE(err.find("t.toml:8:16: routes.body_timeout: expected a duration"), std::string::npos) << err;
+  err = error_of(with_route("[[routes]]\nname = \"r\"\nforward = \"p\"\nmax_header_bytes = \"1MiB\"\n"));
+  EXPECT_NE(err.find("t.toml:8:20: max_header_bytes: expected 1KiB up to the server's max_header_bytes (65536)"), std::string::npos) << err;
+  err = error_of(with_route("[[routes]]\nname = \"r\"\nforward = \"p\"\nmax_header_count = 101\n"));
+  EXPECT_NE(err.find("t.toml:8:20: routes.max_header_count: expected a value from 1 to 100"), std::string::npos) << err;
+  EXPECT_EQ(*load_config_text(with_route("[[routes]]\nname = \"r\"\nforward = \"p\"\nmax_header_count = 20\n"), "t.toml")
+                 ->routes[0].limits.max_header_count, 20u);
+}
+
+TEST(Config, HeaderCountAndAccessLogTemplate) {
+  auto c = load_config_text(with_workers("max_header_count = 20\naccess_log_format = \"$remote_addr $status\"\n"), "t.toml");
+  EXPECT_EQ(c->server.max_header_count, 20u);
+  EXPECT_FALSE(c->server.access_log_format.is_json());
+  std::string err = error_of(with_workers("max_header_count = 0\n"));
+  EXPECT_NE(err.find("t.toml:3:20: server.max_header_count: expected a value from 1 to 10000"), std::string::npos) << err;
+  err = error_of(with_workers("access_log_format = \"$remote_addr $stauts\"\n"));
+  EXPECT_NE(err.find("t.toml:3:35: server.access_log_format: unknown variable $stauts"), std::string::npos) << err;
+}
