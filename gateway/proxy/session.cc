@@ -9,6 +9,7 @@
 #include "core/file_io.h"
 #include "core/log.h"
 #include "http1/parser.h"
+#include "core/passive_health.h"
 #include "proxy/downstream.h"
 #include "proxy/static_files.h"
 #include "rewrite/rewriter.h"
@@ -440,22 +441,6 @@ class Session {
     co_return true;
   }
 
-  // Passive health: `max_fails` failed exchanges in a row eject a backend for disable_time,
-  // doubled at each ejection in a row (at most 64x); it comes back by itself and a success
-  // resets the count.
-  void eject_if_failing(const PoolSpec& spec, BackendRuntime& b, const Failure& f) {
-    if (spec.max_fails == 0 || f.kind == FailureKind::client_gone || f.kind == FailureKind::bad_request_body ||
-        f.kind == FailureKind::request_too_large)
-      return;
-    if (b.consecutive_failures.fetch_add(1, std::memory_order_relaxed) + 1 < spec.max_fails) return;
-    b.consecutive_failures.store(0, std::memory_order_relaxed);
-    int n = std::min(b.ejections.fetch_add(1, std::memory_order_relaxed), 6);
-    int64_t ms = spec.disable_time.count() << n;
-    b.disabled_until_ms.store(tc_.rt.clock() + ms, std::memory_order_relaxed);
-    log::error("backend " + b.spec.address + " (pool " + spec.name + ") ejected for " + std::to_string(ms) + "ms after " +
-               std::to_string(spec.max_fails) + " failures in a row (last: " + f.name() + ")");
-  }
-
   // The request's key for the hash and sticky balancers.
   std::string_view balance_key(const HashKeySpec& k, const http1::RequestHead& head) const {
     switch (k.kind) {
@@ -658,8 +643,7 @@ class Session {
       }
       tc_.wake_one();
       if (!f) {
-        backend.consecutive_failures.store(0, std::memory_order_relaxed);
-        backend.ejections.store(0, std::memory_order_relaxed);
+        note_success(backend);
         if (compare) start_shadow(route, head, target, new_side_fields, *captured_body, *captured_answer);  // compare: the legacy side got `target`
         co_return;
       }
@@ -673,10 +657,9 @@ class Session {
         if (!out.started()) co_await send_simple(out, f.status(), std::string(f.name()) + "\n");
         co_return;
       }
-      if (f.disables_backend()) {
-        backend.disabled_until_ms.store(tc_.rt.clock() + spec.disable_time.count(), std::memory_order_relaxed);
-      }
-      eject_if_failing(spec, backend, f);
+      if (int64_t ms = note_failure(backend, spec, f, tc_.rt.clock()))
+        log::error("backend " + backend.spec.address + " (pool " + spec.name + ") ejected for " + std::to_string(ms) +
+                   "ms after " + std::to_string(spec.max_fails) + " failures in a row (last: " + f.name() + ")");
       bool can_retry = attempt < spec.retries && !out.started() && body.replayable() &&
                        (!f.request_sent || req.idempotent);
       // Closed before any answer on a connection that did reach it: when that backend is a

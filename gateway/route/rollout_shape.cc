@@ -14,8 +14,9 @@ std::string new_side_target(const RolloutSpec& ro, std::string_view original, co
   if (p.empty() || rewritten.compare(0, p.size(), p) != 0 ||
       (rewritten.size() > p.size() && rewritten[p.size()] != '/' && rewritten[p.size()] != '?'))
     return rewritten;
-  std::string rest = rewritten.substr(p.size());
-  if (rest.empty() || rest.front() == '?') rest.insert(0, "/");
+  std::string_view tail = std::string_view(rewritten).substr(p.size());
+  std::string rest = tail.empty() || tail.front() == '?' ? "/" : "";
+  rest += tail;
   fields.emplace_back("X-Forwarded-Prefix", p);
   fields.emplace_back("X-Script-Name", p);
   return rest;
