@@ -138,6 +138,14 @@ struct PoolSpec {
   std::string origin;
 };
 
+// Header fields cutover adds to requests (before any backend or handler sees them) or to
+// responses (lighttpd's setenv.add-/set-request-header, -response-header). `add` appends a
+// field; `set` replaces every field of that name.
+struct HeaderEdits {
+  std::vector<std::pair<std::string, std::string>> add, set;
+  bool empty() const { return add.empty() && set.empty(); }
+};
+
 // How a FastCGI app is mounted on a route (lighttpd's fastcgi.server key and options).
 struct FastcgiMountSpec {
   std::string key;                 // "/app", "/", "" or ".php"; default: the route's prefix
@@ -244,6 +252,9 @@ struct RouteSpec {
   Replacement redirect_to;        // redirect: expanded with the route regex's captures
   int redirect_code = 301;
   std::optional<RolloutSpec> rollout;
+  // The server's header edits, with each of this route's keys (request add/set, response
+  // add/set) replacing the server's of the same key, as lighttpd's last matching block does.
+  HeaderEdits request_headers, response_headers;
   // Per-route limits (nginx's per-location client_max_body_size, proxy_*_timeout...);
   // unset: the server's or the pool's.
   struct Limits {
@@ -284,6 +295,7 @@ struct ServerSpec {
   Duration file_cache{1000};         // static files: open fds and stats kept this long; 0 off
   std::string remote_user_header;    // HTTP backends: the authenticated user; client's copy dropped
   int log_level = 1;                 // error log: 0 debug, 1 info, 2 warn, 3 error (log::Level)
+  HeaderEdits request_headers, response_headers;  // for every request (routes may replace them)
 };
 
 struct Config {

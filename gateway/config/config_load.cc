@@ -199,6 +199,39 @@ BackendSpec parse_backend(Reader& r, const std::string& text, const toml::node& 
   return b;
 }
 
+// request_headers / response_headers = { add = { NAME = "value" }, set = { ... } }. Each of
+// add and set, when given, replaces the `base` one (a route's replace the server's).
+void parse_header_edits(Reader& r, const char* key, bool request, HeaderEdits& out) {
+  const toml::table* t = r.table(key);
+  if (!t) return;
+  Reader er(r.file(), *t, r.ctx() + "." + key);
+  // Fields that frame the message or the connection are cutover's to decide.
+  static const char* kRequestOnly[] = {"host"};
+  static const char* kNever[] = {"content-length", "transfer-encoding", "connection", "keep-alive", "upgrade", "te", "trailer"};
+  for (const char* op : {"add", "set"}) {
+    const toml::table* list = er.table(op);
+    if (!list) continue;
+    auto& into = std::string_view(op) == "add" ? out.add : out.set;
+    into.clear();
+    for (auto&& [k, v] : *list) {
+      std::string name(k.str());
+      std::string lower = name;
+      std::transform(lower.begin(), lower.end(), lower.begin(), ::tolower);
+      bool token = !name.empty() && name.find_first_not_of("!#$%&'*+-.^_`|~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz") == std::string::npos;
+      if (!token) throw ConfigError(where(r.file(), k.source()) + ": " + er.ctx() + "." + op + ": \"" + name + "\" is not a header field name");
+      bool framing = std::find(std::begin(kNever), std::end(kNever), lower) != std::end(kNever) ||
+                     (!request && std::find(std::begin(kRequestOnly), std::end(kRequestOnly), lower) != std::end(kRequestOnly));
+      if (framing) throw ConfigError(where(r.file(), k.source()) + ": " + er.ctx() + "." + op + ": " + name + " frames the message; cutover sets it");
+      if (!v.is_string()) er.fail(v, er.ctx() + "." + op + "." + name + ": expected a string");
+      const std::string& value = v.as_string()->get();
+      if (value.find_first_of(std::string("\r\n\0", 3)) != std::string::npos)
+        er.fail(v, er.ctx() + "." + op + "." + name + ": a header value cannot hold CR, LF or NUL");
+      into.emplace_back(name, value);
+    }
+  }
+  er.finish();
+}
+
 void parse_server(Reader& r, ServerSpec& s) {
   for (auto& [text, node] : r.str_list("listen")) s.listen.push_back(parse_listen(r, text, *node));
   if (auto v = r.integer("threads", 0, 256)) s.threads = int(*v);
@@ -239,6 +272,8 @@ void parse_server(Reader& r, ServerSpec& s) {
   r.duration("body_timeout", s.body_timeout);
   r.duration("send_timeout", s.send_timeout);
   r.duration("drain_timeout", s.drain_timeout);
+  parse_header_edits(r, "request_headers", true, s.request_headers);
+  parse_header_edits(r, "response_headers", false, s.response_headers);
   r.finish();
   if (s.listen.empty()) r.fail_here("server.listen: at least one address is required");
 }
@@ -878,6 +913,10 @@ void parse_route(Reader& r, RouteSpec& rt, const Config& c) {
   if (actions != 1) r.fail_here("route \"" + rt.name + "\": expected exactly one action: forward, static or redirect");
   if (const toml::table* ro = r.table("rollout")) parse_rollout(r, *ro, rt, c);
   parse_route_limits(r, rt, c.server);
+  rt.request_headers = c.server.request_headers;
+  rt.response_headers = c.server.response_headers;
+  parse_header_edits(r, "request_headers", true, rt.request_headers);
+  parse_header_edits(r, "response_headers", false, rt.response_headers);
   r.finish();
 }
 

@@ -247,9 +247,19 @@ void ClientResponse::start(const ResponseStart& r) {
       .append(" ")
       .append(r.reason.empty() ? std::string_view(reason_phrase(r.status)) : r.reason)
       .append("\r\n");
+  auto replaced = [this](std::string_view name) {
+    for (auto& [n, v] : edits_->set)
+      if (http1::iequals(n, name)) return true;
+    return false;
+  };
   if (r.fields)
-    for (const auto& f : *r.fields) head_.append(f.name).append(": ").append(f.value).append("\r\n");
+    for (const auto& f : *r.fields)
+      if (!edits_ || !replaced(f.name)) head_.append(f.name).append(": ").append(f.value).append("\r\n");
   head_.append(extra_);
+  if (edits_) {
+    for (auto* list : {&edits_->set, &edits_->add})
+      for (auto& [n, v] : *list) head_.append(n).append(": ").append(v).append("\r\n");
+  }
   if (r.status == 101) {
     head_.append("\r\n");
     return;

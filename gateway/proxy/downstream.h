@@ -124,6 +124,9 @@ class ClientResponse final : public ResponseSink {
     extra_.append(name).append(": ").append(value).append("\r\n");
   }
 
+  // The fields this response gets added or replaced (response_headers), before start().
+  void edit_fields(const HeaderEdits* e) { edits_ = e && !e->empty() ? e : nullptr; }
+
   bool keep_alive() const { return keep_alive_; }
   void force_close() { keep_alive_ = false; }
   int status() const { return status_; }
@@ -143,6 +146,7 @@ class ClientResponse final : public ResponseSink {
   uint64_t body_bytes_ = 0;
   std::string& head_;  // pending until the first body write (the connection's buffer)
   std::string extra_;
+  const HeaderEdits* edits_ = nullptr;
   std::optional<Handoff> handoff_;
 };
 

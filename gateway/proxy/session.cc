@@ -66,6 +66,7 @@ class Session {
       remote_user_.clear();
       // While draining, every answer closes its connection.
       ClientResponse out(d_, head, head.keep_alive, &tc_.rt.draining);
+      out.edit_fields(&cfg().server.response_headers);
       RequestBody body(d_, head, cfg().server.max_body_bytes);
       std::string target, why;
       if (int status = rewrite(head, out, target, why)) {
@@ -367,6 +368,19 @@ class Session {
     return 0;
   }
 
+  // A copy of `head` with the route's request_headers applied (the views point into the
+  // config, which the request's snapshot keeps alive).
+  static const http1::RequestHead& edit_request(const HeaderEdits& e, const http1::RequestHead& head, http1::RequestHead& out) {
+    out = head;
+    for (auto& [name, value] : e.set) {
+      std::erase_if(out.fields, [&name](const http1::Field& f) { return http1::iequals(f.name, name); });
+      out.fields.push_back({name, value});
+      if (http1::iequals(name, "host")) out.host = value;
+    }
+    for (auto& [name, value] : e.add) out.fields.push_back({name, value});
+    return out;
+  }
+
   // Phase 4: the route's action.
   awaitable<void> act(const RouteSpec* route, const Captures& caps, const http1::RequestHead& head,
                       const std::string& target, RequestBody& body, ClientResponse& out) {
@@ -376,17 +390,22 @@ class Session {
       co_await send_simple(out, 404, "no route for this URL\n");
       co_return;
     }
+    out.edit_fields(&route->response_headers);
     if (int status = use_limits(route, &head, &body)) {
       out.force_close();  // the body stays unread
       co_await send_simple(out, status, status == 413 ? "request body too large\n" : "request header fields too large\n");
       co_return;
     }
+    // request_headers: what the backends and handlers see from here on (lighttpd's setenv
+    // runs before the handlers too).
+    http1::RequestHead edited;
+    const http1::RequestHead& h = route->request_headers.empty() ? head : edit_request(route->request_headers, head, edited);
     switch (route->action) {
       case RouteSpec::Action::forward:
-        co_await forward(*route, head, target, body, out);
+        co_await forward(*route, h, target, body, out);
         break;
       case RouteSpec::Action::static_files:
-        co_await serve_static(*route, head, target, decoded_path_, cfg().server.file_cache.count(), out);
+        co_await serve_static(*route, h, target, decoded_path_, cfg().server.file_cache.count(), out);
         break;
       case RouteSpec::Action::redirect: {
         UrlParts u{"http", head.host, target, {}};

@@ -324,3 +324,34 @@ TEST(Config, HeaderCountAndAccessLogTemplate) {
   err = error_of(with_workers("access_log_format = \"$remote_addr $stauts\"\n"));
   EXPECT_NE(err.find("t.toml:3:35: server.access_log_format: unknown variable $stauts"), std::string::npos) << err;
 }
+
+TEST(Config, HeaderEditsRouteKeysReplaceTheServers) {
+  auto c = load_config_text(
+      "[server]\nlisten = [\"127.0.0.1:1\"]\n"
+      "request_headers = { add = { \"X-A\" = \"1\" }, set = { \"X-B\" = \"2\" } }\n"
+      "response_headers = { add = { \"X-Frame-Options\" = \"DENY\" } }\n"
+      "[pools.p]\nbackends = [\"127.0.0.1:2\"]\n"
+      "[[routes]]\nname = \"r\"\nforward = \"p\"\nrequest_headers = { add = { \"X-C\" = \"3\" } }\n"
+      "[[routes]]\nname = \"s\"\nforward = \"p\"\n",
+      "t.toml");
+  const RouteSpec& r = c->routes[0];
+  ASSERT_EQ(r.request_headers.add.size(), 1u);
+  EXPECT_EQ(r.request_headers.add[0].first, "X-C");  // the route's add replaces the server's
+  ASSERT_EQ(r.request_headers.set.size(), 1u);
+  EXPECT_EQ(r.request_headers.set[0].first, "X-B");  // the server's set stays
+  EXPECT_EQ(r.response_headers.add[0].second, "DENY");
+  EXPECT_EQ(c->routes[1].request_headers.add[0].first, "X-A");
+  struct Case {
+    std::string text, expect;
+  } cases[] = {
+      {"response_headers = { set = { \"Content-Length\" = \"1\" } }\n", "t.toml:3:30: server.response_headers.set: Content-Length frames the message"},
+      {"request_headers = { add = { \"Bad Name\" = \"1\" } }\n", "t.toml:3:29: server.request_headers.add: \"Bad Name\" is not a header field name"},
+      {"request_headers = { add = { \"X\" = 1 } }\n", "t.toml:3:35: server.request_headers.add.X: expected a string"},
+      {"request_headers = { append = { \"X\" = \"1\" } }\n", "t.toml:3:21: unknown key 'append' in server.request_headers"},
+      {"response_headers = { set = { \"Host\" = \"x\" } }\n", "Host frames the message"},
+  };
+  for (auto& k : cases) {
+    std::string err = error_of(with_workers(k.text));
+    EXPECT_NE(err.find(k.expect), std::string::npos) << "got: " << err << "\nwanted: " << k.expect;
+  }
+}

@@ -1,0 +1,88 @@
+// Scenario: header edits (lighttpd's setenv.*-header). The server adds a response field to
+// every answer, cutover's own included; one route sets and adds request fields, which an
+// HTTP worker and a FastCGI app both receive (a client's copy of a set field is replaced),
+// and replaces a response field of the backend's.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "harness.h"
+
+using namespace e2e;
+
+namespace {
+
+TEST(HeaderEdits, RequestAndResponseFieldsPerServerAndRoute) {
+  std::string dir = temp_dir();
+  Worker w(dir);
+  FcgiApp app(dir);
+  std::filesystem::create_directories(dir + "/site");
+  write_file(dir + "/site/hello.txt", "hello\n");
+  Gateway gw(dir, R"toml(
+[server]
+listen = ["127.0.0.1:{{PORT}}"]
+response_headers = { add = { "X-Frame-Options" = "DENY" } }
+[pools.warp]
+backends = [")toml" + w.address() + R"toml("]
+[pools.legacy]
+protocol = "fastcgi"
+backends = [")toml" + app.address() + R"toml("]
+[[routes]]
+name = "files"
+match = { prefix = "/site/" }
+static = { alias = ")toml" + dir + R"toml(/site/" }
+[[routes]]
+name = "cgi"
+match = { prefix = "/cgi" }
+forward = "legacy"
+request_headers = { set = { "X-Tenant" = "blue" }, add = { "X-Via" = "cutover" } }
+[[routes]]
+name = "api"
+match = { prefix = "/echo" }
+forward = "warp"
+request_headers = { set = { "X-Tenant" = "blue" }, add = { "X-Via" = "cutover" } }
+response_headers = { set = { "Content-Type" = "text/x-echo" } }
+[[routes]]
+name = "rest"
+forward = "warp"
+)toml");
+  // The HTTP worker sees the set field once (the client's value replaced) and the added one
+  // next to the client's.
+  auto r = fetch(gw.port, "GET", "/echo", "", {"X-Tenant: red", "X-Via: client"});
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+  EXPECT_NE(r->body.find("header: X-Tenant: blue\n"), std::string::npos) << r->body;
+  EXPECT_EQ(r->body.find("X-Tenant: red"), std::string::npos) << r->body;
+  EXPECT_NE(r->body.find("header: X-Via: client\n"), std::string::npos) << r->body;
+  EXPECT_NE(r->body.find("header: X-Via: cutover\n"), std::string::npos) << r->body;
+  // The route's response set replaces the backend's field; the server's add stays (the
+  // route gave no add of its own).
+  EXPECT_EQ(r->header("Content-Type"), "text/x-echo");
+  EXPECT_EQ(r->count("Content-Type"), 1u);
+  EXPECT_EQ(r->header("X-Frame-Options"), "DENY");
+
+  // The FastCGI app gets them as CGI variables, an added field merged like lighttpd does.
+  auto c = fetch(gw.port, "GET", "/cgi/env", "", {"X-Tenant: red", "X-Via: client"});
+  ASSERT_TRUE(c);
+  EXPECT_EQ(c->status, 200);
+  auto vars = parse_vars(c->body);
+  EXPECT_EQ(vars["HTTP_X_TENANT"], "blue") << c->body;
+  EXPECT_EQ(vars["HTTP_X_VIA"], "client, cutover") << c->body;
+
+  // Other routes: the client's fields untouched; every answer has the server's field, a
+  // static file and cutover's own 404 too.
+  auto plain = fetch(gw.port, "GET", "/x/echo", "", {"X-Tenant: red"});  // route "rest"
+  ASSERT_TRUE(plain);
+  EXPECT_EQ(plain->header("X-Frame-Options"), "DENY");
+  EXPECT_NE(plain->header("Content-Type"), "text/x-echo");
+  auto file = fetch(gw.port, "GET", "/site/hello.txt");
+  ASSERT_TRUE(file);
+  EXPECT_EQ(file->status, 200);
+  EXPECT_EQ(file->header("X-Frame-Options"), "DENY");
+  auto missing = fetch(gw.port, "GET", "/site/none.txt");
+  ASSERT_TRUE(missing);
+  EXPECT_EQ(missing->status, 404);
+  EXPECT_EQ(missing->header("X-Frame-Options"), "DENY");
+}
+
+}  // namespace
