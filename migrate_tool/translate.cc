@@ -75,12 +75,14 @@ bool has_percent_capture(const std::string& s) {
 }
 
 struct Route {
+  Route(std::string text, std::string origin, int order, std::string key = "", std::string directive = "", int block = -1)
+      : text(std::move(text)), origin(std::move(origin)), order(order), key(std::move(key)), directive(std::move(directive)), block(block) {}
   std::string text;   // the [[routes]] table
   std::string origin; // file:line
   int order;          // sort key: lighttpd's stage order (a host block's routes just before)
   std::string key;    // the directive a global route came from ("" for a host block's)
   std::string directive;  // the directive any route came from
-  int block = -1;         // the conditional block it came from (-1: global)
+  int block;              // the conditional block it came from (-1: global)
 };
 
 class Translator {
@@ -107,6 +109,9 @@ class Translator {
   int64_t listen_port_ = 80;
   std::vector<std::string> extra_listen_;
   std::string server_lines_;
+  // setenv.*: header edits for [server], and the environment for FastCGI routes' params.
+  std::map<std::string, std::vector<std::pair<std::string, std::string>>> header_edits_;  // "request_headers.add" -> fields
+  std::vector<std::pair<std::string, std::string>> fcgi_env_;
   struct Rule {
     std::string match, to, origin;
     std::string key;   // the directive (lighttpd replaces each key's list per block)
@@ -233,6 +238,8 @@ class Translator {
       add(s.pos, Verdict::exact, k, "server.access_log (combined format, reopened on SIGUSR1)");
     } else if (k == "accesslog.format") {
       add(s.pos, Verdict::caveat, k, "custom formats are not translated: cutover writes the combined format plus its own fields (or JSON)");
+    } else if (k.rfind("setenv.", 0) == 0) {
+      setenv(s);
     } else if (k == "server.errorlog") {
       add(s.pos, Verdict::caveat, k, "cutover logs to stderr: redirect it to " + s.value.str + " (or let systemd/journald keep it)");
     } else if (k == "fastcgi.server") {
@@ -287,6 +294,63 @@ class Translator {
     } else {
       add(s.pos, Verdict::untranslated, k, "not translated: cutover has no equivalent (value " + s.value.describe() + ")");
     }
+  }
+
+  // setenv.{add,set}-{request,response}-header → [server] request_headers / response_headers;
+  // setenv.{add,set}-environment → the params of every FastCGI route (lighttpd gives the
+  // environment to CGI, FastCGI and SCGI only, never to mod_proxy backends).
+  void setenv(const Setting& s) {
+    static const std::map<std::string, std::string> kHeaderKeys = {
+        {"setenv.add-request-header", "request_headers.add"},   {"setenv.set-request-header", "request_headers.set"},
+        {"setenv.add-response-header", "response_headers.add"}, {"setenv.set-response-header", "response_headers.set"}};
+    const std::string& k = s.key;
+    bool env = k == "setenv.add-environment" || k == "setenv.set-environment";
+    auto it = kHeaderKeys.find(k);
+    if (!env && it == kHeaderKeys.end()) {
+      add(s.pos, Verdict::untranslated, k, "not a mod_setenv directive lighttpd knows");
+      return;
+    }
+    static const std::set<std::string> kFraming = {"content-length", "transfer-encoding", "connection", "keep-alive",
+                                                   "upgrade", "te", "trailer"};
+    std::vector<std::pair<std::string, std::string>> fields;
+    for (auto& item : s.value.items) {
+      if (!item.first) continue;
+      std::string lower = *item.first;
+      std::transform(lower.begin(), lower.end(), lower.begin(), ::tolower);
+      bool token = !lower.empty() && lower.find_first_not_of("!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyz") == std::string::npos;
+      const Pos& at = item.second.pos.line ? item.second.pos : s.pos;
+      if (!env && (!token || kFraming.count(lower) || (lower == "host" && k.find("response") != std::string::npos))) {
+        add(at, Verdict::untranslated, k, "\"" + *item.first + "\": " + (token ? "a field that frames the message, which cutover sets itself" : "not a header field name"));
+        continue;
+      }
+      if (item.second.str.find_first_of("\r\n") != std::string::npos) {
+        add(at, Verdict::untranslated, k, "\"" + *item.first + "\": a value with a line break");
+        continue;
+      }
+      // Several values for one name: lighttpd appends them to one field, "a, b".
+      auto same = std::find_if(fields.begin(), fields.end(), [&](auto& f) { return f.first == *item.first; });
+      if (same != fields.end() && !env) same->second += ", " + item.second.str;
+      else if (same != fields.end()) same->second = item.second.str;
+      else fields.emplace_back(*item.first, item.second.str);
+    }
+    if (env) {
+      for (auto& f : fields) {
+        auto same = std::find_if(fcgi_env_.begin(), fcgi_env_.end(), [&](auto& e) { return e.first == f.first; });
+        if (same != fcgi_env_.end()) same->second = f.second;
+        else fcgi_env_.push_back(f);
+      }
+      add(s.pos, Verdict::exact, k, "fastcgi.params of every FastCGI route (lighttpd gives the environment to FastCGI, CGI and SCGI apps only, not to proxy.server backends)");
+      return;
+    }
+    header_edits_[it->second] = fields;
+    bool request = it->second.rfind("request", 0) == 0;
+    bool add_op = it->second.find(".add") != std::string::npos;
+    add(s.pos, Verdict::exact, k,
+        "server." + it->second + ": " +
+            (request ? (add_op ? "appended to each request's fields before any backend sees them (a FastCGI app sees \"client, ours\", as with lighttpd)"
+                               : "replaces the client's fields of these names on every request")
+                     : (add_op ? "appended to every answer, cutover's own included"
+                               : "replaces the backend's fields of these names on every answer")));
   }
 
   void quirk_auth_order(const Setting& s) {
@@ -520,6 +584,7 @@ class Translator {
                 "process tuning without an equivalent; the supervisor keeps max-procs processes");
       }
       if (check_local) fc += ", check_local = true";
+      fc += "@FCGI_ENV@";
       bool prefix = !key.empty() && key.front() == '/';
       // A suffix key with check-local matches the script found on disk, so "/index.php/x"
       // goes to PHP (PATH_INFO "/x"); without check-local the path itself must end in it.
@@ -643,7 +708,7 @@ class Translator {
     if (const Setting* bl = b.find("proxy-core.balancer")) balance = balancer(*bl);
     else add(backends->pos, Verdict::caveat, "proxy-core.balancer", "unset: lighttpd 1.5 picks at random (its \"round-robin\"); cutover uses round-robin");
     std::vector<std::string> addrs;
-    for (auto& a : strings_of(backends->value)) addrs.push_back(a.find(':') == std::string::npos || a.front() == '[' && a.back() == ']' ? a + ":80" : a);
+    for (auto& a : strings_of(backends->value)) addrs.push_back(a.find(':') == std::string::npos || (a.front() == '[' && a.back() == ']') ? a + ":80" : a);
     pools_ += "[pools." + pool + "]  # " + where(backends->pos) + " proxy-core.backends\n" +
               (protocol == "fastcgi" ? "protocol = \"fastcgi\"\n" : "") + "balancer = \"" + balance + "\"\nbackends = " + tlist(addrs) + "\n";
     add(backends->pos, Verdict::exact, "proxy-core.backends", std::to_string(addrs.size()) + " backend(s) in pool " + pool + " for " + what);
@@ -932,7 +997,22 @@ class Translator {
         << ".\n# Every table names the lighttpd line it came from; the report lists every directive.\n\n";
     out << "[server]\nlisten = [" << tq(listen_host_ + ":" + std::to_string(listen_port_));
     for (auto& l : extra_listen_) out << ", " << tq(l);
-    out << "]\n" << server_lines_ << "\n";
+    out << "]\n" << server_lines_;
+    for (const char* table : {"request_headers", "response_headers"}) {
+      std::string ops;
+      for (const char* op : {"add", "set"}) {
+        auto e = header_edits_.find(std::string(table) + "." + op);
+        if (e == header_edits_.end() || e->second.empty()) continue;
+        std::string fields;
+        for (auto& [n, v] : e->second) fields += (fields.empty() ? "" : ", ") + tq(n) + " = " + tq(v);
+        ops += (ops.empty() ? "" : ", ") + std::string(op) + " = { " + fields + " }";
+      }
+      if (!ops.empty()) out << table << " = { " << ops << " }  # setenv.*\n";
+    }
+    out << "\n";
+    std::string env;
+    for (auto& [n, v] : fcgi_env_) env += (env.empty() ? "" : ", ") + tq(n) + " = " + tq(v);
+    if (!env.empty()) env = ", params = { " + env + " }";
     // lighttpd's order within a block: once rules, then repeat rules; the if-not-file pair
     // is a separate list (§2). Host-block rules and the global rules they replace exclude
     // each other by Host, so their relative order does not matter.
@@ -977,6 +1057,7 @@ class Translator {
       }
       size_t p = text.find("PROXY_REWRITE");
       if (p != std::string::npos) text.replace(p, 13, proxy_rewrite_);
+      for (size_t q; (q = text.find("@FCGI_ENV@")) != std::string::npos;) text.replace(q, 10, env);
       out << text << "\n";
       size_t nl = text.find('\n');
       t_.explain.push_back(text.substr(0, nl));

@@ -2,7 +2,7 @@
 //   example-worker --port 3001 [--host 127.0.0.1] [--name v1] [--threads 64]
 // Pages: /  hello with the port | /echo  the request as text (POST: the body too)
 //        /slow?ms=N | /large?bytes=N (streamed) | /sink (POST, counts a streamed body)
-//        /status/N | /health | /chunked?parts=N
+//        /status/N | /health | /chunked?parts=N | /header?name=N&value=V (sets a response field)
 #include <httplib.h>
 #include <netinet/in.h>
 #include <signal.h>
@@ -146,6 +146,10 @@ int main(int argc, char** argv) {
       return true;
     });
     res.set_content("received " + std::to_string(total) + " bytes\n", "text/plain");
+  });
+  svr.Get("/header", [](const httplib::Request& req, httplib::Response& res) {
+    res.set_header(req.get_param_value("name"), req.get_param_value("value"));
+    res.set_content("header set\n", "text/plain");
   });
   svr.Get(R"(/status/(\d+))", [](const httplib::Request& req, httplib::Response& res) {
     res.status = std::atoi(req.matches[1].str().c_str());

@@ -258,7 +258,8 @@ void ClientResponse::start(const ResponseStart& r) {
   head_.append(extra_);
   if (edits_) {
     for (auto* list : {&edits_->set, &edits_->add})
-      for (auto& [n, v] : *list) head_.append(n).append(": ").append(v).append("\r\n");
+      for (auto& [n, v] : *list)
+        if (!v.empty()) head_.append(n).append(": ").append(v).append("\r\n");  // set to "": removed
   }
   if (r.status == 101) {
     head_.append("\r\n");

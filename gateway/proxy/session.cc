@@ -374,6 +374,7 @@ class Session {
     out = head;
     for (auto& [name, value] : e.set) {
       std::erase_if(out.fields, [&name](const http1::Field& f) { return http1::iequals(f.name, name); });
+      if (value.empty()) continue;  // set to "": removed, as lighttpd does
       out.fields.push_back({name, value});
       if (http1::iequals(name, "host")) out.host = value;
     }

@@ -38,28 +38,36 @@ forward = "legacy"
 request_headers = { set = { "X-Tenant" = "blue" }, add = { "X-Via" = "cutover" } }
 [[routes]]
 name = "api"
-match = { prefix = "/echo" }
+match = { host = "api.local" }
 forward = "warp"
-request_headers = { set = { "X-Tenant" = "blue" }, add = { "X-Via" = "cutover" } }
-response_headers = { set = { "Content-Type" = "text/x-echo" } }
+request_headers = { set = { "X-Tenant" = "blue", "X-Debug" = "" }, add = { "X-Via" = "cutover" } }
+response_headers = { set = { "Content-Type" = "text/x-echo", "X-Powered-By" = "" } }
 [[routes]]
 name = "rest"
 forward = "warp"
 )toml");
   // The HTTP worker sees the set field once (the client's value replaced) and the added one
   // next to the client's.
-  auto r = fetch(gw.port, "GET", "/echo", "", {"X-Tenant: red", "X-Via: client"});
+  auto r = fetch(gw.port, "GET", "/echo", "", {"Host: api.local", "X-Tenant: red", "X-Via: client", "X-Debug: 1"});
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 200);
   EXPECT_NE(r->body.find("header: X-Tenant: blue\n"), std::string::npos) << r->body;
   EXPECT_EQ(r->body.find("X-Tenant: red"), std::string::npos) << r->body;
   EXPECT_NE(r->body.find("header: X-Via: client\n"), std::string::npos) << r->body;
   EXPECT_NE(r->body.find("header: X-Via: cutover\n"), std::string::npos) << r->body;
+  EXPECT_EQ(r->body.find("X-Debug"), std::string::npos) << r->body;  // set to "": removed
   // The route's response set replaces the backend's field; the server's add stays (the
   // route gave no add of its own).
   EXPECT_EQ(r->header("Content-Type"), "text/x-echo");
   EXPECT_EQ(r->count("Content-Type"), 1u);
   EXPECT_EQ(r->header("X-Frame-Options"), "DENY");
+  auto removed = fetch(gw.port, "GET", "/header?name=X-Powered-By&value=php", "", {"Host: api.local"});
+  ASSERT_TRUE(removed);
+  EXPECT_EQ(removed->status, 200);
+  EXPECT_EQ(removed->count("X-Powered-By"), 0u);  // set to "": removed
+  auto kept = fetch(gw.port, "GET", "/header?name=X-Powered-By&value=php");  // route "rest"
+  ASSERT_TRUE(kept);
+  EXPECT_EQ(kept->header("X-Powered-By"), "php");
 
   // The FastCGI app gets them as CGI variables, an added field merged like lighttpd does.
   auto c = fetch(gw.port, "GET", "/cgi/env", "", {"X-Tenant: red", "X-Via: client"});
@@ -71,8 +79,9 @@ forward = "warp"
 
   // Other routes: the client's fields untouched; every answer has the server's field, a
   // static file and cutover's own 404 too.
-  auto plain = fetch(gw.port, "GET", "/x/echo", "", {"X-Tenant: red"});  // route "rest"
+  auto plain = fetch(gw.port, "GET", "/echo", "", {"X-Tenant: red"});  // route "rest"
   ASSERT_TRUE(plain);
+  EXPECT_NE(plain->body.find("header: X-Tenant: red\n"), std::string::npos) << plain->body;
   EXPECT_EQ(plain->header("X-Frame-Options"), "DENY");
   EXPECT_NE(plain->header("Content-Type"), "text/x-echo");
   auto file = fetch(gw.port, "GET", "/site/hello.txt");

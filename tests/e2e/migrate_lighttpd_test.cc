@@ -159,6 +159,9 @@ std::vector<std::string> differences(const Backends& b, const Case& c, size_t& c
                       "\n  lighttpd: " + a->body.substr(0, 300) + "\n  cutover:  " + z->body.substr(0, 300));
       continue;
     }
+    // Fields setenv adds to answers (empty in the other configs).
+    if (a->header("X-Frame-Options") != z->header("X-Frame-Options"))
+      diffs.push_back(what + ": X-Frame-Options lighttpd \"" + a->header("X-Frame-Options") + "\", cutover \"" + z->header("X-Frame-Options") + "\"");
     if (location_path(a->header("Location")) != location_path(z->header("Location")))
       diffs.push_back(what + ": Location lighttpd " + a->header("Location") + ", cutover " + z->header("Location"));
     if (a->status < 300 && normalize_body(a->body) != normalize_body(z->body))
@@ -168,6 +171,14 @@ std::vector<std::string> differences(const Backends& b, const Case& c, size_t& c
 }
 
 const std::vector<Case> kCorpus = {
+    {"setenv: request fields, answer fields, the FastCGI environment",
+     "server.modules = (\"mod_setenv\", \"mod_fastcgi\", \"mod_proxy\")\nserver.document-root = \"{DOCROOT}\"\nserver.port = {PORT}\n"
+     "setenv.add-request-header = ( \"X-Added\" => \"by-setenv\" )\n"
+     "setenv.set-request-header = ( \"User-Agent\" => \"set-by-setenv\" )\n"
+     "setenv.add-response-header = ( \"X-Frame-Options\" => \"DENY\" )\n"
+     "setenv.add-environment = ( \"APP_ENV\" => \"production\" )\n"
+     "fastcgi.server = ( \"/app/\" => (( \"socket\" => \"{APP}\", \"check-local\" => \"disable\" )) )\n"
+     "proxy.server = ( \"/api/\" => (( \"host\" => \"127.0.0.1\", \"port\" => {W2} )) )\n"},
     {"seed in 1.4 syntax (rewrite-once idiom, proxy, map-urlpath)",
      "server.modules = (\"mod_rewrite\", \"mod_proxy\")\nserver.document-root = \"{DOCROOT}\"\nserver.port = {PORT}\n"
      "url.rewrite-once = ( \"^/static.*\" => \"$0\", \"(.*)\" => \"/proxy$1\" )\n"
