@@ -6,8 +6,12 @@
 #include <set>
 #include <sstream>
 
+#include "migrate_tool/log_format.h"
+
 namespace cutover::migrate {
 namespace {
+
+constexpr const char* kLighttpdDefaultLogFormat = "%h %V %u %t \"%r\" %>s %b \"%{Referer}i\" \"%{User-Agent}i\"";
 
 // A TOML string: literal ('...') when possible, so regexes keep their backslashes as written.
 std::string tq(const std::string& s) {
@@ -235,9 +239,21 @@ class Translator {
         return;
       }
       server_lines_ += "access_log = " + tq(s.value.str) + "  # " + where(s.pos) + "\n";
-      add(s.pos, Verdict::exact, k, "server.access_log (combined format, reopened on SIGUSR1)");
+      if (!c_.blocks[0].find("accesslog.format")) {
+        // lighttpd's default is not the combined format: the Host stands where "-" would.
+        LogFormatTranslation f = translate_log_format(kLighttpdDefaultLogFormat);
+        server_lines_ += "access_log_format = " + tq(f.template_text) + "  # lighttpd's default accesslog.format\n";
+        add(s.pos, Verdict::exact, k, "server.access_log (reopened on SIGUSR1), with lighttpd's default format as server.access_log_format so that existing log "
+                                          "readers keep working (without it cutover writes the combined format plus the route, backend and upstream times)");
+      } else {
+        add(s.pos, Verdict::exact, k, "server.access_log (reopened on SIGUSR1)");
+      }
     } else if (k == "accesslog.format") {
-      add(s.pos, Verdict::caveat, k, "custom formats are not translated: cutover writes the combined format plus its own fields (or JSON)");
+      LogFormatTranslation f = translate_log_format(s.value.str);
+      server_lines_ += "access_log_format = " + tq(f.template_text) + "  # " + where(s.pos) + "\n";
+      std::string why = "server.access_log_format, the same fields as a template";
+      for (auto& x : f.inexact) why += "; " + x;
+      add(s.pos, f.inexact.empty() ? Verdict::exact : Verdict::caveat, k, why);
     } else if (k.rfind("setenv.", 0) == 0) {
       setenv(s);
     } else if (k == "server.errorlog") {

@@ -26,11 +26,15 @@ void append_quoted_json(std::string& out, std::string_view s) {
   out += '"';
 }
 
-// Client-supplied text is escaped as nginx does: a quote, backslash or control byte
-// becomes \xHH, so a line can always be split back into its fields.
+// Client-supplied text is escaped as Apache and lighttpd do: \" and \\, a control byte as
+// \xHH, so a line can always be split back into its fields (and log readers written for
+// lighttpd's lines read cutover's).
 void append_escaped(std::string& out, std::string_view s) {
   for (unsigned char c : s) {
-    if (c == '"' || c == '\\' || c < 0x20 || c == 0x7f) {
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += char(c);
+    } else if (c < 0x20 || c == 0x7f) {
       char buf[8];
       std::snprintf(buf, sizeof buf, "\\x%02x", c);
       out += buf;
@@ -180,10 +184,11 @@ constexpr VarName kVars[] = {
     {"request", AccessFormat::Var::request},
     {"request_method", AccessFormat::Var::request_method},
     {"request_uri", AccessFormat::Var::request_uri},
+    {"uri", AccessFormat::Var::uri},
+    {"args", AccessFormat::Var::args},
     {"server_protocol", AccessFormat::Var::server_protocol},
     {"status", AccessFormat::Var::status},
     {"body_bytes_sent", AccessFormat::Var::body_bytes_sent},
-    {"bytes_sent", AccessFormat::Var::body_bytes_sent},
     {"http_referer", AccessFormat::Var::http_referer},
     {"http_user_agent", AccessFormat::Var::http_user_agent},
     {"route", AccessFormat::Var::route},
@@ -253,7 +258,7 @@ std::optional<AccessFormat> AccessFormat::parse(std::string_view text, std::stri
     if (p.var == Var::literal) {
       error = "unknown variable $" + std::string(name) +
               " in the access log template (known: $remote_addr, $remote_user, $time_local, $time_iso8601, $msec, "
-              "$request, $request_method, $request_uri, $server_protocol, $status, $body_bytes_sent, $http_NAME, "
+              "$request, $request_method, $request_uri, $uri, $args, $server_protocol, $status, $body_bytes_sent, $http_NAME, "
               "$route, $pool, $backend, $upstream_status, $upstream_connect_time, $upstream_header_time, "
               "$upstream_response_time, $request_time, $retries, $queue_time)";
       return std::nullopt;
@@ -292,6 +297,12 @@ void AccessFormat::format_custom(const AccessRecord& r, std::string& out) const 
         break;
       case Var::request_method: append_escaped(out, r.method); break;
       case Var::request_uri: append_escaped(out, r.target); break;
+      case Var::uri: append_escaped(out, r.target.substr(0, r.target.find('?'))); break;
+      case Var::args: {
+        size_t q = r.target.find('?');
+        append_escaped(out, q == std::string_view::npos ? std::string_view() : r.target.substr(q + 1));
+        break;
+      }
       case Var::server_protocol: out += protocol(r); break;
       case Var::status: append_number(out, r.status); break;
       case Var::body_bytes_sent: append_number(out, int64_t(r.bytes)); break;

@@ -37,7 +37,7 @@ class AccessFormat {
   // The variables a template may name (docs/config.md lists them).
   enum class Var {
     literal, remote_addr, remote_user, time_local, time_iso8601, msec, request, request_method,
-    request_uri, server_protocol, status, body_bytes_sent, http_referer, http_user_agent,
+    request_uri, uri, args, server_protocol, status, body_bytes_sent, http_referer, http_user_agent,
     http_field, route, pool, backend, upstream_status, upstream_connect_time,
     upstream_header_time, upstream_response_time, request_time, retries, queue_time
   };

@@ -32,7 +32,7 @@ TEST(AccessLog, CombinedFormatWithUpstreamFields) {
   std::string line;
   AccessFormat::combined().format(sample(), line);
   EXPECT_EQ(line,
-            "10.0.0.7 - - [25/Nov/2025:22:40:00 +0000] \"GET /a?b=\\x22c\\x22 HTTP/1.1\" 200 42 \"-\" \"curl/8\" "
+            "10.0.0.7 - - [25/Nov/2025:22:40:00 +0000] \"GET /a?b=\\\"c\\\" HTTP/1.1\" 200 42 \"-\" \"curl/8\" "
             "route=app pool=warp backend=127.0.0.1:3001 upstream_status=200 upstream_connect_ms=0 upstream_header_ms=2 upstream_ms=3 retries=1 queue_ms=0 total_ms=4\n");
 }
 
@@ -74,8 +74,25 @@ TEST(AccessLog, TemplateWithNginxVariables) {
   std::string line;
   f->format(r, line);
   EXPECT_EQ(line,
-            "10.0.0.7 [25/Nov/2025:22:40:00 +0000] \"GET /a?b=\\x22c\\x22 HTTP/1.1\" 200 42 rt=0.004 uct=0.000 "
+            "10.0.0.7 [25/Nov/2025:22:40:00 +0000] \"GET /a?b=\\\"c\\\" HTTP/1.1\" 200 42 rt=0.004 uct=0.000 "
             "uht=0.002 urt=0.003 ua=\"curl/8\" id=r-1 up=127.0.0.1:3001/warp q=1.500 $\n");
+}
+
+TEST(AccessLog, TemplatePathAndQuery) {
+  std::string err;
+  size_t off = 0;
+  auto f = parse("$uri|$args|$request_uri", err, off);
+  ASSERT_TRUE(f) << err;
+  AccessRecord r = sample();
+  r.target = "/a/b?x=1&y=2";
+  std::string line;
+  f->format(r, line);
+  EXPECT_EQ(line, "/a/b|x=1&y=2|/a/b?x=1&y=2\n");
+  r.target = "/plain";
+  r.bytes = 0;
+  line.clear();
+  f->format(r, line);
+  EXPECT_EQ(line, "/plain||/plain\n");
 }
 
 TEST(AccessLog, TemplateMissingValuesAreDashes) {
