@@ -80,7 +80,7 @@ CgiParams cgi_params(const Mount& m, const CgiRequest& r, const StatPath& stat) 
   if (r.rewritten) set("REDIRECT_URI", std::string(r.target));
   set("QUERY_STRING", std::string(url::query_of(r.target)));
   set("REQUEST_METHOD", std::string(r.method));
-  set("REDIRECT_STATUS", "200");
+  set("REDIRECT_STATUS", std::to_string(r.redirect_status));
   set("SERVER_PROTOCOL", r.version_minor == 0 ? "HTTP/1.0" : "HTTP/1.1");
   set("GATEWAY_INTERFACE", "CGI/1.1");
   set("SERVER_SOFTWARE", "cutover");

@@ -27,6 +27,7 @@ struct CgiRequest {
   std::string_view original_target;   // as the client sent it: REQUEST_URI
   std::string_view target;            // after normalisation and rewrites: path?query
   bool rewritten = false;             // then REDIRECT_URI = target
+  int redirect_status = 200;          // REDIRECT_STATUS: an error handler gets the error's status
   std::vector<std::pair<std::string_view, std::string_view>> headers;
   std::optional<uint64_t> content_length;  // exact (bodies of unknown length are spooled first)
   std::string_view server_name, server_addr, remote_addr;

@@ -110,9 +110,10 @@ class FcgiUpstream final : public Upstream {
     }
     CgiRequest cr;
     cr.method = h.method;
-    cr.original_target = h.target;
+    cr.original_target = req.original_target;
     cr.target = req.target;
     cr.rewritten = req.rewritten;
+    cr.redirect_status = req.redirect_status;
     for (auto& f : h.fields) cr.headers.emplace_back(f.name, f.value);
     if (p.spool) cr.content_length = p.spool->size();
     else if (body.has_body()) cr.content_length = *body.length();

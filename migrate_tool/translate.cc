@@ -254,6 +254,16 @@ class Translator {
       std::string why = "server.access_log_format, the same fields as a template";
       for (auto& x : f.inexact) why += "; " + x;
       add(s.pos, f.inexact.empty() ? Verdict::exact : Verdict::caveat, k, why);
+    } else if (k == "server.error-handler-404" || k == "server.error-handler") {
+      bool any = k == "server.error-handler";
+      if (s.value.str.empty() || s.value.str.front() != '/') {
+        add(s.pos, Verdict::untranslated, k, "\"" + s.value.str + "\": only a local path is translated");
+        return;
+      }
+      server_lines_ += std::string(any ? "error_handler" : "error_handler_404") + " = " + tq(s.value.str) + "  # " + where(s.pos) + "\n";
+      add(s.pos, Verdict::exact, k, std::string("server.") + (any ? "error_handler" : "error_handler_404") + ": " +
+                                        (any ? "an error cutover answers itself (403, 404, 405, …)" : "a 403 or 404 cutover answers itself (no file, no route, a denied file)") +
+                                        " is answered by " + s.value.str + " instead, with the client's REQUEST_URI and REDIRECT_STATUS set to the error");
     } else if (k.rfind("setenv.", 0) == 0) {
       setenv(s);
     } else if (k == "server.errorlog") {

@@ -296,6 +296,9 @@ struct ServerSpec {
   std::string remote_user_header;    // HTTP backends: the authenticated user; client's copy dropped
   int log_level = 1;                 // error log: 0 debug, 1 info, 2 warn, 3 error (log::Level)
   HeaderEdits request_headers, response_headers;  // for every request (routes may replace them)
+  // lighttpd's server.error-handler-404 / server.error-handler: a 403 or 404 (or any error)
+  // that cutover answers itself after routing is answered by this path instead, internally.
+  std::string error_handler_404, error_handler;
 };
 
 struct Config {

@@ -272,6 +272,11 @@ void parse_server(Reader& r, ServerSpec& s) {
   r.duration("body_timeout", s.body_timeout);
   r.duration("send_timeout", s.send_timeout);
   r.duration("drain_timeout", s.drain_timeout);
+  for (auto [key, into] : {std::pair{"error_handler_404", &s.error_handler_404}, std::pair{"error_handler", &s.error_handler}})
+    if (auto v = r.str(key)) {
+      if (v->empty() || v->front() != '/') r.fail(*r.get(key), std::string("server.") + key + ": expected a path such as \"/index.php\"");
+      *into = *v;
+    }
   parse_header_edits(r, "request_headers", true, s.request_headers);
   parse_header_edits(r, "response_headers", false, s.response_headers);
   r.finish();

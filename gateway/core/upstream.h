@@ -163,6 +163,9 @@ struct Handoff {
   // the file must lie in (the pool's x_sendfile, alive as long as the request's snapshot).
   std::vector<std::pair<std::string, std::string>> fields;
   const std::vector<std::string>* roots = nullptr;
+  // local_redirect from an error handler (server.error_handler*): the status it replaces.
+  // The request keeps its REQUEST_URI, and REDIRECT_STATUS says the status.
+  int error_status = 0;
 };
 
 // Where the response goes: the core frames it for the client (length, chunked or close).
@@ -199,6 +202,7 @@ struct ForwardRequest {
   uint16_t client_port = 0;
   std::string_view scheme = "http";
   bool idempotent = false;
+  int redirect_status = 200;         // FastCGI REDIRECT_STATUS (an error handler: the error's)
   // The pool's timeouts with the route's overrides: what the upstream applies (not the
   // pool's own fields).
   UpstreamTimeouts timeouts;

@@ -387,6 +387,12 @@ awaitable<void> ClientResponse::tunnel(UpSocket& up, std::string_view up_leftove
 
 awaitable<bool> send_simple(ClientResponse& out, int status, std::string_view body,
                             std::vector<http1::Field> extra) {
+  if (const std::string* handler = out.error_handler_for(status)) {
+    Handoff h;
+    h.target = *handler;
+    h.error_status = status;
+    if (out.hand_off(std::move(h))) co_return true;  // the session answers with the handler
+  }
   extra.push_back({"Date", http_date()});
   extra.push_back({"Content-Type", "text/plain; charset=utf-8"});
   ResponseStart r;

@@ -124,6 +124,20 @@ class ClientResponse final : public ResponseSink {
     extra_.append(name).append(": ").append(value).append("\r\n");
   }
 
+  // An error cutover answers itself goes to this path instead, once per request (lighttpd's
+  // error handlers): `on_404` takes 403 and 404 (as lighttpd's error-handler-404 does),
+  // `any` every status >= 400 but 401. Null: off.
+  void catch_errors(const std::string* on_404, const std::string* any) {
+    on_404_ = on_404 && !on_404->empty() ? on_404 : nullptr;
+    on_error_ = any && !any->empty() ? any : nullptr;
+  }
+  // The handler for `status`, when one applies and none ran yet (it will not run twice).
+  const std::string* error_handler_for(int status) {
+    if (caught_ || status < 400 || status == 401 || started_ || handoff_) return nullptr;
+    const std::string* h = (status == 404 || status == 403) && on_404_ ? on_404_ : on_error_;
+    if (h) caught_ = true;
+    return h;
+  }
   // The fields this response gets added or replaced (response_headers), before start().
   void edit_fields(const HeaderEdits* e) { edits_ = e && !e->empty() ? e : nullptr; }
 
@@ -147,6 +161,9 @@ class ClientResponse final : public ResponseSink {
   std::string& head_;  // pending until the first body write (the connection's buffer)
   std::string extra_;
   const HeaderEdits* edits_ = nullptr;
+  const std::string* on_404_ = nullptr;
+  const std::string* on_error_ = nullptr;
+  bool caught_ = false;
   std::optional<Handoff> handoff_;
 };
 

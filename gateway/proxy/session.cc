@@ -64,6 +64,8 @@ class Session {
       stats_ = {};
       use_limits(nullptr);
       remote_user_.clear();
+      request_uri_.clear();
+      redirect_status_ = 200;
       // While draining, every answer closes its connection.
       ClientResponse out(d_, head, head.keep_alive, &tc_.rt.draining);
       out.edit_fields(&cfg().server.response_headers);
@@ -269,6 +271,12 @@ class Session {
         co_await send_simple(out, 500, "too many local redirects\n");
         co_return;
       }
+      if (h->error_status) {
+        // An error handler: the app sees the request as the client made it (REQUEST_URI)
+        // and the status it stands in for (REDIRECT_STATUS), as with lighttpd.
+        request_uri_ = head.target;
+        redirect_status_ = h->error_status;
+      }
       redirect_target_ = std::move(h->target);
       again = head;
       again.method = head.method == "HEAD" ? "HEAD" : "GET";
@@ -386,6 +394,7 @@ class Session {
   awaitable<void> act(const RouteSpec* route, const Captures& caps, const http1::RequestHead& head,
                       const std::string& target, RequestBody& body, ClientResponse& out) {
     stats_.route = route;
+    out.catch_errors(&cfg().server.error_handler_404, &cfg().server.error_handler);
     if (!route || route->action != RouteSpec::Action::forward) keep_alive_if_body_skippable(head, out);
     if (!route) {
       co_await send_simple(out, 404, "no route for this URL\n");
@@ -562,9 +571,10 @@ class Session {
     ForwardRequest req;
     req.head = &head;
     req.target = target;
-    req.original_target = head.target;
+    req.original_target = request_uri_.empty() ? head.target : std::string_view(request_uri_);
+    req.redirect_status = redirect_status_;
     req.route = &route;
-    req.rewritten = rewritten != head.target;
+    req.rewritten = rewritten != req.original_target;
     req.server_addr = server_ip_;
     req.server_port = server_port_;
     req.client_ip = client_ip_;
@@ -767,6 +777,8 @@ class Session {
   std::string decoded_path_;
   std::string original_path_;  // decoded, before rewrites (for auth)
   std::string redirect_target_;  // a local redirect's path, while it is answered
+  std::string request_uri_;      // an error handler's request: the client's target; else ""
+  int redirect_status_ = 200;    // an error handler's request: the status it stands in for
   std::string remote_user_;    // Basic auth passed this request as this user
   std::string head_store_;  // the current request's head bytes (see keep_head)
   std::string shadow_target_;  // what the candidate is asked for, when comparing

@@ -171,6 +171,18 @@ std::vector<std::string> differences(const Backends& b, const Case& c, size_t& c
 }
 
 const std::vector<Case> kCorpus = {
+    {"error-handler-404 into a FastCGI front controller",
+     "server.modules = (\"mod_fastcgi\")\nserver.document-root = \"{DOCROOT}\"\nserver.port = {PORT}\nindex-file.names = ( \"index.html\" )\n"
+     "server.error-handler-404 = \"/app/dispatch?from=404\"\n"
+     "fastcgi.server = ( \"/app/\" => (( \"socket\" => \"{APP}\", \"check-local\" => \"disable\" )) )\n"},
+    {"error-handler-404 to a static page",
+     "server.modules = (\"mod_fastcgi\")\nserver.document-root = \"{DOCROOT}\"\nserver.port = {PORT}\nindex-file.names = ( \"index.html\" )\n"
+     "server.error-handler-404 = \"/static/hello.txt\"\n"},
+    {"error-handler for a denied file",
+     "server.modules = (\"mod_access\", \"mod_fastcgi\")\nserver.document-root = \"{DOCROOT}\"\nserver.port = {PORT}\n"
+     "index-file.names = ( \"index.html\" )\nurl.access-deny = ( \".inc\", \"~\" )\n"
+     "server.error-handler = \"/app/error\"\n"
+     "fastcgi.server = ( \"/app/\" => (( \"socket\" => \"{APP}\", \"check-local\" => \"disable\" )) )\n"},
     {"setenv: request fields, answer fields, the FastCGI environment",
      "server.modules = (\"mod_setenv\", \"mod_fastcgi\", \"mod_proxy\")\nserver.document-root = \"{DOCROOT}\"\nserver.port = {PORT}\n"
      "setenv.add-request-header = ( \"X-Added\" => \"by-setenv\" )\n"

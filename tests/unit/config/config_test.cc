@@ -355,3 +355,11 @@ TEST(Config, HeaderEditsRouteKeysReplaceTheServers) {
     EXPECT_NE(err.find(k.expect), std::string::npos) << "got: " << err << "\nwanted: " << k.expect;
   }
 }
+
+TEST(Config, ErrorHandlers) {
+  auto c = load_config_text(with_workers("error_handler_404 = \"/index.php\"\nerror_handler = \"/error.php?x=1\"\n"), "t.toml");
+  EXPECT_EQ(c->server.error_handler_404, "/index.php");
+  EXPECT_EQ(c->server.error_handler, "/error.php?x=1");
+  std::string err = error_of(with_workers("error_handler_404 = \"index.php\"\n"));
+  EXPECT_NE(err.find("t.toml:3:21: server.error_handler_404: expected a path such as \"/index.php\""), std::string::npos) << err;
+}
