@@ -752,21 +752,52 @@ class Translator {
       add(m->pos, Verdict::exact, m->key, "disable_time");
     }
     pools_ += "\n";
+    // rewrite-request / rewrite-response (§6.3): one regex => replacement per key; the whole
+    // value becomes the replacement. Header keys match the field name exactly in 1.5.
     std::string rewrite;
+    auto pair_of = [](const ValueItem& it) -> const ValueItem* {
+      const ValueItem* pair = nullptr;
+      for (auto& x : it.second.items) pair = &x;
+      return pair && pair->first ? pair : nullptr;
+    };
     if (const Setting* rr = b.find("proxy-core.rewrite-request")) {
+      std::string uri, fields;
       for (auto& it : rr->value.items) {
         if (!it.first) continue;
-        const ValueItem* pair = nullptr;
-        for (auto& x : it.second.items) pair = &x;
-        if (*it.first == "_uri" && pair && pair->first) {
-          rewrite = "rewrite_request = { uri = [" + tq(*pair->first) + ", " + tq(pair->second.str) + "] }\n";
-          add(rr->pos, Verdict::exact, "proxy-core.rewrite-request _uri", "rewrite_request.uri: the whole target becomes the replacement, as in 1.5");
+        const ValueItem* pair = pair_of(it);
+        const std::string what = "proxy-core.rewrite-request " + *it.first;
+        if (!pair) {
+          add(rr->pos, Verdict::untranslated, what, "expected ( \"regex\" => \"replacement\" )");
+        } else if (*it.first == "_uri") {
+          uri = "uri = [" + tq(*pair->first) + ", " + tq(pair->second.str) + "]";
+          add(rr->pos, Verdict::exact, what, "rewrite_request.uri: the whole target becomes the replacement, as in 1.5");
+        } else if (!it.first->empty() && it.first->front() == '_') {
+          add(rr->pos, Verdict::untranslated, what, "not translated: cutover computes SCRIPT_NAME, PATH_INFO and DOCUMENT_ROOT from the route's fastcgi mount (key, docroot)");
         } else {
-          add(rr->pos, Verdict::untranslated, "proxy-core.rewrite-request " + *it.first, "only _uri is translated");
+          fields += (fields.empty() ? "" : ", ") + tq(*it.first) + " = [" + tq(*pair->first) + ", " + tq(pair->second.str) + "]";
+          add(rr->pos, Verdict::caveat, what, "rewrite_request.headers: a present field's whole value becomes the replacement, as in 1.5; the name matches without case (1.5 compared it exactly)");
         }
       }
+      std::string parts = uri;
+      if (!fields.empty()) parts += (parts.empty() ? "" : ", ") + std::string("headers = { ") + fields + " }";
+      if (!parts.empty()) rewrite += "rewrite_request = { " + parts + " }\n";
     }
-    for (const char* k : {"proxy-core.rewrite-response", "proxy-core.allow-x-sendfile", "proxy-core.allow-x-rewrite"})
+    if (const Setting* rr = b.find("proxy-core.rewrite-response")) {
+      std::string fields;
+      for (auto& it : rr->value.items) {
+        if (!it.first) continue;
+        const ValueItem* pair = pair_of(it);
+        const std::string what = "proxy-core.rewrite-response " + *it.first;
+        if (!pair) {
+          add(rr->pos, Verdict::untranslated, what, "expected ( \"regex\" => \"replacement\" )");
+          continue;
+        }
+        fields += (fields.empty() ? "" : ", ") + tq(*it.first) + " = [" + tq(*pair->first) + ", " + tq(pair->second.str) + "]";
+        add(rr->pos, Verdict::caveat, what, "rewrite_response.headers: the backend's field gets the replacement as its whole value, as in 1.5; the name matches without case (1.5 compared it exactly)");
+      }
+      if (!fields.empty()) rewrite += "rewrite_response = { headers = { " + fields + " } }\n";
+    }
+    for (const char* k : {"proxy-core.allow-x-sendfile", "proxy-core.allow-x-rewrite"})
       if (const Setting* m = b.find(k)) add(m->pos, Verdict::untranslated, m->key, "not supported yet");
     for (const char* k : {"proxy-core.check-local", "proxy-core.split-hostnames", "proxy-core.debug"})
       if (const Setting* m = b.find(k)) add(m->pos, Verdict::exact, m->key, "no effect (ignored by 1.5's final trunk, or addresses are given directly)");

@@ -146,6 +146,14 @@ struct HeaderEdits {
   bool empty() const { return add.empty() && set.empty(); }
 };
 
+// A field's value replaced when its regex matches (lighttpd 1.5 proxy-core.rewrite-request
+// and rewrite-response header keys): the whole value becomes the expanded replacement.
+struct FieldRewrite {
+  std::string name;
+  Regex match;
+  Replacement to;
+};
+
 // How a FastCGI app is mounted on a route (lighttpd's fastcgi.server key and options).
 struct FastcgiMountSpec {
   std::string key;                 // "/app", "/", "" or ".php"; default: the route's prefix
@@ -243,6 +251,9 @@ struct RouteSpec {
   // replacement of path?query when `uri_match` matches.
   std::optional<Regex> uri_match;
   Replacement uri_to;
+  // rewrite_request.headers / rewrite_response.headers: fields of the request a backend
+  // gets, and of the backend's answer.
+  std::vector<FieldRewrite> request_field_rewrites, response_field_rewrites;
 
   enum class Action { forward, static_files, redirect } action = Action::forward;
   std::string pool;               // forward

@@ -849,16 +849,40 @@ void parse_route(Reader& r, RouteSpec& rt, const Config& c) {
     }
     mr.finish();
   }
+  // ["regex", "replacement"] pairs, for the target and for header fields.
+  auto pair_of = [](Reader& rr, const toml::node& n, const std::string& what, Regex& re, Replacement& to) {
+    const toml::array* a = n.as_array();
+    if (!a || a->size() != 2 || !(*a)[0].is_string() || !(*a)[1].is_string())
+      rr.fail(n, what + ": expected [\"regex\", \"replacement\"]");
+    re = compile_regex(rr, (*a)[0].as_string()->get(), (*a)[0]);
+    to = parse_replacement(rr, (*a)[1].as_string()->get(), (*a)[1]);
+  };
+  auto field_rewrites = [&](Reader& rr, const std::string& what, std::vector<FieldRewrite>& out) {
+    const toml::table* fields = rr.table("headers");
+    if (!fields) return;
+    for (auto&& [k, v] : *fields) {
+      std::string name(k.str());
+      if (name.empty() || name.find_first_of(" :\r\n") != std::string::npos)
+        throw ConfigError(where(r.file(), k.source()) + ": " + what + ".headers: \"" + name + "\" is not a header field name");
+      FieldRewrite fr;
+      fr.name = name;
+      pair_of(rr, v, what + ".headers." + name, fr.match, fr.to);
+      out.push_back(std::move(fr));
+    }
+  };
   if (const toml::table* rw = r.table("rewrite_request")) {
     Reader rr(r.file(), *rw, "routes." + rt.name + ".rewrite_request");
-    const toml::node* uri = rr.get("uri");
-    if (uri) {
-      const toml::array* a = uri->as_array();
-      if (!a || a->size() != 2 || !(*a)[0].is_string() || !(*a)[1].is_string())
-        rr.fail(*uri, "rewrite_request.uri: expected [\"regex\", \"replacement\"]");
-      rt.uri_match = compile_regex(rr, (*a)[0].as_string()->get(), (*a)[0]);
-      rt.uri_to = parse_replacement(rr, (*a)[1].as_string()->get(), (*a)[1]);
+    if (const toml::node* uri = rr.get("uri")) {
+      Regex re;
+      pair_of(rr, *uri, "rewrite_request.uri", re, rt.uri_to);
+      rt.uri_match = std::move(re);
     }
+    field_rewrites(rr, "rewrite_request", rt.request_field_rewrites);
+    rr.finish();
+  }
+  if (const toml::table* rw = r.table("rewrite_response")) {
+    Reader rr(r.file(), *rw, "routes." + rt.name + ".rewrite_response");
+    field_rewrites(rr, "rewrite_response", rt.response_field_rewrites);
     rr.finish();
   }
   int actions = 0;

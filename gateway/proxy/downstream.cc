@@ -252,9 +252,22 @@ void ClientResponse::start(const ResponseStart& r) {
       if (http1::iequals(n, name)) return true;
     return false;
   };
+  auto value_of = [this](const http1::Field& f) -> std::string {
+    UrlParts u{"http", req_.host, req_.target, {}};
+    for (const FieldRewrite& rw : *rewrites_) {
+      Captures c;
+      if (http1::iequals(f.name, rw.name) && rw.match.match(f.value, &c)) return rw.to.expand(c, nullptr, u);
+    }
+    return std::string(f.value);
+  };
   if (r.fields)
-    for (const auto& f : *r.fields)
-      if (!edits_ || !replaced(f.name)) head_.append(f.name).append(": ").append(f.value).append("\r\n");
+    for (const auto& f : *r.fields) {
+      if (edits_ && replaced(f.name)) continue;
+      head_.append(f.name).append(": ");
+      if (rewrites_) head_.append(value_of(f));
+      else head_.append(f.value);
+      head_.append("\r\n");
+    }
   head_.append(extra_);
   if (edits_) {
     for (auto* list : {&edits_->set, &edits_->add})

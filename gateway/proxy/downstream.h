@@ -138,6 +138,8 @@ class ClientResponse final : public ResponseSink {
     if (h) caught_ = true;
     return h;
   }
+  // Backend fields whose values are rewritten (rewrite_response.headers), before start().
+  void rewrite_fields(const std::vector<FieldRewrite>* r) { rewrites_ = r && !r->empty() ? r : nullptr; }
   // The fields this response gets added or replaced (response_headers), before start().
   void edit_fields(const HeaderEdits* e) { edits_ = e && !e->empty() ? e : nullptr; }
 
@@ -161,6 +163,7 @@ class ClientResponse final : public ResponseSink {
   std::string& head_;  // pending until the first body write (the connection's buffer)
   std::string extra_;
   const HeaderEdits* edits_ = nullptr;
+  const std::vector<FieldRewrite>* rewrites_ = nullptr;
   const std::string* on_404_ = nullptr;
   const std::string* on_error_ = nullptr;
   bool caught_ = false;

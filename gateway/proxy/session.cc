@@ -376,10 +376,24 @@ class Session {
     return 0;
   }
 
-  // A copy of `head` with the route's request_headers applied (the views point into the
-  // config, which the request's snapshot keeps alive).
-  static const http1::RequestHead& edit_request(const HeaderEdits& e, const http1::RequestHead& head, http1::RequestHead& out) {
+  // A copy of `head` with the route's request_headers and rewrite_request.headers applied
+  // (the views point into the config, which the request's snapshot keeps alive, or into
+  // `values`).
+  static const http1::RequestHead& edit_request(const RouteSpec& route, const http1::RequestHead& head, const std::string& target,
+                                                http1::RequestHead& out, std::vector<std::string>& values) {
+    const HeaderEdits& e = route.request_headers;
     out = head;
+    values.reserve(out.fields.size());  // views into it must not move
+    UrlParts u{"http", head.host, target, {}};
+    for (http1::Field& f : out.fields)
+      for (const FieldRewrite& rw : route.request_field_rewrites) {
+        Captures c;
+        if (!http1::iequals(f.name, rw.name) || !rw.match.match(f.value, &c)) continue;
+        values.push_back(rw.to.expand(c, nullptr, u));
+        f.value = values.back();
+        if (http1::iequals(f.name, "host")) out.host = f.value;
+        break;
+      }
     for (auto& [name, value] : e.set) {
       std::erase_if(out.fields, [&name](const http1::Field& f) { return http1::iequals(f.name, name); });
       if (value.empty()) continue;  // set to "": removed, as lighttpd does
@@ -407,9 +421,13 @@ class Session {
       co_return;
     }
     // request_headers: what the backends and handlers see from here on (lighttpd's setenv
-    // runs before the handlers too).
+    // runs before the handlers too); rewrite_request.headers: what a backend sees.
     http1::RequestHead edited;
-    const http1::RequestHead& h = route->request_headers.empty() ? head : edit_request(route->request_headers, head, edited);
+    std::vector<std::string> values;  // rewritten field values, alive while the request is
+    const http1::RequestHead& h = route->request_headers.empty() && route->request_field_rewrites.empty()
+                                      ? head
+                                      : edit_request(*route, head, target, edited, values);
+    if (route->action == RouteSpec::Action::forward) out.rewrite_fields(&route->response_field_rewrites);
     switch (route->action) {
       case RouteSpec::Action::forward:
         co_await forward(*route, h, target, body, out);

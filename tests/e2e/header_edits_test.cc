@@ -1,7 +1,8 @@
 // Scenario: header edits (lighttpd's setenv.*-header). The server adds a response field to
 // every answer, cutover's own included; one route sets and adds request fields, which an
 // HTTP worker and a FastCGI app both receive (a client's copy of a set field is replaced),
-// and replaces a response field of the backend's.
+// and replaces a response field of the backend's. Field rewrites (lighttpd 1.5's
+// rewrite-request / rewrite-response header keys) change values on the way in and out.
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -92,6 +93,37 @@ forward = "warp"
   ASSERT_TRUE(missing);
   EXPECT_EQ(missing->status, 404);
   EXPECT_EQ(missing->header("X-Frame-Options"), "DENY");
+}
+
+// lighttpd 1.5 proxy-core.rewrite-request / rewrite-response header keys: a present field's
+// whole value becomes the replacement when the regex matches; absent fields stay absent.
+TEST(HeaderEdits, FieldRewritesOnTheWayInAndOut) {
+  std::string dir = temp_dir();
+  Worker w(dir);
+  Gateway gw(dir, R"toml(
+[server]
+listen = ["127.0.0.1:{{PORT}}"]
+[pools.warp]
+backends = [")toml" + w.address() + R"toml("]
+[[routes]]
+name = "app"
+forward = "warp"
+rewrite_request = { headers = { "User-Agent" = ["^curl/(.*)$", "tool $1 via cutover"], "X-Absent" = [".*", "added?"] } }
+rewrite_response = { headers = { "Location" = ["^http://backend\\.internal:[0-9]+(/.*)$", "http://shop.example.org$1"] } }
+)toml");
+  auto r = fetch(gw.port, "GET", "/echo", "", {"User-Agent: curl/8.1"});
+  ASSERT_TRUE(r);
+  EXPECT_NE(r->body.find("header: User-Agent: tool 8.1 via cutover\n"), std::string::npos) << r->body;
+  EXPECT_EQ(r->body.find("X-Absent"), std::string::npos) << r->body;  // never added
+  auto other = fetch(gw.port, "GET", "/echo", "", {"User-Agent: wget"});
+  ASSERT_TRUE(other);
+  EXPECT_NE(other->body.find("header: User-Agent: wget\n"), std::string::npos) << other->body;  // no match: unchanged
+  auto loc = fetch(gw.port, "GET", "/header?name=Location&value=http%3A%2F%2Fbackend.internal%3A3001%2Fcart%3Fid%3D7");
+  ASSERT_TRUE(loc);
+  EXPECT_EQ(loc->header("Location"), "http://shop.example.org/cart?id=7");
+  auto kept = fetch(gw.port, "GET", "/header?name=Location&value=https%3A%2F%2Felsewhere.example%2Fx");
+  ASSERT_TRUE(kept);
+  EXPECT_EQ(kept->header("Location"), "https://elsewhere.example/x");
 }
 
 }  // namespace

@@ -363,3 +363,18 @@ TEST(Config, ErrorHandlers) {
   std::string err = error_of(with_workers("error_handler_404 = \"index.php\"\n"));
   EXPECT_NE(err.find("t.toml:3:21: server.error_handler_404: expected a path such as \"/index.php\""), std::string::npos) << err;
 }
+
+TEST(Config, FieldRewrites) {
+  auto c = load_config_text(with_route("[[routes]]\nname = \"r\"\nforward = \"p\"\n"
+                                       "rewrite_request = { headers = { \"Host\" = [\".*\", \"in.ternal\"] } }\n"
+                                       "rewrite_response = { headers = { \"Location\" = [\"^http://in\\\\.ternal(.*)$\", \"https://www.example.org$1\"] } }\n"),
+                            "t.toml");
+  ASSERT_EQ(c->routes[0].request_field_rewrites.size(), 1u);
+  EXPECT_EQ(c->routes[0].request_field_rewrites[0].name, "Host");
+  ASSERT_EQ(c->routes[0].response_field_rewrites.size(), 1u);
+  EXPECT_TRUE(c->routes[0].response_field_rewrites[0].match.match("http://in.ternal/x"));
+  std::string err = error_of(with_route("[[routes]]\nname = \"r\"\nforward = \"p\"\nrewrite_response = { headers = { \"Location\" = \"x\" } }\n"));
+  EXPECT_NE(err.find("t.toml:8:47: rewrite_response.headers.Location: expected [\"regex\", \"replacement\"]"), std::string::npos) << err;
+  err = error_of(with_route("[[routes]]\nname = \"r\"\nforward = \"p\"\nrewrite_request = { headers = { \"X\" = [\"(\", \"y\"] } }\n"));
+  EXPECT_NE(err.find("invalid regex \"(\""), std::string::npos) << err;
+}
