@@ -664,25 +664,93 @@ class Translator {
     }
   }
 
-  std::string proxy_rewrite_;
+  // proxy.header, for every proxy route: the target's mapping, and field rewrites of the
+  // request (Host) and of the answer (Location, Content-Location).
+  std::string proxy_uri_;  // "uri = [...]"
+  std::vector<std::string> proxy_request_fields_, proxy_response_fields_;  // "NAME = [...]"
+  std::string proxy_rewrite() const {
+    std::string out;
+    std::string req = proxy_uri_;
+    std::string fields;
+    for (auto& f : proxy_request_fields_) fields += (fields.empty() ? "" : ", ") + f;
+    if (!fields.empty()) req += (req.empty() ? "" : ", ") + std::string("headers = { ") + fields + " }";
+    if (!req.empty()) out += "rewrite_request = { " + req + " }\n";
+    fields.clear();
+    for (auto& f : proxy_response_fields_) fields += (fields.empty() ? "" : ", ") + f;
+    if (!fields.empty()) out += "rewrite_response = { headers = { " + fields + " } }\n";
+    return out;
+  }
+  // Literal text inside a replacement.
+  static std::string repl_escape(const std::string& s) {
+    std::string out;
+    for (char c : s) {
+      if (c == '$' || c == '%') out += c;
+      out += c;
+    }
+    return out;
+  }
+  static std::string rule(const std::string& re, const std::string& to) { return "[" + tq(re) + ", " + tq(to) + "]"; }
+
   void proxy_header(const Setting& s) {
+    const Value* urlpath = s.value.get("map-urlpath");
+    const ValueItem* first_map = nullptr;
+    if (urlpath)
+      for (auto& m : urlpath->items)
+        if (m.first && !first_map) first_map = &m;
     for (auto& it : s.value.items) {
       if (!it.first) continue;
       if (*it.first == "map-urlpath") {
         for (auto& m : it.second.items) {
           if (!m.first) continue;
-          // lighttpd maps the longest matching prefix; one mapping becomes the route's rewrite.
-          if (proxy_rewrite_.empty())
-            proxy_rewrite_ = "rewrite_request = { uri = [" + tq("^" + regex_escape(*m.first) + "(.*)") + ", " + tq(m.second.str + "$1") + "] }\n";
-          else add(s.pos, Verdict::untranslated, "proxy.header map-urlpath", "only the first map-urlpath entry is translated");
+          if (&m != first_map) {
+            add(s.pos, Verdict::untranslated, "proxy.header map-urlpath", "\"" + *m.first + "\": only the first map-urlpath entry is translated");
+            continue;
+          }
+          proxy_uri_ = "uri = " + rule("^" + regex_escape(*m.first) + "(.*)", repl_escape(m.second.str) + "$1");
+          // Answers are mapped back, value prefix to key, in Location and Content-Location
+          // (any host, as 1.4.69 does).
+          std::string back = rule("^((?:[A-Za-z][A-Za-z0-9+.-]*://[^/]*)?)" + regex_escape(m.second.str) + "(.*)$", "$1" + repl_escape(*m.first) + "$2");
+          proxy_response_fields_.push_back("'Location' = " + back);
+          proxy_response_fields_.push_back("'Content-Location' = " + back);
         }
-        add(s.pos, Verdict::exact, "proxy.header map-urlpath", "rewrite_request on the proxy routes");
+        add(s.pos, Verdict::caveat, "proxy.header map-urlpath",
+            "rewrite_request.uri on the proxy routes, and Location / Content-Location mapped back in answers (rewrite_response); the Path of a Set-Cookie is not mapped back");
+      } else if (*it.first == "map-host-request") {
+        std::vector<std::string> rules;
+        std::string fallback;
+        for (auto& m : it.second.items) {
+          if (!m.first || m.second.str == "-") continue;
+          if (*m.first == "-") fallback = rule(".*", repl_escape(m.second.str));
+          else rules.push_back(rule("(?i)^" + regex_escape(*m.first) + "$", repl_escape(m.second.str)));
+        }
+        if (!fallback.empty()) rules.push_back(fallback);
+        std::string list;
+        for (auto& r : rules) list += (list.empty() ? "" : ", ") + r;
+        if (!list.empty()) proxy_request_fields_.push_back("'Host' = [" + list + "]");
+        add(s.pos, Verdict::exact, "proxy.header map-host-request", "rewrite_request.headers Host on the proxy routes: a listed Host is replaced, \"-\" gives the Host for all others");
+      } else if (*it.first == "map-host-response") {
+        if (first_map) {
+          add(s.pos, Verdict::untranslated, "proxy.header map-host-response", "not translated together with map-urlpath (both rewrite Location)");
+          continue;
+        }
+        std::vector<std::string> rules;
+        for (auto& m : it.second.items) {
+          if (!m.first || *m.first == "-") continue;
+          std::string to = m.second.str == "-" ? "${url.authority}" : repl_escape(m.second.str);
+          rules.push_back(rule("(?i)^([a-z][a-z0-9+.-]*://)" + regex_escape(*m.first) + "(/.*)?$", "$1" + to + "$2"));
+        }
+        std::string list;
+        for (auto& r : rules) list += (list.empty() ? "" : ", ") + r;
+        if (!list.empty()) {
+          proxy_response_fields_.push_back("'Location' = [" + list + "]");
+          proxy_response_fields_.push_back("'Content-Location' = [" + list + "]");
+        }
+        add(s.pos, Verdict::caveat, "proxy.header map-host-response",
+            "rewrite_response.headers Location and Content-Location: the listed backend hosts become the given host (\"-\": the client's Host); the Domain of a Set-Cookie is not mapped");
       } else if (*it.first == "upgrade") {
         add(s.pos, Verdict::exact, "proxy.header upgrade", "cutover passes Upgrade (WebSocket) through always");
-      } else if (*it.first == "https-remap" || *it.first == "connect-method") {
-        add(s.pos, Verdict::untranslated, "proxy.header " + *it.first, "not supported");
       } else {
-        add(s.pos, Verdict::untranslated, "proxy.header " + *it.first, "host mapping is not translated: cutover sends the client's Host");
+        add(s.pos, Verdict::untranslated, "proxy.header " + *it.first, "not supported");
       }
     }
   }
@@ -1113,7 +1181,7 @@ class Translator {
         else text.insert(text.find('\n', text.find("name = ")) + 1, "match = { " + unless + " }\n");
       }
       size_t p = text.find("PROXY_REWRITE");
-      if (p != std::string::npos) text.replace(p, 13, proxy_rewrite_);
+      if (p != std::string::npos) text.replace(p, 13, proxy_rewrite());
       for (size_t q; (q = text.find("@FCGI_ENV@")) != std::string::npos;) text.replace(q, 10, env);
       out << text << "\n";
       size_t nl = text.find('\n');

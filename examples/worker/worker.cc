@@ -95,10 +95,14 @@ int main(int argc, char** argv) {
   // Each kept-alive connection holds a pool thread: keep plenty.
   svr.new_task_queue = [threads] { return new httplib::ThreadPool(size_t(threads)); };
 
-  // --echo-all: every path answers who got it and what was asked (differential tests).
+  // --echo-all: every path answers who got it, what was asked and for which Host
+  // (differential tests); ?location=URL sets a Location field on the answer.
   if (echo_all) {
     auto who = [](const httplib::Request& req, httplib::Response& res) {
-      res.set_content("worker: " + g_name + "\nmethod: " + req.method + "\ntarget: " + req.target + "\n", "text/plain");
+      if (req.has_param("location")) res.set_header("Location", req.get_param_value("location"));
+      res.set_content("worker: " + g_name + "\nmethod: " + req.method + "\ntarget: " + req.target + "\nhost: " +
+                          req.get_header_value("Host") + "\n",
+                      "text/plain");
     };
     svr.Get(".*", who);
     svr.Post(".*", who);

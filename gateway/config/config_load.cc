@@ -864,10 +864,22 @@ void parse_route(Reader& r, RouteSpec& rt, const Config& c) {
       std::string name(k.str());
       if (name.empty() || name.find_first_of(" :\r\n") != std::string::npos)
         throw ConfigError(where(r.file(), k.source()) + ": " + what + ".headers: \"" + name + "\" is not a header field name");
-      FieldRewrite fr;
-      fr.name = name;
-      pair_of(rr, v, what + ".headers." + name, fr.match, fr.to);
-      out.push_back(std::move(fr));
+      // One ["regex", "replacement"], or a list of them: the first that matches applies.
+      const toml::array* a = v.as_array();
+      bool list = a && !a->empty() && (*a)[0].is_array();
+      if (!list) {
+        FieldRewrite fr;
+        fr.name = name;
+        pair_of(rr, v, what + ".headers." + name, fr.match, fr.to);
+        out.push_back(std::move(fr));
+        continue;
+      }
+      for (const toml::node& e : *a) {
+        FieldRewrite fr;
+        fr.name = name;
+        pair_of(rr, e, what + ".headers." + name, fr.match, fr.to);
+        out.push_back(std::move(fr));
+      }
     }
   };
   if (const toml::table* rw = r.table("rewrite_request")) {

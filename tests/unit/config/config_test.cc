@@ -373,6 +373,11 @@ TEST(Config, FieldRewrites) {
   EXPECT_EQ(c->routes[0].request_field_rewrites[0].name, "Host");
   ASSERT_EQ(c->routes[0].response_field_rewrites.size(), 1u);
   EXPECT_TRUE(c->routes[0].response_field_rewrites[0].match.match("http://in.ternal/x"));
+  auto l = load_config_text(with_route("[[routes]]\nname = \"r\"\nforward = \"p\"\n"
+                                       "rewrite_request = { headers = { \"Host\" = [[\"^a$\", \"b\"], [\".*\", \"c\"]] } }\n"),
+                            "t.toml");
+  ASSERT_EQ(l->routes[0].request_field_rewrites.size(), 2u);  // in order: the first match applies
+  EXPECT_EQ(l->routes[0].request_field_rewrites[1].match.pattern(), ".*");
   std::string err = error_of(with_route("[[routes]]\nname = \"r\"\nforward = \"p\"\nrewrite_response = { headers = { \"Location\" = \"x\" } }\n"));
   EXPECT_NE(err.find("t.toml:8:47: rewrite_response.headers.Location: expected [\"regex\", \"replacement\"]"), std::string::npos) << err;
   err = error_of(with_route("[[routes]]\nname = \"r\"\nforward = \"p\"\nrewrite_request = { headers = { \"X\" = [\"(\", \"y\"] } }\n"));
