@@ -819,6 +819,23 @@ class Translator {
       pools_ += "disable_time = \"" + std::to_string(m->value.num) + "s\"\n";
       add(m->pos, Verdict::exact, m->key, "disable_time");
     }
+    if (const Setting* m = b.find("proxy-core.allow-x-sendfile")) {
+      bool on = false;
+      parse_bool(m->value, on);
+      const Setting* root = b.find("server.document-root");
+      if (!root) root = c_.blocks[0].find("server.document-root");
+      if (!on) {
+        add(m->pos, Verdict::exact, m->key, "off: X-Sendfile is passed on like any other field");
+      } else if (protocol != "fastcgi") {
+        add(m->pos, Verdict::untranslated, m->key, "X-Sendfile from an HTTP backend is not honoured (only FastCGI pools have x_sendfile)");
+      } else if (!root) {
+        add(m->pos, Verdict::untranslated, m->key, "no server.document-root to allow files under");
+      } else {
+        pools_ += "x_sendfile = " + tlist({root->value.str}) + "\n";
+        add(m->pos, Verdict::caveat, m->key, "x_sendfile: lighttpd 1.5 sends any file the app names; cutover only files under server.document-root " +
+                                                 root->value.str + " (add directories to x_sendfile); X-LIGHTTPD-send-tempfile is not honoured");
+      }
+    }
     pools_ += "\n";
     // rewrite-request / rewrite-response (§6.3): one regex => replacement per key; the whole
     // value becomes the replacement. Header keys match the field name exactly in 1.5.
@@ -865,8 +882,8 @@ class Translator {
       }
       if (!fields.empty()) rewrite += "rewrite_response = { headers = { " + fields + " } }\n";
     }
-    for (const char* k : {"proxy-core.allow-x-sendfile", "proxy-core.allow-x-rewrite"})
-      if (const Setting* m = b.find(k)) add(m->pos, Verdict::untranslated, m->key, "not supported yet");
+    if (const Setting* m = b.find("proxy-core.allow-x-rewrite"))
+      add(m->pos, Verdict::untranslated, m->key, "X-Rewrite-URI/-Host/-Backend from the backend are not honoured");
     for (const char* k : {"proxy-core.check-local", "proxy-core.split-hostnames", "proxy-core.debug"})
       if (const Setting* m = b.find(k)) add(m->pos, Verdict::exact, m->key, "no effect (ignored by 1.5's final trunk, or addresses are given directly)");
     std::string r = "[[routes]]  # " + where(b.cond ? b.cond->pos : backends->pos) + " proxy-core\nname = \"" + pool + "\"\n" +
