@@ -116,6 +116,7 @@ class Translator {
   // setenv.*: header edits for [server], and the environment for FastCGI routes' params.
   std::map<std::string, std::vector<std::pair<std::string, std::string>>> header_edits_;  // "request_headers.add" -> fields
   std::vector<std::pair<std::string, std::string>> fcgi_env_;
+  std::string header_rules_;  // [[headers]] tables from setenv.* in conditional blocks
   struct Rule {
     std::string match, to, origin;
     std::string key;   // the directive (lighttpd replaces each key's list per block)
@@ -325,7 +326,10 @@ class Translator {
   // setenv.{add,set}-{request,response}-header → [server] request_headers / response_headers;
   // setenv.{add,set}-environment → the params of every FastCGI route (lighttpd gives the
   // environment to CGI, FastCGI and SCGI only, never to mod_proxy backends).
-  void setenv(const Setting& s) {
+  // `block`: the header edits of a conditional block's [[headers]] rule ("" for global), and
+  // where they go.
+  using HeaderEditMap = std::map<std::string, std::vector<std::pair<std::string, std::string>>>;
+  void setenv(const Setting& s, HeaderEditMap* block = nullptr, const std::string& cond = "") {
     static const std::map<std::string, std::string> kHeaderKeys = {
         {"setenv.add-request-header", "request_headers.add"},   {"setenv.set-request-header", "request_headers.set"},
         {"setenv.add-response-header", "response_headers.add"}, {"setenv.set-response-header", "response_headers.set"}};
@@ -359,6 +363,15 @@ class Translator {
       else if (same != fields.end()) same->second = item.second.str;
       else fields.emplace_back(*item.first, item.second.str);
     }
+    if (env && block) {
+      add(s.pos, Verdict::untranslated, k, "inside " + cond + ": the environment of a block is not translated (only the global one, as FastCGI params)");
+      return;
+    }
+    if (block) {
+      (*block)[it->second] = fields;
+      add(s.pos, Verdict::exact, k, "a [[headers]] rule with the block's conditions: " + it->second + " replaced for those requests, as lighttpd's last matching block does per key");
+      return;
+    }
     if (env) {
       for (auto& f : fields) {
         auto same = std::find_if(fcgi_env_.begin(), fcgi_env_.end(), [&](auto& e) { return e.first == f.first; });
@@ -377,6 +390,25 @@ class Translator {
                                : "replaces the client's fields of these names on every request")
                      : (add_op ? "appended to every answer, cutover's own included"
                                : "replaces the backend's fields of these names on every answer")));
+  }
+
+  // A [[headers]] rule for a block's setenv.*-header keys, matched by `match`.
+  void header_rule(const HeaderEditMap& edits, const std::string& match, const std::string& origin) {
+    if (edits.empty()) return;
+    std::string t = "[[headers]]  # " + origin + "\n";
+    if (!match.empty()) t += "match = { " + match + " }\n";
+    for (const char* table : {"request_headers", "response_headers"}) {
+      std::string ops;
+      for (const char* op : {"add", "set"}) {
+        auto e = edits.find(std::string(table) + "." + op);
+        if (e == edits.end()) continue;
+        std::string fields;
+        for (auto& [n, v] : e->second) fields += (fields.empty() ? "" : ", ") + tq(n) + " = " + tq(v);
+        ops += (ops.empty() ? "" : ", ") + std::string(op) + " = { " + fields + " }";
+      }
+      if (!ops.empty()) t += std::string(table) + " = { " + ops + " }\n";
+    }
+    header_rules_ += t + "\n";
   }
 
   void quirk_auth_order(const Setting& s) {
@@ -1026,7 +1058,7 @@ class Translator {
       if (!negs.empty()) hc += (hc.empty() ? "" : ", ") + std::string("unless_host = ") + tlist(negs);
       std::string what = bare_else ? "else: applies to the hosts the earlier blocks of its chain did not match"
                          : regex   ? "rewrites of this block apply when the Host matches the regex"
-                                   : "routes of this block match that Host; fastcgi.server, proxy.server, url.redirect and url.rewrite* inside it are translated";
+                                   : "routes of this block match that Host; fastcgi.server, proxy.server, url.redirect, url.rewrite* and setenv.*-header inside it are translated";
       if (!earlier.empty() && !bare_else) what += " (and none of the earlier blocks of its else chain)";
       add(at, Verdict::exact, bare_else ? "else" : cond, what);
       auto caveat_if_partial = [&](const Setting& s) {
@@ -1040,8 +1072,12 @@ class Translator {
         into[s.key].push_back(bare_else ? ".*" : host_re);
         caveat_if_partial(s);
       };
+      HeaderEditMap block_edits;
       for (auto& s : b.settings) {
-        if (rule_list(s.key) && loaded("mod_rewrite")) {
+        if (s.key.rfind("setenv.", 0) == 0 && loaded("mod_setenv") && !regex) {
+          caveat_if_partial(s);
+          setenv(s, &block_edits, cond);
+        } else if (rule_list(s.key) && loaded("mod_rewrite")) {
           rules(s, *rule_list(s.key), host_re, negs, true);
           if (bare_else) {
             overridden_[s.key].pop_back();  // not ".*": the global list keeps these hosts
@@ -1064,6 +1100,7 @@ class Translator {
           add(s.pos, Verdict::untranslated, s.key, "inside " + cond + ": not translated");
         }
       }
+      header_rule(block_edits, hc, where(at) + " " + cond);
       return;
     }
     if (b.cond && b.cond->object == "HTTP" && b.cond->field == "url" && (b.cond->op == "=~" || b.cond->op == "=^") &&
@@ -1083,8 +1120,11 @@ class Translator {
       add(at, Verdict::exact, cond, "routes of this block match the path (after the rewrites, as lighttpd re-evaluates it) with the regex " + re +
                                         "; global routes of the same directive step aside for those paths");
       std::string rc = "regex = " + tq(re);
+      HeaderEditMap block_edits;
       for (auto& s : b.settings) {
-        if (has_suffix_key(s)) {
+        if (s.key.rfind("setenv.", 0) == 0 && loaded("mod_setenv")) {
+          setenv(s, &block_edits, cond);
+        } else if (has_suffix_key(s)) {
           add(s.pos, Verdict::untranslated, s.key, "inside " + cond + ": extension keys inside a url block are not translated");
         } else if (s.key == "fastcgi.server" && loaded("mod_fastcgi")) {
           route_url_overrides_[s.key].push_back(re);
@@ -1096,6 +1136,7 @@ class Translator {
           add(s.pos, Verdict::untranslated, s.key, "inside " + cond + ": not translated");
         }
       }
+      header_rule(block_edits, rc, where(at) + " " + cond);
       return;
     }
     add(at, Verdict::untranslated, cond, "conditional block not translated yet (cutover routes cover host/url/method; this condition is not mapped)");
@@ -1204,7 +1245,7 @@ class Translator {
       size_t nl = text.find('\n');
       t_.explain.push_back(text.substr(0, nl));
     }
-    out << auth_;
+    out << header_rules_ << auth_;
     t_.toml = out.str();
   }
 };

@@ -284,6 +284,17 @@ struct RouteSpec {
   std::string origin;
 };
 
+// Header edits for the requests a rule's conditions match, whatever their route (lighttpd's
+// setenv.* inside a $HTTP[...] block). Each key it gives replaces the route's and the
+// server's; of several matching rules, the last one that gives a key wins (lighttpd's last
+// matching block).
+struct HeaderRule {
+  RouteSpec when;  // only its match conditions (prefix, regex, host, methods, unless...)
+  HeaderEdits request, response;
+  bool request_add = false, request_set = false, response_add = false, response_set = false;
+  std::string origin;
+};
+
 struct ServerSpec {
   std::vector<ListenSpec> listen;
   int threads = 0;                // 0: one per core
@@ -319,6 +330,7 @@ struct Config {
   std::vector<PoolSpec> pools;
   std::vector<RouteSpec> routes;
   std::vector<AuthSpec> auth;
+  std::vector<HeaderRule> header_rules;
 
   const PoolSpec* find_pool(std::string_view name) const;
 };

@@ -201,7 +201,7 @@ BackendSpec parse_backend(Reader& r, const std::string& text, const toml::node& 
 
 // request_headers / response_headers = { add = { NAME = "value" }, set = { ... } }. Each of
 // add and set, when given, replaces the `base` one (a route's replace the server's).
-void parse_header_edits(Reader& r, const char* key, bool request, HeaderEdits& out) {
+void parse_header_edits(Reader& r, const char* key, bool request, HeaderEdits& out, bool* gave_add = nullptr, bool* gave_set = nullptr) {
   const toml::table* t = r.table(key);
   if (!t) return;
   Reader er(r.file(), *t, r.ctx() + "." + key);
@@ -211,8 +211,10 @@ void parse_header_edits(Reader& r, const char* key, bool request, HeaderEdits& o
   for (const char* op : {"add", "set"}) {
     const toml::table* list = er.table(op);
     if (!list) continue;
-    auto& into = std::string_view(op) == "add" ? out.add : out.set;
+    bool add_op = std::string_view(op) == "add";
+    auto& into = add_op ? out.add : out.set;
     into.clear();
+    if (bool* gave = add_op ? gave_add : gave_set) *gave = true;
     for (auto&& [k, v] : *list) {
       std::string name(k.str());
       std::string lower = name;
@@ -814,12 +816,9 @@ void parse_route_limits(Reader& r, RouteSpec& rt, const ServerSpec& s) {
   duration("write_timeout", l.write_timeout);
 }
 
-void parse_route(Reader& r, RouteSpec& rt, const Config& c) {
-  auto name = r.str("name");
-  if (!name || name->empty()) r.fail_here("routes: every route needs a \"name\"");
-  rt.name = *name;
-  if (const toml::table* m = r.table("match")) {
-    Reader mr(r.file(), *m, "routes." + rt.name + ".match");
+// A route's conditions (match.*), also used by [[headers]] rules.
+void parse_match(Reader& r, const toml::table& m, const std::string& ctx, RouteSpec& rt) {
+    Reader mr(r.file(), m, ctx);
     if (auto v = mr.str("prefix")) {
       if (v->empty() || v->front() != '/') mr.fail(*mr.get("prefix"), "match.prefix: expected a path starting with '/'");
       rt.prefix = *v;
@@ -838,7 +837,7 @@ void parse_route(Reader& r, RouteSpec& rt, const Config& c) {
       if (!u->is_array()) mr.fail(*u, "match.unless: expected a list of { host = \"regex\", regex = \"regex\" }");
       for (const toml::node& e : *u->as_array()) {
         if (!e.is_table()) mr.fail(e, "match.unless: expected { host = \"regex\", regex = \"regex\" }");
-        Reader er(r.file(), *e.as_table(), "routes." + rt.name + ".match.unless");
+        Reader er(r.file(), *e.as_table(), ctx + ".unless");
         RouteSpec::Exclusion x;
         if (auto h = er.str("host")) x.host = compile_regex(er, *h, *er.get("host"));
         if (auto p = er.str("regex")) x.path = compile_regex(er, *p, *er.get("regex"));
@@ -848,7 +847,13 @@ void parse_route(Reader& r, RouteSpec& rt, const Config& c) {
       }
     }
     mr.finish();
-  }
+}
+
+void parse_route(Reader& r, RouteSpec& rt, const Config& c) {
+  auto name = r.str("name");
+  if (!name || name->empty()) r.fail_here("routes: every route needs a \"name\"");
+  rt.name = *name;
+  if (const toml::table* m = r.table("match")) parse_match(r, *m, "routes." + rt.name + ".match", rt);
   // ["regex", "replacement"] pairs, for the target and for header fields.
   auto pair_of = [](Reader& rr, const toml::node& n, const std::string& what, Regex& re, Replacement& to) {
     const toml::array* a = n.as_array();
@@ -1019,6 +1024,21 @@ std::shared_ptr<const Config> parse(const toml::table& root, const std::string& 
       if (!names.insert(rt.name).second)
         throw ConfigError(where(file, e.source()) + ": duplicate route name \"" + rt.name + "\"");
       c->routes.push_back(std::move(rt));
+    }
+  }
+  if (const toml::node* hs = top.get("headers")) {
+    if (!hs->is_array_of_tables()) top.fail(*hs, "headers: expected [[headers]] tables");
+    for (const toml::node& e : *hs->as_array()) {
+      Reader hr(file, *e.as_table(), "headers");
+      HeaderRule rule;
+      rule.origin = where(file, e.source());
+      if (const toml::table* m = hr.table("match")) parse_match(hr, *m, "headers.match", rule.when);
+      parse_header_edits(hr, "request_headers", true, rule.request, &rule.request_add, &rule.request_set);
+      parse_header_edits(hr, "response_headers", false, rule.response, &rule.response_add, &rule.response_set);
+      if (!rule.request_add && !rule.request_set && !rule.response_add && !rule.response_set)
+        hr.fail_here("headers: give request_headers or response_headers");
+      hr.finish();
+      c->header_rules.push_back(std::move(rule));
     }
   }
   if (const toml::node* au = top.get("auth")) {

@@ -379,9 +379,8 @@ class Session {
   // A copy of `head` with the route's request_headers and rewrite_request.headers applied
   // (the views point into the config, which the request's snapshot keeps alive, or into
   // `values`).
-  static const http1::RequestHead& edit_request(const RouteSpec& route, const http1::RequestHead& head, const std::string& target,
-                                                http1::RequestHead& out, std::vector<std::string>& values) {
-    const HeaderEdits& e = route.request_headers;
+  static const http1::RequestHead& edit_request(const HeaderEdits& e, const RouteSpec& route, const http1::RequestHead& head,
+                                                const std::string& target, http1::RequestHead& out, std::vector<std::string>& values) {
     out = head;
     values.reserve(out.fields.size());  // views into it must not move
     UrlParts u{"http", head.host, target, {}};
@@ -404,17 +403,44 @@ class Session {
     return out;
   }
 
+  // [[headers]] rules whose conditions hold: each key (request add/set, response add/set)
+  // of the last matching rule that gives it replaces the route's (or the server's, without
+  // a route). False: none matched.
+  bool apply_header_rules(const HeaderEdits& request, const HeaderEdits& response, const http1::RequestHead& head,
+                          const std::string& target) {
+    RouteInput in{decoded_path_, head.host, head.method, target};
+    bool any = false;
+    for (const HeaderRule& r : cfg().header_rules) {
+      if (!route_matches(r.when, in, nullptr)) continue;
+      if (!any) {
+        rule_request_ = request;
+        rule_response_ = response;
+        any = true;
+      }
+      if (r.request_add) rule_request_.add = r.request.add;
+      if (r.request_set) rule_request_.set = r.request.set;
+      if (r.response_add) rule_response_.add = r.response.add;
+      if (r.response_set) rule_response_.set = r.response.set;
+    }
+    return any;
+  }
+
   // Phase 4: the route's action.
   awaitable<void> act(const RouteSpec* route, const Captures& caps, const http1::RequestHead& head,
                       const std::string& target, RequestBody& body, ClientResponse& out) {
     stats_.route = route;
     out.catch_errors(&cfg().server.error_handler_404, &cfg().server.error_handler);
     if (!route || route->action != RouteSpec::Action::forward) keep_alive_if_body_skippable(head, out);
+    const HeaderEdits* request_edits = route ? &route->request_headers : &cfg().server.request_headers;
+    out.edit_fields(route ? &route->response_headers : &cfg().server.response_headers);
+    if (!cfg().header_rules.empty() && apply_header_rules(*request_edits, route ? route->response_headers : cfg().server.response_headers, head, target)) {
+      request_edits = &rule_request_;
+      out.edit_fields(&rule_response_);
+    }
     if (!route) {
       co_await send_simple(out, 404, "no route for this URL\n");
       co_return;
     }
-    out.edit_fields(&route->response_headers);
     if (int status = use_limits(route, &head, &body)) {
       out.force_close();  // the body stays unread
       co_await send_simple(out, status, status == 413 ? "request body too large\n" : "request header fields too large\n");
@@ -424,9 +450,9 @@ class Session {
     // runs before the handlers too); rewrite_request.headers: what a backend sees.
     http1::RequestHead edited;
     std::vector<std::string> values;  // rewritten field values, alive while the request is
-    const http1::RequestHead& h = route->request_headers.empty() && route->request_field_rewrites.empty()
+    const http1::RequestHead& h = request_edits->empty() && route->request_field_rewrites.empty()
                                       ? head
-                                      : edit_request(*route, head, target, edited, values);
+                                      : edit_request(*request_edits, *route, head, target, edited, values);
     if (route->action == RouteSpec::Action::forward) out.rewrite_fields(&route->response_field_rewrites);
     switch (route->action) {
       case RouteSpec::Action::forward:
@@ -797,6 +823,7 @@ class Session {
   std::string redirect_target_;  // a local redirect's path, while it is answered
   std::string request_uri_;      // an error handler's request: the client's target; else ""
   int redirect_status_ = 200;    // an error handler's request: the status it stands in for
+  HeaderEdits rule_request_, rule_response_;  // the route's edits with [[headers]] rules applied
   std::string remote_user_;    // Basic auth passed this request as this user
   std::string head_store_;  // the current request's head bytes (see keep_head)
   std::string shadow_target_;  // what the candidate is asked for, when comparing

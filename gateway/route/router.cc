@@ -33,32 +33,34 @@ bool host_matches(const std::vector<std::string>& patterns, std::string_view raw
 
 }  // namespace
 
-const RouteSpec* match_route(const Config& c, const RouteInput& in, Captures* caps) {
-  for (const RouteSpec& r : c.routes) {
-    if (!r.prefix.empty() && in.path.compare(0, r.prefix.size(), r.prefix) != 0) continue;
-    if (!r.methods.empty()) {
-      bool ok = false;
-      for (auto& m : r.methods) ok = ok || m == in.method;
-      if (!ok) continue;
-    }
-    if (!host_matches(r.hosts, in.host)) continue;
-    if (!r.unless.empty() || !r.unless_hosts.empty()) {
-      // Host conditions from lighttpd's $HTTP["host"] see the field lowercased, port included.
-      std::string h(in.host);
-      for (char& ch : h) ch = char(std::tolower(static_cast<unsigned char>(ch)));
-      bool excluded = false;
-      for (const RouteSpec::Exclusion& x : r.unless)
-        excluded = excluded || ((!x.host || x.host->match(h, nullptr)) && (!x.path || x.path->match(in.path, nullptr)));
-      for (const Regex& re : r.unless_hosts) excluded = excluded || re.match(h, nullptr);
-      if (excluded) continue;
-    }
-    if (r.regex && !r.regex->match(in.path, caps)) continue;
-    if (r.target_regex && !r.target_regex->match(in.target, caps)) continue;
-    bool path_excluded = false;
-    for (const Regex& re : r.unless_regexes) path_excluded = path_excluded || re.match(in.path, nullptr);
-    if (path_excluded) continue;
-    return &r;
+bool route_matches(const RouteSpec& r, const RouteInput& in, Captures* caps) {
+  if (!r.prefix.empty() && in.path.compare(0, r.prefix.size(), r.prefix) != 0) return false;
+  if (!r.methods.empty()) {
+    bool ok = false;
+    for (auto& m : r.methods) ok = ok || m == in.method;
+    if (!ok) return false;
   }
+  if (!host_matches(r.hosts, in.host)) return false;
+  if (!r.unless.empty() || !r.unless_hosts.empty()) {
+    // Host conditions from lighttpd's $HTTP["host"] see the field lowercased, port included.
+    std::string h(in.host);
+    for (char& ch : h) ch = char(std::tolower(static_cast<unsigned char>(ch)));
+    bool excluded = false;
+    for (const RouteSpec::Exclusion& x : r.unless)
+      excluded = excluded || ((!x.host || x.host->match(h, nullptr)) && (!x.path || x.path->match(in.path, nullptr)));
+    for (const Regex& re : r.unless_hosts) excluded = excluded || re.match(h, nullptr);
+    if (excluded) return false;
+  }
+  if (r.regex && !r.regex->match(in.path, caps)) return false;
+  if (r.target_regex && !r.target_regex->match(in.target, caps)) return false;
+  for (const Regex& re : r.unless_regexes)
+    if (re.match(in.path, nullptr)) return false;
+  return true;
+}
+
+const RouteSpec* match_route(const Config& c, const RouteInput& in, Captures* caps) {
+  for (const RouteSpec& r : c.routes)
+    if (route_matches(r, in, caps)) return &r;
   return nullptr;
 }
 

@@ -17,6 +17,9 @@ struct RouteInput {
 // Lowercases, drops a trailing dot and the port: "Example.ORG.:8080" -> "example.org".
 std::string normalize_host(std::string_view host);
 
+// Whether one route's conditions hold; `caps` receives its regex's captures.
+bool route_matches(const RouteSpec& r, const RouteInput& in, Captures* caps);
+
 // Returns the matching route or nullptr; `caps` receives the route regex's captures.
 const RouteSpec* match_route(const Config& c, const RouteInput& in, Captures* caps);
 

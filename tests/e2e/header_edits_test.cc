@@ -126,4 +126,44 @@ rewrite_response = { headers = { "Location" = ["^http://backend\\.internal:[0-9]
   EXPECT_EQ(kept->header("Location"), "https://elsewhere.example/x");
 }
 
+// [[headers]] rules (lighttpd's setenv inside $HTTP[...] blocks): for the requests their
+// conditions match, each key they give replaces the server's; the others stay. They apply
+// to cutover's own answers too (a 404 without a route).
+TEST(HeaderEdits, RulesReplaceKeysForMatchingRequests) {
+  std::string dir = temp_dir();
+  Worker w(dir);
+  Gateway gw(dir, R"toml(
+[server]
+listen = ["127.0.0.1:{{PORT}}"]
+response_headers = { add = { "X-Frame-Options" = "DENY" }, set = { "X-Env" = "prod" } }
+[pools.warp]
+backends = [")toml" + w.address() + R"toml("]
+[[routes]]
+name = "app"
+match = { prefix = "/e" }
+forward = "warp"
+[[headers]]
+match = { host = "admin.example.org" }
+response_headers = { add = { "X-Robots-Tag" = "noindex" } }
+[[headers]]
+match = { regex = "^/echo" }
+request_headers = { set = { "X-Api" = "1" } }
+)toml");
+  auto plain = fetch(gw.port, "GET", "/echo");
+  ASSERT_TRUE(plain);
+  EXPECT_EQ(plain->header("X-Frame-Options"), "DENY");
+  EXPECT_EQ(plain->count("X-Robots-Tag"), 0u);
+  EXPECT_NE(plain->body.find("header: X-Api: 1\n"), std::string::npos) << plain->body;
+  auto admin = fetch(gw.port, "GET", "/echo", "", {"Host: admin.example.org"});
+  ASSERT_TRUE(admin);
+  EXPECT_EQ(admin->header("X-Robots-Tag"), "noindex");
+  EXPECT_EQ(admin->count("X-Frame-Options"), 0u);  // the rule's add replaced the server's
+  EXPECT_EQ(admin->header("X-Env"), "prod");       // the server's set stays
+  EXPECT_NE(admin->body.find("header: X-Api: 1\n"), std::string::npos) << admin->body;  // both rules apply
+  auto missing = fetch(gw.port, "GET", "/nothing", "", {"Host: admin.example.org"});
+  ASSERT_TRUE(missing);
+  EXPECT_EQ(missing->status, 404);
+  EXPECT_EQ(missing->header("X-Robots-Tag"), "noindex");
+}
+
 }  // namespace

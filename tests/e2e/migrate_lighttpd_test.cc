@@ -176,6 +176,12 @@ std::vector<std::string> differences(const Backends& b, const Case& c, size_t& c
 }
 
 const std::vector<Case> kCorpus = {
+    {"setenv in a host block and a url block",
+     "server.modules = (\"mod_setenv\", \"mod_fastcgi\")\nserver.document-root = \"{DOCROOT}\"\nserver.port = {PORT}\n"
+     "index-file.names = ( \"index.html\" )\nsetenv.add-response-header = ( \"X-Frame-Options\" => \"DENY\" )\n"
+     "fastcgi.server = ( \"/app/\" => (( \"socket\" => \"{APP}\", \"check-local\" => \"disable\" )) )\n"
+     "$HTTP[\"host\"] == \"api.local\" {\n  setenv.add-response-header = ( \"X-Frame-Options\" => \"SAMEORIGIN\" )\n}\n"
+     "$HTTP[\"url\"] =~ \"^/app/\" {\n  setenv.add-request-header = ( \"X-In-App\" => \"yes\" )\n}\n"},
     {"proxy.header map-host-request and map-host-response",
      "server.modules = (\"mod_proxy\")\nserver.document-root = \"{DOCROOT}\"\nserver.port = {PORT}\nindex-file.names = ( \"index.html\" )\n"
      "proxy.server = ( \"/api/\" => (( \"host\" => \"127.0.0.1\", \"port\" => {W2} )) )\n"

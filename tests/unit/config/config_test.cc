@@ -383,3 +383,18 @@ TEST(Config, FieldRewrites) {
   err = error_of(with_route("[[routes]]\nname = \"r\"\nforward = \"p\"\nrewrite_request = { headers = { \"X\" = [\"(\", \"y\"] } }\n"));
   EXPECT_NE(err.find("invalid regex \"(\""), std::string::npos) << err;
 }
+
+TEST(Config, HeaderRules) {
+  auto c = load_config_text(with_workers("[[headers]]\nmatch = { host = \"a.example\", regex = \"^/x\" }\n"
+                                         "response_headers = { add = { \"X-A\" = \"1\" } }\n"),
+                            "t.toml");
+  ASSERT_EQ(c->header_rules.size(), 1u);
+  const HeaderRule& r = c->header_rules[0];
+  EXPECT_TRUE(r.response_add);
+  EXPECT_FALSE(r.response_set || r.request_add || r.request_set);
+  EXPECT_EQ(r.when.hosts, std::vector<std::string>{"a.example"});
+  std::string err = error_of(with_workers("[[headers]]\nmatch = { prefix = \"/x\" }\n"));
+  EXPECT_NE(err.find("t.toml:3:1: headers: give request_headers or response_headers"), std::string::npos) << err;
+  err = error_of(with_workers("[[headers]]\nmatch = { regex = \"(\" }\nresponse_headers = { add = { \"X\" = \"1\" } }\n"));
+  EXPECT_NE(err.find("invalid regex"), std::string::npos) << err;
+}
