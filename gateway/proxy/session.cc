@@ -782,7 +782,7 @@ class Session {
     return stage::bucket_of_id(id);
   }
 
-  void start_shadow(const RouteSpec& route, const http1::RequestHead& /*head*/, const std::string& primary_target,
+  void start_shadow(const RouteSpec& route, const http1::RequestHead& head, const std::string& primary_target,
                     const std::vector<http1::Field>& fields, CapturingBody& body, CaptureSink& answer) {
     RolloutRuntime& rr = snap_->routes[size_t(&route - cfg().routes.data())]->rollout;
     if (body.over_limit() || answer.captured().truncated) {
@@ -792,7 +792,12 @@ class Session {
     auto job = std::make_unique<ShadowJob>();
     job->snap = snap_;
     job->route_index = size_t(&route - cfg().routes.data());
-    job->head_bytes = head_store_;
+    // The head as the primary got it (request_headers, rules and field rewrites applied), so
+    // that both sides are asked the same thing.
+    std::string& b = job->head_bytes;
+    b.append(head.method).append(" ").append(head.target).append(head.version_minor == 0 ? " HTTP/1.0\r\n" : " HTTP/1.1\r\n");
+    for (const http1::Field& f : head.fields) b.append(f.name).append(": ").append(f.value).append("\r\n");
+    b.append("\r\n");
     job->target = shadow_target_;
     job->primary_target = primary_target;
     job->body = std::move(body.bytes());

@@ -194,6 +194,25 @@ TEST(Rollout, IdenticalBackendsShowNoDifference) {
   EXPECT_EQ(o["compare"]["different"], 0) << o["samples"].dump(2);
 }
 
+// The copy for the candidate carries the request as the legacy side got it: header edits
+// (request_headers) included, so they cannot show up as differences.
+TEST(Rollout, TheCandidateGetsTheEditedRequest) {
+  std::string dir = temp_dir();
+  Worker a(dir, "same"), b(dir, "same");
+  Gateway gw(dir, config(a.address(), b.address(),
+                         "stage = \"shadow\"\ncompare = { body = \"text\", normalize = [[\"port \\\\d+\", \"port N\"]] }\n",
+                         "request_headers = { set = { \"X-Tenant\" = \"blue\" }, add = { \"X-Via\" = \"cutover\" } }\n"));
+  std::string admin = admin_of(gw);
+  for (int i = 0; i < 10; ++i) {
+    auto r = fetch(gw.port, "GET", "/echo", "", {"X-Tenant: red"});
+    ASSERT_TRUE(r);
+    EXPECT_NE(r->body.find("header: X-Tenant: blue\n"), std::string::npos) << r->body;
+  }
+  json o = wait_compared(admin, 10);
+  EXPECT_EQ(o["compare"]["compared"], 10);
+  EXPECT_EQ(o["compare"]["different"], 0) << o["samples"].dump(2);
+}
+
 // A candidate that sleeps 5 s, or is down, costs the legacy side nothing.
 TEST(Rollout, SlowOrDeadCandidateLeavesThePrimaryAlone) {
   std::string dir = temp_dir();
