@@ -222,7 +222,8 @@ class Translator {
     } else if (k == "static-file.exclude-extensions") {
       add(s.pos, Verdict::exact, k, "static.exclude_extensions of the static routes (403, never the source)");
     } else if (k == "url.access-deny") {
-      add(s.pos, Verdict::caveat, k, "added to static.exclude_extensions: denied for static files only (lighttpd denies the suffix for every request)");
+      server_lines_ += "deny_suffixes = " + tlist(strings_of(s.value)) + "  # " + where(s.pos) + "\n";
+      add(s.pos, Verdict::exact, k, "server.deny_suffixes: 403 for every request whose path ends so, whatever serves it (and static.exclude_extensions)");
     } else if (k == "dir-listing.activate" || k == "server.dir-listing") {
       add(s.pos, Verdict::exact, k, "static.listing of the static routes");
     } else if (k == "dir-listing.hide-dotfiles") {

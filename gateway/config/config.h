@@ -321,6 +321,9 @@ struct ServerSpec {
   // lighttpd's server.error-handler-404 / server.error-handler: a 403 or 404 (or any error)
   // that cutover answers itself after routing is answered by this path instead, internally.
   std::string error_handler_404, error_handler;
+  // lighttpd's url.access-deny: a request whose path (decoded, after the rewrites) ends in one
+  // of these gets 403, whatever its route. "" denies every path.
+  std::vector<std::string> deny_suffixes;
 };
 
 struct Config {

@@ -279,6 +279,7 @@ void parse_server(Reader& r, ServerSpec& s) {
       if (v->empty() || v->front() != '/') r.fail(*r.get(key), std::string("server.") + key + ": expected a path such as \"/index.php\"");
       *into = *v;
     }
+  for (auto& [suffix, node] : r.str_list("deny_suffixes")) s.deny_suffixes.push_back(suffix);
   parse_header_edits(r, "request_headers", true, s.request_headers);
   parse_header_edits(r, "response_headers", false, s.response_headers);
   r.finish();

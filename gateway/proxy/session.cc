@@ -403,6 +403,13 @@ class Session {
     return out;
   }
 
+  // server.deny_suffixes (lighttpd's url.access-deny), compared with case as lighttpd does.
+  bool denied(std::string_view path) const {
+    for (const std::string& s : cfg().server.deny_suffixes)
+      if (path.size() >= s.size() && path.compare(path.size() - s.size(), s.size(), s) == 0) return true;
+    return false;
+  }
+
   // [[headers]] rules whose conditions hold: each key (request add/set, response add/set)
   // of the last matching rule that gives it replaces the route's (or the server's, without
   // a route). False: none matched.
@@ -436,6 +443,10 @@ class Session {
     if (!cfg().header_rules.empty() && apply_header_rules(*request_edits, route ? route->response_headers : cfg().server.response_headers, head, target)) {
       request_edits = &rule_request_;
       out.edit_fields(&rule_response_);
+    }
+    if (denied(decoded_path_)) {
+      co_await send_simple(out, 403, "forbidden\n");
+      co_return;
     }
     if (!route) {
       co_await send_simple(out, 404, "no route for this URL\n");

@@ -96,6 +96,7 @@ const std::vector<Request> kRequests = {
     {"GET", "/app/y", "api.local"},
     {"GET", "/api/v1/users?id=7", "api.local"},
     {"GET", "/proxy/next?location=%2Fthen%3Fa%3D1"},
+    {"GET", "/app/secret.inc"},
     {"GET", "/api/moved?location=http%3A%2F%2Fbackend.internal%2Fdone", "api.local"},
 };
 

@@ -398,3 +398,10 @@ TEST(Config, HeaderRules) {
   err = error_of(with_workers("[[headers]]\nmatch = { regex = \"(\" }\nresponse_headers = { add = { \"X\" = \"1\" } }\n"));
   EXPECT_NE(err.find("invalid regex"), std::string::npos) << err;
 }
+
+TEST(Config, DenySuffixes) {
+  auto c = load_config_text(with_workers("deny_suffixes = [\"~\", \".inc\"]\n"), "t.toml");
+  EXPECT_EQ(c->server.deny_suffixes, (std::vector<std::string>{"~", ".inc"}));
+  std::string err = error_of(with_workers("deny_suffixes = \".inc\\\"\n"));
+  EXPECT_FALSE(err.empty());
+}
