@@ -439,12 +439,14 @@ class Session {
     out.catch_errors(&cfg().server.error_handler_404, &cfg().server.error_handler);
     if (!route || route->action != RouteSpec::Action::forward) keep_alive_if_body_skippable(head, out);
     const HeaderEdits* request_edits = route ? &route->request_headers : &cfg().server.request_headers;
-    out.edit_fields(route ? &route->response_headers : &cfg().server.response_headers);
-    if (!cfg().header_rules.empty() && apply_header_rules(*request_edits, route ? route->response_headers : cfg().server.response_headers, head, target)) {
+    const HeaderEdits* response_edits = route ? &route->response_headers : &cfg().server.response_headers;
+    if (!cfg().header_rules.empty() && apply_header_rules(*request_edits, *response_edits, head, target)) {
       request_edits = &rule_request_;
-      out.edit_fields(&rule_response_);
+      response_edits = &rule_response_;
     }
+    out.edit_fields(response_edits);
     if (denied(decoded_path_)) {
+      keep_alive_if_body_skippable(head, out);
       co_await send_simple(out, 403, "forbidden\n");
       co_return;
     }
