@@ -650,10 +650,12 @@ class Session {
       key = hash_key(balance_key(spec.hash_key, head));
     Tried tried(pool.backends.size());
     bool same_backend_retried = false;
+    // The thread's scratch vector: other requests on this thread use it (for pools of other
+    // sizes) while this one waits, so it is sized again on every pass.
     std::vector<BackendLoad>& loads = tc_.loads;
-    loads.resize(pool.backends.size());
     int attempt = 0;
     while (true) {
+      loads.resize(pool.backends.size());
       int64_t now = tc_.rt.clock();
       bool full = false;  // some untried, healthy backend is only at its max_conns
       for (size_t i = 0; i < loads.size(); ++i) {

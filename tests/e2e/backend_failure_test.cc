@@ -163,4 +163,37 @@ TEST(BackendFailure, ClosedKeepAliveConnectionIsRetriedOnAFreshOne) {
   }
 }
 
+// A retry after a wait on a thread that served a larger pool meanwhile: the thread's scratch
+// space for the balancer must fit the retried request's pool again (it once read past the
+// pool's backends, which ASan reports).
+TEST(BackendFailure, RetryAfterAnotherPoolsRequestOnTheSameThread) {
+  std::string dir = temp_dir();
+  ScriptedBackend flaky([](const std::string&, int) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    return std::string("<close>");
+  });
+  Worker good(dir, "good");
+  std::vector<std::unique_ptr<ScriptedBackend>> many;
+  std::string list;
+  for (int i = 0; i < 5; ++i) {
+    many.push_back(std::make_unique<ScriptedBackend>([](const std::string&, int) {
+      return std::string("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+    }));
+    list += (list.empty() ? "\"" : ", \"") + many.back()->address() + "\"";
+  }
+  Gateway gw(dir, "[server]\nlisten = [\"127.0.0.1:{{PORT}}\"]\nthreads = 1\n"
+                  "[pools.small]\nbalancer = \"first\"\nbackends = [\"" + flaky.address() + "\", \"" + good.address() + "\"]\n"
+                  "[pools.big]\nbackends = [" + list + "]\n"
+                  "[[routes]]\nname = \"big\"\nmatch = { prefix = \"/big\" }\nforward = \"big\"\n"
+                  "[[routes]]\nname = \"small\"\nforward = \"small\"\n");
+  std::optional<Response> slow;
+  std::thread t([&] { slow = fetch(gw.port, "GET", "/echo"); });
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));  // the first try is under way
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(fetch(gw.port, "GET", "/big")->status, 200);
+  t.join();
+  ASSERT_TRUE(slow);
+  EXPECT_EQ(slow->status, 200);
+  EXPECT_NE(slow->body.find("worker: good"), std::string::npos) << slow->body;
+}
+
 }  // namespace
