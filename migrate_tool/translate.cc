@@ -393,23 +393,34 @@ class Translator {
                                : "replaces the backend's fields of these names on every answer")));
   }
 
+  // { 'A' = 'x', 'B' = 'y' }
+  static std::string inline_table(const std::vector<std::pair<std::string, std::string>>& fields) {
+    std::string t;
+    for (auto& [n, v] : fields) t += (t.empty() ? "" : ", ") + tq(n) + " = " + tq(v);
+    return "{ " + t + " }";
+  }
+  // request_headers / response_headers lines for header edits ("request_headers.add" -> ...);
+  // `keep_empty`: an empty list is written too (a block's empty list replaces the global one).
+  static std::string header_tables(const HeaderEditMap& edits, bool keep_empty, const std::string& comment) {
+    std::string lines;
+    for (const char* table : {"request_headers", "response_headers"}) {
+      std::string ops;
+      for (const char* op : {"add", "set"}) {
+        auto e = edits.find(std::string(table) + "." + op);
+        if (e == edits.end() || (e->second.empty() && !keep_empty)) continue;
+        ops += (ops.empty() ? "" : ", ") + std::string(op) + " = " + inline_table(e->second);
+      }
+      if (!ops.empty()) lines += std::string(table) + " = { " + ops + " }" + comment + "\n";
+    }
+    return lines;
+  }
+
   // A [[headers]] rule for a block's setenv.*-header keys, matched by `match`.
   void header_rule(const HeaderEditMap& edits, const std::string& match, const std::string& origin) {
     if (edits.empty()) return;
     std::string t = "[[headers]]  # " + origin + "\n";
     if (!match.empty()) t += "match = { " + match + " }\n";
-    for (const char* table : {"request_headers", "response_headers"}) {
-      std::string ops;
-      for (const char* op : {"add", "set"}) {
-        auto e = edits.find(std::string(table) + "." + op);
-        if (e == edits.end()) continue;
-        std::string fields;
-        for (auto& [n, v] : e->second) fields += (fields.empty() ? "" : ", ") + tq(n) + " = " + tq(v);
-        ops += (ops.empty() ? "" : ", ") + std::string(op) + " = { " + fields + " }";
-      }
-      if (!ops.empty()) t += std::string(table) + " = { " + ops + " }\n";
-    }
-    header_rules_ += t + "\n";
+    header_rules_ += t + header_tables(edits, true, "") + "\n";
   }
 
   void quirk_auth_order(const Setting& s) {
@@ -1182,21 +1193,8 @@ class Translator {
     out << "[server]\nlisten = [" << tq(listen_host_ + ":" + std::to_string(listen_port_));
     for (auto& l : extra_listen_) out << ", " << tq(l);
     out << "]\n" << server_lines_;
-    for (const char* table : {"request_headers", "response_headers"}) {
-      std::string ops;
-      for (const char* op : {"add", "set"}) {
-        auto e = header_edits_.find(std::string(table) + "." + op);
-        if (e == header_edits_.end() || e->second.empty()) continue;
-        std::string fields;
-        for (auto& [n, v] : e->second) fields += (fields.empty() ? "" : ", ") + tq(n) + " = " + tq(v);
-        ops += (ops.empty() ? "" : ", ") + std::string(op) + " = { " + fields + " }";
-      }
-      if (!ops.empty()) out << table << " = { " << ops << " }  # setenv.*\n";
-    }
-    out << "\n";
-    std::string env;
-    for (auto& [n, v] : fcgi_env_) env += (env.empty() ? "" : ", ") + tq(n) + " = " + tq(v);
-    if (!env.empty()) env = ", params = { " + env + " }";
+    out << header_tables(header_edits_, false, "  # setenv.*") << "\n";
+    std::string env = fcgi_env_.empty() ? "" : ", params = " + inline_table(fcgi_env_);
     // lighttpd's order within a block: once rules, then repeat rules; the if-not-file pair
     // is a separate list (§2). Host-block rules and the global rules they replace exclude
     // each other by Host, so their relative order does not matter.
