@@ -32,15 +32,6 @@ std::vector<std::smatch> parse_lines(const std::string& text, std::vector<std::s
   return out;
 }
 
-std::string wait_for_lines(const std::string& path, size_t n) {
-  for (int i = 0; i < 100; ++i) {
-    std::string t = read_file(path);
-    if (size_t(std::count(t.begin(), t.end(), '\n')) >= n) return t;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  return read_file(path);
-}
-
 TEST(AccessLog, LinesParseBackAndSurviveRotation) {
   std::string dir = temp_dir();
   Worker w(dir);

@@ -14,6 +14,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstring>
 #include <fstream>
 #include <sstream>
@@ -40,6 +41,15 @@ std::string read_file(const std::string& path) {
   std::stringstream ss;
   ss << in.rdbuf();
   return ss.str();
+}
+
+std::string wait_for_lines(const std::string& path, size_t n) {
+  for (int i = 0; i < 100; ++i) {
+    std::string t = read_file(path);
+    if (size_t(std::count(t.begin(), t.end(), '\n')) >= n) return t;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return read_file(path);
 }
 
 Process::Process(std::vector<std::string> argv, std::string log_path) : log_(std::move(log_path)) {

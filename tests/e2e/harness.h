@@ -20,6 +20,9 @@ namespace e2e {
 
 std::string temp_dir();  // a fresh directory under /tmp, removed by nobody (small files only)
 void write_file(const std::string& path, const std::string& text);
+// The file's text once it holds at least `n` lines (a log written in the background), or
+// what it holds after 5 s.
+std::string wait_for_lines(const std::string& path, size_t n);
 std::string read_file(const std::string& path);
 
 class Process {

@@ -31,15 +31,6 @@ std::vector<std::string> lines_of(const std::string& text) {
   return out;
 }
 
-std::string wait_for_lines(const std::string& path, size_t n) {
-  for (int i = 0; i < 100; ++i) {
-    std::string t = read_file(path);
-    if (size_t(std::count(t.begin(), t.end(), '\n')) >= n) return t;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  return read_file(path);
-}
-
 void same_log_lines(const std::string& format_line) {
   std::string dir = temp_dir();
   Worker w(dir, "w");
