@@ -39,6 +39,7 @@ TEST(AccessLog, LinesParseBackAndSurviveRotation) {
   Gateway gw(dir, R"toml(
 [server]
 listen = ["127.0.0.1:{{PORT}}"]
+threads = 1  # lines in request order: with more threads, two requests may log in either order
 access_log = ")toml" + log + R"toml("
 [pools.app]
 backends = [")toml" + w.address() + R"toml("]
@@ -91,6 +92,7 @@ TEST(AccessLog, GeneratedAnswersHaveNoUpstreamStatus) {
   Gateway gw(dir, R"toml(
 [server]
 listen = ["127.0.0.1:{{PORT}}"]
+threads = 1  # lines in request order: with more threads, two requests may log in either order
 access_log = ")toml" + log + R"toml("
 access_log_format = "json"
 [pools.app]
@@ -114,6 +116,7 @@ TEST(AccessLog, TemplateLinesCarryTheNamedFields) {
   Gateway gw(dir, R"toml(
 [server]
 listen = ["127.0.0.1:{{PORT}}"]
+threads = 1  # lines in request order: with more threads, two requests may log in either order
 access_log = ")toml" + log + R"toml("
 access_log_format = '$remote_addr "$request" $status id=$http_x_request_id up=$upstream_addr/$upstream_status uht=$upstream_header_time urt=$upstream_response_time rt=$request_time q=$queue_time'
 [pools.app]
