@@ -21,7 +21,8 @@ namespace cutover {
 namespace {
 
 constexpr uint64_t kMaxDiscard = 1 << 20;  // unread body we skip to keep a connection alive
-constexpr int kMaxLocalRedirects = 5;  // a CGI local redirect chain longer than this is a loop: 500
+constexpr int kMaxLocalRedirects = 5;
+constexpr int64_t kLingerMs = 5000;    // how long a closing connection reads what the client still sends  // a CGI local redirect chain longer than this is a loop: 500
 
 bool idempotent(std::string_view m) {
   return m == "GET" || m == "HEAD" || m == "OPTIONS" || m == "PUT" || m == "DELETE" || m == "TRACE";
@@ -56,6 +57,7 @@ class Session {
   }
 
   awaitable<void> run() {
+    bool linger = false;  // the last answer closes with request body bytes still unread
     while (true) {
       http1::RequestHead head;
       if (!co_await read_head(head)) break;
@@ -81,15 +83,36 @@ class Session {
       if (tc_.rt.access_log) log_access(head, out, started);
       // Phase 5: the connection survives only if the response said keep-alive and the
       // request body was fully read (or is small enough to skip).
-      if (out.tunnelled() || !out.keep_alive()) break;
-      if (!body.complete() && !co_await body.discard(kMaxDiscard)) break;
+      if (out.tunnelled() || !out.keep_alive()) {
+        linger = !out.tunnelled() && !body.complete();
+        break;
+      }
+      if (!body.complete() && !co_await body.discard(kMaxDiscard)) {
+        linger = true;
+        break;
+      }
     }
     error_code ec;
+    if (linger) co_await linger_close();
     d_.socket().shutdown(tcp::socket::shutdown_both, ec);
     d_.socket().close(ec);
   }
 
  private:
+  // Lingering close (nginx's lingering_close, lighttpd does the same): closing a socket with
+  // unread bytes sends a reset, which can destroy the answer (a 413) before the client reads
+  // it. So the sending side is shut first and what the client still sends is read and
+  // dropped, for a few seconds at most.
+  awaitable<void> linger_close() {
+    error_code ec;
+    d_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    int64_t until = tc_.rt.clock() + kLingerMs;
+    while (!ec && tc_.rt.clock() < until) {
+      d_.consume(d_.buffered().size());
+      if (co_await d_.fill(Duration(std::max<int64_t>(1, until - tc_.rt.clock())), ec, true) == 0) break;
+    }
+  }
+
   // Phase 1: read and validate one request head. False: close the connection.
   awaitable<bool> read_head(http1::RequestHead& head) {
     int64_t deadline = 0;
