@@ -59,15 +59,28 @@ CgiParams cgi_params(const Mount& m, const CgiRequest& r, const StatPath& stat) 
   } else {
     script_name = path;  // no split for extension or empty keys
   }
-  std::string filename = m.docroot + (script_name.empty() && m.fix_root_scriptname ? "/" : script_name);
+  std::string docroot = m.docroot;
+  std::string url_path = path;
+  for (const CgiRewrite& rw : m.rewrites) {
+    const std::string& in = rw.var == CgiRewrite::Var::docroot ? docroot : url_path;
+    Captures caps;
+    if (!rw.match->match(in, &caps)) continue;
+    std::string v = rw.to->expand(caps, nullptr, UrlParts{"http", {}, r.target, {}});
+    switch (rw.var) {
+      case CgiRewrite::Var::script_name: script_name = url_path = std::move(v); break;
+      case CgiRewrite::Var::path_info: path_info = std::move(v); break;
+      case CgiRewrite::Var::docroot: docroot = std::move(v); break;
+    }
+  }
+  std::string filename = docroot + (script_name.empty() && m.fix_root_scriptname ? "/" : script_name);
   if (m.broken_scriptfilename) filename += path_info ? *path_info : "/";  // lighttpd's quirk: a trailing '/'
   set("SCRIPT_NAME", script_name);
   if (path_info) {
     set("PATH_INFO", *path_info);
-    if (!path_info->empty()) set("PATH_TRANSLATED", m.docroot + *path_info);
+    if (!path_info->empty()) set("PATH_TRANSLATED", docroot + *path_info);
   }
   set("SCRIPT_FILENAME", filename);
-  set("DOCUMENT_ROOT", m.docroot);
+  set("DOCUMENT_ROOT", docroot);
   std::string request_uri(r.original_target);
   if (!m.strip_request_uri.empty()) {
     std::string prefix = m.strip_request_uri;

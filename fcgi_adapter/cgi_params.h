@@ -9,7 +9,20 @@
 #include <utility>
 #include <vector>
 
+#include "rewrite/regex.h"
+#include "rewrite/replacement.h"
+
 namespace cutover::fcgi {
+
+// lighttpd 1.5's proxy-core.rewrite-request "_scriptname" / "_pathinfo" / "_docroot": a
+// whole-string regex replacement of one variable, applied in the configured order after the
+// mount's own split. SCRIPT_NAME and PATH_INFO read the URL path (a SCRIPT_NAME rewrite
+// becomes the path later entries read); DOCUMENT_ROOT reads the docroot.
+struct CgiRewrite {
+  enum class Var { script_name, path_info, docroot } var;
+  const Regex* match;
+  const Replacement* to;
+};
 
 // How the app is mounted on a route (lighttpd's fastcgi.server key and per-host options).
 struct Mount {
@@ -20,6 +33,7 @@ struct Mount {
   bool broken_scriptfilename = false;
   std::string strip_request_uri;   // a prefix removed from REQUEST_URI when followed by '/'
   std::vector<std::pair<std::string, std::string>> extra;  // per-route params
+  std::vector<CgiRewrite> rewrites;  // point into the config, which outlives the request
 };
 
 struct CgiRequest {

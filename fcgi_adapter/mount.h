@@ -14,6 +14,12 @@ inline Mount mount_for(const RouteSpec& r) {
   m.broken_scriptfilename = r.fastcgi.broken_scriptfilename;
   m.strip_request_uri = r.fastcgi.strip_request_uri;
   m.extra = r.fastcgi.params;
+  for (auto& rw : r.fastcgi.rewrites) {
+    auto var = rw.var == "SCRIPT_NAME" ? CgiRewrite::Var::script_name
+               : rw.var == "PATH_INFO" ? CgiRewrite::Var::path_info
+                                       : CgiRewrite::Var::docroot;
+    m.rewrites.push_back({var, &rw.match, &rw.to});
+  }
   return m;
 }
 

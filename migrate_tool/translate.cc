@@ -733,6 +733,18 @@ class Translator {
     }
     return out;
   }
+  // A 1.5 rewrite-request/-response replacement knows only $0-$9; any other '$' and every
+  // '%' is literal there, and must be escaped for cutover's lighttpd 1.4 replacement language.
+  static std::string repl_15(const std::string& s) {
+    std::string out;
+    for (size_t i = 0; i < s.size(); ++i) {
+      char c = s[i];
+      bool digit_next = i + 1 < s.size() && s[i + 1] >= '0' && s[i + 1] <= '9';
+      if (c == '%' || (c == '$' && !digit_next)) out += c;
+      out += c;
+    }
+    return out;
+  }
   static std::string rule(const std::string& re, const std::string& to) { return "[" + tq(re) + ", " + tq(to) + "]"; }
 
   void proxy_header(const Setting& s) {
@@ -890,7 +902,7 @@ class Translator {
       return pair && pair->first ? pair : nullptr;
     };
     if (const Setting* rr = b.find("proxy-core.rewrite-request")) {
-      std::string uri, fields;
+      std::string uri, fields, cgi;
       for (auto& it : rr->value.items) {
         if (!it.first) continue;
         const ValueItem* pair = pair_of(it);
@@ -898,17 +910,28 @@ class Translator {
         if (!pair) {
           add(rr->pos, Verdict::untranslated, what, "expected ( \"regex\" => \"replacement\" )");
         } else if (*it.first == "_uri") {
-          uri = "uri = [" + tq(*pair->first) + ", " + tq(pair->second.str) + "]";
+          uri = "uri = [" + tq(*pair->first) + ", " + tq(repl_15(pair->second.str)) + "]";
           add(rr->pos, Verdict::exact, what, "rewrite_request.uri: the whole target becomes the replacement, as in 1.5");
+        } else if (*it.first == "_scriptname" || *it.first == "_pathinfo" || *it.first == "_docroot") {
+          const char* var = *it.first == "_scriptname" ? "SCRIPT_NAME" : *it.first == "_pathinfo" ? "PATH_INFO" : "DOCUMENT_ROOT";
+          if (protocol != "fastcgi") {
+            add(rr->pos, Verdict::caveat, what, std::string("dropped: ") + var + " exists only for a FastCGI backend; this one speaks " + protocol);
+            continue;
+          }
+          cgi += (cgi.empty() ? "" : ", ") + std::string("['") + var + "', " + tq(*pair->first) + ", " + tq(repl_15(pair->second.str)) + "]";
+          add(rr->pos, Verdict::exact, what,
+              std::string("rewrite_request.cgi ") + var + ": the whole value becomes the replacement, in the order written" +
+                  (*it.first == "_docroot" ? "; SCRIPT_FILENAME follows the new docroot" : "; a SCRIPT_NAME rewrite is the path later entries read"));
         } else if (!it.first->empty() && it.first->front() == '_') {
-          add(rr->pos, Verdict::untranslated, what, "not translated: cutover computes SCRIPT_NAME, PATH_INFO and DOCUMENT_ROOT from the route's fastcgi mount (key, docroot)");
+          add(rr->pos, Verdict::untranslated, what, "not a rewrite-request key of 1.5 (_uri, _docroot, _pathinfo, _scriptname or a header name)");
         } else {
-          fields += (fields.empty() ? "" : ", ") + tq(*it.first) + " = [" + tq(*pair->first) + ", " + tq(pair->second.str) + "]";
+          fields += (fields.empty() ? "" : ", ") + tq(*it.first) + " = [" + tq(*pair->first) + ", " + tq(repl_15(pair->second.str)) + "]";
           add(rr->pos, Verdict::caveat, what, "rewrite_request.headers: a present field's whole value becomes the replacement, as in 1.5; the name matches without case (1.5 compared it exactly)");
         }
       }
       std::string parts = uri;
       if (!fields.empty()) parts += (parts.empty() ? "" : ", ") + std::string("headers = { ") + fields + " }";
+      if (!cgi.empty()) parts += (parts.empty() ? "" : ", ") + std::string("cgi = [") + cgi + "]";
       if (!parts.empty()) rewrite += "rewrite_request = { " + parts + " }\n";
     }
     if (const Setting* rr = b.find("proxy-core.rewrite-response")) {
@@ -921,7 +944,7 @@ class Translator {
           add(rr->pos, Verdict::untranslated, what, "expected ( \"regex\" => \"replacement\" )");
           continue;
         }
-        fields += (fields.empty() ? "" : ", ") + tq(*it.first) + " = [" + tq(*pair->first) + ", " + tq(pair->second.str) + "]";
+        fields += (fields.empty() ? "" : ", ") + tq(*it.first) + " = [" + tq(*pair->first) + ", " + tq(repl_15(pair->second.str)) + "]";
         add(rr->pos, Verdict::caveat, what, "rewrite_response.headers: the backend's field gets the replacement as its whole value, as in 1.5; the name matches without case (1.5 compared it exactly)");
       }
       if (!fields.empty()) rewrite += "rewrite_response = { headers = { " + fields + " } }\n";

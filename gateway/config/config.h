@@ -163,6 +163,14 @@ struct FastcgiMountSpec {
   bool broken_scriptfilename = false;
   std::string strip_request_uri;
   std::vector<std::pair<std::string, std::string>> params;  // extra CGI variables
+  // rewrite_request.cgi: SCRIPT_NAME / PATH_INFO / DOCUMENT_ROOT replaced by a regex, in
+  // order (lighttpd 1.5's "_scriptname", "_pathinfo", "_docroot").
+  struct CgiRewrite {
+    std::string var;
+    Regex match;
+    Replacement to;
+  };
+  std::vector<CgiRewrite> rewrites;
 };
 
 // Staged cutover of a route from its pool (`forward`, the legacy side) to another (`to`).

@@ -896,6 +896,23 @@ void parse_route(Reader& r, RouteSpec& rt, const Config& c) {
       rt.uri_match = std::move(re);
     }
     field_rewrites(rr, "rewrite_request", rt.request_field_rewrites);
+    // ["VARIABLE", "regex", "replacement"] entries, applied in order (a TOML table has none).
+    if (const toml::node* cgi = rr.get("cgi")) {
+      const toml::array* list = cgi->as_array();
+      if (!list) rr.fail(*cgi, "rewrite_request.cgi: expected a list of [\"VARIABLE\", \"regex\", \"replacement\"]");
+      for (const toml::node& e : *list) {
+        const toml::array* a = e.as_array();
+        if (!a || a->size() != 3 || !(*a)[0].is_string() || !(*a)[1].is_string() || !(*a)[2].is_string())
+          rr.fail(e, "rewrite_request.cgi: expected [\"VARIABLE\", \"regex\", \"replacement\"]");
+        FastcgiMountSpec::CgiRewrite rw;
+        rw.var = (*a)[0].as_string()->get();
+        if (rw.var != "SCRIPT_NAME" && rw.var != "PATH_INFO" && rw.var != "DOCUMENT_ROOT")
+          rr.fail((*a)[0], "rewrite_request.cgi: \"" + rw.var + "\": expected SCRIPT_NAME, PATH_INFO or DOCUMENT_ROOT");
+        rw.match = compile_regex(rr, (*a)[1].as_string()->get(), (*a)[1]);
+        rw.to = parse_replacement(rr, (*a)[2].as_string()->get(), (*a)[2]);
+        rt.fastcgi.rewrites.push_back(std::move(rw));
+      }
+    }
     rr.finish();
   }
   if (const toml::table* rw = r.table("rewrite_response")) {
@@ -958,6 +975,8 @@ void parse_route(Reader& r, RouteSpec& rt, const Config& c) {
     fr.finish();
   }
   if (actions != 1) r.fail_here("route \"" + rt.name + "\": expected exactly one action: forward, static or redirect");
+  if (!rt.fastcgi.rewrites.empty() && (rt.action != RouteSpec::Action::forward || c.pools[rt.pool_index].protocol != "fastcgi"))
+    r.fail(*r.table("rewrite_request")->get("cgi"), "rewrite_request.cgi: only for a route that forwards to a pool with protocol = \"fastcgi\"");
   if (const toml::table* ro = r.table("rollout")) parse_rollout(r, *ro, rt, c);
   parse_route_limits(r, rt, c.server);
   rt.request_headers = c.server.request_headers;

@@ -46,6 +46,13 @@ name = "app"
 match = { prefix = "/app" }
 forward = "legacy"
 fastcgi = { strip_request_uri = "/app/", params = { APP_ENV = "test" } }
+
+# lighttpd 1.5's "_pathinfo", "_scriptname", "_docroot", in this order.
+[[routes]]
+name = "trac"
+match = { regex = "^/trac" }
+forward = "legacy"
+rewrite_request = { cgi = [["PATH_INFO", "^/trac(/.*)?$", "$1"], ["SCRIPT_NAME", "^(/trac).*", "$1"], ["DOCUMENT_ROOT", "^/srv/(.*)$", "/mnt/$1"]] }
 )toml");
   }
   std::string dir;
@@ -81,6 +88,21 @@ TEST(FastcgiApp, CgiVariablesLikeLighttpd) {
   EXPECT_EQ(a["REQUEST_URI"], "/env");  // strip_request_uri
   EXPECT_EQ(a["APP_ENV"], "test");
   EXPECT_EQ(a.count("REDIRECT_URI"), 0u);
+}
+
+TEST(FastcgiApp, CgiRewritesSetScriptNamePathInfoAndDocroot) {
+  FcgiSetup s;
+  auto r = fetch(s.gw->port, "GET", "/trac/env?v=2");
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->status, 200);
+  auto env = parse_vars(r->body);
+  EXPECT_EQ(env["SCRIPT_NAME"], "/trac");
+  EXPECT_EQ(env["PATH_INFO"], "/env");
+  EXPECT_EQ(env["DOCUMENT_ROOT"], "/mnt/http");
+  EXPECT_EQ(env["SCRIPT_FILENAME"], "/mnt/http/trac");
+  EXPECT_EQ(env["PATH_TRANSLATED"], "/mnt/http/env");
+  EXPECT_EQ(env["REQUEST_URI"], "/trac/env?v=2");
+  EXPECT_EQ(env["QUERY_STRING"], "v=2");
 }
 
 TEST(FastcgiApp, BodiesStatusLocationAndStderr) {

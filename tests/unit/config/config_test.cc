@@ -405,3 +405,21 @@ TEST(Config, DenySuffixes) {
   std::string err = error_of(with_workers("deny_suffixes = \".inc\\\"\n"));
   EXPECT_FALSE(err.empty());
 }
+
+TEST(Config, CgiRewritesOnlyForFastcgiRoutesInOrder) {
+  auto fc = [](const std::string& route) {
+    return "[server]\nlisten = [\"127.0.0.1:1\"]\n[pools.p]\nprotocol = \"fastcgi\"\nbackends = [\"127.0.0.1:2\"]\n" + route;
+  };
+  auto c = load_config_text(fc("[[routes]]\nname = \"trac\"\nforward = \"p\"\n"
+                               "rewrite_request = { cgi = [[\"PATH_INFO\", \"^/trac(.*)\", \"$1\"], [\"SCRIPT_NAME\", \".*\", \"/trac\"]] }\n"),
+                            "t.toml");
+  ASSERT_EQ(c->routes[0].fastcgi.rewrites.size(), 2u);
+  EXPECT_EQ(c->routes[0].fastcgi.rewrites[0].var, "PATH_INFO");
+  EXPECT_EQ(c->routes[0].fastcgi.rewrites[1].var, "SCRIPT_NAME");
+  std::string err = error_of(fc("[[routes]]\nname = \"r\"\nforward = \"p\"\nrewrite_request = { cgi = [[\"QUERY_STRING\", \"a\", \"b\"]] }\n"));
+  EXPECT_NE(err.find("t.toml:9:29: rewrite_request.cgi: \"QUERY_STRING\": expected SCRIPT_NAME, PATH_INFO or DOCUMENT_ROOT"), std::string::npos) << err;
+  err = error_of(fc("[[routes]]\nname = \"r\"\nforward = \"p\"\nrewrite_request = { cgi = [\"PATH_INFO\", \"a\", \"b\"] }\n"));
+  EXPECT_NE(err.find("t.toml:9:28: rewrite_request.cgi: expected [\"VARIABLE\", \"regex\", \"replacement\"]"), std::string::npos) << err;
+  err = error_of(with_route("[[routes]]\nname = \"r\"\nforward = \"p\"\nrewrite_request = { cgi = [[\"PATH_INFO\", \"a\", \"b\"]] }\n"));
+  EXPECT_NE(err.find("rewrite_request.cgi: only for a route that forwards to a pool with protocol = \"fastcgi\""), std::string::npos) << err;
+}

@@ -176,3 +176,61 @@ TEST(CgiParams, HeadersBecomeHttpVariablesExceptProxy) {
 }
 
 }  // namespace
+
+namespace {
+
+cutover::Regex re(const char* p) {
+  std::string err;
+  size_t off = 0;
+  auto r = cutover::Regex::compile(p, err, off);
+  EXPECT_TRUE(r) << err;
+  return *r;
+}
+cutover::Replacement repl(const char* t) {
+  cutover::Replacement r;
+  std::string err;
+  size_t off = 0;
+  EXPECT_TRUE(r.parse(t, err, off)) << err;
+  return r;
+}
+
+}  // namespace
+
+// lighttpd 1.5 proxy-core.rewrite-request "_scriptname" / "_pathinfo" (the Trac recipe):
+// SCRIPT_NAME becomes the mount and PATH_INFO the rest, SCRIPT_FILENAME follows.
+TEST(CgiParams, ScriptNameAndPathInfoRewrites) {
+  auto sn_re = re("^(/trac)(/.*)?$"), pi_re = re("^/trac(/.*)?$");
+  auto sn_to = repl("$1"), pi_to = repl("$1");
+  Mount m = mount("");
+  m.rewrites = {{CgiRewrite::Var::script_name, &sn_re, &sn_to}, {CgiRewrite::Var::path_info, &pi_re, &pi_to}};
+  CgiParams p = run(m, "/trac/wiki/Start?x=1", "/trac/wiki/Start?x=1");
+  ASSERT_TRUE(p.get("SCRIPT_NAME") && p.get("PATH_INFO") && p.get("SCRIPT_FILENAME"));
+  EXPECT_EQ(*p.get("SCRIPT_NAME"), "/trac");
+  // In order: the SCRIPT_NAME rewrite became the path the PATH_INFO rule reads, so it gets "".
+  EXPECT_EQ(*p.get("PATH_INFO"), "");
+  EXPECT_EQ(*p.get("SCRIPT_FILENAME"), kRoot + "/trac");
+
+  // PATH_INFO first: it reads the whole path.
+  m.rewrites = {{CgiRewrite::Var::path_info, &pi_re, &pi_to}, {CgiRewrite::Var::script_name, &sn_re, &sn_to}};
+  p = run(m, "/trac/wiki/Start", "/trac/wiki/Start");
+  EXPECT_EQ(*p.get("SCRIPT_NAME"), "/trac");
+  EXPECT_EQ(*p.get("PATH_INFO"), "/wiki/Start");
+  ASSERT_TRUE(p.get("PATH_TRANSLATED"));
+  EXPECT_EQ(*p.get("PATH_TRANSLATED"), kRoot + "/wiki/Start");
+
+  // No match: the mount's own values stay.
+  p = run(m, "/other/x", "/other/x");
+  EXPECT_EQ(*p.get("SCRIPT_NAME"), "/other/x");
+  EXPECT_FALSE(p.get("PATH_INFO"));
+}
+
+TEST(CgiParams, DocrootRewriteMovesScriptFilename) {
+  auto d_re = re("^/srv/(.*)$");
+  auto d_to = repl("/mnt/$1");
+  Mount m = mount("/app");
+  m.rewrites = {{CgiRewrite::Var::docroot, &d_re, &d_to}};
+  CgiParams p = run(m, "/app/x", "/app/x");
+  EXPECT_EQ(*p.get("DOCUMENT_ROOT"), "/mnt/http");
+  EXPECT_EQ(*p.get("SCRIPT_FILENAME"), "/mnt/http/app");
+  EXPECT_EQ(*p.get("PATH_TRANSLATED"), "/mnt/http/x");
+}
