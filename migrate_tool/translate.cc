@@ -708,31 +708,10 @@ class Translator {
     }
   }
 
-  // proxy.header, for every proxy route: the target's mapping, and field rewrites of the
-  // request (Host) and of the answer (Location, Content-Location).
-  std::string proxy_uri_;  // "uri = [...]"
-  std::vector<std::string> proxy_request_fields_, proxy_response_fields_;  // "NAME = [...]"
-  std::string proxy_rewrite() const {
-    std::string out;
-    std::string req = proxy_uri_;
-    std::string fields;
-    for (auto& f : proxy_request_fields_) fields += (fields.empty() ? "" : ", ") + f;
-    if (!fields.empty()) req += (req.empty() ? "" : ", ") + std::string("headers = { ") + fields + " }";
-    if (!req.empty()) out += "rewrite_request = { " + req + " }\n";
-    fields.clear();
-    for (auto& f : proxy_response_fields_) fields += (fields.empty() ? "" : ", ") + f;
-    if (!fields.empty()) out += "rewrite_response = { headers = { " + fields + " } }\n";
-    return out;
-  }
-  // Literal text inside a replacement.
-  static std::string repl_escape(const std::string& s) {
-    std::string out;
-    for (char c : s) {
-      if (c == '$' || c == '%') out += c;
-      out += c;
-    }
-    return out;
-  }
+  // proxy.header, for every proxy route: the route's `map` (lighttpd's own mapping of the
+  // target, the Host, and Location / Content-Location / Set-Cookie in answers).
+  std::string proxy_map_;  // "urlpath = [...], host_request = [...]"
+  std::string proxy_rewrite() const { return proxy_map_.empty() ? "" : "map = { " + proxy_map_ + " }\n"; }
   // A 1.5 rewrite-request/-response replacement knows only $0-$9; any other '$' and every
   // '%' is literal there, and must be escaped for cutover's lighttpd 1.4 replacement language.
   static std::string repl_15(const std::string& s) {
@@ -745,68 +724,42 @@ class Translator {
     }
     return out;
   }
-  static std::string rule(const std::string& re, const std::string& to) { return "[" + tq(re) + ", " + tq(to) + "]"; }
 
   void proxy_header(const Setting& s) {
-    const Value* urlpath = s.value.get("map-urlpath");
-    const ValueItem* first_map = nullptr;
-    if (urlpath)
-      for (auto& m : urlpath->items)
-        if (m.first && !first_map) first_map = &m;
+    auto pairs = [&](const Value& v) {
+      std::string list;
+      for (auto& m : v.items)
+        if (m.first) list += (list.empty() ? "" : ", ") + std::string("[") + tq(*m.first) + ", " + tq(m.second.str) + "]";
+      return "[" + list + "]";
+    };
     for (auto& it : s.value.items) {
       if (!it.first) continue;
-      if (*it.first == "map-urlpath") {
-        for (auto& m : it.second.items) {
-          if (!m.first) continue;
-          if (&m != first_map) {
-            add(s.pos, Verdict::untranslated, "proxy.header map-urlpath", "\"" + *m.first + "\": only the first map-urlpath entry is translated");
-            continue;
-          }
-          proxy_uri_ = "uri = " + rule("^" + regex_escape(*m.first) + "(.*)", repl_escape(m.second.str) + "$1");
-          // Answers are mapped back, value prefix to key, in Location and Content-Location
-          // (any host, as 1.4.69 does).
-          std::string back = rule("^((?:[A-Za-z][A-Za-z0-9+.-]*://[^/]*)?)" + regex_escape(m.second.str) + "(.*)$", "$1" + repl_escape(*m.first) + "$2");
-          proxy_response_fields_.push_back("'Location' = " + back);
-          proxy_response_fields_.push_back("'Content-Location' = " + back);
+      const std::string what = "proxy.header " + *it.first;
+      if (*it.first == "map-urlpath" || *it.first == "map-host-request" || *it.first == "map-host-response") {
+        std::string key = *it.first == "map-urlpath" ? "urlpath" : *it.first == "map-host-request" ? "host_request" : "host_response";
+        proxy_map_ += (proxy_map_.empty() ? "" : ", ") + key + " = " + pairs(it.second);
+        if (key == "urlpath") {
+          bool empty_to = false;
+          for (auto& m : it.second.items) empty_to = empty_to || (m.first && m.second.str.empty());
+          add(s.pos, empty_to ? Verdict::caveat : Verdict::exact, what,
+              std::string("map.urlpath on the proxy routes: the first key that is a byte prefix of the target is replaced; ") +
+                  "Location, Content-Location and the Path of a Set-Cookie are mapped back (any host, as 1.4.69 does)" +
+                  (empty_to ? "; where the mapped path is empty lighttpd sent an empty request target, cutover sends \"/\"" : ""));
+        } else if (key == "host_request") {
+          add(s.pos, Verdict::exact, what, "map.host_request on the proxy routes: the Host the backend gets (\"-\" key: any other Host)");
+        } else {
+          add(s.pos, Verdict::exact, what,
+              "map.host_response on the proxy routes: hosts in Location, Content-Location and the Domain of a Set-Cookie (\"-\" value: the client's Host)");
         }
-        add(s.pos, Verdict::caveat, "proxy.header map-urlpath",
-            "rewrite_request.uri on the proxy routes, and Location / Content-Location mapped back in answers (rewrite_response); the Path of a Set-Cookie is not mapped back");
-      } else if (*it.first == "map-host-request") {
-        std::vector<std::string> rules;
-        std::string fallback;
-        for (auto& m : it.second.items) {
-          if (!m.first || m.second.str == "-") continue;
-          if (*m.first == "-") fallback = rule(".*", repl_escape(m.second.str));
-          else rules.push_back(rule("(?i)^" + regex_escape(*m.first) + "$", repl_escape(m.second.str)));
-        }
-        if (!fallback.empty()) rules.push_back(fallback);
-        std::string list;
-        for (auto& r : rules) list += (list.empty() ? "" : ", ") + r;
-        if (!list.empty()) proxy_request_fields_.push_back("'Host' = [" + list + "]");
-        add(s.pos, Verdict::exact, "proxy.header map-host-request", "rewrite_request.headers Host on the proxy routes: a listed Host is replaced, \"-\" gives the Host for all others");
-      } else if (*it.first == "map-host-response") {
-        if (first_map) {
-          add(s.pos, Verdict::untranslated, "proxy.header map-host-response", "not translated together with map-urlpath (both rewrite Location)");
-          continue;
-        }
-        std::vector<std::string> rules;
-        for (auto& m : it.second.items) {
-          if (!m.first || *m.first == "-") continue;
-          std::string to = m.second.str == "-" ? "${url.authority}" : repl_escape(m.second.str);
-          rules.push_back(rule("(?i)^([a-z][a-z0-9+.-]*://)" + regex_escape(*m.first) + "(/.*)?$", "$1" + to + "$2"));
-        }
-        std::string list;
-        for (auto& r : rules) list += (list.empty() ? "" : ", ") + r;
-        if (!list.empty()) {
-          proxy_response_fields_.push_back("'Location' = [" + list + "]");
-          proxy_response_fields_.push_back("'Content-Location' = [" + list + "]");
-        }
-        add(s.pos, Verdict::caveat, "proxy.header map-host-response",
-            "rewrite_response.headers Location and Content-Location: the listed backend hosts become the given host (\"-\": the client's Host); the Domain of a Set-Cookie is not mapped");
       } else if (*it.first == "upgrade") {
-        add(s.pos, Verdict::exact, "proxy.header upgrade", "cutover passes Upgrade (WebSocket) through always");
+        add(s.pos, Verdict::exact, what, "cutover passes Upgrade (WebSocket) through always");
+      } else if (*it.first == "https-remap") {
+        add(s.pos, Verdict::caveat, what,
+            "no effect: cutover's clients speak plain HTTP, so no http:// Location is turned into https:// (a TLS terminator in front must do it)");
+      } else if (*it.first == "force-http10") {
+        add(s.pos, Verdict::caveat, what, "cutover speaks HTTP/1.1 to backends, with keep-alive");
       } else {
-        add(s.pos, Verdict::untranslated, "proxy.header " + *it.first, "not supported");
+        add(s.pos, Verdict::untranslated, what, "not supported");
       }
     }
   }

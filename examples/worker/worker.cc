@@ -96,10 +96,13 @@ int main(int argc, char** argv) {
   svr.new_task_queue = [threads] { return new httplib::ThreadPool(size_t(threads)); };
 
   // --echo-all: every path answers who got it, what was asked and for which Host
-  // (differential tests); ?location=URL sets a Location field on the answer.
+  // (differential tests); ?location=URL sets a Location field on the answer, and
+  // ?set-cookie=V and ?content-location=URL the fields of those names.
   if (echo_all) {
     auto who = [](const httplib::Request& req, httplib::Response& res) {
       if (req.has_param("location")) res.set_header("Location", req.get_param_value("location"));
+      if (req.has_param("content-location")) res.set_header("Content-Location", req.get_param_value("content-location"));
+      if (req.has_param("set-cookie")) res.set_header("Set-Cookie", req.get_param_value("set-cookie"));
       res.set_content("worker: " + g_name + "\nmethod: " + req.method + "\ntarget: " + req.target + "\nhost: " +
                           req.get_header_value("Host") + "\n",
                       "text/plain");

@@ -154,6 +154,14 @@ struct FieldRewrite {
   Replacement to;
 };
 
+// lighttpd 1.4's proxy.header maps for an HTTP route: the target's path prefix and the Host
+// on the way in, Location, Content-Location and Set-Cookie (Path, Domain) on the way out.
+// Pairs in list order; "-" as a host key or value has lighttpd's meaning.
+struct ProxyMap {
+  std::vector<std::pair<std::string, std::string>> urlpath, host_request, host_response;
+  bool empty() const { return urlpath.empty() && host_request.empty() && host_response.empty(); }
+};
+
 // How a FastCGI app is mounted on a route (lighttpd's fastcgi.server key and options).
 struct FastcgiMountSpec {
   std::string key;                 // "/app", "/", "" or ".php"; default: the route's prefix
@@ -262,6 +270,7 @@ struct RouteSpec {
   // rewrite_request.headers / rewrite_response.headers: fields of the request a backend
   // gets, and of the backend's answer.
   std::vector<FieldRewrite> request_field_rewrites, response_field_rewrites;
+  ProxyMap map;  // HTTP pools: lighttpd's proxy.header map-urlpath / map-host-*
 
   enum class Action { forward, static_files, redirect } action = Action::forward;
   std::string pool;               // forward

@@ -915,6 +915,25 @@ void parse_route(Reader& r, RouteSpec& rt, const Config& c) {
     }
     rr.finish();
   }
+  if (const toml::table* mp = r.table("map")) {
+    Reader mr(r.file(), *mp, "routes." + rt.name + ".map");
+    auto pairs = [&](const char* key, std::vector<std::pair<std::string, std::string>>& out) {
+      const toml::node* n = mr.get(key);
+      if (!n) return;
+      const toml::array* a = n->as_array();
+      if (!a) mr.fail(*n, std::string("map.") + key + ": expected a list of [\"from\", \"to\"]");
+      for (const toml::node& e : *a) {
+        const toml::array* p = e.as_array();
+        if (!p || p->size() != 2 || !(*p)[0].is_string() || !(*p)[1].is_string())
+          mr.fail(e, std::string("map.") + key + ": expected [\"from\", \"to\"]");
+        out.emplace_back((*p)[0].as_string()->get(), (*p)[1].as_string()->get());
+      }
+    };
+    pairs("urlpath", rt.map.urlpath);
+    pairs("host_request", rt.map.host_request);
+    pairs("host_response", rt.map.host_response);
+    mr.finish();
+  }
   if (const toml::table* rw = r.table("rewrite_response")) {
     Reader rr(r.file(), *rw, "routes." + rt.name + ".rewrite_response");
     field_rewrites(rr, "rewrite_response", rt.response_field_rewrites);
@@ -975,6 +994,8 @@ void parse_route(Reader& r, RouteSpec& rt, const Config& c) {
     fr.finish();
   }
   if (actions != 1) r.fail_here("route \"" + rt.name + "\": expected exactly one action: forward, static or redirect");
+  if (!rt.map.empty() && (rt.action != RouteSpec::Action::forward || c.pools[rt.pool_index].protocol != "http"))
+    r.fail(*r.get("map"), "map: only for a route that forwards to an HTTP pool");
   if (!rt.fastcgi.rewrites.empty() && (rt.action != RouteSpec::Action::forward || c.pools[rt.pool_index].protocol != "fastcgi"))
     r.fail(*r.table("rewrite_request")->get("cgi"), "rewrite_request.cgi: only for a route that forwards to a pool with protocol = \"fastcgi\"");
   if (const toml::table* ro = r.table("rollout")) parse_rollout(r, *ro, rt, c);

@@ -12,6 +12,7 @@
 #include "core/upstream.h"
 #include "http1/chunked.h"
 #include "http1/message.h"
+#include "route/proxy_map.h"
 
 namespace cutover {
 
@@ -140,6 +141,11 @@ class ClientResponse final : public ResponseSink {
   }
   // Backend fields whose values are rewritten (rewrite_response.headers), before start().
   void rewrite_fields(const std::vector<FieldRewrite>* r) { rewrites_ = r && !r->empty() ? r : nullptr; }
+  // Location, Content-Location and Set-Cookie mapped back (proxy.header maps), before start().
+  void map_fields(const ProxyMap* m, const ProxyMapState* st) {
+    map_ = m && !m->empty() ? m : nullptr;
+    map_state_ = st;
+  }
   // The fields this response gets added or replaced (response_headers), before start().
   void edit_fields(const HeaderEdits* e) { edits_ = e && !e->empty() ? e : nullptr; }
 
@@ -164,6 +170,8 @@ class ClientResponse final : public ResponseSink {
   std::string extra_;
   const HeaderEdits* edits_ = nullptr;
   const std::vector<FieldRewrite>* rewrites_ = nullptr;
+  const ProxyMap* map_ = nullptr;
+  const ProxyMapState* map_state_ = nullptr;
   const std::string* on_404_ = nullptr;
   const std::string* on_error_ = nullptr;
   bool caught_ = false;

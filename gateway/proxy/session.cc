@@ -402,11 +402,19 @@ class Session {
   // A copy of `head` with the route's request_headers and rewrite_request.headers applied
   // (the views point into the config, which the request's snapshot keeps alive, or into
   // `values`).
-  static const http1::RequestHead& edit_request(const HeaderEdits& e, const RouteSpec& route, const http1::RequestHead& head,
-                                                const std::string& target, http1::RequestHead& out, std::vector<std::string>& values) {
+  const http1::RequestHead& edit_request(const HeaderEdits& e, const RouteSpec& route, const http1::RequestHead& head,
+                                         const std::string& target, http1::RequestHead& out, std::vector<std::string>& values) {
     out = head;
-    values.reserve(out.fields.size());  // views into it must not move
+    values.reserve(out.fields.size() + 1);  // views into it must not move
     UrlParts u{"http", head.host, target, {}};
+    if (!route.map.host_request.empty())
+      if (auto h = map_request_host(route.map, head.host, map_state_))
+        for (http1::Field& f : out.fields)
+          if (http1::iequals(f.name, "host")) {
+            values.push_back(std::move(*h));
+            f.value = out.host = values.back();
+            break;
+          }
     for (http1::Field& f : out.fields)
       for (const FieldRewrite& rw : route.request_field_rewrites) {
         Captures c;
@@ -486,10 +494,15 @@ class Session {
     // runs before the handlers too); rewrite_request.headers: what a backend sees.
     http1::RequestHead edited;
     std::vector<std::string> values;  // rewritten field values, alive while the request is
-    const http1::RequestHead& h = request_edits->empty() && route->request_field_rewrites.empty()
+    map_state_ = {};
+    if (!route->map.empty()) map_state_.client_host = std::string(head.host);
+    const http1::RequestHead& h = request_edits->empty() && route->request_field_rewrites.empty() && route->map.host_request.empty()
                                       ? head
                                       : edit_request(*request_edits, *route, head, target, edited, values);
-    if (route->action == RouteSpec::Action::forward) out.rewrite_fields(&route->response_field_rewrites);
+    if (route->action == RouteSpec::Action::forward) {
+      out.rewrite_fields(&route->response_field_rewrites);
+      out.map_fields(&route->map, &map_state_);
+    }
     switch (route->action) {
       case RouteSpec::Action::forward:
         co_await forward(*route, h, target, body, out);
@@ -601,6 +614,13 @@ class Session {
         if (target.empty() || (target.front() != '/' && target != "*")) target.insert(0, "/");
       }
     }
+    // proxy.header map-urlpath. lighttpd sends an empty path as it is ("GET  HTTP/1.1");
+    // cutover sends "/" there.
+    if (!route.map.urlpath.empty())
+      if (auto m = map_request_target(route.map, target, map_state_)) {
+        target = std::move(*m);
+        if (target.empty() || target.front() == '?') target.insert(0, "/");
+      }
     // Staged cutover: which side serves, and whether a copy goes to the candidate.
     size_t pool_index = route.pool_index;
     RolloutRuntime* rollout = nullptr;
@@ -867,6 +887,7 @@ class Session {
   std::string request_uri_;      // an error handler's request: the client's target; else ""
   int redirect_status_ = 200;    // an error handler's request: the status it stands in for
   HeaderEdits rule_request_, rule_response_;  // the route's edits with [[headers]] rules applied
+  ProxyMapState map_state_;  // what the route's proxy.header maps chose for this request
   std::string remote_user_;    // Basic auth passed this request as this user
   std::string head_store_;  // the current request's head bytes (see keep_head)
   std::string shadow_target_;  // what the candidate is asked for, when comparing

@@ -98,6 +98,11 @@ const std::vector<Request> kRequests = {
     {"GET", "/proxy/next?location=%2Fthen%3Fa%3D1"},
     {"GET", "/app/secret.inc"},
     {"GET", "/api/moved?location=http%3A%2F%2Fbackend.internal%2Fdone", "api.local"},
+    // Answers whose URLs proxy.header maps back.
+    {"GET", "/proxy/c?set-cookie=sid%3D1%3B%20Path%3D%2Fcart%3B%20Domain%3D.backend.internal%3B%20HttpOnly"},
+    {"GET", "/api/c?set-cookie=sid%3D1%3B%20path%3D%2Fv2%2Fx%3B%20domain%3Dbackend.internal&content-location=%2Fv2%2Fdoc",
+     "api.local"},
+    {"GET", "/api/c?content-location=http%3A%2F%2Fdefault.internal%2Fv2%2Fdoc", "other.org"},
 };
 
 // What may differ between two correct answers: the listener's port and the server's name.
@@ -170,6 +175,8 @@ std::vector<std::string> differences(const Backends& b, const Case& c, size_t& c
       diffs.push_back(what + ": Location lighttpd " + a->header("Location") + ", cutover " + z->header("Location"));
     else if (location_path(a->header("Location")) != location_path(z->header("Location")))
       diffs.push_back(what + ": Location lighttpd " + a->header("Location") + ", cutover " + z->header("Location"));
+    for (const char* f : {"Set-Cookie", "Content-Location"})
+      if (a->header(f) != z->header(f)) diffs.push_back(what + ": " + f + " lighttpd \"" + a->header(f) + "\", cutover \"" + z->header(f) + "\"");
     if (a->status < 300 && normalize_body(a->body) != normalize_body(z->body))
       diffs.push_back(what + ": body\n--- lighttpd\n" + normalize_body(a->body) + "--- cutover\n" + normalize_body(z->body));
   }
@@ -236,7 +243,9 @@ const std::vector<Case> kCorpus = {
     {"proxy.server with map-urlpath to two pools",
      "server.modules = (\"mod_proxy\")\nserver.document-root = \"{DOCROOT}\"\nserver.port = {PORT}\nindex-file.names = ( \"index.html\" )\n"
      "proxy.server = ( \"/api/\" => (( \"host\" => \"127.0.0.1\", \"port\" => {W2} )), \"/app\" => (( \"host\" => \"127.0.0.1\", \"port\" => {W1} )) )\n"
-     "proxy.header = ( \"map-urlpath\" => ( \"/api/\" => \"/v2/\" ) )\n"},
+     "proxy.header = ( \"map-urlpath\" => ( \"/api/\" => \"/v2/\", \"/app\" => \"/application\" ),\n"
+     "                 \"map-host-request\" => ( \"-\" => \"default.internal\" ),\n"
+     "                 \"map-host-response\" => ( \"-\" => \"-\", \"backend.internal\" => \"www.example.org\" ) )\n"},
     {"redirects",
      "server.modules = (\"mod_redirect\")\nserver.document-root = \"{DOCROOT}\"\nserver.port = {PORT}\nindex-file.names = ( \"index.html\" )\n"
      "url.redirect = ( \"^/old/(.*)\" => \"/new/$1\", \"^/app$\" => \"/app/\" )\nurl.redirect-code = 302\n"},

@@ -423,3 +423,18 @@ TEST(Config, CgiRewritesOnlyForFastcgiRoutesInOrder) {
   err = error_of(with_route("[[routes]]\nname = \"r\"\nforward = \"p\"\nrewrite_request = { cgi = [[\"PATH_INFO\", \"a\", \"b\"]] }\n"));
   EXPECT_NE(err.find("rewrite_request.cgi: only for a route that forwards to a pool with protocol = \"fastcgi\""), std::string::npos) << err;
 }
+
+TEST(Config, ProxyMapOnlyForHttpRoutes) {
+  auto c = load_config_text(with_route("[[routes]]\nname = \"r\"\nforward = \"p\"\n"
+                                       "map = { urlpath = [[\"/proxy/\", \"/\"], [\"/a\", \"/b\"]], host_response = [[\"b.internal\", \"-\"]] }\n"),
+                            "t.toml");
+  ASSERT_EQ(c->routes[0].map.urlpath.size(), 2u);
+  EXPECT_EQ(c->routes[0].map.urlpath[1].first, "/a");
+  EXPECT_EQ(c->routes[0].map.host_response[0].second, "-");
+  std::string err = error_of(with_route("[[routes]]\nname = \"r\"\nforward = \"p\"\nmap = { urlpath = [\"/proxy/\", \"/\"] }\n"));
+  EXPECT_NE(err.find("t.toml:8:20: map.urlpath: expected [\"from\", \"to\"]"), std::string::npos) << err;
+  err = error_of(with_route("[[routes]]\nname = \"r\"\nforward = \"p\"\nmap = { hosts = [] }\n"));
+  EXPECT_NE(err.find("t.toml:8:9"), std::string::npos) << err;
+  err = error_of(with_route("[[routes]]\nname = \"s\"\nstatic = { root = \"/srv\" }\nmap = { urlpath = [[\"/a\", \"/b\"]] }\n"));
+  EXPECT_NE(err.find("map: only for a route that forwards to an HTTP pool"), std::string::npos) << err;
+}
