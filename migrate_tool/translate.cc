@@ -130,6 +130,7 @@ class Translator {
   struct Exclusion {
     std::string host, path;
     int block;
+    std::string when;  // "[{ ... }]" for a field condition block
   };
   std::map<std::string, std::vector<Exclusion>> route_excl_;  // key -> nested blocks that replace it
   int cur_block_ = -1;    // the block whose directives are being translated
@@ -138,6 +139,7 @@ class Translator {
   // earlier blocks of its chain that do not set it.
   std::map<std::string, std::vector<std::string>> global_only_hosts_;
   std::string pools_;
+  std::string deny_rules_;  // [[deny]] tables
   std::vector<Route> routes_;
   std::string auth_;
   std::set<std::string> pool_names_;
@@ -501,7 +503,7 @@ class Translator {
       std::string r = "[[routes]]  # " + where(s.pos) + " url.redirect\nname = \"redirect_" + std::to_string(++route_seq_) +
                       "\"\nmatch = { target = " + tq(re) + host_match(in) + extra_match + " }\nredirect = { to = " + tq(it.second.str) +
                       ", code = " + code + " }\n";
-      routes_.push_back({r, where(s.pos), in ? -1 : 0, in ? "" : s.key});
+      routes_.push_back({r, where(s.pos), in ? -1 : 0, in ? "" : s.key, s.key, in ? cur_block_ : -1});
     }
     add(s.pos, caveat ? Verdict::caveat : Verdict::exact, s.key,
         caveat ? "redirect routes (match.target: the path and query, as lighttpd); a replacement uses %N, which needs a regex block around it"
@@ -971,6 +973,7 @@ class Translator {
     Pos at = b.cond ? b.cond->pos : (b.settings.empty() ? p.cond->pos : b.settings[0].pos);
     bool host_parent = p.parent <= 0 && p.cond && p.cond->object == "HTTP" && p.cond->field == "host" && p.cond->op == "==" &&
                        p.else_of < 0 && !p.is_else;
+    std::string parent_when = p.parent <= 0 && p.cond && p.else_of < 0 && !p.is_else ? when_of(*p.cond) : "";
     // The chain of url conditions this link sits in.
     std::vector<const Block*> chain;
     bool urls = true;
@@ -980,33 +983,105 @@ class Translator {
       chain.insert(chain.begin(), &x);
     }
     bool own_ok = b.cond ? (b.cond->object == "HTTP" && b.cond->field == "url") : (b.is_else && !chain.empty());
-    if (!host_parent || !urls || !own_ok) {
-      add(at, Verdict::untranslated, cond, "nested block not translated (only url blocks, with their else links, inside a top-level $HTTP[\"host\"] == block are)");
+    if ((!host_parent && parent_when.empty()) || !urls || !own_ok) {
+      add(at, Verdict::untranslated, cond,
+          "nested block not translated (only url blocks, with their else links, inside a top-level $HTTP[\"host\"] == block or a block on "
+          "another request field are)");
       for (auto& s : b.settings) add(s.pos, Verdict::untranslated, s.key, "inside " + cond + ": not translated");
       return true;
     }
     std::string re = "^";
     for (const Block* x : chain) re += "(?![\\s\\S]*?(?:" + url_regex(*x->cond) + "))";
     if (b.cond) re += "(?=[\\s\\S]*?(?:" + url_regex(*b.cond) + "))";
-    std::string host_re = "^" + regex_escape(p.cond->value) + "(:[0-9]+)?$";
-    add(at, Verdict::exact, cond, "inside " + p.cond->text() + ": routes for that Host whose path matches " + re +
-                                      ", ahead of the outer routes, which step aside for exactly those requests");
-    std::string hc = "host = " + tq(p.cond->value) + ", regex = " + tq(re);
+    std::string host_re = host_parent ? "^" + regex_escape(p.cond->value) + "(:[0-9]+)?$" : "";
+    std::string when = host_parent ? "" : "[" + parent_when + "]";
+    add(at, Verdict::exact, cond, "inside " + p.cond->text() + (host_parent ? ": routes for that Host" : ": routes and rules with match.when " + parent_when) +
+                                      " whose path matches " + re + ", ahead of the outer routes, which step aside for exactly those requests");
+    std::string hc = (host_parent ? "host = " + tq(p.cond->value) : "when = " + when) + ", regex = " + tq(re);
     extra_depth_ = 1;
     for (auto& s : b.settings) {
       if (has_suffix_key(s)) {
         add(s.pos, Verdict::untranslated, s.key, "inside " + cond + ": extension keys inside a url block are not translated");
       } else if (s.key == "fastcgi.server" && loaded("mod_fastcgi")) {
-        route_excl_[s.key].push_back({host_re, re, cur_block_});
+        route_excl_[s.key].push_back({host_re, re, cur_block_, when});
         fastcgi(s, hc);
       } else if (s.key == "proxy.server" && loaded("mod_proxy")) {
-        route_excl_[s.key].push_back({host_re, re, cur_block_});
+        route_excl_[s.key].push_back({host_re, re, cur_block_, when});
         proxy(s, hc);
+      } else if (s.key == "url.access-deny" && loaded("mod_access")) {
+        deny_rule(s, hc, p.cond->text() + " and " + cond);
       } else {
         add(s.pos, Verdict::untranslated, s.key, "inside " + cond + ": not translated");
       }
     }
     extra_depth_ = 0;
+    return true;
+  }
+
+  // A condition on a field other than the path and Host (lighttpd-semantics.md §1.5) as a
+  // match.when entry: a regex over the field (a missing header reads as ""), or CIDR blocks
+  // for remoteip == / !=. "": not a field cutover can match on.
+  static std::string when_of(const Condition& c) {
+    std::string source;
+    static const std::map<std::string, std::string> headers = {{"useragent", "User-Agent"}, {"user-agent", "User-Agent"},
+                                                               {"referer", "Referer"},      {"cookie", "Cookie"},
+                                                               {"language", "Accept-Language"}};
+    bool negate = c.op == "!=" || c.op == "!~";
+    std::string neg = negate ? ", negate = true" : "";
+    if (c.object == "REQUEST_HEADER") source = "header = " + tq(c.field) + ", regex";
+    else if (c.object != "HTTP") return "";
+    else if (auto h = headers.find(c.field); h != headers.end()) source = "header = " + tq(h->second) + ", regex";
+    else if (c.field == "querystring" || c.field == "query-string") source = "query";
+    else if (c.field == "request-method") source = "method";
+    else if (c.field == "remoteip" || c.field == "remote-ip") {
+      if (c.op == "==" || c.op == "!=") return "{ client_ip = [" + tq(c.value) + "]" + neg + " }";
+      source = "client_ip_regex";
+    } else {
+      return "";
+    }
+    std::string re = c.op == "=~" || c.op == "!~" ? c.value
+                     : c.op == "=^"               ? "^" + regex_escape(c.value)
+                     : c.op == "=$"               ? regex_escape(c.value) + "$"
+                                                  : "^" + regex_escape(c.value) + "$";
+    return "{ " + source + " = " + tq(re) + neg + " }";
+  }
+
+  // lighttpd's url.access-deny inside a block: a [[deny]] rule for what the block matches.
+  void deny_rule(const Setting& s, const std::string& match, const std::string& cond) {
+    deny_rules_ += "[[deny]]  # " + where(s.pos) + " " + cond + "\nmatch = { " + match + " }\nsuffixes = " + tlist(strings_of(s.value)) + "\n\n";
+    add(s.pos, Verdict::exact, s.key, "a [[deny]] rule: for requests " + cond + " matches, these suffixes replace the global ones (403)");
+  }
+
+  // A top-level block on another request field: its routes carry match.when; the global
+  // routes of the same directive step aside for the requests it matches (match.unless).
+  bool field_block(const Block& b) {
+    if (!b.cond || b.parent > 0 || b.else_of >= 0 || b.is_else) return false;
+    std::string w = when_of(*b.cond);
+    if (w.empty()) return false;
+    std::string cond = b.cond->text();
+    std::string when = "[" + w + "]";
+    std::string hc = "when = " + when;
+    add(b.cond->pos, Verdict::exact, cond, "routes and rules of this block carry match.when " + w + "; the global routes of the same directive step aside for those requests");
+    HeaderEditMap block_edits;
+    for (auto& s : b.settings) {
+      if (s.key.rfind("setenv.", 0) == 0 && loaded("mod_setenv")) {
+        setenv(s, &block_edits, cond);
+      } else if (s.key == "url.access-deny" && loaded("mod_access")) {
+        deny_rule(s, hc, cond);
+      } else if (s.key == "fastcgi.server" && loaded("mod_fastcgi")) {
+        route_excl_[s.key].push_back({"", "", cur_block_, when});
+        fastcgi(s, hc);
+      } else if (s.key == "proxy.server" && loaded("mod_proxy")) {
+        route_excl_[s.key].push_back({"", "", cur_block_, when});
+        proxy(s, hc);
+      } else if (s.key == "url.redirect" && loaded("mod_redirect")) {
+        route_excl_[s.key].push_back({"", "", cur_block_, when});
+        redirects(s, &b, ", " + hc);
+      } else {
+        add(s.pos, Verdict::untranslated, s.key, "inside " + cond + ": not translated");
+      }
+    }
+    header_rule(block_edits, hc, where(b.cond->pos) + " " + cond);
     return true;
   }
 
@@ -1120,6 +1195,8 @@ class Translator {
         } else if (s.key == "proxy.server" && loaded("mod_proxy")) {
           route_url_overrides_[s.key].push_back(re);
           proxy(s, rc);
+        } else if (s.key == "url.access-deny" && loaded("mod_access")) {
+          deny_rule(s, rc, cond);
         } else {
           add(s.pos, Verdict::untranslated, s.key, "inside " + cond + ": not translated");
         }
@@ -1127,6 +1204,7 @@ class Translator {
       header_rule(block_edits, rc, where(at) + " " + cond);
       return;
     }
+    if (field_block(b)) return;
     add(at, Verdict::untranslated, cond, "conditional block not translated yet (cutover routes cover host/url/method; this condition is not mapped)");
     for (auto& s : b.settings) add(s.pos, Verdict::untranslated, s.key, "inside " + cond + ": not translated");
   }
@@ -1204,8 +1282,14 @@ class Translator {
         unless += (unless.empty() ? "" : ", ") + std::string("unless_regex = ") + tlist(o->second);
       if (auto x = route_excl_.find(r.directive); !r.directive.empty() && x != route_excl_.end()) {
         std::string list;
-        for (const Exclusion& e : x->second)
-          if (e.block != r.block) list += std::string(list.empty() ? "" : ", ") + "{ host = " + tq(e.host) + ", regex = " + tq(e.path) + " }";
+        for (const Exclusion& e : x->second) {
+          if (e.block == r.block) continue;
+          std::string one;
+          for (auto [k, v] : {std::pair{"host", e.host.empty() ? "" : tq(e.host)}, std::pair{"regex", e.path.empty() ? "" : tq(e.path)},
+                              std::pair{"when", e.when}})
+            if (!v.empty()) one += (one.empty() ? "" : ", ") + std::string(k) + " = " + v;
+          list += std::string(list.empty() ? "" : ", ") + "{ " + one + " }";
+        }
         if (!list.empty()) unless += (unless.empty() ? "" : ", ") + std::string("unless = [") + list + "]";
       }
       if (!unless.empty()) {
@@ -1220,7 +1304,7 @@ class Translator {
       size_t nl = text.find('\n');
       t_.explain.push_back(text.substr(0, nl));
     }
-    out << header_rules_ << auth_;
+    out << header_rules_ << deny_rules_ << auth_;
     t_.toml = out.str();
   }
 };

@@ -250,6 +250,21 @@ struct AuthSpec {
   std::string problem;             // a file unreadable when the config was loaded (a warning)
 };
 
+// A condition on a request field other than the path and Host (lighttpd's $HTTP["remoteip"],
+// ["querystring"], ["useragent"], ["request-method"], $REQUEST_HEADER[...]): a regex over
+// the field's text (a missing header reads as ""), or CIDR blocks for the client address.
+struct FieldCondition {
+  enum class Source { header, query, method, client_ip } source = Source::header;
+  std::string header;             // Source::header: the field name
+  std::optional<Regex> regex;
+  struct Cidr {
+    uint8_t addr[16] = {};        // IPv4 as ::ffff:a.b.c.d
+    int bits = 128;
+  };
+  std::vector<Cidr> cidrs;        // Source::client_ip without a regex: any of these
+  bool negate = false;            // holds when the field does NOT match
+};
+
 struct RouteSpec {
   std::string name;
   std::string prefix;             // matched against the decoded, normalised path
@@ -258,9 +273,11 @@ struct RouteSpec {
   std::vector<std::string> hosts;  // lowercase; "*.example.org" matches subdomains
   std::vector<Regex> unless_hosts;  // never for a Host (lowercased, port included) matching one
   std::vector<Regex> unless_regexes;  // never for a path matching one
-  struct Exclusion {                  // never when the Host and the path both match
+  struct Exclusion {                  // never when the Host, the path and every `when` match
     std::optional<Regex> host, path;
+    std::vector<FieldCondition> when;
   };
+  std::vector<FieldCondition> when;   // every one must hold
   std::vector<Exclusion> unless;
   std::vector<std::string> methods;
   // Per-route request rewrite (lighttpd 1.5 proxy-core.rewrite-request "_uri"): whole-string
@@ -312,6 +329,14 @@ struct HeaderRule {
   std::string origin;
 };
 
+// lighttpd's url.access-deny inside a $HTTP[...] block: for the requests the conditions
+// match, these suffixes replace the server's deny_suffixes (the last matching rule wins).
+struct DenyRule {
+  RouteSpec when;  // only its match conditions
+  std::vector<std::string> suffixes;  // "" denies every path
+  std::string origin;
+};
+
 struct ServerSpec {
   std::vector<ListenSpec> listen;
   int threads = 0;                // 0: one per core
@@ -351,6 +376,7 @@ struct Config {
   std::vector<RouteSpec> routes;
   std::vector<AuthSpec> auth;
   std::vector<HeaderRule> header_rules;
+  std::vector<DenyRule> deny_rules;
 
   const PoolSpec* find_pool(std::string_view name) const;
 };

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstring>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -817,6 +818,73 @@ void parse_route_limits(Reader& r, RouteSpec& rt, const ServerSpec& s) {
   duration("write_timeout", l.write_timeout);
 }
 
+// "10.0.0.0/8", "::1", "2001:db8::/32": lighttpd's remoteip == / != operand.
+FieldCondition::Cidr parse_cidr(Reader& r, const std::string& text, const toml::node& at) {
+  FieldCondition::Cidr c;
+  size_t slash = text.find('/');
+  std::string ip = text.substr(0, slash);
+  in_addr v4;
+  bool is4 = inet_pton(AF_INET, ip.c_str(), &v4) == 1;
+  if (is4) {
+    c.addr[10] = c.addr[11] = 0xff;
+    std::memcpy(c.addr + 12, &v4, 4);
+  } else if (inet_pton(AF_INET6, ip.c_str(), c.addr) != 1) {
+    r.fail(at, "client_ip: \"" + text + "\" is not an address or a CIDR block (\"10.0.0.0/8\", \"::1\")");
+  }
+  int max = is4 ? 32 : 128;
+  int bits = max;
+  if (slash != std::string::npos) {
+    std::string b = text.substr(slash + 1);
+    if (b.empty() || b.size() > 3 || b.find_first_not_of("0123456789") != std::string::npos || std::stoi(b) > max)
+      r.fail(at, "client_ip: \"" + text + "\": the prefix length must be 0 to " + std::to_string(max));
+    bits = std::stoi(b);
+  }
+  c.bits = is4 ? 96 + bits : bits;
+  return c;
+}
+
+// match.when / unless.when: [{ header = "User-Agent", regex = "bot" }, { query = "re" },
+// { method = "re" }, { client_ip = ["10.0.0.0/8"] }, { client_ip_regex = "re" }], each
+// with an optional negate = true.
+std::vector<FieldCondition> parse_when(Reader& r, const toml::node& n, const std::string& ctx) {
+  std::vector<FieldCondition> out;
+  const char* shape = ": expected a list of { header = \"Name\", regex = \"re\" }, { query = \"re\" }, { method = \"re\" }, "
+                      "{ client_ip = [\"CIDR\"] } or { client_ip_regex = \"re\" } (each may add negate = true)";
+  if (!n.is_array()) r.fail(n, ctx + shape);
+  for (const toml::node& e : *n.as_array()) {
+    if (!e.is_table()) r.fail(e, ctx + shape);
+    Reader cr(r.file(), *e.as_table(), ctx);
+    FieldCondition c;
+    int kinds = 0;
+    if (auto h = cr.str("header")) {
+      ++kinds;
+      c.source = FieldCondition::Source::header;
+      c.header = *h;
+      auto re = cr.str("regex");
+      if (!re) cr.fail_here(ctx + ": a header condition needs regex");
+      c.regex = compile_regex(cr, *re, *cr.get("regex"));
+    }
+    for (auto [key, src] : {std::pair{"query", FieldCondition::Source::query}, std::pair{"method", FieldCondition::Source::method},
+                            std::pair{"client_ip_regex", FieldCondition::Source::client_ip}})
+      if (auto v = cr.str(key)) {
+        ++kinds;
+        c.source = src;
+        c.regex = compile_regex(cr, *v, *cr.get(key));
+      }
+    if (cr.get("client_ip")) {
+      ++kinds;
+      c.source = FieldCondition::Source::client_ip;
+      for (auto& [text, node] : cr.str_list("client_ip")) c.cidrs.push_back(parse_cidr(cr, text, *node));
+      if (c.cidrs.empty()) cr.fail(*cr.get("client_ip"), ctx + ": client_ip: give at least one address or block");
+    }
+    if (kinds != 1) cr.fail_here(ctx + shape);
+    if (auto neg = cr.boolean("negate")) c.negate = *neg;
+    cr.finish();
+    out.push_back(std::move(c));
+  }
+  return out;
+}
+
 // A route's conditions (match.*), also used by [[headers]] rules.
 void parse_match(Reader& r, const toml::table& m, const std::string& ctx, RouteSpec& rt) {
     Reader mr(r.file(), m, ctx);
@@ -834,6 +902,7 @@ void parse_match(Reader& r, const toml::table& m, const std::string& ctx, RouteS
     for (auto& [m2, node] : mr.str_list("methods")) rt.methods.push_back(m2);
     for (auto& [h, node] : mr.str_list("unless_host")) rt.unless_hosts.push_back(compile_regex(mr, h, *node));
     for (auto& [h, node] : mr.str_list("unless_regex")) rt.unless_regexes.push_back(compile_regex(mr, h, *node));
+    if (const toml::node* w = mr.get("when")) rt.when = parse_when(mr, *w, ctx + ".when");
     if (const toml::node* u = mr.get("unless")) {
       if (!u->is_array()) mr.fail(*u, "match.unless: expected a list of { host = \"regex\", regex = \"regex\" }");
       for (const toml::node& e : *u->as_array()) {
@@ -842,7 +911,8 @@ void parse_match(Reader& r, const toml::table& m, const std::string& ctx, RouteS
         RouteSpec::Exclusion x;
         if (auto h = er.str("host")) x.host = compile_regex(er, *h, *er.get("host"));
         if (auto p = er.str("regex")) x.path = compile_regex(er, *p, *er.get("regex"));
-        if (!x.host && !x.path) er.fail_here("match.unless: give host, regex or both");
+        if (const toml::node* w = er.get("when")) x.when = parse_when(er, *w, ctx + ".unless.when");
+        if (!x.host && !x.path && x.when.empty()) er.fail_here("match.unless: give host, regex, when or several");
         er.finish();
         rt.unless.push_back(std::move(x));
       }
@@ -1080,6 +1150,19 @@ std::shared_ptr<const Config> parse(const toml::table& root, const std::string& 
         hr.fail_here("headers: give request_headers or response_headers");
       hr.finish();
       c->header_rules.push_back(std::move(rule));
+    }
+  }
+  if (const toml::node* ds = top.get("deny")) {
+    if (!ds->is_array_of_tables()) top.fail(*ds, "deny: expected [[deny]] tables");
+    for (const toml::node& e : *ds->as_array()) {
+      Reader dr(file, *e.as_table(), "deny");
+      DenyRule rule;
+      rule.origin = where(file, e.source());
+      if (const toml::table* m = dr.table("match")) parse_match(dr, *m, "deny.match", rule.when);
+      if (!dr.get("suffixes")) dr.fail_here("deny: give suffixes (\"\" denies every path, [] none)");
+      for (auto& [suffix, node] : dr.str_list("suffixes")) rule.suffixes.push_back(suffix);
+      dr.finish();
+      c->deny_rules.push_back(std::move(rule));
     }
   }
   if (const toml::node* au = top.get("auth")) {

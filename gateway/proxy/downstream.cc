@@ -253,18 +253,27 @@ void ClientResponse::start(const ResponseStart& r) {
     return false;
   };
   auto value_of = [this](const http1::Field& f) -> std::string {
-    UrlParts u{"http", req_.host, req_.target, {}};
-    for (const FieldRewrite& rw : *rewrites_) {
-      Captures c;
-      if (http1::iequals(f.name, rw.name) && rw.match.match(f.value, &c)) return rw.to.expand(c, nullptr, u);
+    std::optional<std::string> mapped;
+    if (map_) {
+      if (http1::iequals(f.name, "location") || http1::iequals(f.name, "content-location"))
+        mapped = map_response_uri(*map_, f.value, *map_state_);
+      else if (http1::iequals(f.name, "set-cookie"))
+        mapped = map_set_cookie(*map_, f.value, *map_state_);
     }
-    return std::string(f.value);
+    std::string_view value = mapped ? std::string_view(*mapped) : f.value;
+    UrlParts u{"http", req_.host, req_.target, {}};
+    if (rewrites_)
+      for (const FieldRewrite& rw : *rewrites_) {
+        Captures c;
+        if (http1::iequals(f.name, rw.name) && rw.match.match(value, &c)) return rw.to.expand(c, nullptr, u);
+      }
+    return std::string(value);
   };
   if (r.fields)
     for (const auto& f : *r.fields) {
       if (edits_ && replaced(f.name)) continue;
       head_.append(f.name).append(": ");
-      if (rewrites_) head_.append(value_of(f));
+      if (rewrites_ || map_) head_.append(value_of(f));
       else head_.append(f.value);
       head_.append("\r\n");
     }

@@ -324,7 +324,7 @@ class Session {
   // Phase 3: first matching route.
   const RouteSpec* route(const http1::RequestHead& head, const std::string& target, Captures& caps) {
     decoded_path_ = url::decode(url::path_of(target));
-    return match_route(cfg(), RouteInput{decoded_path_, head.host, head.method, target}, &caps);
+    return match_route(cfg(), route_input(head, target), &caps);
   }
 
   // Phase 3b: Basic auth, before any action, on the decoded path both as the client sent
@@ -434,9 +434,27 @@ class Session {
     return out;
   }
 
+  // What routes and rules match on; field conditions read the head's fields.
+  RouteInput route_input(const http1::RequestHead& head, std::string_view target) const {
+    RouteInput in{decoded_path_, head.host, head.method, target, client_ip_};
+    in.field = [](const void* ctx, std::string_view name) -> std::string_view {
+      for (const http1::Field& f : static_cast<const http1::RequestHead*>(ctx)->fields)
+        if (http1::iequals(f.name, name)) return f.value;
+      return {};
+    };
+    in.field_ctx = &head;
+    return in;
+  }
+
   // server.deny_suffixes (lighttpd's url.access-deny), compared with case as lighttpd does.
-  bool denied(std::string_view path) const {
-    for (const std::string& s : cfg().server.deny_suffixes)
+  bool denied(std::string_view path, const http1::RequestHead& head, std::string_view target) const {
+    const std::vector<std::string>* suffixes = &cfg().server.deny_suffixes;
+    if (!cfg().deny_rules.empty()) {
+      RouteInput in = route_input(head, target);
+      for (const DenyRule& r : cfg().deny_rules)
+        if (route_matches(r.when, in, nullptr)) suffixes = &r.suffixes;
+    }
+    for (const std::string& s : *suffixes)
       if (path.size() >= s.size() && path.compare(path.size() - s.size(), s.size(), s) == 0) return true;
     return false;
   }
@@ -446,7 +464,7 @@ class Session {
   // a route). False: none matched.
   bool apply_header_rules(const HeaderEdits& request, const HeaderEdits& response, const http1::RequestHead& head,
                           const std::string& target) {
-    RouteInput in{decoded_path_, head.host, head.method, target};
+    RouteInput in = route_input(head, target);
     bool any = false;
     for (const HeaderRule& r : cfg().header_rules) {
       if (!route_matches(r.when, in, nullptr)) continue;
@@ -476,7 +494,7 @@ class Session {
       response_edits = &rule_response_;
     }
     out.edit_fields(response_edits);
-    if (denied(decoded_path_)) {
+    if (denied(decoded_path_, head, target)) {
       keep_alive_if_body_skippable(head, out);
       co_await send_simple(out, 403, "forbidden\n");
       co_return;

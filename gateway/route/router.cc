@@ -1,5 +1,9 @@
 #include "route/router.h"
 
+#include <arpa/inet.h>
+
+#include <cstring>
+
 namespace cutover {
 
 std::string normalize_host(std::string_view host) {
@@ -31,7 +35,51 @@ bool host_matches(const std::vector<std::string>& patterns, std::string_view raw
   return false;
 }
 
+bool ip_in(const FieldCondition::Cidr& c, const uint8_t (&a)[16]) {
+  int full = c.bits / 8, rest = c.bits % 8;
+  if (std::memcmp(a, c.addr, size_t(full)) != 0) return false;
+  if (rest == 0) return true;
+  uint8_t mask = uint8_t(0xff << (8 - rest));
+  return (a[full] & mask) == (c.addr[full] & mask);
+}
+
+bool all_hold(const std::vector<FieldCondition>& when, const RouteInput& in) {
+  for (const FieldCondition& c : when)
+    if (!condition_holds(c, in)) return false;
+  return true;
+}
+
 }  // namespace
+
+bool condition_holds(const FieldCondition& c, const RouteInput& in) {
+  bool hit = false;
+  if (c.source == FieldCondition::Source::client_ip && !c.regex) {
+    uint8_t a[16] = {};
+    std::string ip(in.client_ip);
+    in_addr v4;
+    if (inet_pton(AF_INET, ip.c_str(), &v4) == 1) {
+      a[10] = a[11] = 0xff;
+      std::memcpy(a + 12, &v4, 4);
+    } else if (inet_pton(AF_INET6, ip.c_str(), a) != 1) {
+      return c.negate;  // no address: in no block
+    }
+    for (const FieldCondition::Cidr& b : c.cidrs) hit = hit || ip_in(b, a);
+  } else {
+    std::string_view text;
+    switch (c.source) {
+      case FieldCondition::Source::header: text = in.field ? in.field(in.field_ctx, c.header) : std::string_view(); break;
+      case FieldCondition::Source::query: {
+        size_t q = in.target.find('?');
+        text = q == std::string_view::npos ? std::string_view() : in.target.substr(q + 1);
+        break;
+      }
+      case FieldCondition::Source::method: text = in.method; break;
+      case FieldCondition::Source::client_ip: text = in.client_ip; break;
+    }
+    hit = c.regex->match(text, nullptr);
+  }
+  return hit != c.negate;
+}
 
 bool route_matches(const RouteSpec& r, const RouteInput& in, Captures* caps) {
   if (!r.prefix.empty() && in.path.compare(0, r.prefix.size(), r.prefix) != 0) return false;
@@ -47,10 +95,12 @@ bool route_matches(const RouteSpec& r, const RouteInput& in, Captures* caps) {
     for (char& ch : h) ch = char(std::tolower(static_cast<unsigned char>(ch)));
     bool excluded = false;
     for (const RouteSpec::Exclusion& x : r.unless)
-      excluded = excluded || ((!x.host || x.host->match(h, nullptr)) && (!x.path || x.path->match(in.path, nullptr)));
+      excluded = excluded || ((!x.host || x.host->match(h, nullptr)) && (!x.path || x.path->match(in.path, nullptr)) &&
+                              all_hold(x.when, in));
     for (const Regex& re : r.unless_hosts) excluded = excluded || re.match(h, nullptr);
     if (excluded) return false;
   }
+  if (!all_hold(r.when, in)) return false;
   if (r.regex && !r.regex->match(in.path, caps)) return false;
   if (r.target_regex && !r.target_regex->match(in.target, caps)) return false;
   for (const Regex& re : r.unless_regexes)

@@ -12,7 +12,14 @@ struct RouteInput {
   std::string_view host;    // Host header as received
   std::string_view method;
   std::string_view target;  // the (rewritten) request target, path?query, for match.target
+  std::string_view client_ip;  // for match.when client_ip
+  // A request field's value for match.when header conditions; nullptr: no fields known.
+  std::string_view (*field)(const void* ctx, std::string_view name) = nullptr;
+  const void* field_ctx = nullptr;
 };
+
+// Whether one field condition holds for the request.
+bool condition_holds(const FieldCondition& c, const RouteInput& in);
 
 // Lowercases, drops a trailing dot and the port: "Example.ORG.:8080" -> "example.org".
 std::string normalize_host(std::string_view host);

@@ -54,6 +54,7 @@ struct Backends {
 
 struct Request {
   std::string method, target, host = "127.0.0.1";
+  std::string fields;  // more header lines, each ending in CRLF
 };
 
 // Every config gets these (and its own extra ones).
@@ -103,6 +104,12 @@ const std::vector<Request> kRequests = {
     {"GET", "/api/c?set-cookie=sid%3D1%3B%20path%3D%2Fv2%2Fx%3B%20domain%3Dbackend.internal&content-location=%2Fv2%2Fdoc",
      "api.local"},
     {"GET", "/api/c?content-location=http%3A%2F%2Fdefault.internal%2Fv2%2Fdoc", "other.org"},
+    // For blocks on other request fields.
+    {"GET", "/api/v1/users?id=7", "127.0.0.1", "User-Agent: Googlebot/2.1\r\n"},
+    {"GET", "/app/x", "127.0.0.1", "X-Canary: 1\r\n"},
+    {"GET", "/app/x", "127.0.0.1", "X-Canary: 10\r\n"},
+    {"GET", "/static/hello.txt?a=2&debug=1"},
+    {"GET", "/app/y?debug=10"},
 };
 
 // What may differ between two correct answers: the listener's port and the server's name.
@@ -125,7 +132,7 @@ std::string location_path(const std::string& loc) {
 
 std::optional<Response> ask(int port, const Request& r) {
   Client c(port);
-  std::string req = r.method + " " + r.target + " HTTP/1.1\r\nHost: " + r.host + "\r\nConnection: close\r\n";
+  std::string req = r.method + " " + r.target + " HTTP/1.1\r\nHost: " + r.host + "\r\nConnection: close\r\n" + r.fields;
   if (r.method == "POST") req += "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 3\r\n\r\na=1";
   else req += "\r\n";
   if (!c.send(req)) return std::nullopt;
@@ -156,7 +163,8 @@ std::vector<std::string> differences(const Backends& b, const Case& c, size_t& c
   compared = 0;
   for (const Request& r : kRequests) {
     auto a = ask(lport, r), z = ask(gw.port, r);
-    std::string what = c.name + ": " + r.method + " " + r.target + (r.host != "127.0.0.1" ? " (Host " + r.host + ")" : "");
+    std::string what = c.name + ": " + r.method + " " + r.target + (r.host != "127.0.0.1" ? " (Host " + r.host + ")" : "") +
+                       (r.fields.empty() ? "" : " (" + r.fields.substr(0, r.fields.size() - 2) + ")");
     if (!a || !z) {
       diffs.push_back(what + ": no answer from " + (a ? "cutover" : "lighttpd"));
       continue;
@@ -286,6 +294,18 @@ const std::vector<Case> kCorpus = {
      "  $HTTP[\"url\"] =~ \"^/app/x\" {\n    proxy.server = ( \"\" => (( \"host\" => \"127.0.0.1\", \"port\" => {W2} )) )\n  }\n"
      "  else $HTTP[\"url\"] =^ \"/api/\" {\n    fastcgi.server = ( \"/api\" => (( \"socket\" => \"{APP}\", \"check-local\" => \"disable\" )) )\n  }\n"
      "  else {\n    proxy.server = ( \"/\" => (( \"host\" => \"127.0.0.1\", \"port\" => {W2} )) )\n  }\n}\n"},
+    {"blocks on the user agent, the query, a request header, the method and the client address",
+     "server.modules = (\"mod_access\", \"mod_redirect\", \"mod_setenv\", \"mod_proxy\", \"mod_fastcgi\")\n"
+     "server.document-root = \"{DOCROOT}\"\nserver.port = {PORT}\nindex-file.names = ( \"index.html\" )\nurl.access-deny = ( \"~\" )\n"
+     "proxy.server = ( \"/api/\" => (( \"host\" => \"127.0.0.1\", \"port\" => {W1} )) )\n"
+     "fastcgi.server = ( \"/app\" => (( \"socket\" => \"{APP}\", \"check-local\" => \"disable\" )) )\n"
+     "$HTTP[\"useragent\"] =~ \"(?i)bot\" {\n  proxy.server = ( \"/api/\" => (( \"host\" => \"127.0.0.1\", \"port\" => {W2} )) )\n"
+     "  setenv.add-response-header = ( \"X-Frame-Options\" => \"bots\" )\n}\n"
+     "$HTTP[\"querystring\"] =~ \"(^|&)debug=1$\" {\n  url.redirect = ( \"^/(.*)\" => \"/debug/$1\" )\n}\n"
+     "$REQUEST_HEADER[\"X-Canary\"] == \"1\" {\n  fastcgi.server = ( \"/app\" => (( \"socket\" => \"{APP}\", \"check-local\" => \"disable\", \"strip-request-uri\" => \"/app/\" )) )\n}\n"
+     "$HTTP[\"request-method\"] == \"POST\" {\n  url.access-deny = ( \"\" )\n}\n"
+     "$HTTP[\"remoteip\"] != \"127.0.0.0/8\" {\n  $HTTP[\"url\"] =^ \"/static\" {\n    url.access-deny = ( \"\" )\n  }\n}\n"
+     "$HTTP[\"remoteip\"] == \"127.0.0.1\" {\n  $HTTP[\"url\"] =^ \"/dir\" {\n    url.access-deny = ( \"\" )\n  }\n}\n"},
     {"rewrite-repeat and once together",
      "server.modules = (\"mod_rewrite\", \"mod_fastcgi\")\nserver.document-root = \"{DOCROOT}\"\nserver.port = {PORT}\nindex-file.names = ( \"index.html\" )\n"
      "url.rewrite-repeat = ( \"^/api/v1/(.*)\" => \"/api/v2/$1\" )\nurl.rewrite-once = ( \"^/api/v2/(.*)\" => \"/app/$1\" )\n"

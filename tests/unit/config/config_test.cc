@@ -438,3 +438,19 @@ TEST(Config, ProxyMapOnlyForHttpRoutes) {
   err = error_of(with_route("[[routes]]\nname = \"s\"\nstatic = { root = \"/srv\" }\nmap = { urlpath = [[\"/a\", \"/b\"]] }\n"));
   EXPECT_NE(err.find("map: only for a route that forwards to an HTTP pool"), std::string::npos) << err;
 }
+
+TEST(Config, DenyRules) {
+  auto c = load_config_text(with_route("[[routes]]\nname = \"r\"\nforward = \"p\"\n"
+                                       "[[deny]]\nmatch = { prefix = \"/admin\", when = [{ client_ip = [\"10.0.0.0/8\"], negate = true }] }\nsuffixes = [\"\"]\n"
+                                       "[[deny]]\nsuffixes = [\".inc\", \"~\"]\n"),
+                            "t.toml");
+  ASSERT_EQ(c->deny_rules.size(), 2u);
+  EXPECT_EQ(c->deny_rules[0].when.prefix, "/admin");
+  ASSERT_EQ(c->deny_rules[0].when.when.size(), 1u);
+  EXPECT_TRUE(c->deny_rules[0].when.when[0].negate);
+  EXPECT_EQ(c->deny_rules[1].suffixes, (std::vector<std::string>{".inc", "~"}));
+  std::string err = error_of(with_route("[[deny]]\nmatch = { prefix = \"/x\" }\n"));
+  EXPECT_NE(err.find("t.toml:5:1: deny: give suffixes"), std::string::npos) << err;
+  err = error_of(with_route("[[deny]]\nsuffixes = [\"\"]\nmatch = { when = [{ client_ip = [\"10.0.0.0/40\"] }] }\n"));
+  EXPECT_NE(err.find("t.toml:7:34: client_ip: \"10.0.0.0/40\": the prefix length must be 0 to 32"), std::string::npos) << err;
+}

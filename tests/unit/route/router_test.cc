@@ -127,6 +127,71 @@ forward = "p"
   EXPECT_EQ(route_for("/app/x", "api.local:8080"), "rest");  // both match: steps aside
   EXPECT_EQ(route_for("/app/y", "api.local"), "outer");      // path differs
   EXPECT_EQ(route_for("/app/x", "www.local"), "outer");      // host differs
-  EXPECT_NE(error_of_config("[[routes]]\nname = \"r\"\nmatch = { unless = [{}] }\nforward = \"p\"\n").find("match.unless: give host, regex or both"),
+  EXPECT_NE(error_of_config("[[routes]]\nname = \"r\"\nmatch = { unless = [{}] }\nforward = \"p\"\n").find("match.unless: give host, regex, when or several"),
             std::string::npos);
+}
+
+// lighttpd's $HTTP["remoteip"], ["useragent"], ["querystring"], ["request-method"] and
+// $REQUEST_HEADER[...] blocks become match.when conditions.
+TEST(Router, FieldConditions) {
+  auto c = load_config_text(R"(
+[server]
+listen = ["127.0.0.1:1"]
+[pools.p]
+backends = ["127.0.0.1:2"]
+[[routes]]
+name = "office"
+match = { when = [{ client_ip = ["10.0.0.0/8", "192.168.1.7", "2001:db8::/32"] }] }
+forward = "p"
+[[routes]]
+name = "bots"
+match = { when = [{ header = "User-Agent", regex = "(?i)bot" }, { method = "^GET$" }] }
+forward = "p"
+[[routes]]
+name = "debug"
+match = { when = [{ query = "(^|&)debug=1", negate = false }, { header = "X-Debug", regex = "^$", negate = true }] }
+forward = "p"
+[[routes]]
+name = "not-local"
+match = { when = [{ client_ip = ["127.0.0.0/8", "::1"], negate = true }], unless = [{ when = [{ client_ip_regex = '^172\.' }] }] }
+forward = "p"
+[[routes]]
+name = "rest"
+forward = "p"
+)", "r.toml");
+  struct Req {
+    std::string ip, method = "GET", target = "/", ua, debug;
+  };
+  auto route_for = [&](const Req& q) {
+    RouteInput in{"/", "h", q.method, q.target, q.ip};
+    in.field_ctx = &q;
+    in.field = [](const void* ctx, std::string_view name) -> std::string_view {
+      auto* r = static_cast<const Req*>(ctx);
+      return name == "User-Agent" ? std::string_view(r->ua) : name == "X-Debug" ? std::string_view(r->debug) : std::string_view();
+    };
+    Captures caps;
+    const RouteSpec* r = match_route(*c, in, &caps);
+    return r ? r->name : std::string("none");
+  };
+  EXPECT_EQ(route_for({"10.20.30.40"}), "office");
+  EXPECT_EQ(route_for({"11.0.0.1"}), "not-local");
+  EXPECT_EQ(route_for({"192.168.1.7"}), "office");
+  EXPECT_EQ(route_for({"192.168.1.8"}), "not-local");
+  EXPECT_EQ(route_for({"2001:db8:1::5"}), "office");
+  EXPECT_EQ(route_for({"2001:db9::5"}), "not-local");
+  EXPECT_EQ(route_for({"127.0.0.1", "GET", "/", "GoogleBot/2"}), "bots");
+  EXPECT_EQ(route_for({"127.0.0.1", "POST", "/", "GoogleBot/2"}), "rest");   // every condition must hold
+  EXPECT_EQ(route_for({"127.0.0.1", "GET", "/x?a=1&debug=1", "", "y"}), "debug");
+  EXPECT_EQ(route_for({"127.0.0.1", "GET", "/x?a=1&debug=1", "", ""}), "rest");  // a missing header reads as ""
+  EXPECT_EQ(route_for({"::1"}), "rest");
+  EXPECT_EQ(route_for({"172.16.0.1"}), "rest");  // unless.when steps aside
+
+  std::string e = error_of_config("[[routes]]\nname = \"r\"\nmatch = { when = [{ client_ip = [\"10.0.0.0/33\"] }] }\nforward = \"p\"\n");
+  EXPECT_NE(e.find("client_ip: \"10.0.0.0/33\": the prefix length must be 0 to 32"), std::string::npos) << e;
+  e = error_of_config("[[routes]]\nname = \"r\"\nmatch = { when = [{ client_ip = [\"ten\"] }] }\nforward = \"p\"\n");
+  EXPECT_NE(e.find("\"ten\" is not an address or a CIDR block"), std::string::npos) << e;
+  e = error_of_config("[[routes]]\nname = \"r\"\nmatch = { when = [{ query = \"a\", method = \"b\" }] }\nforward = \"p\"\n");
+  EXPECT_NE(e.find("routes.r.match.when: expected a list of"), std::string::npos) << e;
+  e = error_of_config("[[routes]]\nname = \"r\"\nmatch = { when = [{ header = \"X\" }] }\nforward = \"p\"\n");
+  EXPECT_NE(e.find("a header condition needs regex"), std::string::npos) << e;
 }
