@@ -122,7 +122,9 @@ class Translator {
     std::string key;   // the directive (lighttpd replaces each key's list per block)
     std::string host;  // a host block's condition as a regex; "" for the global scope
     std::vector<std::string> unless;  // earlier blocks of an else chain
+    std::string when;  // a block on another request field: "[{ ... }]"
   };
+  std::map<std::string, std::vector<std::string>> overridden_when_;  // key -> when lists of field blocks that set it
   std::vector<Rule> once_, repeat_, inf_once_, inf_repeat_;
   std::map<std::string, std::vector<std::string>> overridden_;  // key -> host regexes of blocks that set it
   std::map<std::string, std::vector<std::string>> route_overrides_;  // same, for route-making keys
@@ -1068,6 +1070,18 @@ class Translator {
         setenv(s, &block_edits, cond);
       } else if (s.key == "url.access-deny" && loaded("mod_access")) {
         deny_rule(s, hc, cond);
+      } else if (rule_list(s.key) && loaded("mod_rewrite")) {
+        bool pct = false;
+        for (auto& it : s.value.items) pct = pct || (it.first && has_percent_capture(it.second.str));
+        if (pct) {
+          add(s.pos, Verdict::untranslated, s.key, "inside " + cond + ": a replacement uses %N, the captures of this condition, which cutover does not keep");
+          continue;
+        }
+        for (auto& it : s.value.items)
+          if (it.first) rule_list(s.key)->push_back({*it.first, it.second.str, where(it.second.pos.line ? it.second.pos : s.pos), s.key, "", {}, when});
+        overridden_when_[s.key].push_back(when);
+        add(s.pos, Verdict::exact, s.key, std::to_string(s.value.items.size()) + " [[rewrite]] rule(s) with when = " + when +
+                                              ", replacing the global " + s.key + " list for those requests as lighttpd does");
       } else if (s.key == "fastcgi.server" && loaded("mod_fastcgi")) {
         route_excl_[s.key].push_back({"", "", cur_block_, when});
         fastcgi(s, hc);
@@ -1261,6 +1275,12 @@ class Translator {
           for (auto& h : g->second) host += (host.empty() ? "" : "|") + ("(?:" + h + ")");
         }
         if (!host.empty()) out << "host = " << tq(host) << "\n";
+        if (!r.when.empty()) out << "when = " << r.when << "\n";
+        if (auto w = overridden_when_.find(r.key); r.host.empty() && r.when.empty() && r.unless.empty() && w != overridden_when_.end()) {
+          std::string list;
+          for (auto& x : w->second) list += (list.empty() ? "" : ", ") + x;
+          out << "unless_when = [" << list << "]\n";
+        }
         if (!r.unless.empty()) out << "unless_host = " << tlist(r.unless) << "\n";
         else if (auto o = overridden_.find(r.key); r.host.empty() && o != overridden_.end() && !o->second.empty())
           out << "unless_host = " << tlist(o->second) << "\n";

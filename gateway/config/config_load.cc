@@ -1098,6 +1098,11 @@ std::shared_ptr<const Config> parse(const toml::table& root, const std::string& 
       rule.to = parse_replacement(rr, *to, *rr.get("to"));
       if (auto h = rr.str("host")) rule.host = compile_regex(rr, *h, *rr.get("host"));
       for (auto& [h, node] : rr.str_list("unless_host")) rule.unless_host.push_back(compile_regex(rr, h, *node));
+      if (const toml::node* w = rr.get("when")) rule.when = parse_when(rr, *w, "rewrite.when");
+      if (const toml::node* u = rr.get("unless_when")) {
+        if (!u->is_array()) rr.fail(*u, "rewrite.unless_when: expected a list of condition lists");
+        for (const toml::node& w : *u->as_array()) rule.unless_when.push_back(parse_when(rr, w, "rewrite.unless_when"));
+      }
       if (auto k = rr.str("kind")) {
         if (*k == "once") rule.kind = RewriteKind::once;
         else if (*k == "repeat") rule.kind = RewriteKind::repeat;

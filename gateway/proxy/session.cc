@@ -6,6 +6,8 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
+
 #include "core/file_io.h"
 #include "core/log.h"
 #include "http1/parser.h"
@@ -262,7 +264,18 @@ class Session {
       struct stat st;
       return ::stat(p.c_str(), &st) == 0 && S_ISREG(st.st_mode);
     };
-    RewriteResult r = apply_rewrites(cfg().rewrites, std::move(norm), parts, is_file);
+    // Rules from lighttpd blocks on other request fields: the fields as the request came.
+    std::string before;
+    ConditionCheck holds;
+    if (std::any_of(cfg().rewrites.begin(), cfg().rewrites.end(),
+                    [](const RewriteRule& r) { return !r.when.empty() || !r.unless_when.empty(); })) {
+      before = norm;
+      holds = [this, &head, &before](const std::vector<FieldCondition>& w) {
+        RouteInput in = route_input(head, before);
+        return std::all_of(w.begin(), w.end(), [&in](const FieldCondition& c) { return condition_holds(c, in); });
+      };
+    }
+    RewriteResult r = apply_rewrites(cfg().rewrites, std::move(norm), parts, is_file, holds);
     if (r.status) {
       log::error("rewrite of " + std::string(head.target) + ": " + r.error);
       why = r.status == 500 ? "rewrite failed\n" : "invalid rewritten URL\n";

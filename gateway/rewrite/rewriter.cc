@@ -13,7 +13,7 @@ bool in_phase(RewriteKind k, bool if_not_file) {
 }  // namespace
 
 RewriteResult apply_rewrites(const std::vector<RewriteRule>& rules, std::string target,
-                             const UrlParts& base, const IsRegularFile& is_file) {
+                             const UrlParts& base, const IsRegularFile& is_file, const ConditionCheck& holds) {
   RewriteResult res;
   int count = 0;
   bool any_if_not_file = false;
@@ -27,6 +27,9 @@ RewriteResult apply_rewrites(const std::vector<RewriteRule>& rules, std::string 
       if (r.host && !r.host->match(base.host, &host_caps)) continue;
       bool excluded = false;
       for (const Regex& h : r.unless_host) excluded = excluded || h.match(base.host, nullptr);
+      if (excluded) continue;
+      if (!r.when.empty() && !(holds && holds(r.when))) continue;
+      for (auto& w : r.unless_when) excluded = excluded || (holds && holds(w));
       if (excluded) continue;
       Captures caps;
       if (!r.match.match(target, &caps)) continue;

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "rewrite/field_condition.h"
 #include "rewrite/regex.h"
 #include "rewrite/replacement.h"
 
@@ -21,6 +22,9 @@ struct RewriteRule {
   // (a host block that replaces this rule's list, as lighttpd's last matching block does).
   std::optional<Regex> host;
   std::vector<Regex> unless_host;
+  // Blocks on other request fields: every `when` must hold, and no set of `unless_when`.
+  std::vector<FieldCondition> when;
+  std::vector<std::vector<FieldCondition>> unless_when;
   std::string origin;  // "file:line" of the rule, for explain and logs
 };
 
@@ -40,7 +44,10 @@ constexpr int kMaxRewrites = 100;  // lighttpd's loop limit
 // a `once` match ends all rewriting, a `repeat` match restarts the rules on the new target,
 // an empty replacement stops without rewriting, `*-if-not-file` rules run afterwards only
 // when no `once` rule fired and the target is not a regular file.
+// Whether all the conditions hold for the request (the router evaluates them).
+using ConditionCheck = std::function<bool(const std::vector<FieldCondition>&)>;
+
 RewriteResult apply_rewrites(const std::vector<RewriteRule>& rules, std::string target,
-                             const UrlParts& url, const IsRegularFile& is_file);
+                             const UrlParts& url, const IsRegularFile& is_file, const ConditionCheck& holds = {});
 
 }  // namespace cutover

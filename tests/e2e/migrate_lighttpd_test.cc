@@ -110,6 +110,8 @@ const std::vector<Request> kRequests = {
     {"GET", "/app/x", "127.0.0.1", "X-Canary: 10\r\n"},
     {"GET", "/static/hello.txt?a=2&debug=1"},
     {"GET", "/app/y?debug=10"},
+    {"GET", "/old/page?a=1", "127.0.0.1", "Cookie: x=2; beta=1\r\n"},
+    {"GET", "/old/page?a=1", "127.0.0.1", "Cookie: beta=10\r\n"},
 };
 
 // What may differ between two correct answers: the listener's port and the server's name.
@@ -295,8 +297,10 @@ const std::vector<Case> kCorpus = {
      "  else $HTTP[\"url\"] =^ \"/api/\" {\n    fastcgi.server = ( \"/api\" => (( \"socket\" => \"{APP}\", \"check-local\" => \"disable\" )) )\n  }\n"
      "  else {\n    proxy.server = ( \"/\" => (( \"host\" => \"127.0.0.1\", \"port\" => {W2} )) )\n  }\n}\n"},
     {"blocks on the user agent, the query, a request header, the method and the client address",
-     "server.modules = (\"mod_access\", \"mod_redirect\", \"mod_setenv\", \"mod_proxy\", \"mod_fastcgi\")\n"
+     "server.modules = (\"mod_rewrite\", \"mod_access\", \"mod_redirect\", \"mod_setenv\", \"mod_proxy\", \"mod_fastcgi\")\n"
      "server.document-root = \"{DOCROOT}\"\nserver.port = {PORT}\nindex-file.names = ( \"index.html\" )\nurl.access-deny = ( \"~\" )\n"
+     "url.rewrite-once = ( \"^/old/(.*)\" => \"/app/$1\" )\n"
+     "$HTTP[\"cookie\"] =~ \"(^|; )beta=1\" {\n  url.rewrite-once = ( \"^/old/(.*)\" => \"/api/$1\" )\n}\n"
      "proxy.server = ( \"/api/\" => (( \"host\" => \"127.0.0.1\", \"port\" => {W1} )) )\n"
      "fastcgi.server = ( \"/app\" => (( \"socket\" => \"{APP}\", \"check-local\" => \"disable\" )) )\n"
      "$HTTP[\"useragent\"] =~ \"(?i)bot\" {\n  proxy.server = ( \"/api/\" => (( \"host\" => \"127.0.0.1\", \"port\" => {W2} )) )\n"

@@ -140,3 +140,29 @@ TEST(Rewrite, HostBlocksReplaceTheGlobalListAndLendTheirCaptures) {
   EXPECT_EQ(run(rules, "/old/a", nullptr, "other.net").target, "/new/a");
   EXPECT_EQ(run(rules, "/x", nullptr, "other.net").target, "/x");
 }
+
+TEST(Rewrite, FieldBlocksReplaceTheGlobalListForTheirRequests) {
+  // lighttpd: $HTTP["useragent"] =~ "bot" { url.rewrite-once = ("^/(.*)" => "/cached/$1") }
+  // replaces the global list for those requests; the check is the router's (injected here).
+  FieldCondition bot;
+  bot.header = "User-Agent";
+  std::string err;
+  size_t off = 0;
+  bot.regex = *Regex::compile("bot", err, off);
+  RewriteRule cached = rule("^/(.*)", "/cached/$1");
+  cached.when = {bot};
+  RewriteRule global = rule("^/old/(.*)", "/new/$1");
+  global.unless_when = {{bot}};
+  std::vector<RewriteRule> rules{cached, global};
+  bool is_bot = false;
+  ConditionCheck holds = [&is_bot](const std::vector<FieldCondition>& w) {
+    EXPECT_EQ(w.size(), 1u);
+    return is_bot;
+  };
+  UrlParts u{"http", "h", "/old/a", "h"};
+  EXPECT_EQ(apply_rewrites(rules, "/old/a", u, nullptr, holds).target, "/new/a");
+  is_bot = true;
+  EXPECT_EQ(apply_rewrites(rules, "/old/a", u, nullptr, holds).target, "/cached/old/a");
+  // No way to check (no request fields): a conditional rule never applies, its exclusions never hold.
+  EXPECT_EQ(apply_rewrites(rules, "/old/a", u, nullptr).target, "/new/a");
+}
