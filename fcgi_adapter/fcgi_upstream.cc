@@ -127,7 +127,15 @@ class FcgiUpstream final : public Upstream {
     cr.remote_port = req.client_port;
     cr.remote_user = req.remote_user;
     cr.version_minor = h.version_minor;
-    p.params = cgi_params(mount_for(*req.route), cr, stat_path);
+    Mount m = mount_for(*req.route);
+    if (req.fastcgi_env) {
+      for (auto& e : req.fastcgi_env->add) m.extra.push_back(e);
+      for (auto& e : req.fastcgi_env->set) {
+        std::erase_if(m.extra, [&e](const auto& x) { return x.first == e.first; });
+        m.extra.push_back(e);
+      }
+    }
+    p.params = cgi_params(m, cr, stat_path);
     co_return Failure{};
   }
 

@@ -115,7 +115,6 @@ class Translator {
   std::string server_lines_;
   // setenv.*: header edits for [server], and the environment for FastCGI routes' params.
   std::map<std::string, std::vector<std::pair<std::string, std::string>>> header_edits_;  // "request_headers.add" -> fields
-  std::vector<std::pair<std::string, std::string>> fcgi_env_;
   std::string header_rules_;  // [[headers]] tables from setenv.* in conditional blocks
   struct Rule {
     std::string match, to, origin;
@@ -368,22 +367,15 @@ class Translator {
       else if (same != fields.end()) same->second = item.second.str;
       else fields.emplace_back(*item.first, item.second.str);
     }
-    if (env && block) {
-      add(s.pos, Verdict::untranslated, k, "inside " + cond + ": the environment of a block is not translated (only the global one, as FastCGI params)");
-      return;
-    }
+    std::string into = env ? (k == "setenv.add-environment" ? "fastcgi_env.add" : "fastcgi_env.set") : it->second;
     if (block) {
-      (*block)[it->second] = fields;
-      add(s.pos, Verdict::exact, k, "a [[headers]] rule with the block's conditions: " + it->second + " replaced for those requests, as lighttpd's last matching block does per key");
+      (*block)[into] = fields;
+      add(s.pos, Verdict::exact, k, "a [[headers]] rule with the block's conditions: " + into + " replaced for those requests, as lighttpd's last matching block does per key");
       return;
     }
     if (env) {
-      for (auto& f : fields) {
-        auto same = std::find_if(fcgi_env_.begin(), fcgi_env_.end(), [&](auto& e) { return e.first == f.first; });
-        if (same != fcgi_env_.end()) same->second = f.second;
-        else fcgi_env_.push_back(f);
-      }
-      add(s.pos, Verdict::exact, k, "fastcgi.params of every FastCGI route (lighttpd gives the environment to FastCGI, CGI and SCGI apps only, not to proxy.server backends)");
+      header_edits_[into] = fields;
+      add(s.pos, Verdict::exact, k, "server." + into + ": params of every FastCGI app (lighttpd gives the environment to FastCGI, CGI and SCGI apps only, not to proxy.server backends)");
       return;
     }
     header_edits_[it->second] = fields;
@@ -407,7 +399,7 @@ class Translator {
   // `keep_empty`: an empty list is written too (a block's empty list replaces the global one).
   static std::string header_tables(const HeaderEditMap& edits, bool keep_empty, const std::string& comment) {
     std::string lines;
-    for (const char* table : {"request_headers", "response_headers"}) {
+    for (const char* table : {"request_headers", "response_headers", "fastcgi_env"}) {
       std::string ops;
       for (const char* op : {"add", "set"}) {
         auto e = edits.find(std::string(table) + "." + op);
@@ -658,7 +650,6 @@ class Translator {
                 "process tuning without an equivalent; the supervisor keeps max-procs processes");
       }
       if (check_local) fc += ", check_local = true";
-      fc += "@FCGI_ENV@";
       bool prefix = !key.empty() && key.front() == '/';
       // A suffix key with check-local matches the script found on disk, so "/index.php/x"
       // goes to PHP (PATH_INFO "/x"); without check-local the path itself must end in it.
@@ -1262,7 +1253,6 @@ class Translator {
     for (auto& l : extra_listen_) out << ", " << tq(l);
     out << "]\n" << server_lines_;
     out << header_tables(header_edits_, false, "  # setenv.*") << "\n";
-    std::string env = fcgi_env_.empty() ? "" : ", params = " + inline_table(fcgi_env_);
     // lighttpd's order within a block: once rules, then repeat rules; the if-not-file pair
     // is a separate list (§2). Host-block rules and the global rules they replace exclude
     // each other by Host, so their relative order does not matter.
@@ -1319,7 +1309,6 @@ class Translator {
       }
       size_t p = text.find("PROXY_REWRITE");
       if (p != std::string::npos) text.replace(p, 13, proxy_rewrite());
-      for (size_t q; (q = text.find("@FCGI_ENV@")) != std::string::npos;) text.replace(q, 10, env);
       out << text << "\n";
       size_t nl = text.find('\n');
       t_.explain.push_back(text.substr(0, nl));

@@ -311,6 +311,8 @@ struct HeaderRule {
   RouteSpec when;  // only its match conditions (prefix, regex, host, methods, unless...)
   HeaderEdits request, response;
   bool request_add = false, request_set = false, response_add = false, response_set = false;
+  HeaderEdits fastcgi_env;  // FastCGI params (lighttpd's setenv.*-environment in a block)
+  bool env_add = false, env_set = false;
   std::string origin;
 };
 
@@ -345,6 +347,9 @@ struct ServerSpec {
   std::string remote_user_header;    // HTTP backends: the authenticated user; client's copy dropped
   int log_level = 1;                 // error log: 0 debug, 1 info, 2 warn, 3 error (log::Level)
   HeaderEdits request_headers, response_headers;  // for every request (routes may replace them)
+  // lighttpd's setenv.add-/set-environment: params every FastCGI app gets, after a route's
+  // own fastcgi.params (add appends, set replaces a param of the same name).
+  HeaderEdits fastcgi_env;
   // lighttpd's server.error-handler-404 / server.error-handler: a 403 or 404 (or any error)
   // that cutover answers itself after routing is answered by this path instead, internally.
   std::string error_handler_404, error_handler;

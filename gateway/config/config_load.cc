@@ -283,6 +283,7 @@ void parse_server(Reader& r, ServerSpec& s) {
   for (auto& [suffix, node] : r.str_list("deny_suffixes")) s.deny_suffixes.push_back(suffix);
   parse_header_edits(r, "request_headers", true, s.request_headers);
   parse_header_edits(r, "response_headers", false, s.response_headers);
+  parse_header_edits(r, "fastcgi_env", true, s.fastcgi_env);
   r.finish();
   if (s.listen.empty()) r.fail_here("server.listen: at least one address is required");
 }
@@ -1151,8 +1152,9 @@ std::shared_ptr<const Config> parse(const toml::table& root, const std::string& 
       if (const toml::table* m = hr.table("match")) parse_match(hr, *m, "headers.match", rule.when);
       parse_header_edits(hr, "request_headers", true, rule.request, &rule.request_add, &rule.request_set);
       parse_header_edits(hr, "response_headers", false, rule.response, &rule.response_add, &rule.response_set);
-      if (!rule.request_add && !rule.request_set && !rule.response_add && !rule.response_set)
-        hr.fail_here("headers: give request_headers or response_headers");
+      parse_header_edits(hr, "fastcgi_env", true, rule.fastcgi_env, &rule.env_add, &rule.env_set);
+      if (!rule.request_add && !rule.request_set && !rule.response_add && !rule.response_set && !rule.env_add && !rule.env_set)
+        hr.fail_here("headers: give request_headers, response_headers or fastcgi_env");
       hr.finish();
       c->header_rules.push_back(std::move(rule));
     }

@@ -214,6 +214,9 @@ struct ForwardRequest {
   // `user_header` (server.remote_user_header) for HTTP, whose client copy is always dropped.
   std::string_view remote_user;
   std::string_view user_header;
+  // FastCGI: params after the route's own (server.fastcgi_env, or a [[headers]] rule's:
+  // lighttpd's setenv.*-environment); nullptr: none.
+  const HeaderEdits* fastcgi_env = nullptr;
 };
 
 class Upstream {

@@ -481,6 +481,12 @@ class Session {
     bool any = false;
     for (const HeaderRule& r : cfg().header_rules) {
       if (!route_matches(r.when, in, nullptr)) continue;
+      if (r.env_add || r.env_set) {
+        if (rule_env_ptr_ != &rule_env_) rule_env_ = cfg().server.fastcgi_env;
+        rule_env_ptr_ = &rule_env_;
+        if (r.env_add) rule_env_.add = r.fastcgi_env.add;
+        if (r.env_set) rule_env_.set = r.fastcgi_env.set;
+      }
       if (!any) {
         rule_request_ = request;
         rule_response_ = response;
@@ -502,6 +508,7 @@ class Session {
     if (!route || route->action != RouteSpec::Action::forward) keep_alive_if_body_skippable(head, out);
     const HeaderEdits* request_edits = route ? &route->request_headers : &cfg().server.request_headers;
     const HeaderEdits* response_edits = route ? &route->response_headers : &cfg().server.response_headers;
+    rule_env_ptr_ = cfg().server.fastcgi_env.empty() ? nullptr : &cfg().server.fastcgi_env;
     if (!cfg().header_rules.empty() && apply_header_rules(*request_edits, *response_edits, head, target)) {
       request_edits = &rule_request_;
       response_edits = &rule_response_;
@@ -712,6 +719,7 @@ class Session {
     req.client_port = client_port_;
     req.idempotent = idempotent(head.method);
     req.remote_user = remote_user_;
+    req.fastcgi_env = rule_env_ptr_;
     req.user_header = cfg().server.remote_user_header;
     req.timeouts = route.limits.upstream(spec.timeouts);
     if (new_side && !new_side_fields.empty()) req.extra_fields = &new_side_fields;
@@ -918,7 +926,9 @@ class Session {
   std::string request_uri_;      // an error handler's request: the client's target; else ""
   int redirect_status_ = 200;    // an error handler's request: the status it stands in for
   HeaderEdits rule_request_, rule_response_;  // the route's edits with [[headers]] rules applied
-  ProxyMapState map_state_;  // what the route's proxy.header maps chose for this request
+  ProxyMapState map_state_;
+  HeaderEdits rule_env_;  // the server's fastcgi_env with [[headers]] rules applied
+  const HeaderEdits* rule_env_ptr_ = nullptr;  // what this request's FastCGI app gets (server's, rules', none)  // what the route's proxy.header maps chose for this request
   std::string remote_user_;    // Basic auth passed this request as this user
   std::string head_store_;  // the current request's head bytes (see keep_head)
   std::string shadow_target_;  // what the candidate is asked for, when comparing

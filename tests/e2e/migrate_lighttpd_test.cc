@@ -198,8 +198,12 @@ const std::vector<Case> kCorpus = {
      "server.modules = (\"mod_setenv\", \"mod_fastcgi\")\nserver.document-root = \"{DOCROOT}\"\nserver.port = {PORT}\n"
      "index-file.names = ( \"index.html\" )\nsetenv.add-response-header = ( \"X-Frame-Options\" => \"DENY\" )\n"
      "fastcgi.server = ( \"/app/\" => (( \"socket\" => \"{APP}\", \"check-local\" => \"disable\" )) )\n"
-     "$HTTP[\"host\"] == \"api.local\" {\n  setenv.add-response-header = ( \"X-Frame-Options\" => \"SAMEORIGIN\" )\n}\n"
-     "$HTTP[\"url\"] =~ \"^/app/\" {\n  setenv.add-request-header = ( \"X-In-App\" => \"yes\" )\n}\n"},
+     "setenv.add-environment = ( \"APP_ENV\" => \"production\", \"TZ\" => \"UTC\" )\n"
+     "setenv.set-environment = ( \"TZ\" => \"Europe/Paris\" )\n"
+     "$HTTP[\"host\"] == \"api.local\" {\n  setenv.add-response-header = ( \"X-Frame-Options\" => \"SAMEORIGIN\" )\n"
+     "  setenv.set-environment = ( \"APP_ENV\" => \"api\" )\n}\n"
+     "$HTTP[\"url\"] =~ \"^/app/\" {\n  setenv.add-request-header = ( \"X-In-App\" => \"yes\" )\n"
+     "  setenv.add-environment = ( \"IN_APP\" => \"1\" )\n}\n"},
     {"proxy.header map-host-request and map-host-response",
      "server.modules = (\"mod_proxy\")\nserver.document-root = \"{DOCROOT}\"\nserver.port = {PORT}\nindex-file.names = ( \"index.html\" )\n"
      "proxy.server = ( \"/api/\" => (( \"host\" => \"127.0.0.1\", \"port\" => {W2} )) )\n"

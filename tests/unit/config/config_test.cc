@@ -394,7 +394,7 @@ TEST(Config, HeaderRules) {
   EXPECT_FALSE(r.response_set || r.request_add || r.request_set);
   EXPECT_EQ(r.when.hosts, std::vector<std::string>{"a.example"});
   std::string err = error_of(with_workers("[[headers]]\nmatch = { prefix = \"/x\" }\n"));
-  EXPECT_NE(err.find("t.toml:3:1: headers: give request_headers or response_headers"), std::string::npos) << err;
+  EXPECT_NE(err.find("t.toml:3:1: headers: give request_headers, response_headers or fastcgi_env"), std::string::npos) << err;
   err = error_of(with_workers("[[headers]]\nmatch = { regex = \"(\" }\nresponse_headers = { add = { \"X\" = \"1\" } }\n"));
   EXPECT_NE(err.find("invalid regex"), std::string::npos) << err;
 }
@@ -453,4 +453,17 @@ TEST(Config, DenyRules) {
   EXPECT_NE(err.find("t.toml:5:1: deny: give suffixes"), std::string::npos) << err;
   err = error_of(with_route("[[deny]]\nsuffixes = [\"\"]\nmatch = { when = [{ client_ip = [\"10.0.0.0/40\"] }] }\n"));
   EXPECT_NE(err.find("t.toml:7:34: client_ip: \"10.0.0.0/40\": the prefix length must be 0 to 32"), std::string::npos) << err;
+}
+
+TEST(Config, FastcgiEnvOnTheServerAndInRules) {
+  auto c = load_config_text(with_route("[[headers]]\nmatch = { prefix = \"/api\" }\nfastcgi_env = { set = { APP_ENV = \"api\" } }\n"), "t.toml");
+  ASSERT_EQ(c->header_rules.size(), 1u);
+  EXPECT_TRUE(c->header_rules[0].env_set);
+  EXPECT_FALSE(c->header_rules[0].env_add);
+  EXPECT_EQ(c->header_rules[0].fastcgi_env.set[0].second, "api");
+  auto s = load_config_text("[server]\nlisten = [\"127.0.0.1:1\"]\nfastcgi_env = { add = { TZ = \"UTC\" } }\n", "t.toml");
+  ASSERT_EQ(s->server.fastcgi_env.add.size(), 1u);
+  EXPECT_EQ(s->server.fastcgi_env.add[0].first, "TZ");
+  std::string err = error_of("[server]\nlisten = [\"127.0.0.1:1\"]\nfastcgi_env = { add = { \"A B\" = \"x\" } }\n");
+  EXPECT_NE(err.find("\"A B\" is not a header field name"), std::string::npos) << err;
 }
