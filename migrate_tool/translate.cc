@@ -1014,12 +1014,12 @@ class Translator {
   // A condition on a field other than the path and Host (lighttpd-semantics.md §1.5) as a
   // match.when entry: a regex over the field (a missing header reads as ""), or CIDR blocks
   // for remoteip == / !=. "": not a field cutover can match on.
-  static std::string when_of(const Condition& c) {
+  static std::string when_of(const Condition& c, bool flip = false) {
     std::string source;
     static const std::map<std::string, std::string> headers = {{"useragent", "User-Agent"}, {"user-agent", "User-Agent"},
                                                                {"referer", "Referer"},      {"cookie", "Cookie"},
                                                                {"language", "Accept-Language"}};
-    bool negate = c.op == "!=" || c.op == "!~";
+    bool negate = (c.op == "!=" || c.op == "!~") != flip;  // flip: the condition is false
     std::string neg = negate ? ", negate = true" : "";
     if (c.object == "REQUEST_HEADER") source = "header = " + tq(c.field) + ", regex";
     else if (c.object != "HTTP") return "";
@@ -1048,13 +1048,27 @@ class Translator {
   // A top-level block on another request field: its routes carry match.when; the global
   // routes of the same directive step aside for the requests it matches (match.unless).
   bool field_block(const Block& b) {
-    if (!b.cond || b.parent > 0 || b.else_of >= 0 || b.is_else) return false;
-    std::string w = when_of(*b.cond);
+    if (b.parent > 0 || (!b.cond && !b.is_else)) return false;
+    // An else link holds when every earlier link of its chain is false (and its own is true).
+    std::string w;
+    for (int e = b.else_of; e >= 0; e = c_.blocks[size_t(e)].else_of) {
+      const Block& x = c_.blocks[size_t(e)];
+      std::string n = x.cond ? when_of(*x.cond, true) : "";
+      if (n.empty()) return false;
+      w = n + (w.empty() ? "" : ", ") + w;
+    }
+    if (b.cond) {
+      std::string own = when_of(*b.cond);
+      if (own.empty()) return false;
+      w += (w.empty() ? "" : ", ") + own;
+    }
     if (w.empty()) return false;
-    std::string cond = b.cond->text();
+    std::string cond = b.cond ? b.cond->text() : "else";
+    if (b.else_of >= 0 && b.cond) cond = "else " + cond;
     std::string when = "[" + w + "]";
     std::string hc = "when = " + when;
-    add(b.cond->pos, Verdict::exact, cond, "routes and rules of this block carry match.when " + w + "; the global routes of the same directive step aside for those requests");
+    Pos at = b.cond ? b.cond->pos : (b.settings.empty() ? Pos{} : b.settings[0].pos);
+    add(at, Verdict::exact, cond, "routes and rules of this block carry match.when " + w + "; the global routes of the same directive step aside for those requests");
     HeaderEditMap block_edits;
     for (auto& s : b.settings) {
       if (s.key.rfind("setenv.", 0) == 0 && loaded("mod_setenv")) {
@@ -1086,7 +1100,7 @@ class Translator {
         add(s.pos, Verdict::untranslated, s.key, "inside " + cond + ": not translated");
       }
     }
-    header_rule(block_edits, hc, where(b.cond->pos) + " " + cond);
+    header_rule(block_edits, hc, where(at) + " " + cond);
     return true;
   }
 
@@ -1210,7 +1224,14 @@ class Translator {
       return;
     }
     if (field_block(b)) return;
-    add(at, Verdict::untranslated, cond, "conditional block not translated yet (cutover routes cover host/url/method; this condition is not mapped)");
+    if (b.cond && b.cond->object == "HTTP" && b.cond->field == "scheme") {
+      add(at, Verdict::untranslated, cond,
+          "cutover's listeners speak plain HTTP, so every request has the scheme http — a TLS terminator in front included; "
+          "put an http-to-https redirect in the terminator");
+      for (auto& s : b.settings) add(s.pos, Verdict::untranslated, s.key, "inside " + cond + ": not translated");
+      return;
+    }
+    add(at, Verdict::untranslated, cond, "conditional block not translated: cutover translates top-level blocks on the url, the host and the other request fields, else chains of host blocks, and url blocks nested in a host or field block; this block's condition or shape is none of these");
     for (auto& s : b.settings) add(s.pos, Verdict::untranslated, s.key, "inside " + cond + ": not translated");
   }
 

@@ -112,6 +112,9 @@ const std::vector<Request> kRequests = {
     {"GET", "/app/y?debug=10"},
     {"GET", "/old/page?a=1", "127.0.0.1", "Cookie: x=2; beta=1\r\n"},
     {"GET", "/old/page?a=1", "127.0.0.1", "Cookie: beta=10\r\n"},
+    {"GET", "/static/hello.txt", "127.0.0.1", "Referer: http://spam.example/\r\n"},
+    {"GET", "/index.html", "127.0.0.1", "Referer: http://ok.example/\r\n"},
+    {"GET", "/static/hello.txt", "127.0.0.1", "Referer: http://ok.example/\r\n"},
 };
 
 // What may differ between two correct answers: the listener's port and the server's name.
@@ -313,7 +316,9 @@ const std::vector<Case> kCorpus = {
      "$REQUEST_HEADER[\"X-Canary\"] == \"1\" {\n  fastcgi.server = ( \"/app\" => (( \"socket\" => \"{APP}\", \"check-local\" => \"disable\", \"strip-request-uri\" => \"/app/\" )) )\n}\n"
      "$HTTP[\"request-method\"] == \"POST\" {\n  url.access-deny = ( \"\" )\n}\n"
      "$HTTP[\"remoteip\"] != \"127.0.0.0/8\" {\n  $HTTP[\"url\"] =^ \"/static\" {\n    url.access-deny = ( \"\" )\n  }\n}\n"
-     "$HTTP[\"remoteip\"] == \"127.0.0.1\" {\n  $HTTP[\"url\"] =^ \"/dir\" {\n    url.access-deny = ( \"\" )\n  }\n}\n"},
+     "$HTTP[\"remoteip\"] == \"127.0.0.1\" {\n  $HTTP[\"url\"] =^ \"/dir\" {\n    url.access-deny = ( \"\" )\n  }\n}\n"
+     "$HTTP[\"referer\"] =~ \"^http://spam\\.\" {\n  url.access-deny = ( \"\" )\n}\n"
+     "else $HTTP[\"referer\"] == \"\" {\n  url.access-deny = ( \"~\", \".inc\" )\n}\nelse {\n  url.access-deny = ( \".html\" )\n}\n"},
     {"rewrite-repeat and once together",
      "server.modules = (\"mod_rewrite\", \"mod_fastcgi\")\nserver.document-root = \"{DOCROOT}\"\nserver.port = {PORT}\nindex-file.names = ( \"index.html\" )\n"
      "url.rewrite-repeat = ( \"^/api/v1/(.*)\" => \"/api/v2/$1\" )\nurl.rewrite-once = ( \"^/api/v2/(.*)\" => \"/app/$1\" )\n"
