@@ -141,6 +141,7 @@ class Translator {
   std::map<std::string, std::vector<std::string>> global_only_hosts_;
   std::string pools_;
   std::string deny_rules_;  // [[deny]] tables
+  std::string limit_rules_;  // [[limits]] tables
   std::vector<Route> routes_;
   std::string auth_;
   std::set<std::string> pool_names_;
@@ -1003,6 +1004,8 @@ class Translator {
         proxy(s, hc);
       } else if (s.key == "url.access-deny" && loaded("mod_access")) {
         deny_rule(s, hc, p.cond->text() + " and " + cond);
+      } else if (s.key == "server.max-request-size") {
+        limit_rule(s, hc, p.cond->text() + " and " + cond);
       } else {
         add(s.pos, Verdict::untranslated, s.key, "inside " + cond + ": not translated");
       }
@@ -1045,6 +1048,13 @@ class Translator {
     add(s.pos, Verdict::exact, s.key, "a [[deny]] rule: for requests " + cond + " matches, these suffixes replace the global ones (403)");
   }
 
+  // server.max-request-size inside a block: a [[limits]] rule for what the block matches.
+  void limit_rule(const Setting& s, const std::string& match, const std::string& cond) {
+    limit_rules_ += "[[limits]]  # " + where(s.pos) + " " + cond + (match.empty() ? "" : "\nmatch = { " + match + " }") +
+                    "\nmax_body_bytes = " + std::to_string(s.value.num * 1024) + "  # " + std::to_string(s.value.num) + " KB\n\n";
+    add(s.pos, Verdict::exact, s.key, "a [[limits]] rule: for requests " + cond + " matches, the body limit is " + std::to_string(s.value.num) + " KiB (413 beyond)");
+  }
+
   // A top-level block on another request field: its routes carry match.when; the global
   // routes of the same directive step aside for the requests it matches (match.unless).
   bool field_block(const Block& b) {
@@ -1075,6 +1085,8 @@ class Translator {
         setenv(s, &block_edits, cond);
       } else if (s.key == "url.access-deny" && loaded("mod_access")) {
         deny_rule(s, hc, cond);
+      } else if (s.key == "server.max-request-size") {
+        limit_rule(s, hc, cond);
       } else if (rule_list(s.key) && loaded("mod_rewrite")) {
         bool pct = false;
         for (auto& it : s.value.items) pct = pct || (it.first && has_percent_capture(it.second.str));
@@ -1167,6 +1179,9 @@ class Translator {
               if (!e->find(s.key)) global_only_hosts_[s.key].push_back(host_regex(*e));
             if (global_only_hosts_[s.key].empty()) overridden_[s.key].push_back(".*");
           }
+        } else if (s.key == "server.max-request-size" && !regex) {
+          caveat_if_partial(s);
+          limit_rule(s, hc, bare_else ? "else" : cond);
         } else if (regex) {
           add(s.pos, Verdict::untranslated, s.key, "inside " + cond + ": only url.rewrite* is translated in a Host regex block");
         } else if (s.key == "fastcgi.server" && loaded("mod_fastcgi")) {
@@ -1216,6 +1231,8 @@ class Translator {
           proxy(s, rc);
         } else if (s.key == "url.access-deny" && loaded("mod_access")) {
           deny_rule(s, rc, cond);
+        } else if (s.key == "server.max-request-size") {
+          limit_rule(s, rc, cond);
         } else {
           add(s.pos, Verdict::untranslated, s.key, "inside " + cond + ": not translated");
         }
@@ -1334,7 +1351,7 @@ class Translator {
       size_t nl = text.find('\n');
       t_.explain.push_back(text.substr(0, nl));
     }
-    out << header_rules_ << deny_rules_ << auth_;
+    out << header_rules_ << deny_rules_ << limit_rules_ << auth_;
     t_.toml = out.str();
   }
 };

@@ -324,6 +324,15 @@ struct DenyRule {
   std::string origin;
 };
 
+// lighttpd's server.max-request-size inside a $HTTP[...] block: for the requests the
+// conditions match, this body limit replaces the route's or the server's (the last matching
+// rule wins).
+struct LimitRule {
+  RouteSpec when;  // only its match conditions
+  uint64_t max_body_bytes = 0;  // 0: unlimited
+  std::string origin;
+};
+
 struct ServerSpec {
   std::vector<ListenSpec> listen;
   int threads = 0;                // 0: one per core
@@ -367,6 +376,7 @@ struct Config {
   std::vector<AuthSpec> auth;
   std::vector<HeaderRule> header_rules;
   std::vector<DenyRule> deny_rules;
+  std::vector<LimitRule> limit_rules;
 
   const PoolSpec* find_pool(std::string_view name) const;
 };

@@ -1172,6 +1172,19 @@ std::shared_ptr<const Config> parse(const toml::table& root, const std::string& 
       c->deny_rules.push_back(std::move(rule));
     }
   }
+  if (const toml::node* ls = top.get("limits")) {
+    if (!ls->is_array_of_tables()) top.fail(*ls, "limits: expected [[limits]] tables");
+    for (const toml::node& e : *ls->as_array()) {
+      Reader lr(file, *e.as_table(), "limits");
+      LimitRule rule;
+      rule.origin = where(file, e.source());
+      if (const toml::table* m = lr.table("match")) parse_match(lr, *m, "limits.match", rule.when);
+      if (!lr.get("max_body_bytes")) lr.fail_here("limits: give max_body_bytes (0: unlimited)");
+      lr.size("max_body_bytes", rule.max_body_bytes);
+      lr.finish();
+      c->limit_rules.push_back(std::move(rule));
+    }
+  }
   if (const toml::node* au = top.get("auth")) {
     if (!au->is_array_of_tables()) top.fail(*au, "auth: expected [[auth]] tables");
     for (const toml::node& e : *au->as_array()) {

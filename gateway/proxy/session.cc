@@ -396,11 +396,17 @@ class Session {
   // The limits of this request: the server's (no route), else with the route's overrides.
   // Returns 0, or the refusal: 431 for a head over the route's limits, 413 for an announced
   // body over its max_body_bytes.
-  int use_limits(const RouteSpec* route, const http1::RequestHead* head = nullptr, RequestBody* body = nullptr) {
+  int use_limits(const RouteSpec* route, const http1::RequestHead* head = nullptr, RequestBody* body = nullptr,
+                 std::string_view target = {}) {
     static const RouteSpec::Limits kNone;
     const RouteSpec::Limits& l = route ? route->limits : kNone;
     const ServerSpec& s = cfg().server;
     uint64_t max_body = l.max_body_bytes.value_or(s.max_body_bytes);
+    if (head && !cfg().limit_rules.empty()) {
+      RouteInput in = route_input(*head, target);
+      for (const LimitRule& r : cfg().limit_rules)
+        if (route_matches(r.when, in, nullptr)) max_body = r.max_body_bytes;
+    }
     if (body) body->set_max_bytes(max_body);
     d_.set_request_limits(l.body_timeout.value_or(s.body_timeout), l.send_timeout.value_or(s.send_timeout));
     idle_after_ = l.keepalive_timeout;  // the wait for the next request on this connection
@@ -514,6 +520,12 @@ class Session {
       response_edits = &rule_response_;
     }
     out.edit_fields(response_edits);
+    // Limits first: lighttpd answers 413 as soon as it has the head, before any module runs.
+    if (int status = use_limits(route, &head, &body, target)) {
+      out.force_close();  // the body stays unread
+      co_await send_simple(out, status, status == 413 ? "request body too large\n" : "request header fields too large\n");
+      co_return;
+    }
     if (denied(decoded_path_, head, target)) {
       keep_alive_if_body_skippable(head, out);
       co_await send_simple(out, 403, "forbidden\n");
@@ -521,11 +533,6 @@ class Session {
     }
     if (!route) {
       co_await send_simple(out, 404, "no route for this URL\n");
-      co_return;
-    }
-    if (int status = use_limits(route, &head, &body)) {
-      out.force_close();  // the body stays unread
-      co_await send_simple(out, status, status == 413 ? "request body too large\n" : "request header fields too large\n");
       co_return;
     }
     // request_headers: what the backends and handlers see from here on (lighttpd's setenv

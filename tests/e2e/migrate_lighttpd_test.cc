@@ -55,6 +55,7 @@ struct Backends {
 struct Request {
   std::string method, target, host = "127.0.0.1";
   std::string fields;  // more header lines, each ending in CRLF
+  std::string body = "a=1";  // POST
 };
 
 // Every config gets these (and its own extra ones).
@@ -115,6 +116,9 @@ const std::vector<Request> kRequests = {
     {"GET", "/static/hello.txt", "127.0.0.1", "Referer: http://spam.example/\r\n"},
     {"GET", "/index.html", "127.0.0.1", "Referer: http://ok.example/\r\n"},
     {"GET", "/static/hello.txt", "127.0.0.1", "Referer: http://ok.example/\r\n"},
+    // Body limits: 2 KiB against a block's 1 KB and the server's.
+    {"POST", "/app/upload", "127.0.0.1", "", std::string(2048, 'x')},
+    {"POST", "/app/form", "127.0.0.1", "", std::string(2048, 'x')},
 };
 
 // What may differ between two correct answers: the listener's port and the server's name.
@@ -138,7 +142,8 @@ std::string location_path(const std::string& loc) {
 std::optional<Response> ask(int port, const Request& r) {
   Client c(port);
   std::string req = r.method + " " + r.target + " HTTP/1.1\r\nHost: " + r.host + "\r\nConnection: close\r\n" + r.fields;
-  if (r.method == "POST") req += "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 3\r\n\r\na=1";
+  if (r.method == "POST")
+    req += "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: " + std::to_string(r.body.size()) + "\r\n\r\n" + r.body;
   else req += "\r\n";
   if (!c.send(req)) return std::nullopt;
   return c.read(r.method == "HEAD");
@@ -248,9 +253,10 @@ const std::vector<Case> kCorpus = {
     {"app at / without fix-root-scriptname",
      "server.modules = (\"mod_fastcgi\")\nserver.document-root = \"{DOCROOT}\"\nserver.port = {PORT}\n"
      "fastcgi.server = ( \"/\" => (( \"socket\" => \"{APP}\", \"check-local\" => \"disable\" )) )\n"},
-    {"prefix mount with a trailing slash",
+    {"prefix mount with a trailing slash, a body limit for uploads",
      "server.modules = (\"mod_fastcgi\")\nserver.document-root = \"{DOCROOT}\"\nserver.port = {PORT}\nindex-file.names = ( \"index.html\" )\n"
-     "fastcgi.server = ( \"/app/\" => (( \"socket\" => \"{APP}\", \"check-local\" => \"disable\" )) )\n"},
+     "fastcgi.server = ( \"/app/\" => (( \"socket\" => \"{APP}\", \"check-local\" => \"disable\" )) )\n"
+     "$HTTP[\"url\"] =^ \"/app/up\" {\n  server.max-request-size = 1\n}\n"},
     {"prefix mount with check-local (lighttpd's default): the file system splits the path",
      "server.modules = (\"mod_fastcgi\")\nserver.document-root = \"{DOCROOT}\"\nserver.port = {PORT}\nindex-file.names = ( \"index.html\" )\n"
      "fastcgi.server = ( \"/app/\" => (( \"socket\" => \"{APP}\" )) )\n"},

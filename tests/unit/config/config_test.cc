@@ -467,3 +467,12 @@ TEST(Config, FastcgiEnvOnTheServerAndInRules) {
   std::string err = error_of("[server]\nlisten = [\"127.0.0.1:1\"]\nfastcgi_env = { add = { \"A B\" = \"x\" } }\n");
   EXPECT_NE(err.find("\"A B\" is not a header field name"), std::string::npos) << err;
 }
+
+TEST(Config, LimitRules) {
+  auto c = load_config_text(with_route("[[limits]]\nmatch = { prefix = \"/upload\" }\nmax_body_bytes = \"100MiB\"\n"), "t.toml");
+  ASSERT_EQ(c->limit_rules.size(), 1u);
+  EXPECT_EQ(c->limit_rules[0].max_body_bytes, 100u << 20);
+  EXPECT_EQ(c->limit_rules[0].when.prefix, "/upload");
+  std::string err = error_of(with_route("[[limits]]\nmatch = { prefix = \"/x\" }\n"));
+  EXPECT_NE(err.find("t.toml:5:1: limits: give max_body_bytes"), std::string::npos) << err;
+}
