@@ -1143,48 +1143,36 @@ std::shared_ptr<const Config> parse(const toml::table& root, const std::string& 
       c->routes.push_back(std::move(rt));
     }
   }
-  if (const toml::node* hs = top.get("headers")) {
-    if (!hs->is_array_of_tables()) top.fail(*hs, "headers: expected [[headers]] tables");
-    for (const toml::node& e : *hs->as_array()) {
-      Reader hr(file, *e.as_table(), "headers");
-      HeaderRule rule;
+  // [[headers]], [[deny]], [[limits]]: each a `match` of route conditions plus what it sets.
+  auto rules = [&](const char* name, auto& into, auto&& body) {
+    const toml::node* n = top.get(name);
+    if (!n) return;
+    if (!n->is_array_of_tables()) top.fail(*n, std::string(name) + ": expected [[" + name + "]] tables");
+    for (const toml::node& e : *n->as_array()) {
+      Reader rr(file, *e.as_table(), name);
+      typename std::decay_t<decltype(into)>::value_type rule;
       rule.origin = where(file, e.source());
-      if (const toml::table* m = hr.table("match")) parse_match(hr, *m, "headers.match", rule.when);
-      parse_header_edits(hr, "request_headers", true, rule.request, &rule.request_add, &rule.request_set);
-      parse_header_edits(hr, "response_headers", false, rule.response, &rule.response_add, &rule.response_set);
-      parse_header_edits(hr, "fastcgi_env", true, rule.fastcgi_env, &rule.env_add, &rule.env_set);
-      if (!rule.request_add && !rule.request_set && !rule.response_add && !rule.response_set && !rule.env_add && !rule.env_set)
-        hr.fail_here("headers: give request_headers, response_headers or fastcgi_env");
-      hr.finish();
-      c->header_rules.push_back(std::move(rule));
+      if (const toml::table* m = rr.table("match")) parse_match(rr, *m, std::string(name) + ".match", rule.when);
+      body(rr, rule);
+      rr.finish();
+      into.push_back(std::move(rule));
     }
-  }
-  if (const toml::node* ds = top.get("deny")) {
-    if (!ds->is_array_of_tables()) top.fail(*ds, "deny: expected [[deny]] tables");
-    for (const toml::node& e : *ds->as_array()) {
-      Reader dr(file, *e.as_table(), "deny");
-      DenyRule rule;
-      rule.origin = where(file, e.source());
-      if (const toml::table* m = dr.table("match")) parse_match(dr, *m, "deny.match", rule.when);
-      if (!dr.get("suffixes")) dr.fail_here("deny: give suffixes (\"\" denies every path, [] none)");
-      for (auto& [suffix, node] : dr.str_list("suffixes")) rule.suffixes.push_back(suffix);
-      dr.finish();
-      c->deny_rules.push_back(std::move(rule));
-    }
-  }
-  if (const toml::node* ls = top.get("limits")) {
-    if (!ls->is_array_of_tables()) top.fail(*ls, "limits: expected [[limits]] tables");
-    for (const toml::node& e : *ls->as_array()) {
-      Reader lr(file, *e.as_table(), "limits");
-      LimitRule rule;
-      rule.origin = where(file, e.source());
-      if (const toml::table* m = lr.table("match")) parse_match(lr, *m, "limits.match", rule.when);
-      if (!lr.get("max_body_bytes")) lr.fail_here("limits: give max_body_bytes (0: unlimited)");
-      lr.size("max_body_bytes", rule.max_body_bytes);
-      lr.finish();
-      c->limit_rules.push_back(std::move(rule));
-    }
-  }
+  };
+  rules("headers", c->header_rules, [](Reader& hr, HeaderRule& rule) {
+    parse_header_edits(hr, "request_headers", true, rule.request, &rule.request_add, &rule.request_set);
+    parse_header_edits(hr, "response_headers", false, rule.response, &rule.response_add, &rule.response_set);
+    parse_header_edits(hr, "fastcgi_env", true, rule.fastcgi_env, &rule.env_add, &rule.env_set);
+    if (!rule.request_add && !rule.request_set && !rule.response_add && !rule.response_set && !rule.env_add && !rule.env_set)
+      hr.fail_here("headers: give request_headers, response_headers or fastcgi_env");
+  });
+  rules("deny", c->deny_rules, [](Reader& dr, DenyRule& rule) {
+    if (!dr.get("suffixes")) dr.fail_here("deny: give suffixes (\"\" denies every path, [] none)");
+    for (auto& [suffix, node] : dr.str_list("suffixes")) rule.suffixes.push_back(suffix);
+  });
+  rules("limits", c->limit_rules, [](Reader& lr, LimitRule& rule) {
+    if (!lr.get("max_body_bytes")) lr.fail_here("limits: give max_body_bytes (0: unlimited)");
+    lr.size("max_body_bytes", rule.max_body_bytes);
+  });
   if (const toml::node* au = top.get("auth")) {
     if (!au->is_array_of_tables()) top.fail(*au, "auth: expected [[auth]] tables");
     for (const toml::node& e : *au->as_array()) {
