@@ -172,7 +172,8 @@ std::vector<Difference> compare_answers(const Captured& a, const Captured& b, co
     for (auto& [k, v] : ha) names[k] |= 1;
     for (auto& [k, v] : hb) names[k] |= 2;
     auto& defaults = default_ignored_headers();
-    for (auto& [name, where] : names) {
+    for (auto& entry : names) {
+      const std::string& name = entry.first;  // a plain reference: lambdas may capture it (clang 14)
       if (std::find(defaults.begin(), defaults.end(), name) != defaults.end() ||
           std::find(spec.ignore_headers.begin(), spec.ignore_headers.end(), name) != spec.ignore_headers.end())
         continue;
