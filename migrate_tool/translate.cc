@@ -1348,11 +1348,31 @@ class Translator {
       size_t p = text.find("PROXY_REWRITE");
       if (p != std::string::npos) text.replace(p, 13, proxy_rewrite());
       out << text << "\n";
-      size_t nl = text.find('\n');
-      t_.explain.push_back(text.substr(0, nl));
     }
     out << header_rules_ << deny_rules_ << limit_rules_ << auth_;
     t_.toml = out.str();
+    // --explain: every table (a route with its name) and every server key with the
+    // lighttpd line it came from.
+    std::istringstream lines(t_.toml);
+    std::string table, origin;
+    auto names_origin = [](const std::string& comment) {  // "file:line ..."
+      size_t colon = comment.find(':');
+      return colon != std::string::npos && colon + 1 < comment.size() && std::isdigit(static_cast<unsigned char>(comment[colon + 1]));
+    };
+    for (std::string l; std::getline(lines, l);) {
+      if (l.empty() || l[0] == '#') continue;
+      size_t hash = l.find("  # ");
+      std::string comment = hash == std::string::npos ? "" : l.substr(hash + 4);
+      if (l[0] == '[') {
+        table = l.substr(0, std::min(l.find("  #"), l.size()));
+        origin = names_origin(comment) ? comment : "";
+        if (!origin.empty() && table != "[[routes]]" && table != "[[rewrite]]") t_.explain.push_back(table + "  <- " + origin);
+      } else if ((table == "[[routes]]" && l.rfind("name = ", 0) == 0) || (table == "[[rewrite]]" && l.rfind("match = ", 0) == 0)) {
+        if (!origin.empty()) t_.explain.push_back(table + " " + l.substr(l.find(" = ") + 3) + "  <- " + origin);
+      } else if (names_origin(comment)) {
+        t_.explain.push_back(table + " " + l.substr(0, l.find(' ')) + "  <- " + comment);
+      }
+    }
   }
 };
 
