@@ -526,6 +526,50 @@ class Translator {
     const Value* opts = nullptr;
   };
 
+  // The per-host options of one fastcgi.server / proxy.server entry that become pool keys
+  // (lighttpd sets them per host; a cutover pool has one value): the timeouts, reported one
+  // by one; every option cutover does not know is reported, never dropped.
+  std::string pool_options(const Value& list, const Setting& s, const std::string& what, bool fcgi) {
+    static const std::set<std::string> kKnown = {
+        "host", "port", "socket", "bin-path", "max-procs", "bin-environment", "bin-copy-environment", "check-local",
+        "docroot", "fix-root-scriptname", "broken-scriptfilename", "strip-request-uri", "disable-time", "connect-timeout",
+        "read-timeout", "write-timeout", "x-sendfile", "x-sendfile-docroot", "allow-x-send-file", "mode",
+        "max-load-per-proc", "idle-timeout", "listen-backlog", "kill-signal", "min-procs"};
+    static const std::vector<std::pair<const char*, const char*>> kTimes = {
+        {"disable-time", "disable_time"}, {"connect-timeout", "connect_timeout"}, {"read-timeout", "read_timeout"}, {"write-timeout", "write_timeout"}};
+    std::string lines;
+    std::map<std::string, int64_t> first;
+    bool first_host = true;
+    for (auto& h : list.items) {
+      const Value& o = h.second;
+      if (o.kind != Value::Kind::array) continue;
+      for (auto& [k, v] : o.items) {
+        if (!k) continue;
+        const Pos& at = v.pos.line ? v.pos : s.pos;
+        if (!kKnown.count(*k) || (!fcgi && (*k == "bin-path" || *k == "check-local" || k->rfind("x-sendfile", 0) == 0 || *k == "mode"))) {
+          add(at, Verdict::untranslated, what + " " + *k, "not a host option cutover translates; lighttpd's value is not kept");
+          continue;
+        }
+        for (auto [opt, key] : kTimes) {
+          if (*k != opt) continue;
+          if (first_host) {
+            first[opt] = v.num;
+            // 0 means "no timeout" for lighttpd's read/write timeouts.
+            if (v.num > 0 || *k == "disable-time") lines += std::string(key) + " = \"" + std::to_string(v.num) + "s\"\n";
+            if (v.num > 0 || *k == "disable-time")
+              add(at, Verdict::exact, what + " " + *k, std::string("pool ") + key + " = " + std::to_string(v.num) + " s");
+            else
+              add(at, Verdict::caveat, what + " " + *k, std::string("0 is no timeout in lighttpd; cutover keeps its default ") + key + " (set a large one)");
+          } else if (first.count(opt) == 0 || first[opt] != v.num) {
+            add(at, Verdict::caveat, what + " " + *k, "differs between the hosts of one entry: a cutover pool has one value, the first host's");
+          }
+        }
+      }
+      first_host = false;
+    }
+    return lines;
+  }
+
   std::vector<Host> hosts_of(const Value& list, const Setting& s, bool fcgi, std::string& workers, const std::string& pool) {
     std::vector<Host> out;
     for (auto& h : list.items) {
@@ -624,12 +668,8 @@ class Translator {
         for (auto& h : hosts) addrs.push_back(h.address);
         pools_ += "backends = " + tlist(addrs) + "\n";
       }
-      if (o) {
-        if (const Value* d = o->get("disable-time")) pools_ += "disable_time = \"" + std::to_string(d->num) + "s\"\n";
-        if (const Value* d = o->get("connect-timeout")) pools_ += "connect_timeout = \"" + std::to_string(d->num) + "s\"\n";
-        if (const Value* d = o->get("read-timeout"); d && d->num > 0) pools_ += "read_timeout = \"" + std::to_string(d->num) + "s\"\n";
-        pools_ += x_sendfile(*o, s);
-      }
+      pools_ += pool_options(entry.second, s, "fastcgi.server \"" + key + "\"", true);
+      if (o) pools_ += x_sendfile(*o, s);
       pools_ += workers + "\n";
       // The route: a prefix key or a suffix key.
       bool check_local = true;
@@ -692,7 +732,8 @@ class Translator {
       std::vector<Host> hosts = hosts_of(entry.second, s, false, workers, pool);
       std::vector<std::string> addrs;
       for (auto& h : hosts) addrs.push_back(h.address);
-      pools_ += "[pools." + pool + "]  # " + where(s.pos) + " proxy.server \"" + key + "\"\nbalancer = \"@PROXY_BALANCE@\"\nbackends = " + tlist(addrs) + "\n\n";
+      pools_ += "[pools." + pool + "]  # " + where(s.pos) + " proxy.server \"" + key + "\"\nbalancer = \"@PROXY_BALANCE@\"\nbackends = " + tlist(addrs) + "\n" +
+                pool_options(entry.second, s, "proxy.server \"" + key + "\"", false) + "\n";
       bool prefix = !key.empty() && key.front() == '/';
       std::string match = prefix ? "prefix = " + tq(key) : (key.empty() ? "" : "regex = " + tq(regex_escape(key) + "$"));
       if (!host_cond.empty()) match += std::string(match.empty() ? "" : ", ") + host_cond;
