@@ -448,8 +448,13 @@ class Translator {
       add(s.pos, Verdict::untranslated, s.key, "unknown balancer \"" + s.value.str + "\"; sqf is used");
       return "sqf";
     }
-    if (it->second == "hash")
+    bool v15 = s.key.rfind("proxy-core.", 0) == 0;
+    if (it->second == "hash" && v15)
+      add(s.pos, Verdict::caveat, s.key, "\"" + s.value.str + "\" → hash: lighttpd 1.5 hashed the path, the backend and the Host; cutover hashes the path (hash_key), so each URL still sticks to one backend, maybe another one");
+    else if (it->second == "hash")
       add(s.pos, Verdict::caveat, s.key, "\"" + s.value.str + "\" → hash: lighttpd 1.4.69 hashes the host without its port, cutover hashes the path (hash_key) over backends with their ports");
+    else if (it->second == "round-robin" && v15)
+      add(s.pos, Verdict::caveat, s.key, "\"round-robin\" → round-robin: lighttpd 1.5 picked at random, cutover rotates (the same share over time)");
     else add(s.pos, Verdict::exact, s.key, "\"" + s.value.str + "\" → " + it->second);
     return it->second;
   }
