@@ -63,7 +63,9 @@ TEST(FcgiKeepConn, ConnectionsAreKeptYetConcurrentLoadNeverStalls) {
   LoadResult r = load(gw.port, 16, 40);
   EXPECT_EQ(r.failed, 0) << gw.proc->log();
   EXPECT_EQ(r.ok, 16 * 40);
-  EXPECT_GT(r.reused, r.ok / 4) << "connections were hardly kept";
+  // How many land on a kept connection depends on timing (about a quarter to a half here;
+  // fewer when the machine is loaded); without keeping it is none.
+  EXPECT_GT(r.reused, r.ok / 10) << "connections were hardly kept";
   EXPECT_EQ(gw.proc->log().find("[error]"), std::string::npos) << gw.proc->log();
 }
 
