@@ -2,6 +2,7 @@
 
 #include <sys/stat.h>
 
+#include "http1/message.h"
 #include "rewrite/url.h"
 
 namespace cutover::fcgi {
@@ -27,6 +28,7 @@ PathKind stat_path(const std::string& path) {
   if (::stat(path.c_str(), &st) != 0) return PathKind::none;
   return S_ISREG(st.st_mode) ? PathKind::file : S_ISDIR(st.st_mode) ? PathKind::directory : PathKind::none;
 }
+
 
 CgiParams cgi_params(const Mount& m, const CgiRequest& r, const StatPath& stat) {
   CgiParams out;
@@ -97,7 +99,7 @@ CgiParams cgi_params(const Mount& m, const CgiRequest& r, const StatPath& stat) 
   set("SERVER_PROTOCOL", r.version_minor == 0 ? "HTTP/1.0" : "HTTP/1.1");
   set("GATEWAY_INTERFACE", "CGI/1.1");
   set("SERVER_SOFTWARE", "cutover");
-  set("SERVER_NAME", std::string(r.server_name));
+  set("SERVER_NAME", r.server_name.empty() ? std::string() : http1::normalized_host(r.server_name));
   set("SERVER_ADDR", std::string(r.server_addr));
   set("SERVER_PORT", std::to_string(r.server_port));
   set("REMOTE_ADDR", std::string(r.remote_addr));
@@ -122,6 +124,10 @@ CgiParams cgi_params(const Mount& m, const CgiRequest& r, const StatPath& stat) 
     // httpoxy: a client's Proxy header must never become HTTP_PROXY.
     if (upper == "PROXY") continue;
     std::string var = "HTTP_" + upper;
+    if (var == "HTTP_HOST" && !value.empty()) {
+      set(var, http1::normalized_host(value));
+      continue;
+    }
     bool merged = false;
     for (auto& [k, v] : out.vars)
       if (k == var) {

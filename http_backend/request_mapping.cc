@@ -21,13 +21,20 @@ bool named_in_connection(const std::vector<Field>& fields, std::string_view name
 void build_request_head(const ForwardRequest& req, const BackendSpec& backend, bool has_body,
                         std::optional<uint64_t> length, std::string& out) {
   const http1::RequestHead& h = *req.head;
+  // The Host as lighttpd and nginx ($host) pass it on: lowercased, no trailing dot.
+  std::string_view host = h.host;
+  std::string normalized;
+  bool plain_host = true;
+  for (size_t i = 0; i < host.size() && plain_host; ++i)
+    plain_host = !(host[i] >= 'A' && host[i] <= 'Z') && !(host[i] == '.' && (i + 1 == host.size() || host[i + 1] == ':'));
+  if (!plain_host) host = normalized = http1::normalized_host(host);
   out.clear();
   out.append(h.method).append(" ").append(req.target).append(" HTTP/1.1\r\nHost: ");
-  if (h.host.empty()) {
+  if (host.empty()) {
     if (backend.is_unix) out.append("localhost");
     else out.append(backend.host).append(":").append(std::to_string(backend.port));
   } else {
-    out.append(h.host);
+    out.append(host);
   }
   out.append("\r\n");
   bool has_xff = false, has_forwarded = false;
@@ -66,14 +73,14 @@ void build_request_head(const ForwardRequest& req, const BackendSpec& backend, b
   append_list("X-Forwarded-For", has_xff, "x-forwarded-for");
   out.append(req.client_ip).append("\r\n");
   out.append("X-Forwarded-Proto: ").append(req.scheme).append("\r\n");
-  if (!h.host.empty()) out.append("X-Forwarded-Host: ").append(h.host).append("\r\n");
+  if (!host.empty()) out.append("X-Forwarded-Host: ").append(host).append("\r\n");
   append_list("Forwarded", has_forwarded, "forwarded");
   // RFC 7239: IPv6 addresses are quoted and bracketed.
   bool v6 = req.client_ip.find(':') != std::string_view::npos;
   out.append(v6 ? "for=\"[" : "for=").append(req.client_ip).append(v6 ? "]\"" : "");
-  if (!h.host.empty()) {
-    bool plain = h.host.find_first_of(":[]") == std::string_view::npos;
-    out.append(";host=").append(plain ? "" : "\"").append(h.host).append(plain ? "" : "\"");
+  if (!host.empty()) {
+    bool plain = host.find_first_of(":[]") == std::string_view::npos;
+    out.append(";host=").append(plain ? "" : "\"").append(host).append(plain ? "" : "\"");
   }
   out.append(";proto=").append(req.scheme).append("\r\n");
   if (h.upgrade) {

@@ -195,6 +195,7 @@ class Translator {
       add(s.pos, Verdict::exact, k, "modules in effect (with lighttpd's implied ones): " + list);
       quirk_auth_order(s);
       quirk_dirlisting_order(s);
+      quirk_setenv_order(s);
     } else if (k == "server.port") {
       listen_port_ = s.value.num;
       add(s.pos, Verdict::exact, k, "server.listen port " + std::to_string(s.value.num));
@@ -432,6 +433,23 @@ class Translator {
             std::string("mod_auth is listed after ") + dyn +
                 ": lighttpd skips auth for requests that module claims (the auth bypass); cutover checks auth on the full path before any route");
   }
+  // mod_setenv applies its answer fields in its own uri_clean step: a redirect or a 403 that a
+  // module listed before it answers never gets them. cutover adds them to every answer.
+  void quirk_setenv_order(const Setting& s) {
+    auto setenv_at = std::find(modules_.begin(), modules_.end(), "mod_setenv");
+    if (setenv_at == modules_.end()) return;
+    bool answer_fields = false;
+    for (auto& b : c_.blocks)
+      for (auto& x : b.settings) answer_fields = answer_fields || x.key == "setenv.add-response-header" || x.key == "setenv.set-response-header";
+    if (!answer_fields) return;
+    std::string before;
+    for (const char* m : {"mod_redirect", "mod_access", "mod_auth"})
+      if (std::find(modules_.begin(), setenv_at, m) != setenv_at) before += (before.empty() ? "" : ", ") + std::string(m);
+    if (!before.empty())
+      add(s.pos, Verdict::caveat, "server.modules",
+          before + " listed before mod_setenv: lighttpd sends their redirects/403/401 without the setenv.*-response-header fields; "
+                   "cutover adds them to every answer (list mod_setenv first in lighttpd to compare like with like)");
+  }
   void quirk_dirlisting_order(const Setting& s) {
     auto a = std::find(modules_.begin(), modules_.end(), "mod_staticfile"), b = std::find(modules_.begin(), modules_.end(), "mod_dirlisting");
     if (a != modules_.end() && b != modules_.end() && a < b)
@@ -499,7 +517,7 @@ class Translator {
     for (auto& it : s.value.items) {
       if (!it.first) continue;
       const std::string& re = *it.first;
-      caveat = caveat || has_percent_capture(it.second.str);
+      caveat = caveat || (has_percent_capture(it.second.str) && host_match(in).rfind(", host_regex", 0) != 0);
       std::string r = "[[routes]]  # " + where(s.pos) + " url.redirect\nname = \"redirect_" + std::to_string(++route_seq_) +
                       "\"\nmatch = { target = " + tq(re) + host_match(in) + extra_match + " }\nredirect = { to = " + tq(it.second.str) +
                       ", code = " + code + " }\n";
@@ -511,7 +529,9 @@ class Translator {
   }
 
   std::string host_match(const Block* b) {
-    if (!b || !b->cond || b->cond->field != "host") return "";
+    if (!b || !b->cond || b->cond->object != "HTTP" || b->cond->field != "host") return "";
+    // A regex block, or an == block using %N (which lighttpd then matches as a regex).
+    if (b->cond->op == "=~" || uses_percent(*b)) return ", host_regex = " + tq(host_regex(*b));
     return ", host = " + tq(b->cond->value);
   }
 
@@ -1194,10 +1214,10 @@ class Translator {
       if (!bare_else && !regex && uses_percent(b))
         add(at, Verdict::caveat, cond, "%N inside an == block: lighttpd matches it as the regex " + host_re +
                                            " (a port no longer matches, '.' matches any character); copied as such");
-      std::string hc = regex || bare_else ? "" : "host = " + tq(b.cond->value);
+      std::string hc = bare_else ? "" : regex ? "host_regex = " + tq(b.cond->value) : "host = " + tq(b.cond->value);
       if (!negs.empty()) hc += (hc.empty() ? "" : ", ") + std::string("unless_host = ") + tlist(negs);
       std::string what = bare_else ? "else: applies to the hosts the earlier blocks of its chain did not match"
-                         : regex   ? "rewrites of this block apply when the Host matches the regex"
+                         : regex   ? "routes and rules of this block match a Host the regex matches (lowercased, port included); its captures are %N in rewrites and redirects"
                                    : "routes of this block match that Host; fastcgi.server, proxy.server, url.redirect, url.rewrite* and setenv.*-header inside it are translated";
       if (!earlier.empty() && !bare_else) what += " (and none of the earlier blocks of its else chain)";
       add(at, Verdict::exact, bare_else ? "else" : cond, what);
@@ -1214,7 +1234,7 @@ class Translator {
       };
       HeaderEditMap block_edits;
       for (auto& s : b.settings) {
-        if (s.key.rfind("setenv.", 0) == 0 && loaded("mod_setenv") && !regex) {
+        if (s.key.rfind("setenv.", 0) == 0 && loaded("mod_setenv")) {
           caveat_if_partial(s);
           setenv(s, &block_edits, cond);
         } else if (rule_list(s.key) && loaded("mod_rewrite")) {
@@ -1225,11 +1245,12 @@ class Translator {
               if (!e->find(s.key)) global_only_hosts_[s.key].push_back(host_regex(*e));
             if (global_only_hosts_[s.key].empty()) overridden_[s.key].push_back(".*");
           }
-        } else if (s.key == "server.max-request-size" && !regex) {
+        } else if (s.key == "server.max-request-size") {
           caveat_if_partial(s);
           limit_rule(s, hc, bare_else ? "else" : cond);
-        } else if (regex) {
-          add(s.pos, Verdict::untranslated, s.key, "inside " + cond + ": only url.rewrite* is translated in a Host regex block");
+        } else if (s.key == "url.access-deny" && loaded("mod_access")) {
+          caveat_if_partial(s);
+          deny_rule(s, hc, bare_else ? "else" : cond);
         } else if (s.key == "fastcgi.server" && loaded("mod_fastcgi")) {
           overrides(s, route_overrides_);
           fastcgi(s, hc.empty() ? "" : hc);

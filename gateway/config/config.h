@@ -256,6 +256,7 @@ struct RouteSpec {
   std::optional<Regex> regex;
   std::optional<Regex> target_regex;  // against the target as sent on (path?query, encoded), like lighttpd's url.redirect
   std::vector<std::string> hosts;  // lowercase; "*.example.org" matches subdomains
+  std::optional<Regex> host_regex;  // the Host (lowercased, port included) must match; its captures are %N of a redirect
   std::vector<Regex> unless_hosts;  // never for a Host (lowercased, port included) matching one
   std::vector<Regex> unless_regexes;  // never for a path matching one
   struct Exclusion {                  // never when the Host, the path and every `when` match

@@ -901,6 +901,7 @@ void parse_match(Reader& r, const toml::table& m, const std::string& ctx, RouteS
       rt.hosts.push_back(lower);
     }
     for (auto& [m2, node] : mr.str_list("methods")) rt.methods.push_back(m2);
+    if (auto v = mr.str("host_regex")) rt.host_regex = compile_regex(mr, *v, *mr.get("host_regex"));
     for (auto& [h, node] : mr.str_list("unless_host")) rt.unless_hosts.push_back(compile_regex(mr, h, *node));
     for (auto& [h, node] : mr.str_list("unless_regex")) rt.unless_regexes.push_back(compile_regex(mr, h, *node));
     if (const toml::node* w = mr.get("when")) rt.when = parse_when(mr, *w, ctx + ".when");

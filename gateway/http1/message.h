@@ -1,6 +1,7 @@
 // HTTP/1.x message heads as views into the read buffer (pure codec, no I/O).
 #pragma once
 #include <cstdint>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -47,6 +48,10 @@ bool iequals(std::string_view a, std::string_view b);
 
 // True if `list` (a comma-separated header value) contains `token` case-insensitively.
 bool has_token(std::string_view list, std::string_view token);
+
+// A Host value as backends get it (what lighttpd and nginx's $host send): lowercased, a
+// trailing dot of the name dropped, the port kept.
+std::string normalized_host(std::string_view host);
 
 // Hop-by-hop headers (RFC 9110 7.6.1) that a proxy never forwards.
 bool is_hop_by_hop(std::string_view name);

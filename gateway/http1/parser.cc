@@ -120,6 +120,17 @@ bool valid_host(std::string_view h) {
 
 }  // namespace
 
+std::string normalized_host(std::string_view h) {
+  std::string out(h);
+  for (char& c : out) c = char(c >= 'A' && c <= 'Z' ? c + 32 : c);
+  if (out.empty()) return out;
+  size_t end = out.front() == '[' ? out.find(']') : out.find(':');
+  if (end == std::string::npos) end = out.size();
+  else if (out.front() == '[') ++end;
+  if (end > 1 && out[end - 1] == '.') out.erase(end - 1, 1);
+  return out;
+}
+
 bool iequals(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
   for (size_t i = 0; i < a.size(); ++i) {

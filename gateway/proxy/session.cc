@@ -557,7 +557,11 @@ class Session {
         break;
       case RouteSpec::Action::redirect: {
         UrlParts u{"http", head.host, target, {}};
-        std::string loc = route->redirect_to.expand(caps, nullptr, u);
+        // A route from a $HTTP["host"] =~ block: %N are the Host regex's captures.
+        Captures host_caps;  // views into `host`
+        std::string host = lighttpd_host(head.host);
+        bool with_host = route->host_regex && route->host_regex->match(host, &host_caps);
+        std::string loc = route->redirect_to.expand(caps, with_host ? &host_caps : nullptr, u);
         std::vector<http1::Field> extra{http1::Field{"Location", loc}};  // named: g++ 12 rejects brace temporaries in co_await
         co_await send_simple(out, route->redirect_code, "redirect to " + loc + "\n", std::move(extra));
         break;

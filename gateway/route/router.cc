@@ -35,6 +35,16 @@ bool host_matches(const std::vector<std::string>& patterns, std::string_view raw
   return false;
 }
 
+}  // namespace
+
+std::string lighttpd_host(std::string_view host) {
+  std::string h(host);
+  for (char& ch : h) ch = char(std::tolower(static_cast<unsigned char>(ch)));
+  return h;
+}
+
+namespace {
+
 bool ip_in(const FieldCondition::Cidr& c, const uint8_t (&a)[16]) {
   int full = c.bits / 8, rest = c.bits % 8;
   if (std::memcmp(a, c.addr, size_t(full)) != 0) return false;
@@ -89,10 +99,10 @@ bool route_matches(const RouteSpec& r, const RouteInput& in, Captures* caps) {
     if (!ok) return false;
   }
   if (!host_matches(r.hosts, in.host)) return false;
-  if (!r.unless.empty() || !r.unless_hosts.empty()) {
+  if (!r.unless.empty() || !r.unless_hosts.empty() || r.host_regex) {
     // Host conditions from lighttpd's $HTTP["host"] see the field lowercased, port included.
-    std::string h(in.host);
-    for (char& ch : h) ch = char(std::tolower(static_cast<unsigned char>(ch)));
+    std::string h = lighttpd_host(in.host);
+    if (r.host_regex && !r.host_regex->match(h, nullptr)) return false;
     bool excluded = false;
     for (const RouteSpec::Exclusion& x : r.unless)
       excluded = excluded || ((!x.host || x.host->match(h, nullptr)) && (!x.path || x.path->match(in.path, nullptr)) &&

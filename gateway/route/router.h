@@ -18,6 +18,9 @@ struct RouteInput {
   const void* field_ctx = nullptr;
 };
 
+// The Host as lighttpd's $HTTP["host"] conditions see it: lowercased, port included.
+std::string lighttpd_host(std::string_view host);
+
 // Whether one field condition holds for the request.
 bool condition_holds(const FieldCondition& c, const RouteInput& in);
 

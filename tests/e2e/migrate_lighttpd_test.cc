@@ -91,6 +91,8 @@ const std::vector<Request> kRequests = {
     {"GET", "/app/x", "api.local"},
     {"GET", "/app/x", "api.local:8080"},
     {"GET", "/x/y?z=1", "foo.example.org"},
+    {"GET", "/dir/file.txt", "foo.example.org"},
+    {"GET", "/app/x", "FOO.example.org"},
     {"GET", "/old/a", "foo.example.org"},
     {"GET", "/", "shop.example.org:8080"},
     {"GET", "/old/a", "api.local"},
@@ -288,6 +290,15 @@ const std::vector<Case> kCorpus = {
      "$HTTP[\"host\"] =~ \"^([a-z]+)\\.example\\.org$\" {\n  url.rewrite-once = ( \"^/(.*)\" => \"/app/%1/$1\" )\n}\n"
      "$HTTP[\"host\"] == \"shop.example.org\" {\n  url.rewrite-once = ( \"^/(.*)\" => \"/app/shop/$1\" )\n}\n"
      "fastcgi.server = ( \"/app\" => (( \"socket\" => \"{APP}\", \"check-local\" => \"disable\" )) )\n"},
+    {"a regex host block with a proxy, a redirect using its capture, setenv and a deny",
+     "server.modules = (\"mod_setenv\", \"mod_redirect\", \"mod_access\", \"mod_proxy\", \"mod_fastcgi\")\n"
+     "server.document-root = \"{DOCROOT}\"\nserver.port = {PORT}\nindex-file.names = ( \"index.html\" )\n"
+     "proxy.server = ( \"/app\" => (( \"host\" => \"127.0.0.1\", \"port\" => {W1} )) )\n"
+     "$HTTP[\"host\"] =~ \"^([a-z]+)\\.example\\.org$\" {\n"
+     "  proxy.server = ( \"\" => (( \"host\" => \"127.0.0.1\", \"port\" => {W2} )) )\n"
+     "  url.redirect = ( \"^/old/(.*)\" => \"http://%1.example.net/$1\" )\n"
+     "  setenv.add-response-header = ( \"X-Frame-Options\" => \"vhost\" )\n"
+     "  url.access-deny = ( \".txt\" )\n}\n"},
     {"an else chain of host blocks",
      "server.modules = (\"mod_rewrite\", \"mod_proxy\", \"mod_fastcgi\")\nserver.document-root = \"{DOCROOT}\"\nserver.port = {PORT}\nindex-file.names = ( \"index.html\" )\n"
      "url.rewrite-once = ( \"^/old/(.*)\" => \"/app/$1\" )\n"

@@ -234,3 +234,20 @@ TEST(CgiParams, DocrootRewriteMovesScriptFilename) {
   EXPECT_EQ(*p.get("SCRIPT_FILENAME"), "/mnt/http/app");
   EXPECT_EQ(*p.get("PATH_TRANSLATED"), "/mnt/http/x");
 }
+
+// lighttpd normalises the Host before the app sees it: lowercase, no trailing dot, the port kept.
+TEST(CgiParams, HostIsNormalisedAsLighttpdDoes) {
+  CgiRequest r;
+  r.method = "GET";
+  r.original_target = r.target = "/x";
+  r.server_name = "WWW.Example.ORG.";
+  r.headers = {{"Host", "WWW.Example.ORG.:8080"}};
+  CgiParams p = cgi_params(mount("/x"), r, exists);
+  ASSERT_TRUE(p.get("HTTP_HOST") && p.get("SERVER_NAME"));
+  EXPECT_EQ(*p.get("HTTP_HOST"), "www.example.org:8080");
+  EXPECT_EQ(*p.get("SERVER_NAME"), "www.example.org");
+  r.headers = {{"Host", "[::1]:81"}};
+  r.server_name = "[::1]";
+  p = cgi_params(mount("/x"), r, exists);
+  EXPECT_EQ(*p.get("HTTP_HOST"), "[::1]:81");
+}

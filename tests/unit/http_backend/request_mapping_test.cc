@@ -99,3 +99,26 @@ TEST(ResponseFields, DropsFramingAndHopByHop) {
   ASSERT_EQ(out.size(), 1u);
   EXPECT_EQ(out[0].name, "Set-Cookie");
 }
+
+// lighttpd's mod_proxy and nginx's $host pass the Host on normalised.
+TEST(RequestMapping, HostIsLowercasedWithoutATrailingDot) {
+  http1::RequestHead h;
+  h.method = "GET";
+  h.target = "/";
+  h.version_minor = 1;
+  h.host = "WWW.Example.ORG.:8080";
+  h.fields.push_back({"Host", h.host});
+  RouteSpec route;
+  ForwardRequest req;
+  req.head = &h;
+  req.route = &route;
+  req.target = "/";
+  req.client_ip = "127.0.0.1";
+  BackendSpec b;
+  b.host = "127.0.0.1";
+  b.port = 1;
+  std::string out;
+  http_backend::build_request_head(req, b, false, std::nullopt, out);
+  EXPECT_NE(out.find("\r\nHost: www.example.org:8080\r\n"), std::string::npos) << out;
+  EXPECT_NE(out.find("\r\nX-Forwarded-Host: www.example.org:8080\r\n"), std::string::npos) << out;
+}
