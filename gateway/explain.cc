@@ -78,7 +78,7 @@ int explain(const Config& cfg, const std::string& method, const std::string& hos
   }
   std::string path = url::decode(url::path_of(target));
   Captures caps;
-  const RouteSpec* r = match_route(cfg, RouteInput{path, host, method, target}, &caps);
+  const RouteSpec* r = match_route(cfg, RouteInput{path, host, method, target, {}}, &caps);
   if (!r) {
     out << "  route:      none matches: 404\n";
     return 0;

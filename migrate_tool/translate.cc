@@ -372,7 +372,7 @@ class Translator {
     std::string into = env ? (k == "setenv.add-environment" ? "fastcgi_env.add" : "fastcgi_env.set") : it->second;
     if (block) {
       (*block)[into] = fields;
-      add(s.pos, Verdict::exact, k, "a [[headers]] rule with the block's conditions: " + into + " replaced for those requests, as lighttpd's last matching block does per key");
+      add(s.pos, Verdict::exact, k, "a [[headers]] rule for " + cond + ": " + into + " replaced for those requests, as lighttpd's last matching block does per key");
       return;
     }
     if (env) {
@@ -490,7 +490,7 @@ class Translator {
     bool pct = false;
     for (auto& it : s.value.items) {
       if (!it.first) continue;
-      into.push_back({*it.first, it.second.str, where(it.second.pos.line ? it.second.pos : s.pos), s.key, host, unless});
+      into.push_back({*it.first, it.second.str, where(it.second.pos.line ? it.second.pos : s.pos), s.key, host, unless, ""});
       pct = pct || has_percent_capture(it.second.str);
     }
     if (in_block) {
@@ -720,8 +720,9 @@ class Translator {
       // A suffix key with check-local matches the script found on disk, so "/index.php/x"
       // goes to PHP (PATH_INFO "/x"); without check-local the path itself must end in it.
       std::string tail = check_local ? "($|/)" : "$";
-      std::string match = prefix ? "prefix = " + tq(key) : (key.empty() ? "" : "regex = " + tq(regex_escape(key) + tail));
-      if (!host_cond.empty()) match += std::string(match.empty() ? "" : ", ") + host_cond;
+      std::string cond = host_cond;
+      std::string match = prefix ? "prefix = " + tq(key) : (key.empty() ? "" : suffix_match(regex_escape(key) + tail, cond));
+      if (!cond.empty()) match += std::string(match.empty() ? "" : ", ") + cond;
       std::string r = "[[routes]]  # " + where(s.pos) + " fastcgi.server \"" + key + "\"\nname = \"" + pool + "\"\n" +
                       (match.empty() ? "" : "match = { " + match + " }\n") + "forward = \"" + pool + "\"\nfastcgi = { " + fc + " }\n";
       // Stage order (§1.7): check-local disabled claims at uri_clean, before alias/static;
@@ -746,6 +747,21 @@ class Translator {
     }
   }
 
+  // A suffix key (".php") inside a url block: one regex for both, the block's path regex as
+  // a lookahead; `cond` loses its "regex = ..." part, which the combined regex replaces.
+  std::string suffix_match(const std::string& suffix_re, std::string& cond) const {
+    if (block_path_re_.empty()) return "regex = " + tq(suffix_re);
+    std::string own = "regex = " + tq(block_path_re_);
+    if (size_t at = cond.find(own); at != std::string::npos) {
+      cond.erase(at, own.size());
+      if (cond.rfind(", ", 0) == 0) cond.erase(0, 2);
+      if (size_t c = cond.find(", , "); c != std::string::npos) cond.erase(c, 2);
+      if (cond.size() >= 2 && cond.compare(cond.size() - 2, 2, ", ") == 0) cond.erase(cond.size() - 2);
+    }
+    return "regex = " + tq("^(?=[\\s\\S]*?(?:" + block_path_re_ + "))[\\s\\S]*?" + suffix_re);
+  }
+  std::string block_path_re_;  // set while a url block's fastcgi.server/proxy.server is translated
+
   void proxy(const Setting& s, const std::string& host_cond) {
     for (auto& entry : s.value.items) {
       if (!entry.first) continue;
@@ -760,8 +776,9 @@ class Translator {
       pools_ += "[pools." + pool + "]  # " + where(s.pos) + " proxy.server \"" + key + "\"\nbalancer = \"@PROXY_BALANCE@\"\nbackends = " + tlist(addrs) + "\n" +
                 pool_options(entry.second, s, "proxy.server \"" + key + "\"", false) + "\n";
       bool prefix = !key.empty() && key.front() == '/';
-      std::string match = prefix ? "prefix = " + tq(key) : (key.empty() ? "" : "regex = " + tq(regex_escape(key) + "$"));
-      if (!host_cond.empty()) match += std::string(match.empty() ? "" : ", ") + host_cond;
+      std::string cond = host_cond;
+      std::string match = prefix ? "prefix = " + tq(key) : (key.empty() ? "" : suffix_match(regex_escape(key) + "$", cond));
+      if (!cond.empty()) match += std::string(match.empty() ? "" : ", ") + cond;
       std::string r = "[[routes]]  # " + where(s.pos) + " proxy.server \"" + key + "\"\nname = \"" + pool + "\"\n" +
                       (match.empty() ? "" : "match = { " + match + " }\n") + "forward = \"" + pool + "\"\nPROXY_REWRITE";
       routes_.push_back({r, where(s.pos), (host_cond.empty() ? 10 : 9) - extra_depth_, host_cond.empty() ? s.key : "", s.key, cur_block_});
@@ -1003,13 +1020,6 @@ class Translator {
     return !(b.is_else && !b.cond && earlier.empty());
   }
 
-  // fastcgi.server / proxy.server with an extension key (".php"): not for url blocks yet.
-  static bool has_suffix_key(const Setting& s) {
-    if (s.key != "fastcgi.server" && s.key != "proxy.server") return false;
-    for (auto& e : s.value.items)
-      if (e.first && !e.first->empty() && e.first->front() != '/') return true;
-    return false;
-  }
 
   // The path regex of a url condition (lighttpd's $HTTP["url"]: the decoded path, re-evaluated
   // after rewrites).
@@ -1060,9 +1070,8 @@ class Translator {
     std::string hc = (host_parent ? "host = " + tq(p.cond->value) : "when = " + when) + ", regex = " + tq(re);
     extra_depth_ = 1;
     for (auto& s : b.settings) {
-      if (has_suffix_key(s)) {
-        add(s.pos, Verdict::untranslated, s.key, "inside " + cond + ": extension keys inside a url block are not translated");
-      } else if (s.key == "fastcgi.server" && loaded("mod_fastcgi")) {
+      block_path_re_ = re;
+      if (s.key == "fastcgi.server" && loaded("mod_fastcgi")) {
         route_excl_[s.key].push_back({host_re, re, cur_block_, when});
         fastcgi(s, hc);
       } else if (s.key == "proxy.server" && loaded("mod_proxy")) {
@@ -1077,6 +1086,7 @@ class Translator {
       }
     }
     extra_depth_ = 0;
+    block_path_re_.clear();
     return true;
   }
 
@@ -1185,6 +1195,7 @@ class Translator {
   void conditional(const Block& b) {
     cur_block_ = int(&b - c_.blocks.data());
     extra_depth_ = 0;
+    block_path_re_.clear();
     if (nested(b)) return;
     std::string cond = b.cond ? b.cond->text() : (b.is_else ? "else" : "?");
     Pos at = b.cond ? b.cond->pos : (b.settings.empty() ? Pos{} : b.settings[0].pos);
@@ -1288,13 +1299,13 @@ class Translator {
       for (auto& s : b.settings) {
         if (s.key.rfind("setenv.", 0) == 0 && loaded("mod_setenv")) {
           setenv(s, &block_edits, cond);
-        } else if (has_suffix_key(s)) {
-          add(s.pos, Verdict::untranslated, s.key, "inside " + cond + ": extension keys inside a url block are not translated");
         } else if (s.key == "fastcgi.server" && loaded("mod_fastcgi")) {
           route_url_overrides_[s.key].push_back(re);
+          block_path_re_ = re;
           fastcgi(s, rc);
         } else if (s.key == "proxy.server" && loaded("mod_proxy")) {
           route_url_overrides_[s.key].push_back(re);
+          block_path_re_ = re;
           proxy(s, rc);
         } else if (s.key == "url.access-deny" && loaded("mod_access")) {
           deny_rule(s, rc, cond);
@@ -1304,6 +1315,7 @@ class Translator {
           add(s.pos, Verdict::untranslated, s.key, "inside " + cond + ": not translated");
         }
       }
+      block_path_re_.clear();
       header_rule(block_edits, rc, where(at) + " " + cond);
       return;
     }

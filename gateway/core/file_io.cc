@@ -14,14 +14,18 @@ namespace {
 constexpr uint64_t kChunk = 512 * 1024;
 
 asio::thread_pool& pool() {
-  static asio::thread_pool p(2);
-  return p;
+  // Never destroyed: work still queued at exit would otherwise be destroyed with handlers
+  // that point into event loops already gone.
+  static asio::thread_pool* p = new asio::thread_pool(2);
+  return *p;
 }
 
 
 }  // namespace
 
 asio::any_io_executor blocking_executor() { return pool().get_executor(); }
+
+void finish_blocking() { pool().join(); }
 
 bool cached(int fd, uint64_t off) {
   char b;

@@ -27,6 +27,10 @@ awaitable<bool> send_file(tcp::socket& sock, int fd, uint64_t off, uint64_t len,
 // Runs on the blocking pool; tests and `cutover` share one pool of 2 threads per process.
 asio::any_io_executor blocking_executor();
 
+// At shutdown, while the event loops still run: waits for the blocking pool's work to
+// finish, so no completion reaches an event loop that is gone. The pool is not used after.
+void finish_blocking();
+
 }  // namespace cutover::file_io
 
 namespace cutover {

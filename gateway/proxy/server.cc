@@ -14,6 +14,7 @@
 #include <boost/asio/post.hpp>
 
 #include "core/deadline.h"
+#include "core/file_io.h"
 #include "core/log.h"
 #include "core/upstream.h"
 #include "proxy/admin.h"
@@ -262,6 +263,9 @@ int serve(std::shared_ptr<const Config> cfg, ConfigSource source) {
   if (left > 0) log::warn("drain_timeout passed with " + std::to_string(left) + " connections still open; closing them");
   for (auto& w : workers) asio::post(w->io, [w = w.get()] { w->tc->conns.clear(); });
   sup.stop_all(reap, [&](int ms) { control_wait(ms); });
+  // A password check or a cold file read still on the blocking pool resumes its session on
+  // an event loop: let it, before the loops stop and go away.
+  file_io::finish_blocking();
   log::info("stopped");
   for (auto& w : workers) w->io.stop();
   for (auto& w : workers) w->thread.join();

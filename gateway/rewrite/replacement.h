@@ -16,7 +16,7 @@ struct UrlParts {
   std::string_view scheme = "http";
   std::string_view authority;  // lowercased Host, port included
   std::string_view target;     // current path?query
-  std::string_view host;       // the Host field as sent, lowercased (port included): [[rewrite]] host
+  std::string_view host = {};  // the Host field as sent, lowercased (port included): [[rewrite]] host
 };
 
 class Replacement {

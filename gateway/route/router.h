@@ -12,7 +12,7 @@ struct RouteInput {
   std::string_view host;    // Host header as received
   std::string_view method;
   std::string_view target;  // the (rewritten) request target, path?query, for match.target
-  std::string_view client_ip;  // for match.when client_ip
+  std::string_view client_ip = {};  // for match.when client_ip
   // A request field's value for match.when header conditions; nullptr: no fields known.
   std::string_view (*field)(const void* ctx, std::string_view name) = nullptr;
   const void* field_ctx = nullptr;

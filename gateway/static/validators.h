@@ -19,7 +19,7 @@ std::string make_etag(uint64_t inode, uint64_t size, int64_t mtime_sec, int64_t 
 
 // The request fields that matter here (absent: empty).
 struct Conditions {
-  std::string_view if_match, if_none_match, if_modified_since, if_unmodified_since, if_range, range;
+  std::string_view if_match = {}, if_none_match = {}, if_modified_since = {}, if_unmodified_since = {}, if_range = {}, range = {};
 };
 
 struct FileFacts {

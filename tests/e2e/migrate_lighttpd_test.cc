@@ -54,7 +54,7 @@ struct Backends {
 
 struct Request {
   std::string method, target, host = "127.0.0.1";
-  std::string fields;  // more header lines, each ending in CRLF
+  std::string fields = "";  // more header lines, each ending in CRLF
   std::string body = "a=1";  // POST
 };
 
@@ -310,6 +310,9 @@ const std::vector<Case> kCorpus = {
      "server.modules = (\"mod_proxy\")\nserver.document-root = \"{DOCROOT}\"\nserver.port = {PORT}\nindex-file.names = ( \"index.html\" )\n"
      "proxy.server = ( \"/app\" => (( \"host\" => \"127.0.0.1\", \"port\" => {W1} )) )\n"
      "$HTTP[\"url\"] =~ \"^/(api|app/x)\" {\n  proxy.server = ( \"\" => (( \"host\" => \"127.0.0.1\", \"port\" => {W2} )) )\n}\n"},
+    {"an extension key inside a url block",
+     "server.modules = (\"mod_fastcgi\")\nserver.document-root = \"{DOCROOT}\"\nserver.port = {PORT}\nindex-file.names = ( \"index.html\" )\n"
+     "$HTTP[\"url\"] =^ \"/app/\" {\n  fastcgi.server = ( \".php\" => (( \"socket\" => \"{APP}\" )) )\n}\n"},
     {"the app at / except static files (the !~ idiom)",
      "server.modules = (\"mod_fastcgi\")\nserver.document-root = \"{DOCROOT}\"\nserver.port = {PORT}\nindex-file.names = ( \"index.html\" )\n"
      "$HTTP[\"url\"] !~ \"^/(static|sub)/\" {\n  fastcgi.server = ( \"/\" => (( \"socket\" => \"{APP}\", \"check-local\" => \"disable\", \"fix-root-scriptname\" => \"enable\" )) )\n}\n"},

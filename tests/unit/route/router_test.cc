@@ -160,7 +160,7 @@ name = "rest"
 forward = "p"
 )", "r.toml");
   struct Req {
-    std::string ip, method = "GET", target = "/", ua, debug;
+    std::string ip, method = "GET", target = "/", ua = "", debug = "";
   };
   auto route_for = [&](const Req& q) {
     RouteInput in{"/", "h", q.method, q.target, q.ip};
