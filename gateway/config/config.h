@@ -372,6 +372,7 @@ struct Config {
   std::string file;
   ServerSpec server;
   std::vector<RewriteRule> rewrites;
+  bool rewrite_conditions = false;  // a rule has when/unless_when: requests' fields are read while rewriting
   std::vector<PoolSpec> pools;
   std::vector<RouteSpec> routes;
   std::vector<AuthSpec> auth;

@@ -1114,6 +1114,7 @@ std::shared_ptr<const Config> parse(const toml::table& root, const std::string& 
       }
       rule.origin = where(file, e.source());
       rr.finish();
+      c->rewrite_conditions = c->rewrite_conditions || !rule.when.empty() || !rule.unless_when.empty();
       c->rewrites.push_back(std::move(rule));
     }
   }

@@ -267,8 +267,7 @@ class Session {
     // Rules from lighttpd blocks on other request fields: the fields as the request came.
     std::string before;
     ConditionCheck holds;
-    if (std::any_of(cfg().rewrites.begin(), cfg().rewrites.end(),
-                    [](const RewriteRule& r) { return !r.when.empty() || !r.unless_when.empty(); })) {
+    if (cfg().rewrite_conditions) {
       before = norm;
       holds = [this, &head, &before](const std::vector<FieldCondition>& w) {
         RouteInput in = route_input(head, before);
