@@ -58,8 +58,7 @@ int explain(const Config& cfg, const std::string& method, const std::string& hos
   if (norm != url) out << "  normalised: " << norm << "\n";
   std::string target = norm;
   if (!cfg.rewrites.empty()) {
-    std::string host_field(host);
-    for (char& c : host_field) c = char(std::tolower(static_cast<unsigned char>(c)));
+    std::string host_field = lighttpd_host(host);
     UrlParts parts{"http", host, norm, host_field};
     const std::string& root = cfg.server.document_root;
     auto is_file = [&root](std::string_view t) {

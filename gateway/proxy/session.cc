@@ -254,8 +254,7 @@ class Session {
       return 0;
     }
     std::string authority = normalize_host(head.host);
-    std::string host_field(head.host);  // as lighttpd's $HTTP["host"] sees it: port included
-    for (char& c : host_field) c = char(std::tolower(static_cast<unsigned char>(c)));
+    std::string host_field = lighttpd_host(head.host);
     UrlParts parts{"http", authority, norm, host_field};
     const std::string& root = cfg().server.document_root;
     auto is_file = [&root](std::string_view t) {
