@@ -9,12 +9,35 @@ using http1::Field;
 using http1::has_token;
 using http1::iequals;
 
-// True if `name` is listed in any Connection field of `fields` (RFC 9110 7.6.1).
-bool named_in_connection(const std::vector<Field>& fields, std::string_view name) {
-  for (const Field& f : fields)
-    if (iequals(f.name, "connection") && has_token(f.value, name)) return true;
-  return false;
-}
+// The Connection fields of a head, found once: a field they name is hop-by-hop too
+// (RFC 9110 7.6.1). Most heads have none or one.
+class ConnectionNames {
+ public:
+  explicit ConnectionNames(const std::vector<Field>& fields) {
+    for (const Field& f : fields)
+      if (http1::kind_of(f) == http1::FieldKind::connection) {
+        if (n_ < kInline) values_[n_] = f.value;
+        ++n_;
+      }
+    if (n_ > kInline) all_ = &fields;  // rare: look through all of them
+  }
+  bool names(std::string_view name) const {
+    if (all_) {
+      for (const Field& f : *all_)
+        if (http1::kind_of(f) == http1::FieldKind::connection && has_token(f.value, name)) return true;
+      return false;
+    }
+    for (size_t i = 0; i < n_; ++i)
+      if (has_token(values_[i], name)) return true;
+    return false;
+  }
+
+ private:
+  static constexpr size_t kInline = 4;
+  std::string_view values_[kInline];
+  size_t n_ = 0;
+  const std::vector<Field>* all_ = nullptr;
+};
 
 }  // namespace
 
@@ -38,14 +61,13 @@ void build_request_head(const ForwardRequest& req, const BackendSpec& backend, b
   }
   out.append("\r\n");
   bool has_xff = false, has_forwarded = false;
+  ConnectionNames connection(h.fields);
   for (const Field& f : h.fields) {
-    if (iequals(f.name, "x-forwarded-for")) has_xff = true;
-    else if (iequals(f.name, "forwarded")) has_forwarded = true;
-    if (iequals(f.name, "host") || iequals(f.name, "content-length") || iequals(f.name, "expect") ||
-        iequals(f.name, "x-forwarded-proto") || iequals(f.name, "x-forwarded-host") ||
-        iequals(f.name, "x-forwarded-for") || iequals(f.name, "forwarded"))
-      continue;
-    if (http1::is_hop_by_hop(f.name) || named_in_connection(h.fields, f.name)) continue;
+    // Host, the length and the forwarding fields are written below; hop-by-hop ones never.
+    http1::FieldKind k = http1::kind_of(f);
+    if (k == http1::FieldKind::x_forwarded_for) has_xff = true;
+    else if (k == http1::FieldKind::forwarded) has_forwarded = true;
+    if (k != http1::FieldKind::other || connection.names(f.name)) continue;
     if (!req.user_header.empty() && iequals(f.name, req.user_header)) continue;
     if (req.extra_fields && std::any_of(req.extra_fields->begin(), req.extra_fields->end(),
                                         [&](const Field& x) { return iequals(x.name, f.name); }))
@@ -98,9 +120,11 @@ void build_request_head(const ForwardRequest& req, const BackendSpec& backend, b
 void response_fields(const http1::ResponseHead& r, std::vector<Field>& out) {
   out.clear();
   out.reserve(r.fields.size() + 2);
+  ConnectionNames connection(r.fields);
   for (const Field& f : r.fields) {
-    if (iequals(f.name, "content-length") || http1::is_hop_by_hop(f.name)) continue;
-    if (named_in_connection(r.fields, f.name)) continue;
+    http1::FieldKind k = http1::kind_of(f);
+    if (k == http1::FieldKind::content_length || http1::is_hop_by_hop(k)) continue;
+    if (connection.names(f.name)) continue;
     out.push_back(f);
   }
 }

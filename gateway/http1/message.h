@@ -7,9 +7,14 @@
 
 namespace cutover::http1 {
 
+enum class FieldKind : uint8_t;
+
 struct Field {
   std::string_view name;
   std::string_view value;
+  // What the parser found the name to be (field_kind); unset for fields built elsewhere.
+  // Read it through kind_of().
+  FieldKind kind{};
 };
 
 // How a message body is delimited on the wire.
@@ -43,8 +48,45 @@ struct ResponseHead {
   bool keep_alive = true;
 };
 
-// Case-insensitive ASCII comparison for field names and tokens.
-bool iequals(std::string_view a, std::string_view b);
+// Case-insensitive ASCII comparison for field names and tokens. Inline: the request path
+// compares field names with known ones many times, and most differ in length at once.
+inline bool iequals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    unsigned char x = static_cast<unsigned char>(a[i]), y = static_cast<unsigned char>(b[i]);
+    if (x == y) continue;
+    unsigned char lx = x | 0x20;  // equal ignoring case only if both are that letter
+    if (lx != (y | 0x20) || lx < 'a' || lx > 'z') return false;
+  }
+  return true;
+}
+
+// The fields a proxy treats specially, told apart in one look at the name (its length,
+// then one or two comparisons) instead of a comparison per known name.
+enum class FieldKind : uint8_t {
+  unset,  // not looked at yet
+  other,
+  host,
+  content_length,
+  expect,
+  x_forwarded_for,
+  x_forwarded_proto,
+  x_forwarded_host,
+  forwarded,
+  // hop-by-hop (RFC 9110 7.6.1), connection .. proxy_authorization:
+  connection,
+  keep_alive,
+  proxy_connection,
+  te,
+  trailer,
+  transfer_encoding,
+  upgrade,
+  proxy_authenticate,
+  proxy_authorization,
+};
+FieldKind field_kind(std::string_view name);
+inline FieldKind kind_of(const Field& f) { return f.kind != FieldKind::unset ? f.kind : field_kind(f.name); }
+inline bool is_hop_by_hop(FieldKind k) { return k >= FieldKind::connection; }
 
 // True if `list` (a comma-separated header value) contains `token` case-insensitively.
 bool has_token(std::string_view list, std::string_view token);
@@ -54,6 +96,6 @@ bool has_token(std::string_view list, std::string_view token);
 std::string normalized_host(std::string_view host);
 
 // Hop-by-hop headers (RFC 9110 7.6.1) that a proxy never forwards.
-bool is_hop_by_hop(std::string_view name);
+inline bool is_hop_by_hop(std::string_view name) { return is_hop_by_hop(field_kind(name)); }
 
 }  // namespace cutover::http1

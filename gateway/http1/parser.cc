@@ -1,15 +1,21 @@
 #include "http1/parser.h"
 
+#include <array>
 #include <cstring>
 
 namespace cutover::http1 {
 namespace {
 
-bool is_tchar(unsigned char c) {
-  if (c >= '0' && c <= '9') return true;
-  if ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') return true;
-  return std::strchr("!#$%&'*+-.^_`|~", c) != nullptr && c != 0;
-}
+// RFC 9110 tchar, as a table: every byte of every field name is checked.
+constexpr auto kTchar = [] {
+  std::array<bool, 256> t{};
+  for (int c = '0'; c <= '9'; ++c) t[size_t(c)] = true;
+  for (int c = 'a'; c <= 'z'; ++c) t[size_t(c)] = t[size_t(c - 32)] = true;
+  for (char c : std::string_view("!#$%&'*+-.^_`|~")) t[static_cast<unsigned char>(c)] = true;
+  return t;
+}();
+
+bool is_tchar(unsigned char c) { return kTchar[c]; }
 
 bool is_token(std::string_view s) {
   if (s.empty()) return false;
@@ -39,17 +45,28 @@ size_t find_head_end(std::string_view buf) {
   }
 }
 
-// Splits the head into lines; a CR is allowed only right before LF.
+// Bytes not allowed in a field value (RFC 9110 5.5): controls other than HTAB, and DEL.
+// CR is one of them, so a bare CR inside a field line is caught here too.
+constexpr auto kBadInValue = [] {
+  std::array<bool, 256> t{};
+  for (int c = 0; c < 0x20; ++c) t[size_t(c)] = c != '\t';
+  t[0x7f] = true;
+  return t;
+}();
+
+// Splits the head into lines; a CR is allowed only right before LF. The request or status
+// line is checked for a bare CR here (`first`); field lines are checked byte by byte by
+// parse_fields anyway, which finds one without a second search.
 struct LineReader {
   std::string_view rest;
   bool bad = false;
-  bool next(std::string_view& line) {
+  bool next(std::string_view& line, bool first = false) {
     size_t nl = rest.find('\n');
     if (nl == std::string_view::npos) return false;
     line = rest.substr(0, nl);
     rest.remove_prefix(nl + 1);
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-    if (line.find('\r') != std::string_view::npos) bad = true;
+    if (first && line.find('\r') != std::string_view::npos) bad = true;
     return true;
   }
 };
@@ -57,24 +74,29 @@ struct LineReader {
 bool parse_fields(LineReader& lines, std::vector<Field>& out, ParseError& err, size_t max_fields = kDefaultMaxFields) {
   std::string_view line;
   while (lines.next(line)) {
-    if (lines.bad) return err = {400, "bare CR in header"}, false;
     if (line.empty()) return true;
     if (line.front() == ' ' || line.front() == '\t')
       return err = {400, "obsolete line folding"}, false;
-    size_t colon = line.find(':');
-    if (colon == std::string_view::npos) return err = {400, "header line without colon"}, false;
-    std::string_view name = line.substr(0, colon);
-    if (!is_token(name)) {
-      if (!name.empty() && (name.back() == ' ' || name.back() == '\t'))
+    // The name: tchars up to the colon (a CR, a space or anything else ends it early).
+    size_t colon = 0;
+    while (colon < line.size() && is_tchar(static_cast<unsigned char>(line[colon]))) ++colon;
+    if (colon == line.size() || line[colon] != ':' || colon == 0) {
+      if (line.find('\r') != std::string_view::npos) return err = {400, "bare CR in header"}, false;
+      size_t c = line.find(':');
+      if (c == std::string_view::npos) return err = {400, "header line without colon"}, false;
+      if (c > 0 && (line[c - 1] == ' ' || line[c - 1] == '\t'))
         return err = {400, "whitespace before colon"}, false;
       return err = {400, "invalid header name"}, false;
     }
+    std::string_view name = line.substr(0, colon);
     std::string_view value = trim_ows(line.substr(colon + 1));
     for (unsigned char c : value)
-      if ((c < 0x20 && c != '\t') || c == 0x7f)
+      if (kBadInValue[c]) {
+        if (c == '\r') return err = {400, "bare CR in header"}, false;
         return err = {400, "control character in header value"}, false;
+      }
     if (out.size() >= max_fields) return err = {431, "too many header fields"}, false;
-    out.push_back({name, value});
+    out.push_back({name, value, field_kind(name)});
   }
   return err = {400, "truncated head"}, false;
 }
@@ -110,11 +132,17 @@ bool parse_content_length(std::string_view v, uint64_t& out) {
   return true;
 }
 
+// Bytes a Host value may hold: visible ASCII but the delimiters that cannot be in one.
+constexpr auto kHostByte = [] {
+  std::array<bool, 256> t{};
+  for (int c = 0x21; c < 0x7f; ++c) t[size_t(c)] = true;
+  for (char c : std::string_view("\"#/<>?@\\^`{|}")) t[static_cast<unsigned char>(c)] = false;
+  return t;
+}();
+
 bool valid_host(std::string_view h) {
-  for (unsigned char c : h) {
-    if (c <= 0x20 || c >= 0x7f) return false;
-    if (std::strchr("\"#/<>?@\\^`{|}", c) != nullptr) return false;
-  }
+  for (unsigned char c : h)
+    if (!kHostByte[c]) return false;
   return true;
 }
 
@@ -131,15 +159,27 @@ std::string normalized_host(std::string_view h) {
   return out;
 }
 
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    unsigned char x = a[i], y = b[i];
-    if (x >= 'A' && x <= 'Z') x |= 0x20;
-    if (y >= 'A' && y <= 'Z') y |= 0x20;
-    if (x != y) return false;
+FieldKind field_kind(std::string_view n) {
+  using K = FieldKind;
+  switch (n.size()) {
+    case 2: return iequals(n, "te") ? K::te : K::other;
+    case 4: return iequals(n, "host") ? K::host : K::other;
+    case 6: return iequals(n, "expect") ? K::expect : K::other;
+    case 7: return iequals(n, "upgrade") ? K::upgrade : iequals(n, "trailer") ? K::trailer : K::other;
+    case 9: return iequals(n, "forwarded") ? K::forwarded : K::other;
+    case 10: return iequals(n, "connection") ? K::connection : iequals(n, "keep-alive") ? K::keep_alive : K::other;
+    case 14: return iequals(n, "content-length") ? K::content_length : K::other;
+    case 15: return iequals(n, "x-forwarded-for") ? K::x_forwarded_for : K::other;
+    case 16:
+      return iequals(n, "x-forwarded-host") ? K::x_forwarded_host
+             : iequals(n, "proxy-connection") ? K::proxy_connection : K::other;
+    case 17:
+      return iequals(n, "transfer-encoding") ? K::transfer_encoding
+             : iequals(n, "x-forwarded-proto") ? K::x_forwarded_proto : K::other;
+    case 18: return iequals(n, "proxy-authenticate") ? K::proxy_authenticate : K::other;
+    case 19: return iequals(n, "proxy-authorization") ? K::proxy_authorization : K::other;
+    default: return K::other;
   }
-  return true;
 }
 
 bool has_token(std::string_view list, std::string_view token) {
@@ -149,15 +189,6 @@ bool has_token(std::string_view list, std::string_view token) {
     if (comma == std::string_view::npos) break;
     list.remove_prefix(comma + 1);
   }
-  return false;
-}
-
-bool is_hop_by_hop(std::string_view n) {
-  static constexpr std::string_view kHop[] = {"connection", "keep-alive", "proxy-connection",
-                                               "te", "trailer", "transfer-encoding", "upgrade",
-                                               "proxy-authenticate", "proxy-authorization"};
-  for (auto h : kHop)
-    if (iequals(n, h)) return true;
   return false;
 }
 
@@ -175,7 +206,7 @@ ParseStatus parse_request_head(std::string_view buf, size_t max_head, RequestHea
   if (end > max_head) return err = {431, "request head too large"}, ParseStatus::error;
   LineReader lines{b.substr(0, end)};
   std::string_view line;
-  lines.next(line);
+  lines.next(line, true);
   if (lines.bad) return err = {400, "bare CR in request line"}, ParseStatus::error;
   size_t sp1 = line.find(' ');
   size_t sp2 = sp1 == std::string_view::npos ? sp1 : line.find(' ', sp1 + 1);
@@ -203,24 +234,39 @@ bool validate_request(RequestHead& req, ParseError& err) {
   std::string_view te;
   bool have_upgrade = false;
   uint64_t length = 0;
+  bool close = false, keep = false, upgrade_field = false;
   for (const Field& f : req.fields) {
-    if (iequals(f.name, "host")) {
-      if (++hosts > 1) return err = {400, "more than one Host header"}, false;
-      if (!valid_host(f.value)) return err = {400, "invalid Host header"}, false;
-      req.host = f.value;
-    } else if (iequals(f.name, "content-length")) {
-      uint64_t n = 0;
-      if (!parse_content_length(f.value, n)) return err = {400, "invalid Content-Length"}, false;
-      if (lengths++ > 0 && n != length) return err = {400, "conflicting Content-Length"}, false;
-      length = n;
-    } else if (iequals(f.name, "transfer-encoding")) {
-      ++codings;
-      te = f.value;
-    } else if (iequals(f.name, "connection")) {
-      // Several Connection fields combine: keep-alive is decided over all of them below.
-      if (has_token(f.value, "upgrade")) have_upgrade = true;
-    } else if (iequals(f.name, "expect")) {
-      if (iequals(f.value, "100-continue")) req.expect_continue = req.version_minor >= 1;
+    switch (kind_of(f)) {
+      case FieldKind::host:
+        if (++hosts > 1) return err = {400, "more than one Host header"}, false;
+        if (!valid_host(f.value)) return err = {400, "invalid Host header"}, false;
+        req.host = f.value;
+        break;
+      case FieldKind::content_length: {
+        uint64_t n = 0;
+        if (!parse_content_length(f.value, n)) return err = {400, "invalid Content-Length"}, false;
+        if (lengths++ > 0 && n != length) return err = {400, "conflicting Content-Length"}, false;
+        length = n;
+        break;
+      }
+      case FieldKind::transfer_encoding:
+        ++codings;
+        te = f.value;
+        break;
+      case FieldKind::connection:
+        // Several Connection fields combine: keep-alive is decided over all of them.
+        have_upgrade = have_upgrade || has_token(f.value, "upgrade");
+        close = close || has_token(f.value, "close");
+        keep = keep || has_token(f.value, "keep-alive");
+        break;
+      case FieldKind::expect:
+        if (iequals(f.value, "100-continue")) req.expect_continue = req.version_minor >= 1;
+        break;
+      case FieldKind::upgrade:
+        upgrade_field = true;
+        break;
+      default:
+        break;
     }
   }
   // An absolute-form target names the authority itself (RFC 9112 3.2.2).
@@ -254,17 +300,8 @@ bool validate_request(RequestHead& req, ParseError& err) {
   } else {
     req.framing = Framing::none;
   }
-  bool close = false, keep = false;
-  for (const Field& f : req.fields) {
-    if (!iequals(f.name, "connection")) continue;
-    close = close || has_token(f.value, "close");
-    keep = keep || has_token(f.value, "keep-alive");
-  }
   req.keep_alive = req.version_minor >= 1 ? !close : (keep && !close);
-  if (have_upgrade) {
-    for (const Field& f : req.fields)
-      if (iequals(f.name, "upgrade")) req.upgrade = true;
-  }
+  if (have_upgrade && upgrade_field) req.upgrade = true;
   return true;
 }
 
@@ -278,7 +315,7 @@ ParseStatus parse_response_head(std::string_view buf, size_t max_head, bool requ
   if (end > max_head) return err = {502, "response head too large"}, ParseStatus::error;
   LineReader lines{buf.substr(0, end)};
   std::string_view line;
-  lines.next(line);
+  lines.next(line, true);
   if (lines.bad || line.size() < 12 || line[8] != ' ')
     return err = {502, "malformed status line"}, ParseStatus::error;
   int minor = parse_version(line.substr(0, 8));
@@ -305,14 +342,15 @@ ParseStatus parse_response_head(std::string_view buf, size_t max_head, bool requ
   std::string_view te;
   bool close = false, keep = false;
   for (const Field& f : out.fields) {
-    if (iequals(f.name, "content-length")) {
+    FieldKind k = kind_of(f);
+    if (k == FieldKind::content_length) {
       uint64_t n = 0;
       if (!parse_content_length(f.value, n) || (lengths++ > 0 && n != length))
         return err = {502, "invalid Content-Length from backend"}, ParseStatus::error;
       length = n;
-    } else if (iequals(f.name, "transfer-encoding")) {
+    } else if (k == FieldKind::transfer_encoding) {
       te = f.value;  // the final coding decides (RFC 9112 6.3)
-    } else if (iequals(f.name, "connection")) {
+    } else if (k == FieldKind::connection) {
       close = close || has_token(f.value, "close");
       keep = keep || has_token(f.value, "keep-alive");
     }

@@ -165,3 +165,76 @@ TEST(ResponseParser, Framing) {
                                 false, r, err),
             ParseStatus::error);
 }
+
+TEST(FieldKinds, KnownNamesInAnyCaseAndNearMisses) {
+  struct Case {
+    const char* name;
+    FieldKind kind;
+  } cases[] = {
+      {"Host", FieldKind::host}, {"HOST", FieldKind::host}, {"hosT", FieldKind::host},
+      {"Content-Length", FieldKind::content_length}, {"expect", FieldKind::expect},
+      {"X-Forwarded-For", FieldKind::x_forwarded_for}, {"x-forwarded-proto", FieldKind::x_forwarded_proto},
+      {"X-Forwarded-Host", FieldKind::x_forwarded_host}, {"Forwarded", FieldKind::forwarded},
+      {"Connection", FieldKind::connection}, {"Keep-Alive", FieldKind::keep_alive},
+      {"Proxy-Connection", FieldKind::proxy_connection}, {"TE", FieldKind::te},
+      {"Trailer", FieldKind::trailer}, {"Transfer-Encoding", FieldKind::transfer_encoding},
+      {"Upgrade", FieldKind::upgrade}, {"Proxy-Authenticate", FieldKind::proxy_authenticate},
+      {"Proxy-Authorization", FieldKind::proxy_authorization},
+      // Same length, another name; a letter and a non-letter that differ by 0x20.
+      {"Hosz", FieldKind::other}, {"Hos\x14", FieldKind::other}, {"tE", FieldKind::te}, {"tx", FieldKind::other},
+      {"Content-Lengths", FieldKind::other}, {"X-Forwarded-Fo", FieldKind::other},
+      {"Trailers", FieldKind::other}, {"", FieldKind::other}, {"Connectio@", FieldKind::other},
+  };
+  for (const auto& c : cases) EXPECT_EQ(field_kind(c.name), c.kind) << c.name;
+  EXPECT_TRUE(is_hop_by_hop("keep-alive"));
+  EXPECT_TRUE(is_hop_by_hop("PROXY-AUTHORIZATION"));
+  EXPECT_FALSE(is_hop_by_hop("host"));
+  EXPECT_FALSE(is_hop_by_hop("x-forwarded-for"));
+  // iequals folds letters only: '@' (0x40) and '`' (0x60) differ by 0x20 but are not equal.
+  EXPECT_TRUE(iequals("Content-TYPE", "content-type"));
+  EXPECT_FALSE(iequals("@", "`"));
+  EXPECT_FALSE(iequals("[", "{"));
+  EXPECT_FALSE(iequals("ab", "abc"));
+}
+
+TEST(FieldKinds, ParsedFieldsCarryTheirKind) {
+  auto o = parse("GET / HTTP/1.1\r\nhost: a\r\nX-Other: 1\r\nconnection: close\r\n\r\n");
+  ASSERT_EQ(o.status, ParseStatus::complete);
+  ASSERT_EQ(o.head.fields.size(), 3u);
+  EXPECT_EQ(o.head.fields[0].kind, FieldKind::host);
+  EXPECT_EQ(o.head.fields[1].kind, FieldKind::other);
+  EXPECT_EQ(o.head.fields[2].kind, FieldKind::connection);
+  EXPECT_FALSE(o.head.keep_alive);
+  // A field built elsewhere is classified when asked.
+  Field f{"Transfer-Encoding", "chunked"};
+  EXPECT_EQ(f.kind, FieldKind::unset);
+  EXPECT_EQ(kind_of(f), FieldKind::transfer_encoding);
+}
+
+TEST(RequestParser, SaysWhyAFieldLineIsRefused) {
+  auto reason = [](std::string_view raw) {
+    RequestHead h;
+    ParseError err;
+    EXPECT_EQ(parse_request_head(raw, 65536, h, err), ParseStatus::error) << raw;
+    return std::string(err.reason);
+  };
+  EXPECT_EQ(reason("GET / HTTP/1.1\r\nHost: a\rb\r\n\r\n"), "bare CR in header");
+  EXPECT_EQ(reason("GET / HTTP/1.1\r\nHo\rst: a\r\n\r\n"), "bare CR in header");
+  EXPECT_EQ(reason("GET / HTTP/1.1\r\nHost: a\r\r\n\r\n"), "bare CR in header");
+  EXPECT_EQ(reason("GET / HTTP/1.1\r\nHost: a\x01\r\n\r\n"), "control character in header value");
+  EXPECT_EQ(reason(std::string_view("GET / HTTP/1.1\r\nHost: a\0b\r\n\r\n", 30)), "control character in header value");
+  EXPECT_EQ(reason("GET / HTTP/1.1\r\nHost: a\x7f\r\n\r\n"), "control character in header value");
+  EXPECT_EQ(reason("GET / HTTP/1.1\r\nHost : a\r\n\r\n"), "whitespace before colon");
+  EXPECT_EQ(reason("GET / HTTP/1.1\r\nHost\t: a\r\n\r\n"), "whitespace before colon");
+  EXPECT_EQ(reason("GET / HTTP/1.1\r\nHo st: a\r\n\r\n"), "invalid header name");
+  EXPECT_EQ(reason("GET / HTTP/1.1\r\n: a\r\n\r\n"), "invalid header name");
+  EXPECT_EQ(reason("GET / HTTP/1.1\r\nHost a\r\n\r\n"), "header line without colon");
+  EXPECT_EQ(reason("GET / HTTP/1.1\r\nHost: a\r\n folded\r\n\r\n"), "obsolete line folding");
+  EXPECT_EQ(reason("GET /\r HTTP/1.1\r\nHost: a\r\n\r\n"), "bare CR in request line");
+  // Obs-text (bytes >= 0x80) and HTAB are allowed in values.
+  RequestHead h;
+  ParseError err;
+  EXPECT_EQ(parse_request_head("GET / HTTP/1.1\r\nHost: a\r\nX: caf\xc3\xa9\tok\r\n\r\n", 65536, h, err),
+            ParseStatus::complete);
+  EXPECT_EQ(h.fields[1].value, "caf\xc3\xa9\tok");
+}
