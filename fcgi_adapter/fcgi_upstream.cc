@@ -13,6 +13,7 @@
 #include <optional>
 
 #include "core/log.h"
+#include "core/write_now.h"
 #include "fcgi_adapter/cgi_params.h"
 #include "fcgi_adapter/cgi_response.h"
 #include "fcgi_adapter/codec.h"
@@ -220,6 +221,14 @@ class FcgiUpstream final : public Upstream {
       }
     }
     append_stream(out, Type::stdin_, kId, {});
+    // The last (for most requests the only) write, without suspending where it goes at once.
+    error_code ec;
+    std::array<asio::const_buffer, 1> bufs{asio::buffer(out)};
+    size_t n = write_now(c.sock, bufs, ec);
+    if (ec) co_return Failure{FailureKind::reset_before_response, sent_any, "send: " + ec.message()};
+    out.erase(0, n);
+    if (out.empty()) co_return Failure{};
+    sent_any = sent_any || n > 0;
     co_return co_await send();
   }
 
@@ -239,22 +248,30 @@ class FcgiUpstream final : public Upstream {
     CgiHead cgi;
     ResponseStart rs;
     rs.fields = &fields;
-    auto flush = [&]() -> awaitable<bool> {
-      if (!head_done || handed_off) co_return true;
+    // Passes `pending` on without suspending where the client takes it at once: 1 done,
+    // 0 client gone, -1 the caller awaits sink.body(pending) (ResponseSink::body_now).
+    auto flush_now = [&]() -> int {
+      if (!head_done || handed_off) return 1;
       if (!sink.started()) sink.start(rs);
-      if (pending.empty()) co_return true;
-      bool ok = co_await sink.body(pending);
-      pending.clear();
-      co_return ok;
+      if (pending.empty()) return 1;
+      int r = sink.body_now(pending);
+      if (r >= 0) pending.clear();
+      return r;
     };
     while (true) {
       Record rec;
       auto st = parse_record(std::string_view(c->buf.data() + c->begin, c->end - c->begin), rec);
       if (st == ParseStatus::error) co_return Failure{FailureKind::bad_response, true, "not a FastCGI record (version)"};
       if (st == ParseStatus::incomplete) {
-        if (!co_await flush()) co_return Failure{FailureKind::client_gone, true, "client gone"};
+        int flushed = flush_now();
+        if (flushed < 0) {
+          flushed = co_await sink.body(pending);
+          pending.clear();
+        }
+        if (!flushed) co_return Failure{FailureKind::client_gone, true, "client gone"};
         error_code ec;
-        size_t n = co_await read_more(*c, req.timeouts.silence_limit(got_bytes), ec);
+        size_t n = co_await read_op(*c, req.timeouts.silence_limit(got_bytes), ec);
+        n = read_done(*c, n, ec);
         if (n == 0) {
           if (ec == asio::error::timed_out) co_return Failure{FailureKind::timeout, true, req.timeouts.silence_limit_name(got_bytes)};
           co_return Failure{got_bytes ? FailureKind::bad_response : FailureKind::reset_before_response, true,
@@ -307,9 +324,13 @@ class FcgiUpstream final : public Upstream {
     if (!head_done) co_return Failure{FailureKind::bad_response, true, "END_REQUEST without a CGI response head"};
     ++c->requests;
     if (!sink.started() && !handed_off && rs.has_body) rs.content_length = pending.size();  // all of it is here
-    bool finished = co_await flush();
+    int finished = flush_now();
+    if (finished < 0) finished = co_await sink.body(pending);
     // Finished before the connection is cached: the head's fields live in it.
-    if (finished && !handed_off) finished = co_await sink.finish();
+    if (finished && !handed_off) {
+      finished = sink.finish_now();
+      if (finished < 0) finished = co_await sink.finish();
+    }
     if (c->slot) {
       if (c->requests > 1) backend.keep_conn_strikes.store(0, std::memory_order_relaxed);
       if (c->begin == c->end && pool.keepalive_idle > 0 && backend.process_up.load(std::memory_order_relaxed))

@@ -1,6 +1,7 @@
 #include "http_backend/http_upstream.h"
 
 #include "core/deadline.h"
+#include "core/write_now.h"
 #include "http1/chunked.h"
 #include "http1/parser.h"
 #include "http_backend/request_mapping.h"
@@ -22,17 +23,33 @@ class HttpUpstream final : public Upstream {
                               ResponseSink& sink) override;
 
  private:
-  awaitable<Failure> send_request(UpConn& c, const ForwardRequest& req, BackendRuntime& backend, BodySource& body);
+  awaitable<Failure> send_request(UpConn& c, const ForwardRequest& req, BackendRuntime& backend, BodySource& body,
+                                  bool head_built);
   awaitable<Failure> relay_response(ThreadContext& tc, std::unique_ptr<UpConn>& c,
                                     const PoolSpec& pool, BackendRuntime& backend,
                                     const ForwardRequest& req, ResponseSink& sink, bool& got_bytes);
 };
 
 // Reads more bytes into the connection buffer; returns bytes read (0 on EOF/error).
+// A request without a body: its head sent without suspending. True when all of it went
+// out; otherwise c.out keeps the rest for send_request (head_built) or `f` says why not.
+bool send_head_now(UpConn& c, const ForwardRequest& req, BackendRuntime& backend, Failure& f) {
+  build_request_head(req, backend.spec, false, std::nullopt, c.out);
+  error_code ec;
+  std::array<asio::const_buffer, 1> bufs{asio::buffer(c.out)};
+  size_t n = write_now(c.sock, bufs, ec);
+  if (ec) {
+    f = Failure{FailureKind::reset_before_response, false, "send: " + ec.message()};
+    return false;
+  }
+  c.out.erase(0, n);
+  return c.out.empty();
+}
+
 awaitable<Failure> HttpUpstream::send_request(UpConn& c, const ForwardRequest& req, BackendRuntime& backend,
-                                              BodySource& body) {
+                                              BodySource& body, bool head_built) {
   std::string& out = c.out;
-  build_request_head(req, backend.spec, body.has_body(), body.length(), out);
+  if (!head_built) build_request_head(req, backend.spec, body.has_body(), body.length(), out);
   bool chunked = body.has_body() && !body.length();
   bool body_done = !body.has_body();
   bool sent_any = false;
@@ -64,9 +81,12 @@ awaitable<Failure> HttpUpstream::send_request(UpConn& c, const ForwardRequest& r
       std::array<asio::const_buffer, 3> bufs{asio::buffer(out.data(), out.size()),
                                              asio::buffer(piece.data(), piece.size()),
                                              asio::buffer(tail.data(), tail.size())};
-      c.deadline.arm(req.timeouts.write);
-      co_await asio::async_write(c.sock, bufs, redirect_error(use_awaitable, ec));
-      c.deadline.disarm();
+      drop_front(bufs, write_now(c.sock, bufs, ec));
+      if (!ec && asio::buffer_size(bufs) > 0) {
+        c.deadline.arm(req.timeouts.write);
+        co_await asio::async_write(c.sock, bufs, redirect_error(use_awaitable, ec));
+        c.deadline.disarm();
+      }
       if (c.deadline.fired()) co_return Failure{FailureKind::timeout, true, "sending the request timed out"};
       if (ec) co_return Failure{FailureKind::reset_before_response, sent_any, "send: " + ec.message()};
       sent_any = true;
@@ -84,6 +104,7 @@ awaitable<Failure> HttpUpstream::relay_response(ThreadContext& tc, std::unique_p
   const http1::RequestHead& h = *req.head;
   bool is_head = h.method == "HEAD";
   http1::ResponseHead rh;
+  rh.fields = std::move(c->head_fields);  // capacity reused from the connection's last response
   http1::ParseError perr;
   while (true) {  // skip interim 1xx responses other than 101
     auto st = http1::parse_response_head(std::string_view(c->buf.data() + c->begin, c->end - c->begin),
@@ -99,7 +120,8 @@ awaitable<Failure> HttpUpstream::relay_response(ThreadContext& tc, std::unique_p
     }
     error_code ec;
     bool before = got_bytes;
-    size_t n = co_await read_more(*c, req.timeouts.silence_limit(before), ec);
+    size_t n = co_await read_op(*c, req.timeouts.silence_limit(before), ec);
+    n = read_done(*c, n, ec);
     if (n > 0) got_bytes = true;
     if (ec == asio::error::timed_out) co_return Failure{FailureKind::timeout, true, req.timeouts.silence_limit_name(before)};
     if (ec || n == 0)
@@ -155,12 +177,14 @@ awaitable<Failure> HttpUpstream::relay_response(ThreadContext& tc, std::unique_p
       while (left > 0) {
         if (c->begin == c->end) {
           error_code ec;
-          size_t n = co_await read_more(*c, req.timeouts.read, ec);
-          if (n == 0) co_return eof_failure(ec);
+          size_t n = co_await read_op(*c, req.timeouts.read, ec);
+          if (read_done(*c, n, ec) == 0) co_return eof_failure(ec);
         }
         size_t n = size_t(std::min<uint64_t>(left, c->end - c->begin));
-        if (!co_await sink.body(std::string_view(c->buf.data() + c->begin, n)))
-          co_return Failure{FailureKind::client_gone, true, "client gone"};
+        std::string_view piece(c->buf.data() + c->begin, n);
+        int sent = sink.body_now(piece);
+        if (sent < 0) sent = co_await sink.body(piece);
+        if (!sent) co_return Failure{FailureKind::client_gone, true, "client gone"};
         c->begin += n;
         left -= n;
       }
@@ -203,12 +227,15 @@ awaitable<Failure> HttpUpstream::relay_response(ThreadContext& tc, std::unique_p
       break;
     }
   }
-  if (!co_await sink.finish()) co_return Failure{FailureKind::client_gone, true, "client gone"};
+  int finished = sink.finish_now();
+  if (finished < 0) finished = co_await sink.finish();
+  if (!finished) co_return Failure{FailureKind::client_gone, true, "client gone"};
   // Reuse only a clean connection: keep-alive, fully read, nothing extra pending.
   // Not for a backend whose process is going away (rolling restart): an idle connection
   // would hold up its graceful stop.
   if (rh.keep_alive && c->begin == c->end && pool.keepalive_idle > 0 && backend.process_up.load(std::memory_order_relaxed)) {
     ++c->requests;
+    c->head_fields = std::move(rh.fields);
     tc.conns.put(backend.id, std::move(c), size_t(pool.keepalive_idle), tc.rt.clock());
   }
   co_return Failure{};
@@ -230,7 +257,12 @@ awaitable<Failure> HttpUpstream::exchange(ThreadContext& tc, const PoolSpec& poo
       if (f) co_return f;
     }
     if (req.times) req.times->connected = tc.rt.clock();
-    Failure f = co_await send_request(*c, req, backend, body);
+    Failure f;
+    if (body.has_body()) {
+      f = co_await send_request(*c, req, backend, body, false);
+    } else if (!send_head_now(*c, req, backend, f) && !f) {
+      f = co_await send_request(*c, req, backend, body, true);
+    }
     bool got_bytes = false;
     if (!f) f = co_await relay_response(tc, c, pool, backend, req, sink, got_bytes);
     if (!f) co_return f;

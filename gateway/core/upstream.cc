@@ -38,7 +38,7 @@ void ConnCache::put(size_t backend, std::unique_ptr<UpConn> c, size_t max_idle, 
   v.push_back(std::move(c));
 }
 
-awaitable<size_t> read_more(UpConn& c, Duration timeout, error_code& ec) {
+awaitable<size_t> read_op(UpConn& c, Duration timeout, error_code& ec) {
   constexpr size_t kBufSize = 16 * 1024;
   if (c.buf.size() < kBufSize) c.buf.resize(kBufSize);
   if (c.begin == c.end) c.begin = c.end = 0;
@@ -52,13 +52,21 @@ awaitable<size_t> read_more(UpConn& c, Duration timeout, error_code& ec) {
     }
   }
   c.deadline.arm(timeout);
-  size_t n = co_await c.sock.async_read_some(asio::buffer(c.buf.data() + c.end, c.buf.size() - c.end),
-                                             asio::redirect_error(asio::use_awaitable, ec));
+  return c.sock.async_read_some(asio::buffer(c.buf.data() + c.end, c.buf.size() - c.end),
+                                asio::redirect_error(asio::use_awaitable, ec));
+}
+
+size_t read_done(UpConn& c, size_t n, error_code& ec) {
   c.deadline.disarm();
   if (c.deadline.fired()) ec = asio::error::timed_out;
   if (!ec && n == 0) ec = asio::error::eof;
   c.end += n;
-  co_return n;
+  return n;
+}
+
+awaitable<size_t> read_more(UpConn& c, Duration timeout, error_code& ec) {
+  size_t n = co_await read_op(c, timeout, ec);
+  co_return read_done(c, n, ec);
 }
 
 awaitable<Failure> connect_backend(UpSocket& sock, const BackendSpec& b, Duration timeout) {
@@ -79,6 +87,7 @@ awaitable<Failure> connect_backend(UpSocket& sock, const BackendSpec& b, Duratio
     int one = 1;
     ::setsockopt(sock.native_handle(), IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
   }
+  sock.non_blocking(true, ec);  // for write_now (core/write_now.h)
   co_return Failure{};
 }
 

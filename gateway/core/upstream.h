@@ -61,6 +61,7 @@ struct UpConn {
   int64_t idle_since = 0;
   std::string out;                    // request bytes being written; capacity reused
   std::vector<http1::Field> fields;   // response fields being relayed; capacity reused
+  std::vector<http1::Field> head_fields;  // the parsed response head's; capacity reused
 };
 
 // Per-thread cache of idle upstream connections, keyed by BackendRuntime::id.
@@ -84,6 +85,11 @@ class ConnCache {
 // Reads more bytes into the connection's buffer (growing or compacting it); returns the
 // count, 0 with ec on EOF, error or timeout (ec == timed_out).
 awaitable<size_t> read_more(UpConn& c, Duration timeout, error_code& ec);
+// read_more in two halves, for hot paths that save its coroutine frame:
+//   size_t n = co_await read_op(c, timeout, ec); n = read_done(c, n, ec);
+// read_op is not a coroutine: it returns Asio's own operation, to be awaited at once.
+awaitable<size_t> read_op(UpConn& c, Duration timeout, error_code& ec);
+size_t read_done(UpConn& c, size_t n, error_code& ec);
 
 // Opens a connection (TCP with TCP_NODELAY, or unix socket) within `timeout`.
 awaitable<Failure> connect_backend(UpSocket& sock, const BackendSpec& b, Duration timeout);
@@ -179,6 +185,12 @@ class ResponseSink {
   virtual void start(const ResponseStart& r) = 0;
   virtual awaitable<bool> body(std::string_view data) = 0;
   virtual awaitable<bool> finish() = 0;
+  // body() and finish() without suspending, where the bytes can go out at once (the
+  // client's socket takes them): 1 done, 0 failed. -1: not done yet, and the caller awaits
+  // body() with the same data (finish()) next, which completes it. Saves the hot path a
+  // coroutine frame and a scheduler trip per write.
+  virtual int body_now(std::string_view) { return -1; }
+  virtual int finish_now() { return -1; }
   // After a 101: relays bytes both ways until either side closes.
   virtual awaitable<void> tunnel(UpSocket& up, std::string_view up_leftover) = 0;
   virtual bool started() const = 0;

@@ -7,6 +7,7 @@
 
 #include "core/deadline.h"
 #include "core/time_text.h"
+#include "core/write_now.h"
 
 namespace cutover {
 namespace {
@@ -72,7 +73,10 @@ thread_local BufferPool t_buffers;
 }  // namespace
 
 Downstream::Downstream(tcp::socket sock, const ServerSpec& s)
-    : sock_(std::move(sock)), deadline_(sock_), body_timeout_(s.body_timeout), send_timeout_(s.send_timeout) {}
+    : sock_(std::move(sock)), deadline_(sock_), body_timeout_(s.body_timeout), send_timeout_(s.send_timeout) {
+  error_code ec;
+  sock_.non_blocking(true, ec);  // for write_now; awaited operations are unaffected
+}
 
 Downstream::~Downstream() { use_small(); }
 
@@ -106,7 +110,7 @@ void Downstream::grow() {
   cap_ = want;
 }
 
-awaitable<size_t> Downstream::fill(Duration timeout, error_code& ec, bool bulk) {
+awaitable<size_t> Downstream::fill_op(Duration timeout, error_code& ec, bool bulk) {
   if (begin_ == end_) {
     use_small();
     if (bulk) grow();
@@ -114,18 +118,33 @@ awaitable<size_t> Downstream::fill(Duration timeout, error_code& ec, bool bulk) 
     grow();
   }
   deadline_.arm(timeout);
-  size_t n = co_await sock_.async_read_some(asio::buffer(buf_ + end_, cap_ - end_),
-                                            redirect_error(use_awaitable, ec));
+  return sock_.async_read_some(asio::buffer(buf_ + end_, cap_ - end_), redirect_error(use_awaitable, ec));
+}
+
+size_t Downstream::filled(size_t n, error_code& ec) {
   deadline_.disarm();
   if (deadline_.fired()) ec = asio::error::timed_out;
   if (!ec && n == 0) ec = asio::error::eof;
   end_ += n;
-  co_return n;
+  return n;
+}
+
+awaitable<size_t> Downstream::fill(Duration timeout, error_code& ec, bool bulk) {
+  size_t n = co_await fill_op(timeout, ec, bulk);
+  co_return filled(n, ec);
+}
+
+size_t Downstream::write_now(std::string_view a, std::string_view b, error_code& ec) {
+  std::array<asio::const_buffer, 2> bufs{asio::buffer(a.data(), a.size()), asio::buffer(b.data(), b.size())};
+  return cutover::write_now(sock_, bufs, ec);
 }
 
 awaitable<bool> Downstream::write(std::string_view a, std::string_view b) {
   error_code ec;
   std::array<asio::const_buffer, 2> bufs{asio::buffer(a.data(), a.size()), asio::buffer(b.data(), b.size())};
+  drop_front(bufs, cutover::write_now(sock_, bufs, ec));
+  if (ec) co_return false;
+  if (asio::buffer_size(bufs) == 0) co_return true;
   deadline_.arm(send_timeout_);
   co_await asio::async_write(sock_, bufs, redirect_error(use_awaitable, ec));
   deadline_.disarm();
@@ -302,34 +321,74 @@ void ClientResponse::start(const ResponseStart& r) {
   head_.append("\r\n");
 }
 
-awaitable<bool> ClientResponse::body(std::string_view data) {
-  if (data.empty() || !has_body_) co_return true;
+int ClientResponse::body_now(std::string_view data) {
+  if (pending_) return -1;
+  if (data.empty() || !has_body_) return 1;
   body_bytes_ += data.size();
+  Pending p;
   if (chunked_) {
     char hex[20];
     int n = std::snprintf(hex, sizeof hex, "%zx\r\n", data.size());
     head_.append(hex, size_t(n));
     if (data.size() <= 4096) {
       head_.append(data).append("\r\n");
-      bool ok = co_await d_.write(head_);
-      head_.clear();
-      co_return ok;
+      p = {head_, {}, false};
+    } else {
+      p = {head_, data, true};  // the chunk's CRLF goes out with the next write
     }
-    bool ok = co_await d_.write(head_, data);
-    head_ = "\r\n";  // the chunk's CRLF goes out with the next write
-    co_return ok;
+  } else {
+    p = {head_, data, false};
   }
-  bool ok = co_await d_.write(head_, data);
+  pending_ = p;
+  return send_pending_now();
+}
+
+int ClientResponse::finish_now() {
+  if (pending_) return -1;
+  if (chunked_) {
+    head_.append("0\r\n\r\n");
+    chunked_ = false;  // the last chunk is framed once, even if this write waits
+  }
+  if (head_.empty()) return 1;
+  pending_ = Pending{head_, {}, false};
+  return send_pending_now();
+}
+
+int ClientResponse::send_pending_now() {
+  error_code ec;
+  size_t n = d_.write_now(pending_->a, pending_->b, ec);
+  if (ec) return 0;
+  size_t in_a = std::min(n, pending_->a.size());
+  pending_->a.remove_prefix(in_a);
+  pending_->b.remove_prefix(n - in_a);
+  if (!pending_->a.empty() || !pending_->b.empty()) return -1;
+  sent_pending();
+  return 1;
+}
+
+void ClientResponse::sent_pending() {
+  bool crlf = pending_->crlf_after;
+  pending_.reset();
   head_.clear();
+  if (crlf) head_ = "\r\n";
+}
+
+awaitable<bool> ClientResponse::flush_pending() {
+  bool ok = co_await d_.write(pending_->a, pending_->b);
+  sent_pending();
   co_return ok;
 }
 
+awaitable<bool> ClientResponse::body(std::string_view data) {
+  int r = body_now(data);
+  if (r >= 0) co_return r == 1;
+  co_return co_await flush_pending();
+}
+
 awaitable<bool> ClientResponse::finish() {
-  if (chunked_) head_.append("0\r\n\r\n");
-  if (head_.empty()) co_return true;
-  bool ok = co_await d_.write(head_);
-  head_.clear();
-  co_return ok;
+  int r = finish_now();
+  if (r >= 0) co_return r == 1;
+  co_return co_await flush_pending();
 }
 
 awaitable<bool> ClientResponse::send_file(int fd, uint64_t off, uint64_t len) {

@@ -31,7 +31,14 @@ class Downstream {
   // Reads more; returns 0 with ec on EOF, error or timeout (ec == timed_out). `bulk`: a
   // body is expected, so read into a full-size buffer rather than the small one.
   awaitable<size_t> fill(Duration timeout, error_code& ec, bool bulk = false);
+  // fill in two halves, for hot paths that save its coroutine frame:
+  //   size_t n = co_await d.fill_op(timeout, ec); n = d.filled(n, ec);
+  // fill_op is not a coroutine: it returns Asio's own operation, to be awaited at once.
+  awaitable<size_t> fill_op(Duration timeout, error_code& ec, bool bulk = false);
+  size_t filled(size_t n, error_code& ec);
   awaitable<bool> write(std::string_view a, std::string_view b = {});
+  // What the socket takes now, without waiting (core/write_now.h): bytes of a, then b.
+  size_t write_now(std::string_view a, std::string_view b, error_code& ec);
   awaitable<bool> send_file(int fd, uint64_t off, uint64_t len);
   // The client may pause this long while sending a body / stop reading this long: the
   // server's, or the current request's route's (set_request_limits).
@@ -104,6 +111,8 @@ class ClientResponse final : public ResponseSink {
   void start(const ResponseStart& r) override;
   awaitable<bool> body(std::string_view data) override;
   awaitable<bool> finish() override;
+  int body_now(std::string_view data) override;
+  int finish_now() override;
   // The body from a file, after start() with a content length: small ranges go out with
   // the head in one write, larger ones by sendfile. Nothing is sent for HEAD.
   awaitable<bool> send_file(int fd, uint64_t off, uint64_t len);
@@ -176,6 +185,16 @@ class ClientResponse final : public ResponseSink {
   const std::string* on_error_ = nullptr;
   bool caught_ = false;
   std::optional<Handoff> handoff_;
+  // Framed bytes not yet sent (views into head_ and the caller's data), and whether the
+  // chunk's CRLF is still owed after them.
+  struct Pending {
+    std::string_view a, b;
+    bool crlf_after = false;
+  };
+  std::optional<Pending> pending_;
+  int send_pending_now();
+  void sent_pending();
+  awaitable<bool> flush_pending();
 };
 
 // A short generated response (errors, redirects): status line, Date, text body.

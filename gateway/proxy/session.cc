@@ -146,7 +146,8 @@ class Session {
         if (tc_.rt.draining.load(std::memory_order_relaxed)) co_return false;
         client_.idle = true;
       }
-      size_t n = co_await d_.fill(wait, ec);
+      size_t n = co_await d_.fill_op(wait, ec);
+      n = d_.filled(n, ec);
       client_.idle = false;
       if (n == 0) {
         if (ec == asio::error::timed_out && !d_.buffered().empty()) {
