@@ -336,6 +336,9 @@ int ClientResponse::body_now(std::string_view data) {
     } else {
       p = {head_, data, true};  // the chunk's CRLF goes out with the next write
     }
+  } else if (!head_.empty() && data.size() <= 4096) {
+    head_.append(data);  // a small body goes with the head in one buffer: one send(2)
+    p = {head_, {}, false};
   } else {
     p = {head_, data, false};
   }
