@@ -3,6 +3,8 @@
 // Deadline only stores a number, so the request path makes no timer syscalls (the way
 // nginx and HAProxy keep timeouts cheap). Granularity: one tick.
 #pragma once
+#include <time.h>
+
 #include <chrono>
 #include <cstdint>
 
@@ -55,9 +57,13 @@ class Deadline {
   void disarm() { deadline_ = 0; }
   bool fired() const { return fired_; }
 
+  // The coarse monotonic clock: a deadline is checked once per 100 ms tick anyway, and this
+  // one reads the kernel's last tick instead of the TSC (every I/O arms a deadline; the
+  // precise clock showed as 2% of the proxy's CPU in a VM).
   static int64_t now_ms() {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(
-               std::chrono::steady_clock::now().time_since_epoch()).count();
+    timespec ts;
+    clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+    return int64_t(ts.tv_sec) * 1000 + ts.tv_nsec / 1000000;
   }
 
  private:
