@@ -32,6 +32,7 @@ PathKind stat_path(const std::string& path) {
 
 CgiParams cgi_params(const Mount& m, const CgiRequest& r, const StatPath& stat) {
   CgiParams out;
+  out.vars.reserve(32 + r.headers.size());  // the fixed variables plus one per header: no regrowth
   auto set = [&](std::string name, std::string value) { out.vars.emplace_back(std::move(name), std::move(value)); };
   std::string path = url::decode(url::path_of(r.target));
   std::string script_name;
