@@ -63,7 +63,13 @@ class FcgiUpstream final : public Upstream {
     bool retried_fresh = false;
     while (true) {
       // The retry takes a new connection: the other idle ones may be just as stale.
-      std::unique_ptr<UpConn> c = retried_fresh ? nullptr : tc.conns.take(backend.id, tc.rt.clock(), pool.keepalive_timeout);
+      int closed_idle = 0;
+      std::unique_ptr<UpConn> c =
+          retried_fresh ? nullptr : tc.conns.take(backend.id, tc.rt.clock(), pool.keepalive_timeout, &closed_idle);
+      // A kept connection found closed while idle, after one request, is the same evidence
+      // as one that fails when used (see note_early_close); with several threads it is
+      // often the only one, as a request reuses a connection only on the thread keeping it.
+      for (int i = 0; i < closed_idle; ++i) note_early_close(backend, 1);
       bool reused = c != nullptr;
       if (!c) {
         c = std::make_unique<UpConn>(tc.io.get_executor());

@@ -11,7 +11,7 @@
 
 namespace cutover {
 
-std::unique_ptr<UpConn> ConnCache::take(size_t backend, int64_t now, Duration idle_timeout) {
+std::unique_ptr<UpConn> ConnCache::take(size_t backend, int64_t now, Duration idle_timeout, int* closed_after_one) {
   auto found = idle_.find(backend);
   if (found == idle_.end()) return nullptr;
   auto& v = found->second;
@@ -26,6 +26,7 @@ std::unique_ptr<UpConn> ConnCache::take(size_t backend, int64_t now, Duration id
     char b;
     ssize_t n = ::recv(c->sock.native_handle(), &b, 1, MSG_PEEK | MSG_DONTWAIT);
     if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return c;
+    if (n == 0 && c->requests == 1 && closed_after_one) ++*closed_after_one;
   }
   return nullptr;
 }

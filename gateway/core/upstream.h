@@ -67,8 +67,10 @@ struct UpConn {
 // Per-thread cache of idle upstream connections, keyed by BackendRuntime::id.
 class ConnCache {
  public:
-  // An idle connection that still looks alive, or nullptr.
-  std::unique_ptr<UpConn> take(size_t backend, int64_t now, Duration idle_timeout);
+  // An idle connection that still looks alive, or nullptr. `closed_after_one`, when given,
+  // counts the connections dropped here because the backend had closed them after a
+  // single request (a FastCGI app that ignores KEEP_CONN).
+  std::unique_ptr<UpConn> take(size_t backend, int64_t now, Duration idle_timeout, int* closed_after_one = nullptr);
   void put(size_t backend, std::unique_ptr<UpConn> c, size_t max_idle, int64_t now);
   // Closes the idle connections to one backend (its process is being stopped), or all.
   void drop(size_t backend) { idle_.erase(backend); }
