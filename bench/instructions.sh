@@ -4,14 +4,14 @@
 # backend as bench/proxy.sh. Unlike req/s and CPU time this count does not move with the
 # machine's noise, so it shows what a change to the request path saves (the kernel's share
 # is not in it). The load: a 2 s warm-up, counters zeroed, then wrk -t1 -cCONNS for
-# DURATION. Needs valgrind (apt-get install valgrind).
+# DURATION. Needs valgrind: scripts/setup.sh valgrind installs it.
 #   bench/instructions.sh [DURATION=10s] [CONNS=50]
 #   CUTOVER=/path/to/other/cutover bench/instructions.sh   # an older build, for an A/B
 set -euo pipefail
 DURATION=${1:-10s}
 CONNS=${2:-50}
 . "$(dirname "$0")/lib.sh"
-command -v valgrind >/dev/null || { echo "needs valgrind (apt-get install valgrind)" >&2; exit 1; }
+command -v valgrind >/dev/null || { echo "needs valgrind: scripts/setup.sh valgrind" >&2; exit 1; }
 
 BACK=$(free_port); CUT=$(free_port); NGX=$(free_port)
 mkdir -p "$WORK/nb" "$WORK/np"
