@@ -6,6 +6,7 @@
 #include <signal.h>
 
 #include <atomic>
+#include <mutex>
 #include <thread>
 
 #include "harness.h"
@@ -27,6 +28,12 @@ TEST(BackendFailure, WorkerKilledAndRestartedUnderLoadCostsNoIdempotentRequest) 
   Gateway gw(dir, pool_config({ws[0]->address(), ws[1]->address(), ws[2]->address()}, "disable_time = \"300ms\"\n"));
   std::atomic<int> ok{0}, failed{0}, from_restarted{0};
   std::atomic<bool> stop{false};
+  std::mutex why_mu;
+  std::string why;  // what the failed requests got, for the failure message
+  auto note = [&](const std::string& what) {
+    std::lock_guard<std::mutex> l(why_mu);
+    if (why.size() < 2000) why += what + "\n";
+  };
   std::vector<std::thread> clients;
   for (int t = 0; t < 4; ++t) {
     clients.emplace_back([&] {
@@ -36,6 +43,7 @@ TEST(BackendFailure, WorkerKilledAndRestartedUnderLoadCostsNoIdempotentRequest) 
       for (int i = 0; !stop; ++i) {
         if (!c->send(i % 2 ? "GET /echo HTTP/1.1\r\nHost: h\r\n\r\n" : "GET /slow?ms=5 HTTP/1.1\r\nHost: h\r\n\r\n")) {
           ++failed;
+          note(std::string(i % 2 ? "/echo" : "/slow") + ": could not send on the kept-alive connection");
           c = std::make_unique<Client>(gw.port);
           continue;
         }
@@ -45,6 +53,8 @@ TEST(BackendFailure, WorkerKilledAndRestartedUnderLoadCostsNoIdempotentRequest) 
           if (r->body.find("worker: again ") != std::string::npos) ++from_restarted;
         } else {
           ++failed;
+          note(std::string(i % 2 ? "/echo" : "/slow") + ": " +
+               (r ? "status " + std::to_string(r->status) + ", " + r->body : std::string("no complete response")));
           c = std::make_unique<Client>(gw.port);
         }
       }
@@ -62,7 +72,7 @@ TEST(BackendFailure, WorkerKilledAndRestartedUnderLoadCostsNoIdempotentRequest) 
   for (auto& t : clients) t.join();
   EXPECT_GT(ok_while_down, 100);
   EXPECT_TRUE(back) << "the restarted worker answered " << from_restarted.load() << " requests";
-  EXPECT_EQ(failed.load(), 0);
+  EXPECT_EQ(failed.load(), 0) << why << gw.proc->log();
   std::string log = gw.proc->log();
   EXPECT_NE(log.find("backend " + ws[1]->address() + " (pool app)"), std::string::npos) << log;
 }
