@@ -189,6 +189,9 @@ std::vector<Difference> compare_answers(const Captured& a, const Captured& b, co
       if (x != y) out.push_back({"header:" + name, shorten(x), shorten(y)});
     }
   }
+  // The same bytes are equal in every mode: most answers are, and parsing them as JSON was
+  // half of what a copy cost.
+  if (a.body == b.body) return out;
   if (spec.mode == BodyMode::json) {
     auto ja = nlohmann::json::parse(a.body, nullptr, false), jb = nlohmann::json::parse(b.body, nullptr, false);
     if (!ja.is_discarded() && !jb.is_discarded()) {
