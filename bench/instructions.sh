@@ -14,33 +14,8 @@ CONNS=${2:-50}
 command -v valgrind >/dev/null || { echo "needs valgrind: scripts/setup.sh valgrind" >&2; exit 1; }
 
 BACK=$(free_port); CUT=$(free_port); NGX=$(free_port)
-mkdir -p "$WORK/nb" "$WORK/np"
-cat > "$WORK/backend.conf" <<NGINX
-worker_processes 1; daemon off; pid $WORK/nb/pid; error_log $WORK/nb/error.log;
-events { worker_connections 4096; }
-http { access_log off; keepalive_requests 1000000;
-  server { listen 127.0.0.1:$BACK; location / { return 200 "hello from the benchmark backend\n"; } } }
-NGINX
-cat > "$WORK/proxy-nginx.conf" <<NGINX
-master_process off; daemon off; pid $WORK/np/pid; error_log $WORK/np/error.log;
-events { worker_connections 4096; }
-http { access_log off; keepalive_requests 1000000;
-  upstream be { server 127.0.0.1:$BACK; keepalive 128; keepalive_requests 1000000; }
-  server { listen 127.0.0.1:$NGX; location / { proxy_pass http://be; proxy_http_version 1.1;
-    proxy_set_header Connection ""; proxy_set_header Host \$host;
-    proxy_set_header X-Forwarded-For \$proxy_add_x_forwarded_for; } } }
-NGINX
-cat > "$WORK/cutover.toml" <<TOML
-[server]
-listen = ["127.0.0.1:$CUT"]
-threads = 1
-[pools.be]
-backends = ["127.0.0.1:$BACK"]
-keepalive = 128
-[[routes]]
-name = "all"
-forward = "be"
-TOML
+write_backend_conf "$BACK"
+write_proxy_confs "$BACK" "$NGX" "$CUT" 1 "master_process off;"
 start 0 nginx -c "$WORK/backend.conf" -p "$WORK/nb"
 wait_port "$BACK"
 

@@ -54,3 +54,40 @@ cpu_ticks() {
 }
 # cpu_us_per_request TICKS REQUESTS
 cpu_us_per_request() { awk -v t="$1" -v hz="$(getconf CLK_TCK)" -v n="$2" 'BEGIN{printf "%.1f", t / hz * 1e6 / n}'; }
+# The benchmark backend (nginx returning a 33-byte body) and the two proxies in front of it
+# that bench/proxy.sh and bench/instructions.sh compare, written into $WORK.
+#   write_backend_conf PORT
+write_backend_conf() {
+  mkdir -p "$WORK/nb"
+  cat > "$WORK/backend.conf" <<NGINX
+worker_processes 1; daemon off; pid $WORK/nb/pid; error_log $WORK/nb/error.log;
+events { worker_connections 4096; }
+http { access_log off; keepalive_requests 1000000;
+  server { listen 127.0.0.1:$1; location / { return 200 "hello from the benchmark backend\n"; } } }
+NGINX
+}
+#   write_proxy_confs BACKEND_PORT NGINX_PORT CUTOVER_PORT THREADS NGINX_PROCESS_LINE
+# NGINX_PROCESS_LINE: "worker_processes N;", or "master_process off;" for one process.
+write_proxy_confs() {
+  mkdir -p "$WORK/np"
+  cat > "$WORK/proxy-nginx.conf" <<NGINX
+$5 daemon off; pid $WORK/np/pid; error_log $WORK/np/error.log;
+events { worker_connections 4096; }
+http { access_log off; keepalive_requests 1000000;
+  upstream be { server 127.0.0.1:$1; keepalive 128; keepalive_requests 1000000; }
+  server { listen 127.0.0.1:$2; location / { proxy_pass http://be; proxy_http_version 1.1;
+    proxy_set_header Connection ""; proxy_set_header Host \$host;
+    proxy_set_header X-Forwarded-For \$proxy_add_x_forwarded_for; } } }
+NGINX
+  cat > "$WORK/cutover.toml" <<TOML
+[server]
+listen = ["127.0.0.1:$3"]
+threads = $4
+[pools.be]
+backends = ["127.0.0.1:$1"]
+keepalive = 128
+[[routes]]
+name = "all"
+forward = "be"
+TOML
+}

@@ -14,22 +14,8 @@ ROUNDS=${4:-3}
 . "$(dirname "$0")/lib.sh"
 
 BACK=$(free_port); CUT=$(free_port); NGX=$(free_port); HAP=$(free_port)
-mkdir -p "$WORK/nb" "$WORK/np"
-cat > "$WORK/backend.conf" <<NGINX
-worker_processes 1; daemon off; pid $WORK/nb/pid; error_log $WORK/nb/error.log;
-events { worker_connections 4096; }
-http { access_log off; keepalive_requests 1000000;
-  server { listen 127.0.0.1:$BACK; location / { return 200 "hello from the benchmark backend\n"; } } }
-NGINX
-cat > "$WORK/proxy-nginx.conf" <<NGINX
-worker_processes $THREADS; daemon off; pid $WORK/np/pid; error_log $WORK/np/error.log;
-events { worker_connections 4096; }
-http { access_log off; keepalive_requests 1000000;
-  upstream be { server 127.0.0.1:$BACK; keepalive 128; keepalive_requests 1000000; }
-  server { listen 127.0.0.1:$NGX; location / { proxy_pass http://be; proxy_http_version 1.1;
-    proxy_set_header Connection ""; proxy_set_header Host \$host;
-    proxy_set_header X-Forwarded-For \$proxy_add_x_forwarded_for; } } }
-NGINX
+write_backend_conf "$BACK"
+write_proxy_confs "$BACK" "$NGX" "$CUT" "$THREADS" "worker_processes $THREADS;"
 cat > "$WORK/haproxy.cfg" <<HAP
 global
   nbthread $THREADS
@@ -47,17 +33,6 @@ frontend fe
 backend be
   server b1 127.0.0.1:$BACK
 HAP
-cat > "$WORK/cutover.toml" <<TOML
-[server]
-listen = ["127.0.0.1:$CUT"]
-threads = $THREADS
-[pools.be]
-backends = ["127.0.0.1:$BACK"]
-keepalive = 128
-[[routes]]
-name = "all"
-forward = "be"
-TOML
 # ACCESS_LOG=1: cutover writes an access log (nginx and HAProxy stay without one).
 if [ "${ACCESS_LOG:-0}" = 1 ]; then sed -i "/^threads/a access_log = \"$WORK/access.log\"" "$WORK/cutover.toml"; fi
 
