@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <functional>
 #include <mutex>
 #include <thread>
 
@@ -212,28 +213,61 @@ int serve(std::shared_ptr<const Config> cfg, ConfigSource source) {
     return "";
   };
   start_health_checks(*workers[0]->tc);
-  for (auto& w : workers) {
+  for (auto& w : workers)
     for (auto& acc : w->acceptors) asio::co_spawn(w->io, accept_loop(*w->tc, *acc), asio::detached);
-    w->thread = std::thread([w = w.get()] {
-      auto guard = asio::make_work_guard(w->io);
-      w->watchdog.start();
-      w->io.run();
-    });
-  }
-  int sig = 0;
+  // With one event loop, it runs on this thread and the control work becomes a timer on it:
+  // a process with a single thread takes the kernel's cheaper paths (no shared file table to
+  // reference-count on every socket call, no atomics in malloc).
+  const bool single = workers.size() == 1;
+  asio::io_context& io0 = workers[0]->io;
   int64_t next_guard_tick = steady_now_ms() + 1000;
-  while (true) {
-    sig = control_wait(50);
+  auto on_control = [&](int sig) {  // true: stop
     if (steady_now_ms() >= next_guard_tick) {
       next_guard_tick += 1000;
       rollout.tick(steady_now_ms());
     }
-    if (sig == SIGINT || sig == SIGTERM) break;
     if (sig == SIGHUP) rt.reload();
     if (sig == SIGUSR1) {
       if (rt.access_log) rt.access_log->reopen();
       ops.reopen_logs();
     }
+    return sig == SIGINT || sig == SIGTERM;
+  };
+  // Waits up to ms for the control loop; in single mode the event loop runs meanwhile.
+  auto pump = [&](int ms) {
+    if (!single) return control_wait(ms);
+    io0.restart();
+    if (ms > 0)
+      io0.run_for(std::chrono::milliseconds(ms));
+    else
+      io0.poll();
+    return control_wait(0);
+  };
+  int sig = 0;
+  auto keep_running = asio::make_work_guard(io0);  // single mode: pump() waits, not spins
+  if (single) {
+    asio::steady_timer tick(io0);
+    std::function<void()> arm = [&] {
+      tick.expires_after(std::chrono::milliseconds(50));
+      tick.async_wait([&](error_code ec) {
+        if (ec) return;
+        sig = control_wait(0);
+        if (on_control(sig)) return io0.stop();
+        arm();
+      });
+    };
+    arm();
+    workers[0]->watchdog.start();
+    io0.run();
+  } else {
+    for (auto& w : workers)
+      w->thread = std::thread([w = w.get()] {
+        auto guard = asio::make_work_guard(w->io);
+        w->watchdog.start();
+        w->io.run();
+      });
+    do sig = control_wait(50);
+    while (!on_control(sig));
   }
   // Drain: close the listeners and the idle client connections, let requests in flight
   // finish (their answers carry Connection: close), then stop.
@@ -255,20 +289,22 @@ int serve(std::shared_ptr<const Config> cfg, ConfigSource source) {
   }
   int64_t give_up = steady_now_ms() + cfg->server.drain_timeout.count();
   while (rt.sessions.load() > 0 && steady_now_ms() < give_up) {
-    control_wait(20);
+    pump(20);
     // A connection that went idle after the first pass is closed on the next one.
     for (auto& w : workers) asio::post(w->io, [w = w.get()] { w->tc->close_idle_clients(); });
   }
   int left = rt.sessions.load();
   if (left > 0) log::warn("drain_timeout passed with " + std::to_string(left) + " connections still open; closing them");
   for (auto& w : workers) asio::post(w->io, [w = w.get()] { w->tc->conns.clear(); });
-  sup.stop_all(reap, [&](int ms) { control_wait(ms); });
+  sup.stop_all(reap, [&](int ms) { pump(ms); });
   // A password check or a cold file read still on the blocking pool resumes its session on
   // an event loop: let it, before the loops stop and go away.
   file_io::finish_blocking();
+  if (single) pump(0);
   log::info("stopped");
   for (auto& w : workers) w->io.stop();
-  for (auto& w : workers) w->thread.join();
+  for (auto& w : workers)
+    if (w->thread.joinable()) w->thread.join();
   rt.stopped = true;
   return 0;
 }
