@@ -4,12 +4,17 @@
 # "shadow" (every GET copied to the candidate pool and compared), both against nginx
 # backends returning the same small body. Rounds are interleaved; the median is reported.
 # PIN=1 puts both cutover instances on CPU 1 and wrk + the backend on CPU 0.
+# PAIRED=1 (implies PIN=1) loads both instances at the same time instead of one after the
+# other: they share CPU 1 in the same seconds, so this machine's drift from one round to
+# the next hits both alike and the ratios hold still (see bench/ab.sh).
 #   bench/compare.sh [DURATION=10s] [CONNS=50] [THREADS=1] [ROUNDS=3]
 set -euo pipefail
 DURATION=${1:-10s}
 CONNS=${2:-50}
 THREADS=${3:-1}
 ROUNDS=${4:-3}
+PAIRED=${PAIRED:-0}
+if [ "$PAIRED" = 1 ]; then PIN=1; fi
 . "$(dirname "$0")/lib.sh"
 
 LEG=$(free_port); CAND=$(free_port); OFF=$(free_port); ON=$(free_port); ADM=$(free_port)
@@ -52,11 +57,18 @@ run() {  # name port round
   pin_load wrk -t1 -c"$CONNS" -d"$DURATION" --latency "http://127.0.0.1:$2/" > "$WORK/$1.$3.wrk"
   echo "$(awk '/Requests\/sec/ {print $2}' "$WORK/$1.$3.wrk") $(awk '$1=="99%" {print $2}' "$WORK/$1.$3.wrk")"
 }
-echo "wrk -t1 -c$CONNS -d$DURATION x $ROUNDS rounds (median), cutover with $THREADS thread(s), $(nproc) cores, PIN=$PIN"
+echo "wrk -t1 -c$CONNS -d$DURATION x $ROUNDS rounds (median), cutover with $THREADS thread(s), $(nproc) cores, PIN=$PIN PAIRED=$PAIRED"
 for p in "$OFF" "$ON"; do wrk -t1 -c"$CONNS" -d3s "http://127.0.0.1:$p/" >/dev/null; done
 for r in $(seq "$ROUNDS"); do
-  run off "$OFF" "$r" >> "$WORK/off.rounds"
-  run on "$ON" "$r" >> "$WORK/on.rounds"
+  if [ "$PAIRED" = 1 ]; then
+    run off "$OFF" "$r" > "$WORK/off.now" & W=$!
+    run on "$ON" "$r" >> "$WORK/on.rounds"
+    wait $W  # not a bare wait: the servers are background jobs too
+    cat "$WORK/off.now" >> "$WORK/off.rounds"
+  else
+    run off "$OFF" "$r" >> "$WORK/off.rounds"
+    run on "$ON" "$r" >> "$WORK/on.rounds"
+  fi
 done
 median() { sort -n -k1 "$WORK/$1.rounds" | sed -n "$(( (ROUNDS + 1) / 2 ))p"; }
 set -- $(median off); OFF_RPS=$1; OFF_P99=$2
@@ -76,3 +88,6 @@ printf "| on (stage shadow) | %s | %s | %s | %.2fms | %s |\n" "$ON_RPS" "$ON_P99
 set -- $stats
 echo "shadow copies: $1 compared, $2 different, $3 dropped (over the concurrency cap and queue), $4 candidate errors, $5 not copied (over compare.max_rate=${COMPARE_MAX_RATE:-1000}/s)"
 echo "all rounds (req/s p99): off: $(tr '\n' ';' < "$WORK/off.rounds") on: $(tr '\n' ';' < "$WORK/on.rounds")"
+if [ "$PAIRED" = 1 ]; then  # the ratio within each round, where both ran in the same seconds
+  echo "on/off req/s per round: $(paste "$WORK/off.rounds" "$WORK/on.rounds" | awk '{printf "%.3f ", $3/$1}')"
+fi

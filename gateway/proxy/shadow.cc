@@ -11,8 +11,10 @@ namespace cutover {
 void CaptureSink::start(const ResponseStart& r) {
   started_ = true;
   cap_.status = r.status;
-  if (r.fields)
+  if (r.fields) {
+    cap_.headers.reserve(r.fields->size());
     for (auto& f : *r.fields) cap_.headers.emplace_back(std::string(f.name), std::string(f.value));
+  }
   if (next_) next_->start(r);
 }
 

@@ -28,6 +28,84 @@ std::string cookie_names(const std::vector<std::string>& values) {
   return out;
 }
 
+using Headers = std::vector<std::pair<std::string, std::string>>;
+
+// Header names are ASCII tokens: fold A-Z only (std::tolower is a locale call per byte).
+inline unsigned char fold(char c) {
+  auto u = static_cast<unsigned char>(c);
+  return u >= 'A' && u <= 'Z' ? u + ('a' - 'A') : u;
+}
+
+// Case-insensitive order of header names: the order of their lowercase forms.
+inline int compare_names(std::string_view x, std::string_view y) {
+  size_t n = std::min(x.size(), y.size());
+  for (size_t i = 0; i < n; ++i)
+    if (fold(x[i]) != fold(y[i])) return fold(x[i]) < fold(y[i]) ? -1 : 1;
+  return x.size() < y.size() ? -1 : (x.size() > y.size() ? 1 : 0);
+}
+
+bool listed(const std::vector<std::string>& lowercase_names, std::string_view name) {
+  for (auto& l : lowercase_names)
+    if (compare_names(l, name) == 0) return true;
+  return false;
+}
+
+// The fields' positions sorted by name, case-insensitively; fields of one name keep the
+// order they were received in.
+std::vector<size_t> by_name(const Headers& h) {
+  std::vector<size_t> order(h.size());
+  for (size_t i = 0; i < h.size(); ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(),
+                   [&](size_t x, size_t y) { return compare_names(h[x].first, h[y].first) < 0; });
+  return order;
+}
+
+// Headers compare name by name; the values of one name joined with ", " in the order
+// received, Set-Cookie by cookie names only. Sorting positions instead of building maps of
+// lowercased copies keeps a copy's compare cheap: it runs for every shadowed request.
+void compare_headers(const Headers& a, const Headers& b, const CompareSpec& spec, std::vector<Difference>& out) {
+  auto& defaults = default_ignored_headers();
+  // The common case first: the same names in the same order, each value equal or ignored.
+  // Then every name's joined values are equal as well, so there is nothing to report.
+  bool alike = a.size() == b.size();
+  for (size_t k = 0; alike && k < a.size(); ++k)
+    alike = compare_names(a[k].first, b[k].first) == 0 &&
+            (a[k].second == b[k].second || listed(defaults, a[k].first) || listed(spec.ignore_headers, a[k].first));
+  if (alike) return;
+  std::vector<size_t> oa = by_name(a), ob = by_name(b);
+  size_t i = 0, j = 0;
+  while (i < oa.size() || j < ob.size()) {
+    // The next name in order, and the run of fields with it on each side.
+    std::string_view name;
+    if (j == ob.size() || (i < oa.size() && compare_names(a[oa[i]].first, b[ob[j]].first) <= 0))
+      name = a[oa[i]].first;
+    else
+      name = b[ob[j]].first;
+    size_t i2 = i, j2 = j;
+    while (i2 < oa.size() && compare_names(a[oa[i2]].first, name) == 0) ++i2;
+    while (j2 < ob.size() && compare_names(b[ob[j2]].first, name) == 0) ++j2;
+    bool same = i2 - i == j2 - j;
+    for (size_t k = 0; same && k < i2 - i; ++k) same = a[oa[i + k]].second == b[ob[j + k]].second;
+    if (!same && !listed(defaults, name) && !listed(spec.ignore_headers, name)) {
+      std::string lname = lower(name);
+      auto join = [&](const Headers& h, const std::vector<size_t>& order, size_t from, size_t to) -> std::string {
+        if (from == to) return "(absent)";
+        std::vector<std::string> values;
+        for (size_t k = from; k < to; ++k) values.push_back(h[order[k]].second);
+        if (lname == "set-cookie") return "cookies: " + cookie_names(values);
+        std::string s;
+        for (auto& v : values) s += (s.empty() ? "" : ", ") + v;
+        return s;
+      };
+      // Different as fields can still be equal once joined ("a, b" against "a" and "b").
+      std::string x = join(a, oa, i, i2), y = join(b, ob, j, j2);
+      if (x != y) out.push_back({"header:" + lname, shorten(x), shorten(y)});
+    }
+    i = i2;
+    j = j2;
+  }
+}
+
 std::string normalize_text(std::string s, const CompareSpec& spec) {
   for (auto& n : spec.normalizers) s = replace_all(n.pattern, s, n.replacement);
   if (spec.collapse_whitespace) {
@@ -164,31 +242,7 @@ bool builtin_normalizer(const std::string& name, Normalizer& out) {
 std::vector<Difference> compare_answers(const Captured& a, const Captured& b, const CompareSpec& spec) {
   std::vector<Difference> out;
   if (a.status != b.status) out.push_back({"status", std::to_string(a.status), std::to_string(b.status)});
-  if (spec.compare_headers) {
-    std::map<std::string, std::vector<std::string>> ha, hb;
-    for (auto& [k, v] : a.headers) ha[lower(k)].push_back(v);
-    for (auto& [k, v] : b.headers) hb[lower(k)].push_back(v);
-    std::map<std::string, int> names;
-    for (auto& [k, v] : ha) names[k] |= 1;
-    for (auto& [k, v] : hb) names[k] |= 2;
-    auto& defaults = default_ignored_headers();
-    for (auto& entry : names) {
-      const std::string& name = entry.first;  // a plain reference: lambdas may capture it (clang 14)
-      if (std::find(defaults.begin(), defaults.end(), name) != defaults.end() ||
-          std::find(spec.ignore_headers.begin(), spec.ignore_headers.end(), name) != spec.ignore_headers.end())
-        continue;
-      auto join = [&](std::map<std::string, std::vector<std::string>>& h) -> std::string {
-        auto it = h.find(name);
-        if (it == h.end()) return "(absent)";
-        if (name == "set-cookie") return "cookies: " + cookie_names(it->second);
-        std::string s;
-        for (auto& v : it->second) s += (s.empty() ? "" : ", ") + v;
-        return s;
-      };
-      std::string x = join(ha), y = join(hb);
-      if (x != y) out.push_back({"header:" + name, shorten(x), shorten(y)});
-    }
-  }
+  if (spec.compare_headers) compare_headers(a.headers, b.headers, spec, out);
   // The same bytes are equal in every mode: most answers are, and parsing them as JSON was
   // half of what a copy cost.
   if (a.body == b.body) return out;

@@ -38,6 +38,29 @@ TEST(Compare, StatusHeadersAndBodyEachReportedOnce) {
             (std::vector<std::string>{"header:set-cookie"}));
 }
 
+TEST(Compare, HeaderNamesAnyCaseValuesInOrderJoinedAsOne) {
+  // One field "a, b" is the same header as two fields "a" and "b"; order within a name counts.
+  auto a = answer(200, "x", {{"Vary", "Accept"}, {"X-B", "1"}, {"vary", "Cookie"}, {"X-Trace", "t1"}});
+  auto b = answer(200, "x", {{"x-b", "1"}, {"VARY", "Accept, Cookie"}, {"x-trace", "t2"}});
+  CompareSpec spec;
+  spec.ignore_headers = {"x-trace"};
+  EXPECT_TRUE(compare_answers(a, b, spec).empty());
+  auto c = answer(200, "x", {{"Vary", "Cookie"}, {"X-B", "1"}, {"Vary", "Accept"}});
+  auto d = compare_answers(a, c, spec);
+  ASSERT_EQ(fields(d), (std::vector<std::string>{"header:vary"}));
+  EXPECT_EQ(d[0].a, "Accept, Cookie");
+  EXPECT_EQ(d[0].b, "Cookie, Accept");
+  // Same names in the same order: a value that differs is still reported.
+  EXPECT_EQ(fields(compare_answers(answer(200, "x", {{"Date", "Mon"}, {"Content-Type", "a"}, {"X-B", "1"}}),
+                                   answer(200, "x", {{"date", "Tue"}, {"content-type", "b"}, {"x-b", "1"}}), {})),
+            (std::vector<std::string>{"header:content-type"}));
+  // Differences come in name order, whichever side has the name.
+  auto e = answer(200, "x", {{"Z-Only-A", "1"}, {"Content-Type", "a"}});
+  auto f = answer(200, "x", {{"content-type", "b"}, {"M-Only-B", "2"}});
+  EXPECT_EQ(fields(compare_answers(e, f, {})),
+            (std::vector<std::string>{"header:content-type", "header:m-only-b", "header:z-only-a"}));
+}
+
 TEST(Compare, JsonIsStructuralWithIgnoredPaths) {
   CompareSpec spec;
   spec.mode = BodyMode::json;
