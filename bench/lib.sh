@@ -47,7 +47,7 @@ wrk_summary() {
 cpu_ticks() {
   local total=0 pid=$1
   for f in /proc/[0-9]*/stat; do
-    read -r -a st < "$f" 2>/dev/null || continue
+    read -r -a st 2>/dev/null < "$f" || continue
     if [ "${st[0]}" = "$pid" ] || [ "${st[3]}" = "$pid" ]; then total=$((total + st[13] + st[14])); fi
   done
   echo "$total"

@@ -5,12 +5,17 @@
 # Rounds are interleaved (cutover, nginx, haproxy, cutover, ...) and the median round of
 # each proxy is reported, because a 2-core machine running wrk, a backend and a proxy at
 # once is noisy. PIN=1 puts the proxies on CPU 1 and wrk + the backend on CPU 0.
+# PAIRED=1 (implies PIN=1) loads the three proxies at the same time, each with its own wrk:
+# they share CPU 1 in the same seconds, so the one needing the least CPU per request serves
+# the most, and the machine's drift between rounds hits all three alike (see bench/ab.sh).
 #   bench/proxy.sh [DURATION=10s] [CONNS=50] [THREADS=1] [ROUNDS=3]
 set -euo pipefail
 DURATION=${1:-10s}
 CONNS=${2:-50}
 THREADS=${3:-1}
 ROUNDS=${4:-3}
+PAIRED=${PAIRED:-0}
+if [ "$PAIRED" = 1 ]; then PIN=1; fi
 . "$(dirname "$0")/lib.sh"
 
 BACK=$(free_port); CUT=$(free_port); NGX=$(free_port); HAP=$(free_port)
@@ -53,12 +58,25 @@ run() {  # name port round -> "rps p50 p99 cpu_us_per_req errors" for one round
   cpu=$(cpu_us_per_request $((after - before)) "$total")
   wrk_summary "$WORK/$1.$3.wrk" "$cpu"
 }
-echo "wrk -t1 -c$CONNS -d$DURATION x $ROUNDS rounds (median shown), proxies with $THREADS thread(s)/process(es), $(nproc) cores, PIN=$PIN"
+echo "wrk -t1 -c$CONNS -d$DURATION x $ROUNDS rounds (median shown), proxies with $THREADS thread(s)/process(es), $(nproc) cores, PIN=$PIN PAIRED=$PAIRED"
 declare -A PORT=([cutover]=$CUT [nginx]=$NGX [haproxy]=$HAP)
 for n in cutover nginx haproxy; do pin_load wrk -t1 -c"$CONNS" -d3s "http://127.0.0.1:${PORT[$n]}/" >/dev/null; done  # warm-up
 for r in $(seq "$ROUNDS"); do
-  for n in cutover nginx haproxy; do run "$n" "${PORT[$n]}" "$r" >> "$WORK/$n.rounds"; done
+  if [ "$PAIRED" = 1 ]; then
+    W=()
+    for n in cutover nginx haproxy; do run "$n" "${PORT[$n]}" "$r" > "$WORK/$n.now" & W+=($!); done
+    wait "${W[@]}"  # not a bare wait: the servers are background jobs too
+    for n in cutover nginx haproxy; do cat "$WORK/$n.now" >> "$WORK/$n.rounds"; done
+  else
+    for n in cutover nginx haproxy; do run "$n" "${PORT[$n]}" "$r" >> "$WORK/$n.rounds"; done
+  fi
 done
 median_table proxy "CPU µs/request" .rounds nginx cutover nginx haproxy
 echo "all rounds (req/s):"
 for n in cutover nginx haproxy; do echo "  $n: $(awk '{printf "%s (%s us) ", $1, $4}' "$WORK/$n.rounds")"; done
+if [ "$PAIRED" = 1 ]; then  # within each round all three ran in the same seconds
+  echo "cutover/nginx req/s per round: $(paste -d' ' <(awk '{print $1}' "$WORK/cutover.rounds") <(awk '{print $1}' "$WORK/nginx.rounds") | awk '{printf "%.3f ", $1/$2}')"
+  # Near 1.00 means CPU 1 was the limit, as it should be; lower, and wrk was.
+  echo "CPU 1 busy per round (sum over the proxies of req/s x CPU µs/request): $(for r in $(seq "$ROUNDS"); do
+    for n in cutover nginx haproxy; do sed -n "${r}p" "$WORK/$n.rounds"; done | awk '{s += $1 * $4 / 1e6} END {printf "%.2f ", s}'; done)"
+fi
