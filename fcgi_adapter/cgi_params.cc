@@ -33,7 +33,10 @@ PathKind stat_path(const std::string& path) {
 CgiParams cgi_params(const Mount& m, const CgiRequest& r, const StatPath& stat) {
   CgiParams out;
   out.vars.reserve(32 + r.headers.size());  // the fixed variables plus one per header: no regrowth
-  auto set = [&](std::string name, std::string value) { out.vars.emplace_back(std::move(name), std::move(value)); };
+  // Built in place: no temporary strings to move (this runs for every FastCGI request).
+  auto set = [&](auto&& name, auto&& value) {
+    out.vars.emplace_back(std::forward<decltype(name)>(name), std::forward<decltype(value)>(value));
+  };
   std::string path = url::decode(url::path_of(r.target));
   std::string script_name;
   std::optional<std::string> path_info;
@@ -93,20 +96,20 @@ CgiParams cgi_params(const Mount& m, const CgiRequest& r, const StatPath& stat) 
       request_uri.erase(0, prefix.size());
   }
   set("REQUEST_URI", request_uri);
-  if (r.rewritten) set("REDIRECT_URI", std::string(r.target));
-  set("QUERY_STRING", std::string(url::query_of(r.target)));
-  set("REQUEST_METHOD", std::string(r.method));
+  if (r.rewritten) set("REDIRECT_URI", r.target);
+  set("QUERY_STRING", url::query_of(r.target));
+  set("REQUEST_METHOD", r.method);
   set("REDIRECT_STATUS", std::to_string(r.redirect_status));
   set("SERVER_PROTOCOL", r.version_minor == 0 ? "HTTP/1.0" : "HTTP/1.1");
   set("GATEWAY_INTERFACE", "CGI/1.1");
   set("SERVER_SOFTWARE", "cutover");
   set("SERVER_NAME", r.server_name.empty() ? std::string() : http1::normalized_host(r.server_name));
-  set("SERVER_ADDR", std::string(r.server_addr));
+  set("SERVER_ADDR", r.server_addr);
   set("SERVER_PORT", std::to_string(r.server_port));
-  set("REMOTE_ADDR", std::string(r.remote_addr));
+  set("REMOTE_ADDR", r.remote_addr);
   set("REMOTE_PORT", std::to_string(r.remote_port));
   if (!r.remote_user.empty()) {
-    set("REMOTE_USER", std::string(r.remote_user));
+    set("REMOTE_USER", r.remote_user);
     set("AUTH_TYPE", "Basic");
   }
   // As lighttpd 1.4.69 sends them (seen in tests/e2e/migrate_lighttpd_test.cc): the scheme
@@ -115,28 +118,31 @@ CgiParams cgi_params(const Mount& m, const CgiRequest& r, const StatPath& stat) 
   set("REQUEST_SCHEME", r.https ? "https" : "http");
   if (r.https) set("HTTPS", "on");
   set("CONTENT_LENGTH", std::to_string(r.content_length ? *r.content_length : 0));
+  const size_t first_field = out.vars.size();  // only HTTP_* variables after this can merge
   for (auto& [name, value] : r.headers) {
-    std::string upper;
-    for (char c : name) upper += c == '-' ? '_' : char(c >= 'a' && c <= 'z' ? c - 32 : c);
+    std::string var;
+    var.reserve(5 + name.size());
+    var = "HTTP_";
+    for (char c : name) var += c == '-' ? '_' : char(c >= 'a' && c <= 'z' ? c - 32 : c);
+    std::string_view upper = std::string_view(var).substr(5);
     if (upper == "CONTENT_TYPE") {
-      set("CONTENT_TYPE", std::string(value));
+      set("CONTENT_TYPE", value);
       continue;
     }
     // httpoxy: a client's Proxy header must never become HTTP_PROXY.
     if (upper == "PROXY") continue;
-    std::string var = "HTTP_" + upper;
-    if (var == "HTTP_HOST" && !value.empty()) {
-      set(var, http1::normalized_host(value));
+    if (upper == "HOST" && !value.empty()) {
+      set(std::move(var), http1::normalized_host(value));
       continue;
     }
     bool merged = false;
-    for (auto& [k, v] : out.vars)
-      if (k == var) {
+    for (size_t i = first_field; i < out.vars.size(); ++i)
+      if (auto& [k, v] = out.vars[i]; k == var) {
         v += ", ";
         v += value;
         merged = true;
       }
-    if (!merged) set(var, std::string(value));
+    if (!merged) set(std::move(var), value);
   }
   for (auto& [k, v] : m.extra) set(k, v);
   return out;

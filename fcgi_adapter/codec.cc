@@ -92,7 +92,21 @@ void append_name_value(std::string& out, std::string_view name, std::string_view
 }
 
 void append_params(std::string& out, uint16_t id, const std::vector<std::pair<std::string, std::string>>& params) {
+  auto length_bytes = [](size_t n) -> size_t { return n < 128 ? 1 : 4; };
+  size_t total = 0;
+  for (auto& [n, v] : params) total += length_bytes(n.size()) + length_bytes(v.size()) + n.size() + v.size();
+  if (total > 0 && total <= kMaxContent) {
+    // The common case, one record: the pairs go straight into `out`, sized once.
+    uint8_t padding = uint8_t((8 - total % 8) % 8);
+    out.reserve(out.size() + 2 * kHeaderLen + total + padding);
+    append_header(out, Type::params, id, total, padding);
+    for (auto& [n, v] : params) append_name_value(out, n, v);
+    out.append(padding, '\0');
+    append_record(out, Type::params, id, {});
+    return;
+  }
   std::string body;
+  body.reserve(total);
   for (auto& [n, v] : params) append_name_value(body, n, v);
   append_stream(out, Type::params, id, body);  // a pair may span records: the stream is one byte sequence
   if (!body.empty()) append_stream(out, Type::params, id, {});

@@ -597,7 +597,11 @@ class Session {
       why = "waited " + std::to_string(queued_ms) + "ms in the queue (queue_timeout)";
       co_return false;
     }
-    asio::steady_timer t(tc_.io, std::chrono::milliseconds(std::min<int64_t>(5, spec.queue_timeout.count() - queued_ms)));
+    // One timer per session, made at its first wait: making one per wait looked up Asio's
+    // timer service each time.
+    if (!queue_timer_) queue_timer_ = std::make_unique<asio::steady_timer>(tc_.io);
+    asio::steady_timer& t = *queue_timer_;
+    t.expires_after(std::chrono::milliseconds(std::min<int64_t>(5, spec.queue_timeout.count() - queued_ms)));
     // Back in line at its first place, not at the end: a request that re-checks every few
     // milliseconds must not lose its turn to later ones.
     auto place = std::upper_bound(tc_.waiters.begin(), tc_.waiters.end(), slot.ticket,
@@ -605,8 +609,12 @@ class Session {
     tc_.waiters.insert(place, {slot.ticket, &t});
     error_code ec;
     co_await t.async_wait(asio::redirect_error(asio::use_awaitable, ec));
-    auto it = std::find_if(tc_.waiters.begin(), tc_.waiters.end(), [&t](const auto& w) { return w.second == &t; });
-    if (it != tc_.waiters.end()) tc_.waiters.erase(it);
+    // Cancelled means woken by ThreadContext::wake_one, which took the entry out already;
+    // only a wait that ran out (the re-check) is still in line.
+    if (ec != asio::error::operation_aborted) {
+      auto it = std::find_if(tc_.waiters.begin(), tc_.waiters.end(), [&t](const auto& w) { return w.second == &t; });
+      if (it != tc_.waiters.end()) tc_.waiters.erase(it);
+    }
     queued_ms += std::max<int64_t>(1, tc_.rt.clock() - start);
     co_return true;
   }
@@ -928,6 +936,7 @@ class Session {
   std::shared_ptr<const Snapshot> conn_snap_;  // the connection's settings (timeouts, limits)
   std::shared_ptr<const Snapshot> snap_;       // the current request's config and pools
   Downstream d_;
+  std::unique_ptr<asio::steady_timer> queue_timer_;  // wait_for_capacity's
   std::string client_ip_, server_ip_;
   uint16_t client_port_ = 0, server_port_ = 0;
   std::string decoded_path_;

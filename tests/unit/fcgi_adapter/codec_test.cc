@@ -67,6 +67,31 @@ TEST(FcgiCodec, NameValuePairsWithShortAndLongLengths) {
   EXPECT_EQ(uint8_t(rs[0].content[1 + 1 + 11 + 4 + 1]), 0x80);
 }
 
+TEST(FcgiCodec, ParamsFillingOneRecordExactlyAndOneByteMore) {
+  // One pair of 1 + 4 + 1 + v bytes: a value of 65529 bytes makes 65535, one record; one
+  // byte more splits the stream over two records. Either way the pairs read back whole.
+  for (size_t v : {size_t(65529), size_t(65530)}) {
+    std::string out;
+    append_params(out, 2, {{"X", std::string(v, 'v')}});
+    auto rs = records(out);
+    ASSERT_EQ(rs.size(), v == 65529 ? 2u : 3u) << v;
+    std::string stream;
+    for (auto& r : rs) {
+      EXPECT_EQ(r.type, Type::params);
+      EXPECT_EQ(r.size % 8, 0u);
+      stream.append(r.content);
+    }
+    EXPECT_TRUE(rs.back().content.empty());
+    std::vector<std::pair<std::string_view, std::string_view>> nv;
+    ASSERT_TRUE(parse_name_values(stream, nv));
+    ASSERT_EQ(nv.size(), 1u);
+    EXPECT_EQ(nv[0].second.size(), v);
+  }
+  std::string empty;
+  append_params(empty, 2, {});
+  EXPECT_EQ(records(empty).size(), 1u);  // just the terminator
+}
+
 TEST(FcgiCodec, EndRequest) {
   std::string out;
   append_end_request(out, 3, 0x01020304, ProtocolStatus::overloaded);
