@@ -242,9 +242,10 @@ TEST(RequestParser, SaysWhyAFieldLineIsRefused) {
 // Values are checked eight bytes at a time: every bad byte at every position of a long
 // value must still be found, and every allowed byte (obs-text, tab) still let through.
 TEST(RequestParser, EveryByteOfALongValueIsChecked) {
-  auto parse = [](const std::string& value, RequestHead& h) {
+  std::string raw;  // outlives the parsed head, whose fields point into it
+  auto parse = [&raw](const std::string& value, RequestHead& h) {
     ParseError err;
-    std::string raw = "GET / HTTP/1.1\r\nHost: a\r\nX-Long: " + value + "\r\n\r\n";
+    raw = "GET / HTTP/1.1\r\nHost: a\r\nX-Long: " + value + "\r\n\r\n";
     return parse_request_head(raw, 65536, h, err);
   };
   const std::string base = "abcdefghijklmnopqrstuvwxyz0123";  // 30 bytes: 3 words and a tail
