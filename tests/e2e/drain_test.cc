@@ -10,10 +10,15 @@
 
 using namespace e2e;
 
-TEST(Drain, SigtermFinishesInFlightRequestsThenExits) {
+// With one thread the event loop runs on the main thread, which also drains (proxy/server.cc);
+// with two, a control thread drains while the loops serve.
+class DrainWithThreads : public ::testing::TestWithParam<int> {};
+
+TEST_P(DrainWithThreads, SigtermFinishesInFlightRequestsThenExits) {
   std::string dir = temp_dir();
   Worker w(dir);
-  Gateway gw(dir, one_pool_config({w.address()}, "", "drain_timeout = \"10s\"\n"));
+  Gateway gw(dir, one_pool_config({w.address()}, "",
+                                  "drain_timeout = \"10s\"\nthreads = " + std::to_string(GetParam()) + "\n"));
   int port = gw.port;
   Client idle(port);  // a keep-alive client between requests
   ASSERT_TRUE(idle.send("GET / HTTP/1.1\r\nHost: h\r\n\r\n"));
@@ -32,4 +37,7 @@ TEST(Drain, SigtermFinishesInFlightRequestsThenExits) {
   EXPECT_EQ(r->header("Connection"), "close");
   EXPECT_EQ(gw.proc->wait_exit(std::chrono::seconds(5)), 0);
   EXPECT_NE(gw.proc->log().find("draining"), std::string::npos);
+  EXPECT_NE(gw.proc->log().find("(" + std::to_string(GetParam()) + " threads)"), std::string::npos);
 }
+
+INSTANTIATE_TEST_SUITE_P(Threads, DrainWithThreads, ::testing::Values(1, 2));

@@ -34,7 +34,12 @@ bool wait_log(Process& p, const std::string& text, size_t after = 0) {
   return false;
 }
 
-TEST(Reload, ChangedPoolUnderLoadWithZeroFailures) {
+// With one thread the event loop runs on the main thread and the signals are handled on a
+// timer there (proxy/server.cc); with two, on a control thread of their own.
+class ReloadWithThreads : public ::testing::TestWithParam<int> {};
+
+TEST_P(ReloadWithThreads, ChangedPoolUnderLoadWithZeroFailures) {
+  std::string threads = "threads = " + std::to_string(GetParam()) + "\n";
   std::atomic<int> s1_requests{0};
   ScriptedBackend s1([&](const std::string&, int) {
     ++s1_requests;
@@ -42,7 +47,7 @@ TEST(Reload, ChangedPoolUnderLoadWithZeroFailures) {
   });
   std::string dir = temp_dir();
   Worker w2(dir, "w2");
-  Gateway gw(dir, config({s1.address()}));
+  Gateway gw(dir, config({s1.address()}, threads));
   std::atomic<bool> stop{false};
   std::atomic<int> ok{0}, failed{0}, from_w2{0};
   std::vector<std::thread> load;
@@ -63,7 +68,7 @@ TEST(Reload, ChangedPoolUnderLoadWithZeroFailures) {
   }
   std::this_thread::sleep_for(std::chrono::milliseconds(300));
   int s1_conns = s1.connections();
-  write_config(dir, config({s1.address(), w2.address()}), gw.port);
+  write_config(dir, config({s1.address(), w2.address()}, threads), gw.port);
   gw.proc->kill(SIGHUP);
   ASSERT_TRUE(wait_log(*gw.proc, "reloaded"));
   ASSERT_TRUE(wait_log(*gw.proc, "(generation 2)"));
@@ -82,7 +87,10 @@ TEST(Reload, ChangedPoolUnderLoadWithZeroFailures) {
   EXPECT_GT(from_w2.load(), w2_before);   // the new backend still serves after the refused reload
   EXPECT_EQ(s1.connections(), s1_conns);  // kept-alive connections to the unchanged backend survived
   EXPECT_NE(gw.proc->log().find("cutover.toml:4:"), std::string::npos);  // the refusal names the position
+  EXPECT_NE(gw.proc->log().find("(" + std::to_string(GetParam()) + " threads)"), std::string::npos);
 }
+
+INSTANTIATE_TEST_SUITE_P(Threads, ReloadWithThreads, ::testing::Values(1, 2));
 
 TEST(Reload, ReloadCommandThroughTheAdminApi) {
   std::string dir = temp_dir();

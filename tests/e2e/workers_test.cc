@@ -198,8 +198,15 @@ TEST(Workers, RollingRestartUnderLoadFailsNoRequestAndServesTheNewBinary) {
   for (pid_t pid : before) EXPECT_FALSE(pid_alive(pid)) << "old worker " << pid << " still running";
 }
 
-TEST(Workers, KilledWorkerComesBackWithoutFailingRequests) {
+// With one thread the supervisor ticks on a timer of the only event loop (proxy/server.cc);
+// with two, on a control thread of its own.
+class WorkersWithThreads : public ::testing::TestWithParam<int> {};
+
+TEST_P(WorkersWithThreads, KilledWorkerComesBackWithoutFailingRequests) {
   Deployment d(3, 2);
+  std::string admin_line = "admin = \"127.0.0.1:0\"\n";
+  d.config.replace(d.config.find(admin_line), admin_line.size(),
+                   admin_line + "threads = " + std::to_string(GetParam()) + "\n");
   Gateway gw(d.dir, d.config);
   ASSERT_FALSE(admin_of(gw).empty());
   Load load(gw.port, {"/", "/cgi/"});
@@ -228,7 +235,10 @@ TEST(Workers, KilledWorkerComesBackWithoutFailingRequests) {
     if (r) seen.insert(r->body.substr(r->body.find("port ")));
   }
   EXPECT_EQ(seen.size(), 3u);
+  EXPECT_NE(gw.proc->log().find("(" + std::to_string(GetParam()) + " threads)"), std::string::npos);
 }
+
+INSTANTIATE_TEST_SUITE_P(Threads, WorkersWithThreads, ::testing::Values(1, 2));
 
 TEST(Workers, CrashLoopIsMarkedFailedWhileTheOthersServe) {
   Deployment d(2, 1);
