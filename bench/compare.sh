@@ -89,5 +89,5 @@ set -- $stats
 echo "shadow copies: $1 compared, $2 different, $3 dropped (over the concurrency cap and queue), $4 candidate errors, $5 not copied (over compare.max_rate=${COMPARE_MAX_RATE:-1000}/s)"
 echo "all rounds (req/s p99): off: $(tr '\n' ';' < "$WORK/off.rounds") on: $(tr '\n' ';' < "$WORK/on.rounds")"
 if [ "$PAIRED" = 1 ]; then  # the ratio within each round, where both ran in the same seconds
-  echo "on/off req/s per round: $(paste "$WORK/off.rounds" "$WORK/on.rounds" | awk '{printf "%.3f ", $3/$1}')"
+  echo "on/off req/s per round: $(per_round_ratio "$WORK/off.rounds" "$WORK/on.rounds")"
 fi

@@ -43,6 +43,11 @@ wrk_summary() {
   errs=$(awk '/Non-2xx|Socket errors/ {print}' "$f" | tr -s ' ' | tr '\n' ' ')
   echo "$rps $p50 $p99 $2 ${errs:-none}"
 }
+# The first columns (req/s) of two rounds files divided line by line: B / A per round.
+#   per_round_ratio A_FILE B_FILE
+per_round_ratio() {
+  paste -d' ' <(awk '{print $1}' "$1") <(awk '{print $1}' "$2") | awk '{printf "%.3f ", $2/$1}'
+}
 # CPU time (clock ticks) of a process and its direct children (nginx's workers).
 cpu_ticks() {
   local total=0 pid=$1

@@ -75,7 +75,7 @@ median_table proxy "CPU µs/request" .rounds nginx cutover nginx haproxy
 echo "all rounds (req/s):"
 for n in cutover nginx haproxy; do echo "  $n: $(awk '{printf "%s (%s us) ", $1, $4}' "$WORK/$n.rounds")"; done
 if [ "$PAIRED" = 1 ]; then  # within each round all three ran in the same seconds
-  echo "cutover/nginx req/s per round: $(paste -d' ' <(awk '{print $1}' "$WORK/cutover.rounds") <(awk '{print $1}' "$WORK/nginx.rounds") | awk '{printf "%.3f ", $1/$2}')"
+  echo "cutover/nginx req/s per round: $(per_round_ratio "$WORK/nginx.rounds" "$WORK/cutover.rounds")"
   # Near 1.00 means CPU 1 was the limit, as it should be; lower, and wrk was.
   echo "CPU 1 busy per round (sum over the proxies of req/s x CPU µs/request): $(for r in $(seq "$ROUNDS"); do
     for n in cutover nginx haproxy; do sed -n "${r}p" "$WORK/$n.rounds"; done | awk '{s += $1 * $4 / 1e6} END {printf "%.2f ", s}'; done)"

@@ -7,9 +7,15 @@
 namespace cutover::stage {
 namespace {
 
+// Header names are ASCII tokens: fold A-Z only (std::tolower is a locale call per byte).
+inline unsigned char fold(char c) {
+  auto u = static_cast<unsigned char>(c);
+  return u >= 'A' && u <= 'Z' ? u + ('a' - 'A') : u;
+}
+
 std::string lower(std::string_view s) {
   std::string o(s);
-  for (auto& c : o) c = char(std::tolower(static_cast<unsigned char>(c)));
+  for (auto& c : o) c = char(fold(c));
   return o;
 }
 
@@ -29,12 +35,6 @@ std::string cookie_names(const std::vector<std::string>& values) {
 }
 
 using Headers = std::vector<std::pair<std::string, std::string>>;
-
-// Header names are ASCII tokens: fold A-Z only (std::tolower is a locale call per byte).
-inline unsigned char fold(char c) {
-  auto u = static_cast<unsigned char>(c);
-  return u >= 'A' && u <= 'Z' ? u + ('a' - 'A') : u;
-}
 
 // Case-insensitive order of header names: the order of their lowercase forms.
 inline int compare_names(std::string_view x, std::string_view y) {
