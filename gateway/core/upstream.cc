@@ -8,6 +8,7 @@
 #include <map>
 
 #include "core/deadline.h"
+#include "core/inq_read.h"
 
 namespace cutover {
 
@@ -53,8 +54,8 @@ awaitable<size_t> read_op(UpConn& c, Duration timeout, error_code& ec) {
     }
   }
   c.deadline.arm(timeout);
-  return c.sock.async_read_some(asio::buffer(c.buf.data() + c.end, c.buf.size() - c.end),
-                                asio::redirect_error(asio::use_awaitable, ec));
+  return async_read_some_inq(c.sock, asio::buffer(c.buf.data() + c.end, c.buf.size() - c.end),
+                             asio::redirect_error(asio::use_awaitable, ec));
 }
 
 size_t read_done(UpConn& c, size_t n, error_code& ec) {
@@ -87,6 +88,7 @@ awaitable<Failure> connect_backend(UpSocket& sock, const BackendSpec& b, Duratio
   if (!b.is_unix) {
     int one = 1;
     ::setsockopt(sock.native_handle(), IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    enable_inq(sock.native_handle());  // reads know when the socket is empty (core/inq_read.h)
   }
   sock.non_blocking(true, ec);  // for write_now (core/write_now.h)
   co_return Failure{};

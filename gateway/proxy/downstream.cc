@@ -6,6 +6,7 @@
 #include <ctime>
 
 #include "core/deadline.h"
+#include "core/inq_read.h"
 #include "core/time_text.h"
 #include "core/write_now.h"
 
@@ -118,7 +119,7 @@ awaitable<size_t> Downstream::fill_op(Duration timeout, error_code& ec, bool bul
     grow();
   }
   deadline_.arm(timeout);
-  return sock_.async_read_some(asio::buffer(buf_ + end_, cap_ - end_), redirect_error(use_awaitable, ec));
+  return async_read_some_inq(sock_, asio::buffer(buf_ + end_, cap_ - end_), redirect_error(use_awaitable, ec));
 }
 
 size_t Downstream::filled(size_t n, error_code& ec) {

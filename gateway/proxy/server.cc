@@ -14,6 +14,7 @@
 
 #include <boost/asio/post.hpp>
 
+#include "core/inq_read.h"
 #include "core/deadline.h"
 #include "core/file_io.h"
 #include "core/log.h"
@@ -67,6 +68,7 @@ std::unique_ptr<tcp::acceptor> open_acceptor(asio::io_context& io, const tcp::en
   acc->set_option(asio::socket_base::reuse_address(true));
   int one = 1;
   ::setsockopt(acc->native_handle(), SOL_SOCKET, SO_REUSEPORT, &one, sizeof one);
+  enable_inq(acc->native_handle());  // inherited by accepted sockets (core/inq_read.h)
   if (ep.address().is_v6()) acc->set_option(asio::ip::v6_only(true));
   acc->bind(ep);
   acc->listen(asio::socket_base::max_listen_connections);
