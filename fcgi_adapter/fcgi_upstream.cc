@@ -2,6 +2,8 @@
 // backend's kept connections stay under pool.keep_conn, which stays below the processes
 // behind the address: a kept connection holds a libfcgi process, and one process must stay
 // free to accept the next new connection (nginx's fastcgi_keep_conn stalls on exactly this).
+// Or keep_conn equals the processes and max_conns is no higher (rides_kept): then no new
+// connection is opened without a keep slot reserved for it.
 // The body goes as STDIN with an exact CONTENT_LENGTH (a chunked body is spooled first);
 // STDOUT is parsed as a CGI response and streamed to the client; STDERR goes to the error
 // log, never into the response.
@@ -71,10 +73,20 @@ class FcgiUpstream final : public Upstream {
       // often the only one, as a request reuses a connection only on the thread keeping it.
       for (int i = 0; i < closed_idle; ++i) note_early_close(backend, 1);
       bool reused = c != nullptr;
+      std::shared_ptr<std::atomic<int>> reserved;
+      if (!c && rides_kept(pool)) {
+        bool timed_out = false;
+        c = co_await wait_for_kept(tc, pool, backend, req.timeouts.connect, reserved, timed_out);
+        if (timed_out)
+          co_return Failure{FailureKind::connect_timeout, false,
+                            "all " + std::to_string(pool.keep_conn) + " kept connections stayed busy for connect_timeout"};
+        reused = c != nullptr;
+      }
       if (!c) {
         c = std::make_unique<UpConn>(tc.io.get_executor());
+        c->slot = std::move(reserved);  // released by the connection, also if the connect fails
         if (Failure f = co_await connect_backend(c->sock, backend.spec, req.timeouts.connect)) co_return f;
-        claim_keep_slot(pool, backend, *c);
+        if (!c->slot) claim_keep_slot(pool, backend, *c);
       }
       if (req.times) req.times->connected = tc.rt.clock();
       bool got_bytes = false;
@@ -177,6 +189,50 @@ class FcgiUpstream final : public Upstream {
     if (pool.keep_conn <= 0 || backend.keep_conn_strikes.load(std::memory_order_relaxed) >= kKeepConnStrikes) return;
     if (backend.kept->fetch_add(1, std::memory_order_relaxed) < pool.keep_conn) c.slot = backend.kept;
     else backend.kept->fetch_sub(1, std::memory_order_relaxed);
+  }
+
+  // Every request rides a kept connection when no more may be in flight than are kept
+  // (max_conns <= keep_conn). keep_conn may then be as many as the processes behind the
+  // socket: a connection is opened only on a keep slot reserved first, so it never waits
+  // in the backlog behind processes that kept connections hold (the keep-conn trap).
+  static bool rides_kept(const PoolSpec& pool) {
+    return pool.keep_conn > 0 && pool.max_conns > 0 && pool.max_conns <= uint32_t(pool.keep_conn) &&
+           pool.keepalive_idle > 0;
+  }
+
+  // For a request that holds an in-flight slot in a rides_kept pool: an idle connection of
+  // this thread, or null with a keep slot reserved in `reserved` (connect then). With every
+  // slot taken and none idle here, one is idle on another thread (no more are in flight
+  // than kept), so the other threads are asked to close one: that frees its process and
+  // its slot. `timed_out` when neither came within `timeout` (the app is stuck).
+  static awaitable<std::unique_ptr<UpConn>> wait_for_kept(ThreadContext& tc, const PoolSpec& pool,
+                                                          BackendRuntime& backend, Duration timeout,
+                                                          std::shared_ptr<std::atomic<int>>& reserved, bool& timed_out) {
+    int64_t give_up = tc.rt.clock() + timeout.count(), ask_at = 0;
+    std::optional<asio::steady_timer> t;
+    while (true) {
+      if (auto c = tc.conns.take(backend.id, tc.rt.clock(), pool.keepalive_timeout)) co_return c;
+      if (backend.keep_conn_strikes.load(std::memory_order_relaxed) >= kKeepConnStrikes) co_return nullptr;
+      if (backend.kept->fetch_add(1, std::memory_order_relaxed) < pool.keep_conn) {
+        reserved = backend.kept;
+        co_return nullptr;
+      }
+      backend.kept->fetch_sub(1, std::memory_order_relaxed);
+      int64_t now = tc.rt.clock();
+      if (now >= give_up) {
+        timed_out = true;
+        co_return nullptr;
+      }
+      // Again now and then: the one asked first may have been busy at that moment.
+      if (now >= ask_at && tc.rt.release_one_idle_upstream) {
+        tc.rt.release_one_idle_upstream(backend.id);
+        ask_at = now + 20;
+      }
+      if (!t) t.emplace(tc.io);
+      t->expires_after(std::chrono::milliseconds(2));
+      error_code ec;
+      co_await t->async_wait(asio::redirect_error(asio::use_awaitable, ec));
+    }
   }
 
   static void note_early_close(BackendRuntime& backend, uint32_t requests_before) {
@@ -348,14 +404,50 @@ class FcgiUpstream final : public Upstream {
 
  public:
   // A health check is a real request for health.path, answered as the app answers it.
+  // In a rides_kept pool it goes like a request: an in-flight slot first, then a kept
+  // connection, so it never opens one that no process is free to accept.
   awaitable<bool> check(ThreadContext& tc, const PoolSpec& pool, BackendRuntime& backend, std::string& why) override {
-    UpConn c(tc.io.get_executor());
-    if (Failure f = co_await connect_backend(c.sock, backend.spec, pool.health.timeout)) {
-      why = f.detail;
-      co_return false;
+    std::unique_ptr<UpConn> kept_conn;
+    std::shared_ptr<std::atomic<int>> reserved;
+    InFlight counted(backend);
+    struct Wake {  // a request queued behind the check's slot goes on at once
+      ThreadContext& tc;
+      bool on;
+      ~Wake() {
+        if (on) tc.wake_one();
+      }
+    } wake{tc, rides_kept(pool)};
+    if (rides_kept(pool)) {
+      int64_t give_up = tc.rt.clock() + pool.health.timeout.count();
+      asio::steady_timer t(tc.io);
+      while (!counted.acquire(pool.max_conns)) {
+        if (tc.rt.clock() >= give_up) {
+          why = "all " + std::to_string(pool.max_conns) + " max_conns stayed busy for health.timeout";
+          co_return false;
+        }
+        t.expires_after(std::chrono::milliseconds(2));
+        error_code ec;
+        co_await t.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+      }
+      bool timed_out = false;
+      Duration left(std::max<int64_t>(0, give_up - tc.rt.clock()));
+      kept_conn = co_await wait_for_kept(tc, pool, backend, left, reserved, timed_out);
+      if (timed_out) {
+        why = "all " + std::to_string(pool.keep_conn) + " kept connections stayed busy for health.timeout";
+        co_return false;
+      }
     }
+    if (!kept_conn) {
+      kept_conn = std::make_unique<UpConn>(tc.io.get_executor());
+      kept_conn->slot = std::move(reserved);
+      if (Failure f = co_await connect_backend(kept_conn->sock, backend.spec, pool.health.timeout)) {
+        why = f.detail;
+        co_return false;
+      }
+    }
+    UpConn& c = *kept_conn;
     std::string out;
-    append_begin_request(out, kId, Role::responder, false);
+    append_begin_request(out, kId, Role::responder, c.slot != nullptr);
     append_params(out, kId, {{"REQUEST_METHOD", "GET"}, {"SCRIPT_NAME", pool.health.path}, {"REQUEST_URI", pool.health.path},
                              {"QUERY_STRING", ""}, {"GATEWAY_INTERFACE", "CGI/1.1"}, {"SERVER_PROTOCOL", "HTTP/1.1"},
                              {"REDIRECT_STATUS", "200"}});
@@ -387,6 +479,8 @@ class FcgiUpstream final : public Upstream {
           why = "status " + std::to_string(cgi.status) + ", expected " + std::to_string(pool.health.expect);
           co_return false;
         }
+        ++c.requests;
+        if (c.slot && c.begin == c.end) tc.conns.put(backend.id, std::move(kept_conn), size_t(pool.keepalive_idle), tc.rt.clock());
         co_return true;
       }
     }

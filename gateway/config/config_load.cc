@@ -415,10 +415,14 @@ void load_keep_conn(Reader& r, PoolSpec& p) {
   if (!v) return;
   if (p.protocol != "fastcgi")
     r.fail(*r.get("keep_conn"), "keep_conn: only for protocol = \"fastcgi\" (HTTP pools use keepalive)");
-  if (processes > 0 && *v >= processes)
+  // As many as the processes only when every request rides a kept connection (max_conns
+  // no higher): cutover then never opens one that would wait behind the kept ones.
+  bool rides_kept = r.get("max_conns") && p.max_conns > 0 && p.max_conns <= uint32_t(*v);
+  if (processes > 0 && (*v > processes || (*v == processes && !rides_kept)))
     r.fail(*r.get("keep_conn"), "keep_conn: " + std::to_string(*v) + " kept connections would hold all " +
                                     std::to_string(processes) + " process(es) behind each backend; at most " +
-                                    std::to_string(processes - 1));
+                                    std::to_string(processes - 1) + ", or " + std::to_string(processes) +
+                                    " with max_conns = " + std::to_string(processes) + " or less");
   p.keep_conn = int(*v);
 }
 

@@ -190,6 +190,10 @@ struct Runtime {
   // Asks every thread to close its idle connections to a backend (by id), so a worker being
   // stopped is not kept waiting by connections nobody will use (set by the server).
   std::function<void(size_t)> drop_idle_upstreams;
+  // Asks every thread but the caller's to close one of its idle connections to a backend
+  // (by id): a FastCGI request that needs a kept connection frees the process that an idle
+  // one on another thread holds (set by the server).
+  std::function<void(size_t)> release_one_idle_upstream;
   // Route stages: moves one route (promote, demote, set) and persists the stages; returns
   // "" or why not. Set by the server; used by the admin API and the guards.
   std::function<std::string(const std::string& route, const std::string& action, const std::string& value,

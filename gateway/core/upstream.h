@@ -74,6 +74,11 @@ class ConnCache {
   void put(size_t backend, std::unique_ptr<UpConn> c, size_t max_idle, int64_t now);
   // Closes the idle connections to one backend (its process is being stopped), or all.
   void drop(size_t backend) { idle_.erase(backend); }
+  // Closes the longest idle connection to one backend, if there is one.
+  void drop_one(size_t backend) {
+    auto it = idle_.find(backend);
+    if (it != idle_.end() && !it->second.empty()) it->second.erase(it->second.begin());
+  }
   void clear() { idle_.clear(); }
   size_t idle_count(size_t backend) const {
     auto it = idle_.find(backend);

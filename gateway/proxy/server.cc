@@ -160,6 +160,11 @@ int serve(std::shared_ptr<const Config> cfg, ConfigSource source) {
   rt.drop_idle_upstreams = [&](size_t id) {
     for (auto& w : workers) asio::post(w->io, [w = w.get(), id] { w->tc->conns.drop(id); });
   };
+  rt.release_one_idle_upstream = [&](size_t id) {
+    for (auto& w : workers)
+      if (!w->io.get_executor().running_in_this_thread())
+        asio::post(w->io, [w = w.get(), id] { w->tc->conns.drop_one(id); });
+  };
   RolloutControl rollout(rt);
   rollout.load_state();
   rt.move_route = [&](const std::string& route, const std::string& action, const std::string& value,
