@@ -7,10 +7,10 @@
 # nginx with `fastcgi_keep_conn on` + upstream `keepalive` is run last, for
 # KEEPCONN_DURATION (0: not at all): it keeps more idle connections than the app has
 # processes and stalls (the keep-conn trap).
-# cutover gets what it would default to if it supervised the APPS processes itself:
-# keep_conn = APPS - 1 kept connections and max_conns = 2 x APPS in flight (the rest wait in
-# its queue, in order). KEEP_CONN=0 makes it open a connection per request, like nginx and
-# lighttpd; MAX_CONNS=0 lifts the cap.
+# cutover gets what it would default to if it supervised the APPS processes itself: every
+# process kept, keep_conn = max_conns = APPS (the rest wait in its queue, in order).
+# KEEP_CONN=0 makes it open a connection per request, like nginx and lighttpd;
+# KEEP_CONN=3 MAX_CONNS=8 was the default before 2026-11-26 (one process left unkept).
 #   bench/fastcgi.sh [DURATION=10s] [CONNS=50] [THREADS=1] [ROUNDS=3] [APPS=4]
 set -euo pipefail
 DURATION=${1:-10s}
@@ -71,8 +71,8 @@ threads = $THREADS
 [pools.app]
 protocol = "fastcgi"
 backends = ["unix:$WORK/app-cutover.sock"]
-keep_conn = ${KEEP_CONN:-$((APPS - 1))}
-max_conns = ${MAX_CONNS:-$((2 * APPS))}
+keep_conn = ${KEEP_CONN:-$APPS}
+max_conns = ${MAX_CONNS:-$APPS}
 ${POOL_EXTRA:-}
 [[routes]]
 name = "app"

@@ -406,10 +406,11 @@ void load_keep_conn(Reader& r, PoolSpec& p) {
   // socket, else one per socket or port), unknown (0) for listed backends.
   int processes = !p.workers ? 0 : p.workers->shared_socket() ? p.workers->count : 1;
   if (p.protocol == "fastcgi" && processes > 1) {
-    p.keep_conn = processes - 1;
-    // Requests beyond twice the processes would only wait in the socket's backlog, behind
-    // the one process that is not kept: they wait in cutover's queue instead, in order.
-    if (!r.get("max_conns")) p.max_conns = uint32_t(2 * processes);
+    // Every process kept and no more requests in flight than processes: each request rides
+    // a kept connection and the others wait in cutover's queue, in order. With a higher
+    // max_conns given, one process stays unkept for the requests beyond.
+    if (!r.get("max_conns")) p.max_conns = uint32_t(processes);
+    p.keep_conn = p.max_conns != 0 && p.max_conns <= uint32_t(processes) ? processes : processes - 1;
   }
   auto v = r.integer("keep_conn", 0, 100000);
   if (!v) return;

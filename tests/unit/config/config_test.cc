@@ -177,8 +177,11 @@ TEST(Config, FastcgiKeepConnAndSendfile) {
     return with_workers("[pools.w]\nprotocol = \"fastcgi\"\n" + extra +
                         "[pools.w.workers]\ncommand = \"a\"\nsocket = \"/tmp/a.sock\"\ncount = 4\n");
   };
-  // Supervised processes on one socket: all but one may be held by kept connections.
-  EXPECT_EQ(load_config_text(shared(""), "t.toml")->pools[0].keep_conn, 3);
+  // Supervised processes on one socket: all kept, as many in flight as there are processes;
+  // with more in flight allowed, all but one kept.
+  EXPECT_EQ(load_config_text(shared(""), "t.toml")->pools[0].keep_conn, 4);
+  EXPECT_EQ(load_config_text(shared(""), "t.toml")->pools[0].max_conns, 4u);
+  EXPECT_EQ(load_config_text(shared("max_conns = 8\n"), "t.toml")->pools[0].keep_conn, 3);
   EXPECT_EQ(load_config_text(shared("keep_conn = 0\n"), "t.toml")->pools[0].keep_conn, 0);
   // All four when no more may be in flight: every request then rides a kept connection.
   EXPECT_EQ(load_config_text(shared("keep_conn = 4\nmax_conns = 4\n"), "t.toml")->pools[0].keep_conn, 4);
