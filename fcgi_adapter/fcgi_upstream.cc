@@ -412,11 +412,12 @@ class FcgiUpstream final : public Upstream {
     InFlight counted(backend);
     struct Wake {  // a request queued behind the check's slot goes on at once
       ThreadContext& tc;
+      const PoolSpec& pool;
       bool on;
       ~Wake() {
-        if (on) tc.wake_one();
+        if (on) tc.wake_one(&pool);
       }
-    } wake{tc, rides_kept(pool)};
+    } wake{tc, pool, rides_kept(pool)};
     if (rides_kept(pool)) {
       int64_t give_up = tc.rt.clock() + pool.health.timeout.count();
       asio::steady_timer t(tc.io);

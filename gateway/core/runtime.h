@@ -179,6 +179,7 @@ struct Runtime {
   // slow candidate) must not touch their thread's context any more.
   std::atomic<bool> stopped{false};
   std::atomic<int> sessions{0};        // open client connections, all threads
+  int threads = 0;                     // event-loop threads (set by the server before they run)
   std::unique_ptr<AccessLog> access_log;  // null when off
   // Re-reads the config and installs it; "" on success, else why it was refused (set by
   // the server; used by SIGHUP and the admin API).
@@ -220,8 +221,10 @@ class InFlight {
     held_ = true;
     return true;
   }
-  ~InFlight() {
+  ~InFlight() { release(); }
+  void release() {
     if (held_) b_.in_flight.fetch_sub(1, std::memory_order_relaxed);
+    held_ = false;
   }
   InFlight(const InFlight&) = delete;
   InFlight& operator=(const InFlight&) = delete;

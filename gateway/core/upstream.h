@@ -120,7 +120,12 @@ struct ThreadContext {
   // Requests of this thread waiting for a backend under max_conns, by ticket (arrival
   // order, kept when one re-waits after its periodic re-check); an exchange that ends here
   // wakes the oldest (others re-check every few milliseconds).
-  std::deque<std::pair<uint64_t, asio::steady_timer*>> waiters;
+  struct Waiter {
+    uint64_t ticket;  // arrival order
+    asio::steady_timer* timer;
+    const PoolSpec* pool;
+  };
+  std::deque<Waiter> waiters;
   uint64_t next_ticket = 0;
   // Compare copies of this thread waiting for the route's concurrency cap; a copy that ends
   // here wakes the oldest.
@@ -138,10 +143,15 @@ struct ThreadContext {
       if (c->idle) c->sock->cancel(ignored);
     }
   }
-  void wake_one() {
-    if (waiters.empty()) return;
-    waiters.front().second->cancel();
-    waiters.pop_front();
+  // A request of `pool` on this thread gave back its in-flight slot: the pool's oldest
+  // waiter here goes on (waiters of other pools would find no room).
+  void wake_one(const PoolSpec* pool) {
+    for (auto it = waiters.begin(); it != waiters.end(); ++it)
+      if (it->pool == pool) {
+        it->timer->cancel();
+        waiters.erase(it);
+        return;
+      }
   }
 };
 

@@ -101,6 +101,7 @@ int serve(std::shared_ptr<const Config> cfg, ConfigSource source) {
     rt.access_log = std::make_unique<AccessLog>(
         cfg->server.access_log, cfg->server.access_log_format);
   int n = cfg->server.threads > 0 ? cfg->server.threads : int(std::max(1u, std::thread::hardware_concurrency()));
+  rt.threads = n;
   std::vector<std::unique_ptr<Worker>> workers;
   for (int i = 0; i < n; ++i) {
     auto w = std::make_unique<Worker>();

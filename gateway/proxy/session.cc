@@ -601,18 +601,22 @@ class Session {
     // timer service each time.
     if (!queue_timer_) queue_timer_ = std::make_unique<asio::steady_timer>(tc_.io);
     asio::steady_timer& t = *queue_timer_;
-    t.expires_after(std::chrono::milliseconds(std::min<int64_t>(5, spec.queue_timeout.count() - queued_ms)));
+    // The re-check catches slots that come free with nobody to wake this waiter: on another
+    // thread (often, so every 5 ms), or by a backend coming back (with one thread, the only
+    // case: 50 ms, as each wake-up costs as much as a short request's own work).
+    int64_t recheck = tc_.rt.threads == 1 ? 50 : 5;
+    t.expires_after(std::chrono::milliseconds(std::min<int64_t>(recheck, spec.queue_timeout.count() - queued_ms)));
     // Back in line at its first place, not at the end: a request that re-checks every few
     // milliseconds must not lose its turn to later ones.
     auto place = std::upper_bound(tc_.waiters.begin(), tc_.waiters.end(), slot.ticket,
-                                  [](uint64_t t, const auto& w) { return t < w.first; });
-    tc_.waiters.insert(place, {slot.ticket, &t});
+                                  [](uint64_t t, const auto& w) { return t < w.ticket; });
+    tc_.waiters.insert(place, {slot.ticket, &t, &spec});
     error_code ec;
     co_await t.async_wait(asio::redirect_error(asio::use_awaitable, ec));
     // Cancelled means woken by ThreadContext::wake_one, which took the entry out already;
     // only a wait that ran out (the re-check) is still in line.
     if (ec != asio::error::operation_aborted) {
-      auto it = std::find_if(tc_.waiters.begin(), tc_.waiters.end(), [&t](const auto& w) { return w.second == &t; });
+      auto it = std::find_if(tc_.waiters.begin(), tc_.waiters.end(), [&t](const auto& w) { return w.timer == &t; });
       if (it != tc_.waiters.end()) tc_.waiters.erase(it);
     }
     queued_ms += std::max<int64_t>(1, tc_.rt.clock() - start);
@@ -830,7 +834,7 @@ class Session {
           bump(backend.failures);
         if (!f || out.started()) stats_.upstream_status = out.status();
       }
-      tc_.wake_one();
+      tc_.wake_one(&spec);
       if (!f) {
         note_success(backend);
         if (compare) start_shadow(route, head, target, new_side_fields, *captured_body, *captured_answer);  // compare: the legacy side got `target`
