@@ -24,22 +24,35 @@ bool is_token(std::string_view s) {
   return true;
 }
 
-std::string_view trim_ows(std::string_view v) {
-  while (!v.empty() && (v.front() == ' ' || v.front() == '\t')) v.remove_prefix(1);
-  while (!v.empty() && (v.back() == ' ' || v.back() == '\t')) v.remove_suffix(1);
-  return v;
+inline std::string_view trim_ows(std::string_view v) {
+  size_t b = 0, e = v.size();
+  while (b < e && (v[b] == ' ' || v[b] == '\t')) ++b;
+  while (e > b && (v[e - 1] == ' ' || v[e - 1] == '\t')) --e;
+  return std::string_view(v.data() + b, e - b);
 }
 
+// Where find_head_end saw each line end, so that the line reader need not search again.
+struct LineEnds {
+  static constexpr size_t kMax = 128;
+  uint32_t at[kMax];
+  size_t n = 0;
+  void add(size_t pos) {
+    if (n < kMax) at[n++] = uint32_t(pos);
+  }
+};
+
 // Finds the end of the head (after the blank line). Accepts CRLF or bare LF line ends.
-// Returns 0 when the blank line is not in buf yet.
-size_t find_head_end(std::string_view buf) {
+// Returns 0 when the blank line is not in buf yet. Records the line ends in `ends`.
+size_t find_head_end(std::string_view buf, LineEnds& ends) {
   size_t pos = 0;
+  ends.n = 0;
   while (true) {
     size_t nl = buf.find('\n', pos);
     if (nl == std::string_view::npos) return 0;
+    ends.add(nl);
     size_t next = nl + 1;
-    if (next < buf.size() && buf[next] == '\n') return next + 1;
-    if (next + 1 < buf.size() && buf[next] == '\r' && buf[next + 1] == '\n') return next + 2;
+    if (next < buf.size() && buf[next] == '\n') return ends.add(next), next + 1;
+    if (next + 1 < buf.size() && buf[next] == '\r' && buf[next + 1] == '\n') return ends.add(next + 1), next + 2;
     if (next >= buf.size() || (next + 1 >= buf.size() && buf[next] == '\r')) return 0;
     pos = next;
   }
@@ -70,6 +83,13 @@ inline bool plain_value(std::string_view v) {
     // x ^ 0x7F.. (a DEL).
     bad |= ((x - 0x20 * kOnes) & ~x & kHigh) | ((del - kOnes) & ~del & kHigh);
   }
+  if (n > 0 && v.size() >= 8) {  // the last bytes, as the 8 that end the value
+    uint64_t x;
+    std::memcpy(&x, p + n - 8, 8);
+    uint64_t del = x ^ (0x7f * kOnes);
+    bad |= ((x - 0x20 * kOnes) & ~x & kHigh) | ((del - kOnes) & ~del & kHigh);
+    return bad == 0;
+  }
   for (; n > 0; ++p, --n) bad |= kBadInValue[static_cast<unsigned char>(*p)] || *p == '\t';
   return bad == 0;
 }
@@ -79,12 +99,21 @@ inline bool plain_value(std::string_view v) {
 // parse_fields anyway, which finds one without a second search.
 struct LineReader {
   std::string_view rest;
+  const LineEnds* ends = nullptr;  // the line ends find_head_end saw, from the start of rest
   bool bad = false;
+  size_t i = 0, consumed = 0;
   bool next(std::string_view& line, bool first = false) {
-    size_t nl = rest.find('\n');
-    if (nl == std::string_view::npos) return false;
-    line = rest.substr(0, nl);
+    size_t nl;
+    if (ends && i < ends->n) {
+      nl = ends->at[i++] - consumed;
+    } else {
+      ends = nullptr;  // more lines than were recorded: search from here on
+      nl = rest.find('\n');
+      if (nl == std::string_view::npos) return false;
+    }
+    line = std::string_view(rest.data(), nl);
     rest.remove_prefix(nl + 1);
+    consumed += nl + 1;
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
     if (first && line.find('\r') != std::string_view::npos) bad = true;
     return true;
@@ -203,6 +232,24 @@ FieldKind field_kind(std::string_view n) {
   }
 }
 
+namespace {
+// The Connection options a proxy acts on, in one pass over the list.
+struct ConnectionOptions {
+  bool close = false, keep_alive = false, upgrade = false;
+  void scan(std::string_view list) {
+    while (!list.empty()) {
+      size_t comma = list.find(',');
+      std::string_view t = trim_ows(list.substr(0, comma));
+      if (t.size() == 5) close = close || iequals(t, "close");
+      else if (t.size() == 10) keep_alive = keep_alive || iequals(t, "keep-alive");
+      else if (t.size() == 7) upgrade = upgrade || iequals(t, "upgrade");
+      if (comma == std::string_view::npos) break;
+      list.remove_prefix(comma + 1);
+    }
+  }
+};
+}  // namespace
+
 bool has_token(std::string_view list, std::string_view token) {
   while (!list.empty()) {
     size_t comma = list.find(',');
@@ -219,13 +266,14 @@ ParseStatus parse_request_head(std::string_view buf, size_t max_head, RequestHea
   size_t skip = 0;
   while (skip < buf.size() && (buf[skip] == '\r' || buf[skip] == '\n')) ++skip;
   std::string_view b = buf.substr(skip);
-  size_t end = find_head_end(b);
+  LineEnds ends;
+  size_t end = find_head_end(b, ends);
   if (end == 0) {
     if (b.size() > max_head) return err = {431, "request head too large"}, ParseStatus::error;
     return ParseStatus::incomplete;
   }
   if (end > max_head) return err = {431, "request head too large"}, ParseStatus::error;
-  LineReader lines{b.substr(0, end)};
+  LineReader lines{b.substr(0, end), &ends};
   std::string_view line;
   lines.next(line, true);
   if (lines.bad) return err = {400, "bare CR in request line"}, ParseStatus::error;
@@ -253,9 +301,9 @@ ParseStatus parse_request_head(std::string_view buf, size_t max_head, RequestHea
 bool validate_request(RequestHead& req, ParseError& err) {
   int hosts = 0, lengths = 0, codings = 0;
   std::string_view te;
-  bool have_upgrade = false;
   uint64_t length = 0;
-  bool close = false, keep = false, upgrade_field = false;
+  bool upgrade_field = false;
+  ConnectionOptions conn;
   for (const Field& f : req.fields) {
     switch (kind_of(f)) {
       case FieldKind::host:
@@ -276,9 +324,7 @@ bool validate_request(RequestHead& req, ParseError& err) {
         break;
       case FieldKind::connection:
         // Several Connection fields combine: keep-alive is decided over all of them.
-        have_upgrade = have_upgrade || has_token(f.value, "upgrade");
-        close = close || has_token(f.value, "close");
-        keep = keep || has_token(f.value, "keep-alive");
+        conn.scan(f.value);
         break;
       case FieldKind::expect:
         if (iequals(f.value, "100-continue")) req.expect_continue = req.version_minor >= 1;
@@ -321,20 +367,21 @@ bool validate_request(RequestHead& req, ParseError& err) {
   } else {
     req.framing = Framing::none;
   }
-  req.keep_alive = req.version_minor >= 1 ? !close : (keep && !close);
-  if (have_upgrade && upgrade_field) req.upgrade = true;
+  req.keep_alive = req.version_minor >= 1 ? !conn.close : (conn.keep_alive && !conn.close);
+  if (conn.upgrade && upgrade_field) req.upgrade = true;
   return true;
 }
 
 ParseStatus parse_response_head(std::string_view buf, size_t max_head, bool request_was_head,
                                 ResponseHead& out, ParseError& err) {
-  size_t end = find_head_end(buf);
+  LineEnds ends;
+  size_t end = find_head_end(buf, ends);
   if (end == 0) {
     if (buf.size() > max_head) return err = {502, "response head too large"}, ParseStatus::error;
     return ParseStatus::incomplete;
   }
   if (end > max_head) return err = {502, "response head too large"}, ParseStatus::error;
-  LineReader lines{buf.substr(0, end)};
+  LineReader lines{buf.substr(0, end), &ends};
   std::string_view line;
   lines.next(line, true);
   if (lines.bad || line.size() < 12 || line[8] != ' ')
@@ -361,7 +408,7 @@ ParseStatus parse_response_head(std::string_view buf, size_t max_head, bool requ
   int lengths = 0;
   uint64_t length = 0;
   std::string_view te;
-  bool close = false, keep = false;
+  ConnectionOptions conn;
   for (const Field& f : out.fields) {
     FieldKind k = kind_of(f);
     if (k == FieldKind::content_length) {
@@ -372,11 +419,10 @@ ParseStatus parse_response_head(std::string_view buf, size_t max_head, bool requ
     } else if (k == FieldKind::transfer_encoding) {
       te = f.value;  // the final coding decides (RFC 9112 6.3)
     } else if (k == FieldKind::connection) {
-      close = close || has_token(f.value, "close");
-      keep = keep || has_token(f.value, "keep-alive");
+      conn.scan(f.value);
     }
   }
-  out.keep_alive = minor >= 1 ? !close : (keep && !close);
+  out.keep_alive = minor >= 1 ? !conn.close : (conn.keep_alive && !conn.close);
   out.content_length = 0;
   if (request_was_head || status < 200 || status == 204 || status == 304) {
     out.framing = Framing::none;

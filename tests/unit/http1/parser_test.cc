@@ -263,3 +263,22 @@ TEST(RequestParser, EveryByteOfALongValueIsChecked) {
     }
   }
 }
+
+// The line ends the head search records run out after 128 lines; the fields beyond are
+// found by searching again (a route may allow more than the default 100 fields).
+TEST(RequestParser, HeadsWithMoreLinesThanRecordedParseWhole) {
+  std::string req = "GET / HTTP/1.1\r\nHost: a\r\n";
+  for (int i = 0; i < 200; ++i)
+    req += "X-F" + std::to_string(i) + ": v" + std::to_string(i) + (i % 2 ? "\n" : "\r\n");
+  req += "\r\n";
+  RequestHead h;
+  ParseError err;
+  ASSERT_EQ(parse_request_head(req, 65536, h, err, 300), ParseStatus::complete) << err.reason;
+  ASSERT_EQ(h.fields.size(), 201u);
+  EXPECT_EQ(h.fields[129].name, "X-F128");
+  EXPECT_EQ(h.fields[200].name, "X-F199");
+  EXPECT_EQ(h.fields[200].value, "v199");
+  EXPECT_EQ(h.head_bytes, req.size());
+  EXPECT_EQ(parse_request_head(req, 65536, h, err, 150), ParseStatus::error);
+  EXPECT_EQ(err.status, 431);
+}
