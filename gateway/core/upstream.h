@@ -80,6 +80,11 @@ class ConnCache {
     if (it != idle_.end() && !it->second.empty()) it->second.erase(it->second.begin());
   }
   void clear() { idle_.clear(); }
+  // Closes the idle connections to every backend `live` does not hold.
+  template <class Pred>
+  void keep_only(Pred live) {
+    for (auto it = idle_.begin(); it != idle_.end();) it = live(it->first) ? std::next(it) : idle_.erase(it);
+  }
   size_t idle_count(size_t backend) const {
     auto it = idle_.find(backend);
     return it == idle_.end() ? 0 : it->second.size();
@@ -108,6 +113,15 @@ struct ThreadContext {
   // Switches this thread to a new snapshot (on reload); requests in flight keep theirs.
   void adopt(std::shared_ptr<const Snapshot> s) {
     balance.assign(s->pools.size(), BalanceState{});
+    // A backend the new snapshot does not carry over (its address or weight changed) gets
+    // a new id, and its idle connections would never be taken again, yet a kept FastCGI
+    // one holds an app process: close them.
+    conns.keep_only([&s](size_t id) {
+      for (auto& p : s->pools)
+        for (auto& b : p->backends)
+          if (b->id == id) return true;
+      return false;
+    });
     snap = std::move(s);
   }
   asio::io_context& io;

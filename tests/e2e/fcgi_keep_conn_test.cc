@@ -6,6 +6,7 @@
 // quietly, and then gets a connection per request. Also: a 1 GiB response and a chunked
 // upload past the memory spool, both with bounded memory.
 #include <gtest/gtest.h>
+#include <signal.h>
 #include <sys/socket.h>
 
 #include <atomic>
@@ -86,6 +87,37 @@ TEST(FcgiKeepConn, EveryProcessKeptWhenNoMoreAreInFlightThanKept) {
   std::string log = gw.proc->log();
   EXPECT_EQ(log.find("[error]"), std::string::npos) << log;
   EXPECT_EQ(log.find("health check failed"), std::string::npos) << log;
+}
+
+// A reload that changes the backend's weight makes it a new backend with its own keep
+// slots; the idle kept connection of the old one must not stay open holding the app's only
+// process, or the first request after the reload waits in the socket's backlog.
+TEST(FcgiKeepConn, ReloadThatReplacesTheBackendLetsGoOfItsKeptConnection) {
+  std::string dir = temp_dir();
+  FcgiApp app(dir, "kept");
+  auto config = [&](int weight, int port) {
+    std::string c = "[server]\nlisten = [\"127.0.0.1:" + std::to_string(port) + "\"]\nthreads = 1\n"
+                    "[pools.app]\nprotocol = \"fastcgi\"\nbackends = [{ address = \"" + app.address() +
+                    "\", weight = " + std::to_string(weight) + " }]\nkeep_conn = 1\nmax_conns = 1\nread_timeout = \"20s\"\n"
+                    "[[routes]]\nname = \"all\"\nforward = \"app\"\n";
+    return c;
+  };
+  Gateway gw(dir, config(1, 0));
+  for (int i = 1; i <= 2; ++i) {
+    auto r = fetch(gw.port, "GET", "/hello");
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->header("X-Conn-Requests"), std::to_string(i)) << "the connection was not kept";
+  }
+  write_file(dir + "/cutover.toml.new", config(2, gw.port));
+  ::rename((dir + "/cutover.toml.new").c_str(), (dir + "/cutover.toml").c_str());
+  gw.proc->kill(SIGHUP);
+  ASSERT_TRUE(gw.proc->wait_for("(generation 2)", std::chrono::seconds(5))) << gw.proc->log();
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));  // the event loop takes the new snapshot
+  auto t0 = std::chrono::steady_clock::now();
+  auto r = fetch(gw.port, "GET", "/hello");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200) << gw.proc->log();
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(5));
 }
 
 TEST(FcgiKeepConn, KeepConnZeroIsAConnectionPerRequest) {
