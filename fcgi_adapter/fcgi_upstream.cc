@@ -395,7 +395,8 @@ class FcgiUpstream final : public Upstream {
     }
     if (c->slot) {
       if (c->requests > 1) backend.keep_conn_strikes.store(0, std::memory_order_relaxed);
-      if (c->begin == c->end && pool.keepalive_idle > 0 && backend.process_up.load(std::memory_order_relaxed))
+      if (c->begin == c->end && pool.keepalive_idle > 0 && backend.process_up.load(std::memory_order_relaxed) &&
+          !backend.retired.load(std::memory_order_relaxed))
         tc.conns.put(backend.id, std::move(c), size_t(pool.keepalive_idle), tc.rt.clock());
     }
     if (!finished) co_return Failure{FailureKind::client_gone, true, "client gone"};
@@ -481,7 +482,7 @@ class FcgiUpstream final : public Upstream {
           co_return false;
         }
         ++c.requests;
-        if (c.slot && c.begin == c.end) tc.conns.put(backend.id, std::move(kept_conn), size_t(pool.keepalive_idle), tc.rt.clock());
+        if (c.slot && c.begin == c.end && !backend.retired.load(std::memory_order_relaxed)) tc.conns.put(backend.id, std::move(kept_conn), size_t(pool.keepalive_idle), tc.rt.clock());
         co_return true;
       }
     }

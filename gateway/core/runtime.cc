@@ -50,6 +50,14 @@ std::shared_ptr<const Snapshot> Runtime::install(std::shared_ptr<const Config> c
     }
     next->pools.push_back(std::move(pr));
   }
+  if (snap_)
+    for (auto& p : snap_->pools)
+      for (auto& old : p->backends) {
+        bool kept = false;
+        for (auto& np : next->pools)
+          for (auto& b : np->backends) kept = kept || b == old;
+        if (!kept) old->retired.store(true, std::memory_order_relaxed);
+      }
   for (const RouteSpec& r : c->routes) {
     std::shared_ptr<RouteRuntime> rr;
     if (snap_)

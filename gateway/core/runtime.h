@@ -53,6 +53,9 @@ struct BackendRuntime {
   // FastCGI: kept connections the app closed right after their first request, in a row.
   // An app that ignores KEEP_CONN this way stops being asked (kKeepConnStrikes).
   std::atomic<int> keep_conn_strikes{0};
+  // Not carried over by a reload (a new address or weight): its connections are closed
+  // when their request ends instead of cached where nothing would take them again.
+  std::atomic<bool> retired{false};
 
   bool available(int64_t now) const {
     return disabled_until_ms.load(std::memory_order_relaxed) <= now &&

@@ -10,6 +10,7 @@
 #include <sys/socket.h>
 
 #include <atomic>
+#include <optional>
 #include <thread>
 
 #include "harness.h"
@@ -90,8 +91,9 @@ TEST(FcgiKeepConn, EveryProcessKeptWhenNoMoreAreInFlightThanKept) {
 }
 
 // A reload that changes the backend's weight makes it a new backend with its own keep
-// slots; the idle kept connection of the old one must not stay open holding the app's only
-// process, or the first request after the reload waits in the socket's backlog.
+// slots; the kept connection of the old one must not stay open holding the app's only
+// process, or the first request after the reload waits in the socket's backlog: neither
+// when it is idle at the reload nor when a request is still on it.
 TEST(FcgiKeepConn, ReloadThatReplacesTheBackendLetsGoOfItsKeptConnection) {
   std::string dir = temp_dir();
   FcgiApp app(dir, "kept");
@@ -108,16 +110,33 @@ TEST(FcgiKeepConn, ReloadThatReplacesTheBackendLetsGoOfItsKeptConnection) {
     ASSERT_TRUE(r);
     EXPECT_EQ(r->header("X-Conn-Requests"), std::to_string(i)) << "the connection was not kept";
   }
-  write_file(dir + "/cutover.toml.new", config(2, gw.port));
-  ::rename((dir + "/cutover.toml.new").c_str(), (dir + "/cutover.toml").c_str());
-  gw.proc->kill(SIGHUP);
-  ASSERT_TRUE(gw.proc->wait_for("(generation 2)", std::chrono::seconds(5))) << gw.proc->log();
-  std::this_thread::sleep_for(std::chrono::milliseconds(300));  // the event loop takes the new snapshot
-  auto t0 = std::chrono::steady_clock::now();
-  auto r = fetch(gw.port, "GET", "/hello");
-  ASSERT_TRUE(r);
-  EXPECT_EQ(r->status, 200) << gw.proc->log();
-  EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(5));
+  for (int generation = 2; generation <= 3; ++generation) {
+    // The second time, a request is on the kept connection while the reload happens: its
+    // body comes in two halves, the reload between them.
+    std::optional<Client> in_flight;
+    if (generation == 3) {
+      in_flight.emplace(gw.port);
+      ASSERT_TRUE(in_flight->send("POST /echo HTTP/1.1\r\nHost: h\r\nContent-Length: 10\r\n\r\n12345"));
+      std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    }
+    write_file(dir + "/cutover.toml.new", config(generation, gw.port));
+    ::rename((dir + "/cutover.toml.new").c_str(), (dir + "/cutover.toml").c_str());
+    gw.proc->kill(SIGHUP);
+    ASSERT_TRUE(gw.proc->wait_for("(generation " + std::to_string(generation) + ")", std::chrono::seconds(5)))
+        << gw.proc->log();
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));  // the event loop takes the new snapshot
+    if (in_flight) {
+      ASSERT_TRUE(in_flight->send("67890"));
+      auto r = in_flight->read();
+      ASSERT_TRUE(r);
+      EXPECT_EQ(r->status, 200);
+    }
+    auto t0 = std::chrono::steady_clock::now();
+    auto r = fetch(gw.port, "GET", "/hello");
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 200) << gw.proc->log();
+    EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(5)) << "generation " << generation;
+  }
 }
 
 TEST(FcgiKeepConn, KeepConnZeroIsAConnectionPerRequest) {
