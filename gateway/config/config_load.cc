@@ -418,7 +418,7 @@ void load_keep_conn(Reader& r, PoolSpec& p) {
     r.fail(*r.get("keep_conn"), "keep_conn: only for protocol = \"fastcgi\" (HTTP pools use keepalive)");
   // As many as the processes only when every request rides a kept connection (max_conns
   // no higher): cutover then never opens one that would wait behind the kept ones.
-  bool rides_kept = r.get("max_conns") && p.max_conns > 0 && p.max_conns <= uint32_t(*v);
+  bool rides_kept = p.max_conns > 0 && p.max_conns <= uint32_t(*v);  // given, or the default above
   if (processes > 0 && (*v > processes || (*v == processes && !rides_kept)))
     r.fail(*r.get("keep_conn"), "keep_conn: " + std::to_string(*v) + " kept connections would hold all " +
                                     std::to_string(processes) + " process(es) behind each backend; at most " +

@@ -147,9 +147,9 @@ TEST(FcgiKeepConn, KeepConnZeroIsAConnectionPerRequest) {
   EXPECT_EQ(r.reused, 0);
 }
 
-TEST(FcgiKeepConn, KeepingAsManyAsThereAreProcessesIsRefused) {
+TEST(FcgiKeepConn, KeepingEveryProcessWithMoreInFlightIsRefused) {
   std::string dir = temp_dir();
-  std::string config = supervised_config(dir, "keep_conn = 3\n");
+  std::string config = supervised_config(dir, "keep_conn = 3\nmax_conns = 6\n");
   config.replace(config.find("{{PORT}}"), 8, "0");
   write_file(dir + "/bad.toml", config);
   auto [code, out] = run_cutover(dir, {"check", "-c", dir + "/bad.toml"});

@@ -186,6 +186,7 @@ TEST(Config, FastcgiKeepConnAndSendfile) {
   // All four when no more may be in flight: every request then rides a kept connection.
   EXPECT_EQ(load_config_text(shared("keep_conn = 4\nmax_conns = 4\n"), "t.toml")->pools[0].keep_conn, 4);
   EXPECT_EQ(load_config_text(shared("keep_conn = 4\nmax_conns = 2\n"), "t.toml")->pools[0].keep_conn, 4);
+  EXPECT_EQ(load_config_text(shared("keep_conn = 4\n"), "t.toml")->pools[0].keep_conn, 4);  // max_conns defaults to 4
   auto listed = load_config_text(with_workers("[pools.w]\nprotocol = \"fastcgi\"\nbackends = [\"unix:/a\"]\n"
                                               "x_sendfile = [\"/srv/files/\"]\n"), "t.toml");
   EXPECT_EQ(listed->pools[0].keep_conn, 0);  // processes unknown: a connection per request
@@ -193,7 +194,7 @@ TEST(Config, FastcgiKeepConnAndSendfile) {
   struct Case {
     std::string text, expect;
   } cases[] = {
-      {shared("keep_conn = 4\n"), "t.toml:5:13: keep_conn: 4 kept connections would hold all 4 process(es) behind each backend; at most 3, or 4 with max_conns = 4 or less"},
+      {shared("keep_conn = 4\nmax_conns = 8\n"), "t.toml:5:13: keep_conn: 4 kept connections would hold all 4 process(es) behind each backend; at most 3, or 4 with max_conns = 4 or less"},
       {shared("keep_conn = 4\nmax_conns = 5\n"), "t.toml:5:13: keep_conn: 4 kept connections would hold all 4 process(es)"},
       {shared("keep_conn = 5\nmax_conns = 4\n"), "t.toml:5:13: keep_conn: 5 kept connections would hold all 4 process(es)"},
       {with_workers("[pools.w]\nprotocol = \"fastcgi\"\nkeep_conn = 1\n[pools.w.workers]\ncommand = \"a\"\nsocket = \"/s-{index}\"\ncount = 2\n"),
