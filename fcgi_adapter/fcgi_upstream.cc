@@ -86,7 +86,7 @@ class FcgiUpstream final : public Upstream {
         c = std::make_unique<UpConn>(tc.io.get_executor());
         c->slot = std::move(reserved);  // released by the connection, also if the connect fails
         if (Failure f = co_await connect_backend(c->sock, backend.spec, req.timeouts.connect)) co_return f;
-        if (!c->slot) claim_keep_slot(pool, backend, *c);
+        if (!c->slot) c->slot = take_keep_slot(pool, backend);
       }
       if (req.times) req.times->connected = tc.rt.clock();
       bool got_bytes = false;
@@ -184,11 +184,13 @@ class FcgiUpstream final : public Upstream {
   }
 
   // A new connection asks to be kept while the backend has a free keep slot (and has not
-  // shown that it closes kept connections anyway).
-  static void claim_keep_slot(const PoolSpec& pool, BackendRuntime& backend, UpConn& c) {
-    if (pool.keep_conn <= 0 || backend.keep_conn_strikes.load(std::memory_order_relaxed) >= kKeepConnStrikes) return;
-    if (backend.kept->fetch_add(1, std::memory_order_relaxed) < pool.keep_conn) c.slot = backend.kept;
-    else backend.kept->fetch_sub(1, std::memory_order_relaxed);
+  // shown that it closes kept connections anyway): the backend's slot counter with one slot
+  // taken, or null.
+  static std::shared_ptr<std::atomic<int>> take_keep_slot(const PoolSpec& pool, BackendRuntime& backend) {
+    if (pool.keep_conn <= 0 || backend.keep_conn_strikes.load(std::memory_order_relaxed) >= kKeepConnStrikes) return nullptr;
+    if (backend.kept->fetch_add(1, std::memory_order_relaxed) < pool.keep_conn) return backend.kept;
+    backend.kept->fetch_sub(1, std::memory_order_relaxed);
+    return nullptr;
   }
 
   // Every request rides a kept connection when no more may be in flight than are kept
@@ -213,11 +215,7 @@ class FcgiUpstream final : public Upstream {
     while (true) {
       if (auto c = tc.conns.take(backend.id, tc.rt.clock(), pool.keepalive_timeout)) co_return c;
       if (backend.keep_conn_strikes.load(std::memory_order_relaxed) >= kKeepConnStrikes) co_return nullptr;
-      if (backend.kept->fetch_add(1, std::memory_order_relaxed) < pool.keep_conn) {
-        reserved = backend.kept;
-        co_return nullptr;
-      }
-      backend.kept->fetch_sub(1, std::memory_order_relaxed);
+      if ((reserved = take_keep_slot(pool, backend))) co_return nullptr;
       int64_t now = tc.rt.clock();
       if (now >= give_up) {
         timed_out = true;
@@ -395,8 +393,7 @@ class FcgiUpstream final : public Upstream {
     }
     if (c->slot) {
       if (c->requests > 1) backend.keep_conn_strikes.store(0, std::memory_order_relaxed);
-      if (c->begin == c->end && pool.keepalive_idle > 0 && backend.process_up.load(std::memory_order_relaxed) &&
-          !backend.retired.load(std::memory_order_relaxed))
+      if (may_cache(*c, pool, backend))
         tc.conns.put(backend.id, std::move(c), size_t(pool.keepalive_idle), tc.rt.clock());
     }
     if (!finished) co_return Failure{FailureKind::client_gone, true, "client gone"};
@@ -482,7 +479,7 @@ class FcgiUpstream final : public Upstream {
           co_return false;
         }
         ++c.requests;
-        if (c.slot && c.begin == c.end && !backend.retired.load(std::memory_order_relaxed)) tc.conns.put(backend.id, std::move(kept_conn), size_t(pool.keepalive_idle), tc.rt.clock());
+        if (c.slot && may_cache(c, pool, backend)) tc.conns.put(backend.id, std::move(kept_conn), size_t(pool.keepalive_idle), tc.rt.clock());
         co_return true;
       }
     }

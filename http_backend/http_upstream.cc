@@ -233,8 +233,7 @@ awaitable<Failure> HttpUpstream::relay_response(ThreadContext& tc, std::unique_p
   // Reuse only a clean connection: keep-alive, fully read, nothing extra pending.
   // Not for a backend whose process is going away (rolling restart): an idle connection
   // would hold up its graceful stop.
-  if (rh.keep_alive && c->begin == c->end && pool.keepalive_idle > 0 && backend.process_up.load(std::memory_order_relaxed) &&
-      !backend.retired.load(std::memory_order_relaxed)) {
+  if (rh.keep_alive && may_cache(*c, pool, backend)) {
     ++c->requests;
     c->head_fields = std::move(rh.fields);
     tc.conns.put(backend.id, std::move(c), size_t(pool.keepalive_idle), tc.rt.clock());

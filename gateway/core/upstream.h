@@ -64,6 +64,14 @@ struct UpConn {
   std::vector<http1::Field> head_fields;  // the parsed response head's; capacity reused
 };
 
+// Whether a connection that finished its exchange may wait in the cache for the next one:
+// fully read, the pool caches idle connections, and its backend neither has its process
+// going away (rolling restart) nor was retired by a reload (nothing would take it again).
+inline bool may_cache(const UpConn& c, const PoolSpec& pool, const BackendRuntime& b) {
+  return c.begin == c.end && pool.keepalive_idle > 0 && b.process_up.load(std::memory_order_relaxed) &&
+         !b.retired.load(std::memory_order_relaxed);
+}
+
 // Per-thread cache of idle upstream connections, keyed by BackendRuntime::id.
 class ConnCache {
  public:
