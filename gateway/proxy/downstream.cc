@@ -11,6 +11,7 @@
 #include "core/write_now.h"
 
 namespace cutover {
+using namespace std::string_view_literals;
 namespace {
 constexpr size_t kReadBuf = 16 * 1024;
 using asio::redirect_error;
@@ -262,11 +263,11 @@ void ClientResponse::start(const ResponseStart& r) {
   if (draining_ && draining_->load(std::memory_order_relaxed)) keep_alive_ = false;
   has_body_ = r.has_body && req_.method != "HEAD";
   head_.clear();
-  head_.append(req_.version_minor == 0 ? "HTTP/1.0 " : "HTTP/1.1 ")
+  head_.append(req_.version_minor == 0 ? "HTTP/1.0 "sv : "HTTP/1.1 "sv)
       .append(std::to_string(r.status))
-      .append(" ")
+      .append(" "sv)
       .append(r.reason.empty() ? std::string_view(reason_phrase(r.status)) : r.reason)
-      .append("\r\n");
+      .append("\r\n"sv);
   auto replaced = [this](std::string_view name) {
     for (auto& [n, v] : edits_->set)
       if (http1::iequals(n, name)) return true;
@@ -292,34 +293,34 @@ void ClientResponse::start(const ResponseStart& r) {
   if (r.fields)
     for (const auto& f : *r.fields) {
       if (edits_ && replaced(f.name)) continue;
-      head_.append(f.name).append(": ");
+      head_.append(f.name).append(": "sv);
       if (rewrites_ || map_) head_.append(value_of(f));
       else head_.append(f.value);
-      head_.append("\r\n");
+      head_.append("\r\n"sv);
     }
   head_.append(extra_);
   if (edits_) {
     for (auto* list : {&edits_->set, &edits_->add})
       for (auto& [n, v] : *list)
-        if (!v.empty()) head_.append(n).append(": ").append(v).append("\r\n");  // set to "": removed
+        if (!v.empty()) head_.append(n).append(": "sv).append(v).append("\r\n"sv);  // set to "": removed
   }
   if (r.status == 101) {
-    head_.append("\r\n");
+    head_.append("\r\n"sv);
     return;
   }
   if (r.content_length && (has_body_ || req_.method == "HEAD")) {
-    head_.append("Content-Length: ").append(std::to_string(*r.content_length)).append("\r\n");
+    head_.append("Content-Length: "sv).append(std::to_string(*r.content_length)).append("\r\n"sv);
   } else if (has_body_) {
     if (req_.version_minor >= 1) {
       chunked_ = true;
-      head_.append("Transfer-Encoding: chunked\r\n");
+      head_.append("Transfer-Encoding: chunked\r\n"sv);
     } else {
       keep_alive_ = false;  // HTTP/1.0: the body ends when the connection does
     }
   }
-  if (!keep_alive_) head_.append("Connection: close\r\n");
-  else if (req_.version_minor == 0) head_.append("Connection: keep-alive\r\n");
-  head_.append("\r\n");
+  if (!keep_alive_) head_.append("Connection: close\r\n"sv);
+  else if (req_.version_minor == 0) head_.append("Connection: keep-alive\r\n"sv);
+  head_.append("\r\n"sv);
 }
 
 int ClientResponse::body_now(std::string_view data) {
