@@ -2,16 +2,107 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
+#include <cstring>
+
 #include "http1/message.h"
 #include "rewrite/url.h"
 
 namespace cutover::fcgi {
 
-const std::string* CgiParams::get(std::string_view name) const {
+std::optional<std::string_view> CgiParams::get(std::string_view name) const {
   for (auto& [k, v] : vars)
-    if (k == name) return &v;
-  return nullptr;
+    if (k == name) return v;
+  return std::nullopt;
 }
+
+// Collects the variables as offsets into one growing buffer (no zero-filling, no capacity
+// checks beyond one per variable); views are made at the end, when it no longer moves.
+class VarsBuilder {
+ public:
+  VarsBuilder(CgiParams& out, size_t vars, size_t bytes) : out_(out), cap_(bytes) {
+    entries_.reserve(vars);
+    out_.text_.reset(new char[cap_]);
+  }
+  // A value in up to three parts (a docroot and a path), joined.
+  [[gnu::always_inline]] void set(std::string_view name, std::string_view value, std::string_view more = {},
+                                  std::string_view last = {}) {
+    size_t len = value.size() + more.size() + last.size();
+    entries_.push_back({size_, name.size(), size_ + name.size(), len});
+    char* q = room(name.size() + len);
+    copy(q, name);
+    copy(q += name.size(), value);
+    copy(q += value.size(), more);
+    copy(q + more.size(), last);
+  }
+  // An HTTP_* variable for a header field, its name written straight into the buffer.
+  std::string_view start_http_name(std::string_view field) {
+    name_at_ = size_;
+    char* q = room(5 + field.size());
+    std::memcpy(q, "HTTP_", 5);
+    for (size_t i = 0; i < field.size(); ++i) {
+      char c = field[i];
+      q[5 + i] = c == '-' ? '_' : char(c >= 'a' && c <= 'z' ? c - 32 : c);
+    }
+    return std::string_view(q, 5 + field.size());
+  }
+  void drop_http_name() { size_ = name_at_; }
+  void finish_http(std::string_view value) {
+    entries_.push_back({name_at_, size_ - name_at_, size_, value.size()});
+    copy(room(value.size()), value);
+  }
+  // Appends ", more" to the value of every variable from `first` on named `name`.
+  bool merge(size_t first, std::string_view name, std::string_view more) {
+    bool merged = false;
+    for (size_t i = first; i < entries_.size(); ++i) {
+      Entry& e = entries_[i];
+      if (std::string_view(out_.text_.get() + e.name_at, e.name_len) != name) continue;
+      if (e.value_at + e.value_len != size_) {  // not last: move the value to the end first
+        char* q = room(e.value_len);
+        std::memmove(q, out_.text_.get() + e.value_at, e.value_len);
+        e.value_at = size_t(q - out_.text_.get());
+      }
+      char* q = room(2 + more.size());
+      std::memcpy(q, ", ", 2);
+      copy(q + 2, more);
+      e.value_len += 2 + more.size();
+      merged = true;
+    }
+    return merged;
+  }
+  size_t size() const { return entries_.size(); }
+  void finish() {
+    const char* base = out_.text_.get();
+    out_.vars.reserve(entries_.size());
+    for (const Entry& e : entries_)
+      out_.vars.emplace_back(std::string_view(base + e.name_at, e.name_len), std::string_view(base + e.value_at, e.value_len));
+  }
+
+ private:
+  struct Entry {
+    size_t name_at, name_len, value_at, value_len;
+  };
+  static void copy(char* to, std::string_view v) {
+    if (!v.empty()) std::memcpy(to, v.data(), v.size());  // (an empty view's data may be null)
+  }
+  // n more bytes at the end (grown when the estimate was short: rewrites, long merges).
+  char* room(size_t n) {
+    if (cap_ - size_ < n) {
+      size_t cap = std::max(2 * cap_, size_ + n);
+      std::unique_ptr<char[]> bigger(new char[cap]);
+      std::memcpy(bigger.get(), out_.text_.get(), size_);
+      out_.text_ = std::move(bigger);
+      cap_ = cap;
+    }
+    char* q = out_.text_.get() + size_;
+    size_ += n;
+    return q;
+  }
+  CgiParams& out_;
+  size_t cap_, size_ = 0;
+  std::vector<Entry> entries_;
+  size_t name_at_ = 0;
+};
 
 std::pair<std::string, std::optional<std::string>> split_prefix(std::string_view key, std::string_view path,
                                                                bool fix_root_scriptname) {
@@ -32,11 +123,13 @@ PathKind stat_path(const std::string& path) {
 
 CgiParams cgi_params(const Mount& m, const CgiRequest& r, const StatPath& stat) {
   CgiParams out;
-  out.vars.reserve(32 + r.headers.size());  // the fixed variables plus one per header: no regrowth
-  // Built in place: no temporary strings to move (this runs for every FastCGI request).
-  auto set = [&](auto&& name, auto&& value) {
-    out.vars.emplace_back(std::forward<decltype(name)>(name), std::forward<decltype(value)>(value));
-  };
+  // Enough room for the usual variables without regrowth: the paths appear in several of
+  // them, each header once more with its HTTP_ name.
+  size_t bytes = 512 + 6 * r.target.size() + r.original_target.size() + 4 * m.docroot.size();
+  for (auto& [name, value] : r.headers) bytes += 5 + name.size() + value.size();
+  for (auto& [k, v] : m.extra) bytes += k.size() + v.size();
+  VarsBuilder vars(out, 32 + r.headers.size() + m.extra.size(), bytes);
+  auto set = [&](std::string_view name, std::string_view value) { vars.set(name, value); };
   std::string path = url::decode(url::path_of(r.target));
   std::string script_name;
   std::optional<std::string> path_info;
@@ -48,7 +141,7 @@ CgiParams cgi_params(const Mount& m, const CgiRequest& r, const StatPath& stat) 
     bool found = false;
     for (size_t pos = 1; pos <= path.size() && stat; ++pos) {
       if (pos != path.size() && path[pos] != '/') continue;
-      PathKind kind = stat(m.docroot + path.substr(0, pos));
+      PathKind kind = stat(std::string(m.docroot).append(path, 0, pos));
       if (kind == PathKind::file || (kind == PathKind::directory && pos == path.size())) {
         script_name = path.substr(0, pos);
         if (pos < path.size()) path_info = path.substr(pos);
@@ -65,35 +158,35 @@ CgiParams cgi_params(const Mount& m, const CgiRequest& r, const StatPath& stat) 
   } else {
     script_name = path;  // no split for extension or empty keys
   }
-  std::string docroot = m.docroot;
-  std::string url_path = path;
+  std::string_view docroot = m.docroot;
+  std::string docroot_rewritten, url_path = m.rewrites.empty() ? std::string() : path;
   for (const CgiRewrite& rw : m.rewrites) {
-    const std::string& in = rw.var == CgiRewrite::Var::docroot ? docroot : url_path;
+    std::string in(rw.var == CgiRewrite::Var::docroot ? docroot : std::string_view(url_path));
     Captures caps;
     if (!rw.match->match(in, &caps)) continue;
     std::string v = rw.to->expand(caps, nullptr, UrlParts{"http", {}, r.target, {}});
     switch (rw.var) {
       case CgiRewrite::Var::script_name: script_name = url_path = std::move(v); break;
       case CgiRewrite::Var::path_info: path_info = std::move(v); break;
-      case CgiRewrite::Var::docroot: docroot = std::move(v); break;
+      case CgiRewrite::Var::docroot: docroot = docroot_rewritten = std::move(v); break;
     }
   }
-  std::string filename = docroot + (script_name.empty() && m.fix_root_scriptname ? "/" : script_name);
-  if (m.broken_scriptfilename) filename += path_info ? *path_info : "/";  // lighttpd's quirk: a trailing '/'
   set("SCRIPT_NAME", script_name);
   if (path_info) {
     set("PATH_INFO", *path_info);
-    if (!path_info->empty()) set("PATH_TRANSLATED", docroot + *path_info);
+    if (!path_info->empty()) vars.set("PATH_TRANSLATED", docroot, *path_info);
   }
-  set("SCRIPT_FILENAME", filename);
+  // lighttpd's quirk with broken_scriptfilename: PATH_INFO or a trailing '/' after it.
+  std::string_view after = !m.broken_scriptfilename ? std::string_view() : path_info ? std::string_view(*path_info) : "/";
+  vars.set("SCRIPT_FILENAME", docroot, script_name.empty() && m.fix_root_scriptname ? "/" : std::string_view(script_name), after);
   set("DOCUMENT_ROOT", docroot);
-  std::string request_uri(r.original_target);
+  std::string_view request_uri = r.original_target;
   if (!m.strip_request_uri.empty()) {
-    std::string prefix = m.strip_request_uri;
-    while (!prefix.empty() && prefix.back() == '/') prefix.pop_back();
-    if (request_uri.size() > prefix.size() && request_uri.compare(0, prefix.size(), prefix) == 0 &&
+    std::string_view prefix = m.strip_request_uri;
+    while (!prefix.empty() && prefix.back() == '/') prefix.remove_suffix(1);
+    if (request_uri.size() > prefix.size() && request_uri.substr(0, prefix.size()) == prefix &&
         request_uri[prefix.size()] == '/')
-      request_uri.erase(0, prefix.size());
+      request_uri.remove_prefix(prefix.size());
   }
   set("REQUEST_URI", request_uri);
   if (r.rewritten) set("REDIRECT_URI", r.target);
@@ -118,33 +211,43 @@ CgiParams cgi_params(const Mount& m, const CgiRequest& r, const StatPath& stat) 
   set("REQUEST_SCHEME", r.https ? "https" : "http");
   if (r.https) set("HTTPS", "on");
   set("CONTENT_LENGTH", std::to_string(r.content_length ? *r.content_length : 0));
-  const size_t first_field = out.vars.size();  // only HTTP_* variables after this can merge
+  const size_t first_field = vars.size();  // only HTTP_* variables after this can merge
   for (auto& [name, value] : r.headers) {
-    std::string var;
-    var.reserve(5 + name.size());
-    var = "HTTP_";
-    for (char c : name) var += c == '-' ? '_' : char(c >= 'a' && c <= 'z' ? c - 32 : c);
-    std::string_view upper = std::string_view(var).substr(5);
+    std::string_view var = vars.start_http_name(name);
+    std::string_view upper = var.substr(5);
     if (upper == "CONTENT_TYPE") {
+      vars.drop_http_name();
       set("CONTENT_TYPE", value);
       continue;
     }
     // httpoxy: a client's Proxy header must never become HTTP_PROXY.
-    if (upper == "PROXY") continue;
-    if (upper == "HOST" && !value.empty()) {
-      set(std::move(var), http1::normalized_host(value));
+    if (upper == "PROXY") {
+      vars.drop_http_name();
       continue;
     }
-    bool merged = false;
-    for (size_t i = first_field; i < out.vars.size(); ++i)
-      if (auto& [k, v] = out.vars[i]; k == var) {
-        v += ", ";
-        v += value;
-        merged = true;
-      }
-    if (!merged) set(std::move(var), value);
+    if (upper == "HOST" && !value.empty()) {
+      vars.finish_http(http1::normalized_host(value));
+      continue;
+    }
+    std::string name_copy;  // merge() may move the buffer the name is in
+    bool repeated = false;
+    for (auto& [other, v] : r.headers) {
+      if (&other == &name) break;
+      if (other.size() == name.size() && std::equal(other.begin(), other.end(), name.begin(), [](char a, char b) {
+            return (a == '-' ? '_' : (a >= 'a' && a <= 'z' ? a - 32 : a)) == (b == '-' ? '_' : (b >= 'a' && b <= 'z' ? b - 32 : b));
+          }))
+        repeated = true;
+    }
+    if (repeated) {
+      name_copy = var;
+      vars.drop_http_name();
+      if (vars.merge(first_field, name_copy, value)) continue;
+      vars.start_http_name(name);
+    }
+    vars.finish_http(value);
   }
   for (auto& [k, v] : m.extra) set(k, v);
+  vars.finish();
   return out;
 }
 

@@ -3,6 +3,7 @@
 // asked only through the given probe.
 #pragma once
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -25,14 +26,15 @@ struct CgiRewrite {
 };
 
 // How the app is mounted on a route (lighttpd's fastcgi.server key and per-host options).
+// Views: the text is the config's (or the caller's), which outlives the request.
 struct Mount {
-  std::string key;                 // "/app", "/", "" or an extension such as ".php"
-  std::string docroot;             // DOCUMENT_ROOT and the base of SCRIPT_FILENAME
+  std::string_view key;            // "/app", "/", "" or an extension such as ".php"
+  std::string_view docroot;        // DOCUMENT_ROOT and the base of SCRIPT_FILENAME
   bool check_local = false;        // the script must exist under docroot (extension keys)
   bool fix_root_scriptname = false;
   bool broken_scriptfilename = false;
-  std::string strip_request_uri;   // a prefix removed from REQUEST_URI when followed by '/'
-  std::vector<std::pair<std::string, std::string>> extra;  // per-route params
+  std::string_view strip_request_uri;  // a prefix removed from REQUEST_URI when followed by '/'
+  std::vector<std::pair<std::string_view, std::string_view>> extra;  // per-route params
   std::vector<CgiRewrite> rewrites;  // point into the config, which outlives the request
 };
 
@@ -56,10 +58,23 @@ enum class PathKind { none, file, directory };
 using StatPath = std::function<PathKind(const std::string& path)>;
 PathKind stat_path(const std::string& path);  // the real file system
 
+// The variables in the order they are sent. This is built for every FastCGI request, so
+// their text lives in one buffer owned here rather than in a string each; `vars` are views
+// into it. A CgiParams moves (the buffer stays where it is) but does not copy.
 struct CgiParams {
-  std::vector<std::pair<std::string, std::string>> vars;
+  std::vector<std::pair<std::string_view, std::string_view>> vars;
   int status = 0;  // 404 when a check_local script does not exist (the app is not called)
-  const std::string* get(std::string_view name) const;
+  std::optional<std::string_view> get(std::string_view name) const;
+
+  CgiParams() = default;
+  CgiParams(CgiParams&&) = default;
+  CgiParams& operator=(CgiParams&&) = default;
+  CgiParams(const CgiParams&) = delete;
+  CgiParams& operator=(const CgiParams&) = delete;
+
+ private:
+  friend class VarsBuilder;
+  std::unique_ptr<char[]> text_;
 };
 
 CgiParams cgi_params(const Mount& m, const CgiRequest& r, const StatPath& stat);

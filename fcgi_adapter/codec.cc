@@ -1,5 +1,7 @@
 #include "fcgi_adapter/codec.h"
 
+#include <cstring>
+
 namespace cutover::fcgi {
 namespace {
 
@@ -91,18 +93,40 @@ void append_name_value(std::string& out, std::string_view name, std::string_view
   out.append(value);
 }
 
-void append_params(std::string& out, uint16_t id, const std::vector<std::pair<std::string, std::string>>& params) {
+void append_params(std::string& out, uint16_t id, const std::vector<NameValue>& params) {
   auto length_bytes = [](size_t n) -> size_t { return n < 128 ? 1 : 4; };
   size_t total = 0;
   for (auto& [n, v] : params) total += length_bytes(n.size()) + length_bytes(v.size()) + n.size() + v.size();
   if (total > 0 && total <= kMaxContent) {
-    // The common case, one record: the pairs go straight into `out`, sized once.
+    // The common case (every request), one record: sized once, the pairs copied straight
+    // in (the padding and the terminator's zeros come with the resize).
     uint8_t padding = uint8_t((8 - total % 8) % 8);
-    out.reserve(out.size() + 2 * kHeaderLen + total + padding);
-    append_header(out, Type::params, id, total, padding);
-    for (auto& [n, v] : params) append_name_value(out, n, v);
-    out.append(padding, '\0');
-    append_record(out, Type::params, id, {});
+    size_t at = out.size();
+    out.resize(at + 2 * kHeaderLen + total + padding);
+    char* p = out.data() + at;
+    const char header[kHeaderLen] = {char(kVersion), char(Type::params), char(id >> 8), char(id & 0xff),
+                                     char((total >> 8) & 0xff), char(total & 0xff), char(padding), 0};
+    std::memcpy(p, header, kHeaderLen);
+    p += kHeaderLen;
+    auto put_length = [&p](size_t n) {
+      if (n < 128) {
+        *p++ = char(n);
+      } else {
+        p[0] = char(0x80 | ((n >> 24) & 0x7f)), p[1] = char((n >> 16) & 0xff), p[2] = char((n >> 8) & 0xff), p[3] = char(n & 0xff);
+        p += 4;
+      }
+    };
+    for (auto& [n, v] : params) {
+      put_length(n.size());
+      put_length(v.size());
+      if (!n.empty()) std::memcpy(p, n.data(), n.size());  // (an empty view's data may be null)
+      p += n.size();
+      if (!v.empty()) std::memcpy(p, v.data(), v.size());
+      p += v.size();
+    }
+    p += padding;
+    const char end[kHeaderLen] = {char(kVersion), char(Type::params), char(id >> 8), char(id & 0xff), 0, 0, 0, 0};
+    std::memcpy(p, end, kHeaderLen);
     return;
   }
   std::string body;

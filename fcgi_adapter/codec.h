@@ -51,8 +51,8 @@ void append_abort_request(std::string& out, uint16_t id);
 void append_end_request(std::string& out, uint16_t id, uint32_t app_status, ProtocolStatus status);
 void append_name_value(std::string& out, std::string_view name, std::string_view value);
 // PARAMS records for all pairs, then the empty PARAMS record.
-void append_params(std::string& out, uint16_t id,
-                   const std::vector<std::pair<std::string, std::string>>& params);
+using NameValue = std::pair<std::string_view, std::string_view>;
+void append_params(std::string& out, uint16_t id, const std::vector<NameValue>& params);
 void append_get_values(std::string& out, const std::vector<std::string>& names);
 
 // --- decoding record contents ---

@@ -13,7 +13,7 @@ inline Mount mount_for(const RouteSpec& r) {
   m.fix_root_scriptname = r.fastcgi.fix_root_scriptname;
   m.broken_scriptfilename = r.fastcgi.broken_scriptfilename;
   m.strip_request_uri = r.fastcgi.strip_request_uri;
-  m.extra = r.fastcgi.params;
+  m.extra.assign(r.fastcgi.params.begin(), r.fastcgi.params.end());
   for (auto& rw : r.fastcgi.rewrites) {
     auto var = rw.var == "SCRIPT_NAME" ? CgiRewrite::Var::script_name
                : rw.var == "PATH_INFO" ? CgiRewrite::Var::path_info

@@ -39,9 +39,9 @@ void backend_view(const Config& cfg, const RouteSpec& r, const PoolSpec& pool, c
   }
   for (const char* name : {"SCRIPT_NAME", "PATH_INFO", "SCRIPT_FILENAME", "PATH_TRANSLATED", "DOCUMENT_ROOT", "REQUEST_URI",
                            "QUERY_STRING", "REDIRECT_URI"}) {
-    const std::string* v = p.get(name);
+    std::optional<std::string_view> v = p.get(name);
     out << "    " << name << std::string(name == std::string("PATH_TRANSLATED") ? 1 : 16 - std::string(name).size(), ' ')
-        << (v ? "\"" + *v + "\"" : "(unset)") << "\n";
+        << (v ? "\"" + std::string(*v) + "\"" : "(unset)") << "\n";
   }
 }
 

@@ -50,8 +50,8 @@ TEST(FcgiCodec, StreamsArePaddedSplitAndTerminated) {
 
 TEST(FcgiCodec, NameValuePairsWithShortAndLongLengths) {
   std::string out;
-  std::vector<std::pair<std::string, std::string>> params{
-      {"SCRIPT_NAME", "/app"}, {"HTTP_COOKIE", std::string(300, 'c')}, {std::string(200, 'N'), ""}};
+  std::string cookie(300, 'c'), long_name(200, 'N');
+  std::vector<NameValue> params{{"SCRIPT_NAME", "/app"}, {"HTTP_COOKIE", cookie}, {long_name, ""}};
   append_params(out, 1, params);
   auto rs = records(out);
   ASSERT_EQ(rs.size(), 2u);  // one PARAMS record and the empty terminator
