@@ -912,11 +912,22 @@ class Session {
     job->snap = snap_;
     job->route_index = size_t(&route - cfg().routes.data());
     // The head as the primary got it (request_headers, rules and field rewrites applied), so
-    // that both sides are asked the same thing.
+    // that both sides are asked the same thing: its views point into the client's buffer,
+    // reused at once, so their text is copied into the job and the views moved onto it.
+    job->head = head;
+    size_t bytes = head.method.size() + head.target.size() + head.host.size();
+    for (const http1::Field& f : head.fields) bytes += f.name.size() + f.value.size();
     std::string& b = job->head_bytes;
-    b.append(head.method).append(" ").append(head.target).append(head.version_minor == 0 ? " HTTP/1.0\r\n" : " HTTP/1.1\r\n");
-    for (const http1::Field& f : head.fields) b.append(f.name).append(": ").append(f.value).append("\r\n");
-    b.append("\r\n");
+    b.reserve(bytes);  // exactly: the views taken below stay valid
+    auto own = [&b](std::string_view v) {
+      std::string_view copy(b.data() + b.size(), v.size());
+      b.append(v);
+      return copy;
+    };
+    job->head.method = own(head.method);
+    job->head.target = own(head.target);
+    job->head.host = own(head.host);
+    for (http1::Field& f : job->head.fields) f.name = own(f.name), f.value = own(f.value);
     job->target = shadow_target_;
     job->primary_target = primary_target;
     job->body = std::move(body.bytes());

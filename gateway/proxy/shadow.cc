@@ -4,7 +4,6 @@
 #include <chrono>
 
 #include "core/log.h"
-#include "http1/parser.h"
 
 namespace cutover {
 
@@ -224,12 +223,6 @@ awaitable<void> run_shadow(ThreadContext& tc, std::unique_ptr<ShadowJob> job) {
 }  // namespace
 
 void spawn_shadow(ThreadContext& tc, std::unique_ptr<ShadowJob> job) {
-  // The head's views pointed into the client's buffer: parse the owned copy again.
-  http1::ParseError err;
-  if (http1::parse_request_head(job->head_bytes, job->head_bytes.size() + 1, job->head, err) !=
-          http1::ParseStatus::complete ||
-      !http1::validate_request(job->head, err))
-    return;
   asio::co_spawn(tc.io, run_shadow(tc, std::move(job)), [](std::exception_ptr e) {
     if (!e) return;
     try {

@@ -62,7 +62,7 @@ class CapturingBody final : public BodySource {
 struct ShadowJob {
   std::shared_ptr<const Snapshot> snap;
   size_t route_index = 0;
-  std::string head_bytes;  // the request head as received; parsed again into `head`
+  std::string head_bytes;  // the text that `head`'s views point into
   http1::RequestHead head;
   std::string target;      // what the candidate is asked for
   std::string primary_target;  // what the legacy pool was asked for (for the secondary)
