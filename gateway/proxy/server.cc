@@ -32,7 +32,9 @@ using asio::redirect_error;
 using asio::use_awaitable;
 
 struct Worker {
-  asio::io_context io{1};
+  // One thread runs each loop and only it touches the loop's sockets (other threads post to
+  // it), so the per-socket locks in Asio's reactor are left out; posting stays locked.
+  asio::io_context io{BOOST_ASIO_CONCURRENCY_HINT_UNSAFE_IO};
   Watchdog watchdog{io};
   std::unique_ptr<ThreadContext> tc;
   std::vector<std::unique_ptr<tcp::acceptor>> acceptors;
