@@ -90,4 +90,5 @@ echo "shadow copies: $1 compared, $2 different, $3 dropped (over the concurrency
 echo "all rounds (req/s p99): off: $(tr '\n' ';' < "$WORK/off.rounds") on: $(tr '\n' ';' < "$WORK/on.rounds")"
 if [ "$PAIRED" = 1 ]; then  # the ratio within each round, where both ran in the same seconds
   echo "on/off req/s per round: $(per_round_ratio "$WORK/off.rounds" "$WORK/on.rounds")"
+  echo "on/off p99 per round: $(per_round_p99_ratio "$WORK/off.rounds" "$WORK/on.rounds" 2)"
 fi

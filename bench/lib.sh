@@ -48,6 +48,19 @@ wrk_summary() {
 per_round_ratio() {
   paste -d' ' <(awk '{print $1}' "$1") <(awk '{print $1}' "$2") | awk '{printf "%.3f ", $2/$1}'
 }
+# The p99 column (COL, 3rd by default: "14.2ms", "980.00us", "1.02s") of a rounds file in
+# ms, one per line.
+#   p99_ms FILE [COL]
+p99_ms() {
+  awk -v c="${2:-3}" '{v=$c; u=v; sub(/[0-9.]+/, "", u); sub(/[a-z]+$/, "", v); printf "%.3f\n", u=="us" ? v/1000 : (u=="s" ? v*1000 : v)}' "$1"
+}
+# B's p99 over A's, round by round, then " (median X)".
+#   per_round_p99_ratio A_FILE B_FILE [COL]
+per_round_p99_ratio() {
+  local r
+  r=$(paste -d' ' <(p99_ms "$1" "${3:-3}") <(p99_ms "$2" "${3:-3}") | awk '{printf "%.3f\n", $2/$1}')
+  echo "$(echo "$r" | tr '\n' ' ')(median $(echo "$r" | sort -n | sed -n "$(( ($(echo "$r" | wc -l) + 1) / 2 ))p"))"
+}
 # CPU time (clock ticks) of a process and its direct children (nginx's workers).
 cpu_ticks() {
   local total=0 pid=$1

@@ -76,6 +76,8 @@ echo "all rounds (req/s):"
 for n in cutover nginx haproxy; do echo "  $n: $(awk '{printf "%s (%s us) ", $1, $4}' "$WORK/$n.rounds")"; done
 if [ "$PAIRED" = 1 ]; then  # within each round all three ran in the same seconds
   echo "cutover/nginx req/s per round: $(per_round_ratio "$WORK/nginx.rounds" "$WORK/cutover.rounds")"
+  # p99 within each round: the table's two p99s may come from different rounds.
+  echo "cutover/nginx p99 per round: $(per_round_p99_ratio "$WORK/nginx.rounds" "$WORK/cutover.rounds")"
   # Near 1.00 means CPU 1 was the limit, as it should be; lower, and wrk was.
   echo "CPU 1 busy per round (sum over the proxies of req/s x CPU µs/request): $(for r in $(seq "$ROUNDS"); do
     for n in cutover nginx haproxy; do sed -n "${r}p" "$WORK/$n.rounds"; done | awk '{s += $1 * $4 / 1e6} END {printf "%.2f ", s}'; done)"
