@@ -50,12 +50,17 @@ TOML
 config "$OFF" legacy > "$WORK/off.toml"
 config "$ON" shadow "$ADM" > "$WORK/on.toml"
 start 0 nginx -c "$WORK/backend.conf" -p "$WORK/nb"
-start 1 "$CUTOVER" serve -c "$WORK/off.toml" 2>"$WORK/off.log"
-start 1 "$CUTOVER" serve -c "$WORK/on.toml" 2>"$WORK/on.log"
+declare -A PROC
+start 1 "$CUTOVER" serve -c "$WORK/off.toml" 2>"$WORK/off.log"; PROC[off]=$!
+start 1 "$CUTOVER" serve -c "$WORK/on.toml" 2>"$WORK/on.log"; PROC[on]=$!
 wait_port "$LEG"; wait_port "$OFF"; wait_port "$ON"
-run() {  # name port round
+run() {  # name port round -> "req/s p99 cpu_us_per_request"
+  local before after
+  before=$(cpu_ticks "${PROC[$1]}")
   pin_load wrk -t1 -c"$CONNS" -d"$DURATION" --latency "http://127.0.0.1:$2/" > "$WORK/$1.$3.wrk"
-  echo "$(awk '/Requests\/sec/ {print $2}' "$WORK/$1.$3.wrk") $(awk '$1=="99%" {print $2}' "$WORK/$1.$3.wrk")"
+  after=$(cpu_ticks "${PROC[$1]}")
+  echo "$(awk '/Requests\/sec/ {print $2}' "$WORK/$1.$3.wrk") $(awk '$1=="99%" {print $2}' "$WORK/$1.$3.wrk")" \
+    "$(cpu_us_per_request $((after - before)) "$(awk '/requests in/ {print $1}' "$WORK/$1.$3.wrk")")"
 }
 echo "wrk -t1 -c$CONNS -d$DURATION x $ROUNDS rounds (median), cutover with $THREADS thread(s), $(nproc) cores, PIN=$PIN PAIRED=$PAIRED"
 for p in "$OFF" "$ON"; do wrk -t1 -c"$CONNS" -d3s "http://127.0.0.1:$p/" >/dev/null; done
@@ -87,8 +92,9 @@ printf "| on (stage shadow) | %s | %s | %s | %.2fms | %s |\n" "$ON_RPS" "$ON_P99
   "$ON_P99M" "$(awk -v a="$ON_P99M" -v b="$OFF_P99M" 'BEGIN{printf "%+.1f%%", (a/b - 1) * 100}')"
 set -- $stats
 echo "shadow copies: $1 compared, $2 different, $3 dropped (over the concurrency cap and queue), $4 candidate errors, $5 not copied (over compare.max_rate=${COMPARE_MAX_RATE:-1000}/s)"
-echo "all rounds (req/s p99): off: $(tr '\n' ';' < "$WORK/off.rounds") on: $(tr '\n' ';' < "$WORK/on.rounds")"
+echo "all rounds (req/s p99 CPU-µs/request): off: $(tr '\n' ';' < "$WORK/off.rounds") on: $(tr '\n' ';' < "$WORK/on.rounds")"
 if [ "$PAIRED" = 1 ]; then  # the ratio within each round, where both ran in the same seconds
   echo "on/off req/s per round: $(per_round_ratio "$WORK/off.rounds" "$WORK/on.rounds")"
   echo "on/off p99 per round: $(per_round_p99_ratio "$WORK/off.rounds" "$WORK/on.rounds" 2)"
+  echo "CPU µs/request per round, off: $(awk '{printf "%s ", $3}' "$WORK/off.rounds")on: $(awk '{printf "%s ", $3}' "$WORK/on.rounds")"
 fi
