@@ -20,6 +20,7 @@
 #include "core/deadline.h"
 #include "core/failure.h"
 #include "core/runtime.h"
+#include "core/wake.h"
 #include "http1/message.h"
 
 namespace cutover {
@@ -144,7 +145,7 @@ struct ThreadContext {
   // wakes the oldest (others re-check every few milliseconds).
   struct Waiter {
     uint64_t ticket;  // arrival order
-    asio::steady_timer* timer;
+    Wake* wake;
     const PoolSpec* pool;
   };
   std::deque<Waiter> waiters;
@@ -166,12 +167,16 @@ struct ThreadContext {
     }
   }
   // A request of `pool` on this thread gave back its in-flight slot: the pool's oldest
-  // waiter here goes on (waiters of other pools would find no room).
-  void wake_one(const PoolSpec* pool) {
+  // waiter here goes on (waiters of other pools would find no room). `now`: it runs at
+  // once, up to its next suspension, before the caller goes on; the caller must hold
+  // nothing the waiter needs. Otherwise it runs after what the loop has queued already.
+  void wake_one(const PoolSpec* pool, bool now = false) {
     for (auto it = waiters.begin(); it != waiters.end(); ++it)
       if (it->pool == pool) {
-        it->timer->cancel();
-        waiters.erase(it);
+        Wake* w = it->wake;
+        waiters.erase(it);  // first: the waiter may queue again while it runs
+        if (now) w->wake();
+        else w->wake_later(io);
         return;
       }
   }

@@ -597,26 +597,24 @@ class Session {
       why = "waited " + std::to_string(queued_ms) + "ms in the queue (queue_timeout)";
       co_return false;
     }
-    // One timer per session, made at its first wait: making one per wait looked up Asio's
+    // One per session, made at its first wait: making a timer per wait looked up Asio's
     // timer service each time.
-    if (!queue_timer_) queue_timer_ = std::make_unique<asio::steady_timer>(tc_.io);
-    asio::steady_timer& t = *queue_timer_;
+    if (!queue_wake_) queue_wake_ = std::make_unique<Wake>(tc_.io);
+    Wake& w = *queue_wake_;
     // The re-check catches slots that come free with nobody to wake this waiter: on another
     // thread (often, so every 5 ms), or by a backend coming back (with one thread, the only
     // case: 50 ms, as each wake-up costs as much as a short request's own work).
     int64_t recheck = tc_.rt.threads == 1 ? 50 : 5;
-    t.expires_after(std::chrono::milliseconds(std::min<int64_t>(recheck, spec.queue_timeout.count() - queued_ms)));
     // Back in line at its first place, not at the end: a request that re-checks every few
     // milliseconds must not lose its turn to later ones.
     auto place = std::upper_bound(tc_.waiters.begin(), tc_.waiters.end(), slot.ticket,
-                                  [](uint64_t t, const auto& w) { return t < w.ticket; });
-    tc_.waiters.insert(place, {slot.ticket, &t, &spec});
-    error_code ec;
-    co_await t.async_wait(asio::redirect_error(asio::use_awaitable, ec));
-    // Cancelled means woken by ThreadContext::wake_one, which took the entry out already;
-    // only a wait that ran out (the re-check) is still in line.
-    if (ec != asio::error::operation_aborted) {
-      auto it = std::find_if(tc_.waiters.begin(), tc_.waiters.end(), [&t](const auto& w) { return w.timer == &t; });
+                                  [](uint64_t t, const auto& x) { return t < x.ticket; });
+    tc_.waiters.insert(place, {slot.ticket, &w, &spec});
+    bool woken = co_await w.wait(std::chrono::milliseconds(std::min<int64_t>(recheck, spec.queue_timeout.count() - queued_ms)));
+    // Woken means by ThreadContext::wake_one, which took the entry out already; only a wait
+    // that ran out (the re-check) is still in line.
+    if (!woken) {
+      auto it = std::find_if(tc_.waiters.begin(), tc_.waiters.end(), [&w](const auto& x) { return x.wake == &w; });
       if (it != tc_.waiters.end()) tc_.waiters.erase(it);
     }
     queued_ms += std::max<int64_t>(1, tc_.rt.clock() - start);
@@ -834,7 +832,9 @@ class Session {
           bump(backend.failures);
         if (!f || out.started()) stats_.upstream_status = out.status();
       }
-      tc_.wake_one(&spec);
+      // Nothing of the exchange is held any more: the oldest waiter takes the slot (and a
+      // kept FastCGI connection its process) right now, ahead of the loop's other work.
+      tc_.wake_one(&spec, true);
       if (!f) {
         note_success(backend);
         if (compare) start_shadow(route, head, target, new_side_fields, *captured_body, *captured_answer);  // compare: the legacy side got `target`
@@ -951,7 +951,7 @@ class Session {
   std::shared_ptr<const Snapshot> conn_snap_;  // the connection's settings (timeouts, limits)
   std::shared_ptr<const Snapshot> snap_;       // the current request's config and pools
   Downstream d_;
-  std::unique_ptr<asio::steady_timer> queue_timer_;  // wait_for_capacity's
+  std::unique_ptr<Wake> queue_wake_;  // wait_for_capacity's
   std::string client_ip_, server_ip_;
   uint16_t client_port_ = 0, server_port_ = 0;
   std::string decoded_path_;
