@@ -105,6 +105,11 @@ done
 median_table server "CPU µs/request" .rounds nginx cutover nginx lighttpd
 echo "all rounds (req/s):"
 for n in cutover nginx lighttpd; do echo "  $n: $(awk '{printf "%s ", $1}' "$WORK/$n.rounds")"; done
+# Each cutover round against the nginx round run right after it: steadier than the ratio of
+# the two medians when the machine drifts between rounds.
+r=$(per_round_ratio "$WORK/nginx.rounds" "$WORK/cutover.rounds")
+echo "cutover/nginx req/s per round: $r(median $(echo "$r" | tr ' ' '\n' | grep . | sort -n | sed -n "$(( (ROUNDS + 1) / 2 ))p"))"
+echo "cutover/nginx p99 per round: $(per_round_p99_ratio "$WORK/nginx.rounds" "$WORK/cutover.rounds")"
 
 # The trap, last and on its own app copy, so a stall cannot hold the others' processes.
 if [ "${KEEPCONN_DURATION:-10s}" != 0 ]; then
