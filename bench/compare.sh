@@ -81,15 +81,19 @@ set -- $(median on); ON_RPS=$1; ON_P99=$2
 stats=$(curl -s "http://127.0.0.1:$ADM/api/routes" | python3 -c 'import json,sys; c=json.load(sys.stdin)["routes"][0]["rollout"]["compare"]; print(c["compared"], c["different"], c["dropped"], c["candidate_errors"], c["over_rate"])')
 # The median of the rounds' p99 values on their own (in ms): steadier than the p99 of the
 # median-throughput round, which is one 10 s sample.
-p99_median() {
-  awk '{v=$2; u=v; sub(/[0-9.]+/, "", u); sub(/[a-z]+$/, "", v); m = u=="us" ? v/1000 : (u=="s" ? v*1000 : v); print m}' \
-    "$WORK/$1.rounds" | sort -n | sed -n "$(( (ROUNDS + 1) / 2 ))p"
-}
+p99_median() { p99_ms "$WORK/$1.rounds" 2 | sort -n | sed -n "$(( (ROUNDS + 1) / 2 ))p"; }
 OFF_P99M=$(p99_median off); ON_P99M=$(p99_median on)
+P99_VS=$(awk -v a="$ON_P99M" -v b="$OFF_P99M" 'BEGIN{printf "%+.1f%%", (a/b - 1) * 100}')
+if [ "$PAIRED" = 1 ]; then
+  # Both ran in the same seconds: the median of the rounds' own ratios, not the ratio of
+  # two medians that may come from different rounds.
+  P99_VS="$(per_round_p99_ratio "$WORK/off.rounds" "$WORK/on.rounds" 2 | sed 's/.*(median \([0-9.]*\))/\1/' |
+    awk '{printf "%+.1f%%", ($1 - 1) * 100}') (per round)"
+fi
 printf "| compare | req/s | p99 | req/s vs off | p99, median of rounds | p99 vs off |\n|---|---|---|---|---|---|\n"
 printf "| off (stage legacy) | %s | %s | 1.00x | %.2fms | |\n" "$OFF_RPS" "$OFF_P99" "$OFF_P99M"
 printf "| on (stage shadow) | %s | %s | %s | %.2fms | %s |\n" "$ON_RPS" "$ON_P99" "$(awk -v a="$ON_RPS" -v b="$OFF_RPS" 'BEGIN{printf "%.2fx", a/b}')" \
-  "$ON_P99M" "$(awk -v a="$ON_P99M" -v b="$OFF_P99M" 'BEGIN{printf "%+.1f%%", (a/b - 1) * 100}')"
+  "$ON_P99M" "$P99_VS"
 set -- $stats
 echo "shadow copies: $1 compared, $2 different, $3 dropped (over the concurrency cap and queue), $4 candidate errors, $5 not copied (over compare.max_rate=${COMPARE_MAX_RATE:-1000}/s)"
 echo "all rounds (req/s p99 CPU-µs/request): off: $(tr '\n' ';' < "$WORK/off.rounds") on: $(tr '\n' ';' < "$WORK/on.rounds")"
