@@ -51,9 +51,14 @@ class VarsBuilder {
     entries_.push_back({name_at_, size_ - name_at_, size_, value.size()});
     copy(room(value.size()), value);
   }
+  // Whether a variable from `first` on is named `name`.
+  bool named(size_t first, std::string_view name) const {
+    for (size_t i = first; i < entries_.size(); ++i)
+      if (std::string_view(out_.text_.get() + entries_[i].name_at, entries_[i].name_len) == name) return true;
+    return false;
+  }
   // Appends ", more" to the value of every variable from `first` on named `name`.
-  bool merge(size_t first, std::string_view name, std::string_view more) {
-    bool merged = false;
+  void merge(size_t first, std::string_view name, std::string_view more) {
     for (size_t i = first; i < entries_.size(); ++i) {
       Entry& e = entries_[i];
       if (std::string_view(out_.text_.get() + e.name_at, e.name_len) != name) continue;
@@ -66,9 +71,7 @@ class VarsBuilder {
       std::memcpy(q, ", ", 2);
       copy(q + 2, more);
       e.value_len += 2 + more.size();
-      merged = true;
     }
-    return merged;
   }
   size_t size() const { return entries_.size(); }
   void finish() {
@@ -229,20 +232,11 @@ CgiParams cgi_params(const Mount& m, const CgiRequest& r, const StatPath& stat) 
       vars.finish_http(http1::normalized_host(value));
       continue;
     }
-    std::string name_copy;  // merge() may move the buffer the name is in
-    bool repeated = false;
-    for (auto& [other, v] : r.headers) {
-      if (&other == &name) break;
-      if (other.size() == name.size() && std::equal(other.begin(), other.end(), name.begin(), [](char a, char b) {
-            return (a == '-' ? '_' : (a >= 'a' && a <= 'z' ? a - 32 : a)) == (b == '-' ? '_' : (b >= 'a' && b <= 'z' ? b - 32 : b));
-          }))
-        repeated = true;
-    }
-    if (repeated) {
-      name_copy = var;
+    if (vars.named(first_field, var)) {  // a repeated field: one variable, values joined
+      std::string name_copy(var);  // merge() may move the buffer the name is in
       vars.drop_http_name();
-      if (vars.merge(first_field, name_copy, value)) continue;
-      vars.start_http_name(name);
+      vars.merge(first_field, name_copy, value);
+      continue;
     }
     vars.finish_http(value);
   }
