@@ -36,6 +36,19 @@ struct RequestHead {
   bool upgrade = false;  // Connection: upgrade + Upgrade: present
 };
 
+// Calls f on every view of a request head (for code that copies the text and points the
+// views at the copy).
+template <class F>
+void for_each_view(RequestHead& h, F&& f) {
+  f(h.method);
+  f(h.target);
+  f(h.host);
+  for (Field& x : h.fields) {
+    f(x.name);
+    f(x.value);
+  }
+}
+
 struct ResponseHead {
   int status = 0;
   std::string_view reason;

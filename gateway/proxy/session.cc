@@ -220,13 +220,7 @@ class Session {
       if (v.data() >= old_base && v.data() + v.size() <= old_base + head.head_bytes)
         v = std::string_view(base + (v.data() - old_base), v.size());
     };
-    move(head.method);
-    move(head.target);
-    move(head.host);
-    for (auto& f : head.fields) {
-      move(f.name);
-      move(f.value);
-    }
+    http1::for_each_view(head, move);
   }
 
   // A request that cannot be parsed gets its 4xx/505 and the connection closes.
@@ -912,22 +906,24 @@ class Session {
     job->snap = snap_;
     job->route_index = size_t(&route - cfg().routes.data());
     // The head as the primary got it (request_headers, rules and field rewrites applied), so
-    // that both sides are asked the same thing: its views point into the client's buffer,
-    // reused at once, so their text is copied into the job and the views moved onto it.
+    // that both sides are asked the same thing, and the new side's extra fields. Their views
+    // point into the client's buffer (reused at once) and the session's strings: the text is
+    // copied into the job and the views moved onto it.
     job->head = head;
-    size_t bytes = head.method.size() + head.target.size() + head.host.size();
-    for (const http1::Field& f : head.fields) bytes += f.name.size() + f.value.size();
-    std::string& b = job->head_bytes;
+    job->extra_fields = fields;
+    size_t bytes = 0;
+    auto count = [&bytes](std::string_view& v) { bytes += v.size(); };
+    http1::for_each_view(job->head, count);
+    for (http1::Field& f : job->extra_fields) count(f.name), count(f.value);
+    std::string& b = job->text;
     b.reserve(bytes);  // exactly: the views taken below stay valid
-    auto own = [&b](std::string_view v) {
+    auto own = [&b](std::string_view& v) {
       std::string_view copy(b.data() + b.size(), v.size());
       b.append(v);
-      return copy;
+      v = copy;
     };
-    job->head.method = own(head.method);
-    job->head.target = own(head.target);
-    job->head.host = own(head.host);
-    for (http1::Field& f : job->head.fields) f.name = own(f.name), f.value = own(f.value);
+    http1::for_each_view(job->head, own);
+    for (http1::Field& f : job->extra_fields) own(f.name), own(f.value);
     job->target = shadow_target_;
     job->primary_target = primary_target;
     job->body = std::move(body.bytes());
@@ -937,11 +933,6 @@ class Session {
     job->server_port = server_port_;
     job->primary = std::move(answer.captured());
     job->primary_ms = stats_.upstream_ms;
-    // extra fields: views into `fields` would dangle; copy them into the job's own strings
-    for (auto& f : fields) {
-      job->field_store.emplace_back(std::string(f.name), std::string(f.value));
-    }
-    for (auto& [n, v] : job->field_store) job->extra_fields.push_back({n, v});
     spawn_shadow(tc_, std::move(job));
   }
 

@@ -62,11 +62,10 @@ class CapturingBody final : public BodySource {
 struct ShadowJob {
   std::shared_ptr<const Snapshot> snap;
   size_t route_index = 0;
-  std::string head_bytes;  // the text that `head`'s views point into
+  std::string text;  // what the views of `head` and `extra_fields` point into
   http1::RequestHead head;
   std::string target;      // what the candidate is asked for
   std::string primary_target;  // what the legacy pool was asked for (for the secondary)
-  std::vector<std::pair<std::string, std::string>> field_store;  // owns extra_fields' text
   std::vector<http1::Field> extra_fields;
   std::string body;
   std::string client_ip, server_ip;
