@@ -7,9 +7,16 @@ namespace {
 
 constexpr uint8_t kVersion = 1;
 
+// A record header's 8 bytes at `to`.
+void write_header(char* to, Type type, uint16_t id, size_t len, uint8_t padding) {
+  const char h[kHeaderLen] = {char(kVersion), char(type), char(id >> 8), char(id & 0xff),
+                              char((len >> 8) & 0xff), char(len & 0xff), char(padding), 0};
+  std::memcpy(to, h, kHeaderLen);
+}
+
 void append_header(std::string& out, Type type, uint16_t id, size_t len, uint8_t padding) {
-  char h[kHeaderLen] = {char(kVersion), char(type), char(id >> 8), char(id & 0xff),
-                        char((len >> 8) & 0xff), char(len & 0xff), char(padding), 0};
+  char h[kHeaderLen];
+  write_header(h, type, id, len, padding);
   out.append(h, kHeaderLen);
 }
 
@@ -104,9 +111,7 @@ void append_params(std::string& out, uint16_t id, const std::vector<NameValue>& 
     size_t at = out.size();
     out.resize(at + 2 * kHeaderLen + total + padding);
     char* p = out.data() + at;
-    const char header[kHeaderLen] = {char(kVersion), char(Type::params), char(id >> 8), char(id & 0xff),
-                                     char((total >> 8) & 0xff), char(total & 0xff), char(padding), 0};
-    std::memcpy(p, header, kHeaderLen);
+    write_header(p, Type::params, id, total, padding);
     p += kHeaderLen;
     auto put_length = [&p](size_t n) {
       if (n < 128) {
@@ -125,8 +130,7 @@ void append_params(std::string& out, uint16_t id, const std::vector<NameValue>& 
       p += v.size();
     }
     p += padding;
-    const char end[kHeaderLen] = {char(kVersion), char(Type::params), char(id >> 8), char(id & 0xff), 0, 0, 0, 0};
-    std::memcpy(p, end, kHeaderLen);
+    write_header(p, Type::params, id, 0, 0);  // the empty record that ends the stream
     return;
   }
   std::string body;
