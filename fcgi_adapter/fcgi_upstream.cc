@@ -197,6 +197,8 @@ class FcgiUpstream final : public Upstream {
   // (max_conns <= keep_conn). keep_conn may then be as many as the processes behind the
   // socket: a connection is opened only on a keep slot reserved first, so it never waits
   // in the backlog behind processes that kept connections hold (the keep-conn trap).
+  bool conn_follows_slot(const PoolSpec& pool) const override { return rides_kept(pool); }
+
   static bool rides_kept(const PoolSpec& pool) {
     return pool.keep_conn > 0 && pool.max_conns > 0 && pool.max_conns <= uint32_t(pool.keep_conn) &&
            pool.keepalive_idle > 0;
@@ -205,8 +207,8 @@ class FcgiUpstream final : public Upstream {
   // For a request that holds an in-flight slot in a rides_kept pool: an idle connection of
   // this thread, or null with a keep slot reserved in `reserved` (connect then). With every
   // slot taken and none idle here, one is idle on another thread (no more are in flight
-  // than kept), so the other threads are asked to close one: that frees its process and
-  // its slot. `timed_out` when neither came within `timeout` (the app is stuck).
+  // than kept), so the other threads are asked to hand one over: it arrives in this
+  // thread's cache. `timed_out` when neither came within `timeout` (the app is stuck).
   static awaitable<std::unique_ptr<UpConn>> wait_for_kept(ThreadContext& tc, const PoolSpec& pool,
                                                           BackendRuntime& backend, Duration timeout,
                                                           std::shared_ptr<std::atomic<int>>& reserved, bool& timed_out) {
@@ -222,8 +224,8 @@ class FcgiUpstream final : public Upstream {
         co_return nullptr;
       }
       // Again now and then: the one asked first may have been busy at that moment.
-      if (now >= ask_at && tc.rt.release_one_idle_upstream) {
-        tc.rt.release_one_idle_upstream(backend.id);
+      if (now >= ask_at && tc.rt.hand_idle_upstream) {
+        tc.rt.hand_idle_upstream(backend.id, &tc, size_t(pool.keepalive_idle));
         ask_at = now + 20;
       }
       if (!t) t.emplace(tc.io);
@@ -404,18 +406,21 @@ class FcgiUpstream final : public Upstream {
   // A health check is a real request for health.path, answered as the app answers it.
   // In a rides_kept pool it goes like a request: an in-flight slot first, then a kept
   // connection, so it never opens one that no process is free to accept.
-  awaitable<bool> check(ThreadContext& tc, const PoolSpec& pool, BackendRuntime& backend, std::string& why) override {
+  awaitable<bool> check(ThreadContext& tc, PoolRuntime& pool_rt, BackendRuntime& backend, std::string& why) override {
+    const PoolSpec& pool = *pool_rt.spec;
     std::unique_ptr<UpConn> kept_conn;
     std::shared_ptr<std::atomic<int>> reserved;
-    InFlight counted(backend);
-    struct Wake {  // a request queued behind the check's slot goes on at once
+    struct Counted {  // the check's slot; given back, a request queued behind it goes on
+      Runtime& rt;  // outlives the threads' contexts: checked before touching tc
       ThreadContext& tc;
-      const PoolSpec& pool;
-      bool on;
-      ~Wake() {
-        if (on) tc.wake_one(&pool);
+      PoolRuntime& pool;
+      InFlight slot;
+      ~Counted() {
+        slot.release();
+        if (!rt.stopped.load()) serve_queue(tc, pool);
       }
-    } wake{tc, pool, rides_kept(pool)};
+    } check_slot{tc.rt, tc, pool_rt, InFlight(backend)};
+    InFlight& counted = check_slot.slot;
     if (rides_kept(pool)) {
       int64_t give_up = tc.rt.clock() + pool.health.timeout.count();
       asio::steady_timer t(tc.io);

@@ -16,7 +16,7 @@ using asio::use_awaitable;
 
 class HttpUpstream final : public Upstream {
  public:
-  awaitable<bool> check(ThreadContext& tc, const PoolSpec& pool, BackendRuntime& backend,
+  awaitable<bool> check(ThreadContext& tc, PoolRuntime& pool, BackendRuntime& backend,
                         std::string& why) override;
   awaitable<Failure> exchange(ThreadContext& tc, const PoolSpec& pool, BackendRuntime& backend,
                               const ForwardRequest& req, BodySource& body,
@@ -279,8 +279,9 @@ awaitable<Failure> HttpUpstream::exchange(ThreadContext& tc, const PoolSpec& poo
 }
 
 // GET <health.path> on a fresh connection; the status must be health.expect.
-awaitable<bool> HttpUpstream::check(ThreadContext& tc, const PoolSpec& pool, BackendRuntime& backend,
+awaitable<bool> HttpUpstream::check(ThreadContext& tc, PoolRuntime& pool_rt, BackendRuntime& backend,
                                     std::string& why) {
+  const PoolSpec& pool = *pool_rt.spec;
   UpConn c(tc.io.get_executor());
   Failure f = co_await connect_backend(c.sock, backend.spec, pool.health.timeout);
   if (f) {

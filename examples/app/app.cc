@@ -3,8 +3,12 @@
 // variables). It listens on fd 0 when started by a spawner (the FastCGI convention), or on
 // --socket PATH / --port N itself.
 //   app.cgi [--socket /run/app.sock | --port 9000] [--name legacy] [--env-always 1]
-//           [--ignore-keep-conn 1]
+//           [--ignore-keep-conn 1] [--record FILE]
+// --record appends each request's REQUEST_URI to FILE as it arrives (the order the app saw);
+// /hold?path=FILE answers once FILE exists (at most 10 s), so a test can keep it busy.
 #include <fcgiapp.h>
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <signal.h>
 #include <unistd.h>
 
@@ -47,6 +51,7 @@ int main(int argc, char** argv) {
   bool env_always = false;  // every page prints its CGI variables (differential tests)
   bool ignore_keep_conn = false;  // close after every request, whatever the server asked
   int port = 0;
+  int record_fd = -1;
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string a = argv[i];
     if (a == "--socket") socket_path = argv[i + 1];
@@ -54,6 +59,7 @@ int main(int argc, char** argv) {
     else if (a == "--name") name = argv[i + 1];
     else if (a == "--env-always") env_always = std::string(argv[i + 1]) == "1";
     else if (a == "--ignore-keep-conn") ignore_keep_conn = std::string(argv[i + 1]) == "1";
+    else if (a == "--record") record_fd = ::open(argv[i + 1], O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
   }
   FCGX_Init();
   struct sigaction sa {};
@@ -80,6 +86,10 @@ int main(int argc, char** argv) {
     std::string path = param(r, "SCRIPT_NAME") + param(r, "PATH_INFO");
     std::string info = param(r, "PATH_INFO");
     std::string page = info.empty() ? param(r, "SCRIPT_NAME") : info;
+    if (record_fd >= 0) {
+      std::string line = param(r, "REQUEST_URI") + "\n";
+      (void)!::write(record_fd, line.data(), line.size());
+    }
     if (page == "/env" || env_always) {
       std::vector<std::string> vars;
       for (char** e = r.envp; *e; ++e) vars.emplace_back(*e);
@@ -97,6 +107,12 @@ int main(int argc, char** argv) {
     } else if (page.rfind("/status/", 0) == 0) {
       std::string code = page.substr(8);
       respond(r, code + " Custom", "text/plain", "status " + code + "\n");
+    } else if (page == "/hold") {
+      std::string q = param(r, "QUERY_STRING");
+      std::string file = q.rfind("path=", 0) == 0 ? q.substr(5) : "";
+      struct stat st;
+      for (int i = 0; i < 5000 && ::stat(file.c_str(), &st) != 0; ++i) ::usleep(2000);
+      respond(r, "", "text/plain", "held\n");
     } else if (page == "/redirect") {
       respond(r, "", "text/plain", "", "Location: http://example.org/elsewhere\r\n");
     } else if (page == "/goto") {

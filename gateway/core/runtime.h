@@ -14,6 +14,7 @@
 #include "balance/balancer.h"
 #include "config/config.h"
 #include "core/access_log.h"
+#include "core/pool_queue.h"
 #include "stage/compare.h"
 #include "stage/split.h"
 
@@ -83,7 +84,7 @@ struct LatencyHistogram {
 struct PoolRuntime {
   const PoolSpec* spec = nullptr;
   std::vector<std::shared_ptr<BackendRuntime>> backends;  // shared with later snapshots
-  std::atomic<uint32_t> queued{0};  // requests waiting for a backend under max_conns
+  PoolQueue queue;                   // requests waiting for a backend under max_conns
   Counter retries{0};                // exchanges repeated on another backend
   Counter shed{0};                   // 503s for a full queue or queue_timeout
   LatencyHistogram queue_wait;       // time in the queue, of requests that waited in it
@@ -194,10 +195,11 @@ struct Runtime {
   // Asks every thread to close its idle connections to a backend (by id), so a worker being
   // stopped is not kept waiting by connections nobody will use (set by the server).
   std::function<void(size_t)> drop_idle_upstreams;
-  // Asks every thread but the caller's to close one of its idle connections to a backend
-  // (by id): a FastCGI request that needs a kept connection frees the process that an idle
-  // one on another thread holds (set by the server).
-  std::function<void(size_t)> release_one_idle_upstream;
+  // Asks every thread but `to`'s to hand one of its idle connections to a backend (by id)
+  // over to `to` (ThreadContext*, kept as void* here): a FastCGI request that needs a kept
+  // connection takes the one idle on another thread instead of waiting for it there
+  // (set by the server). `max_idle`: how many `to` may keep idle.
+  std::function<void(size_t, void* to, size_t max_idle)> hand_idle_upstream;
   // Route stages: moves one route (promote, demote, set) and persists the stages; returns
   // "" or why not. Set by the server; used by the admin API and the guards.
   std::function<std::string(const std::string& route, const std::string& action, const std::string& value,
@@ -212,21 +214,28 @@ struct Runtime {
 
 // Counts a request against a backend for as long as it lives. With a cap, acquire() fails
 // when another thread took the last slot first (the cap is exact, not approximate).
+// The count is sequentially consistent (on x86 the same locked instruction as relaxed): a
+// request that gives a slot back and then looks at the pool's queue, and a waiter that
+// joins it and then looks at the slots, cannot both miss each other (core/pool_queue.h).
 class InFlight {
  public:
   explicit InFlight(BackendRuntime& b) : b_(b) {}
   bool acquire(uint32_t cap) {
-    uint32_t before = b_.in_flight.fetch_add(1, std::memory_order_relaxed);
+    uint32_t before = b_.in_flight.fetch_add(1);
     if (cap != 0 && before >= cap) {
-      b_.in_flight.fetch_sub(1, std::memory_order_relaxed);
+      b_.in_flight.fetch_sub(1);
       return false;
     }
     held_ = true;
     return true;
   }
+  // Takes over a slot acquired for this request already (a grant of the pool's queue).
+  void adopt() { held_ = true; }
+  // Lets go of the slot without giving it back: someone else holds it now.
+  void forget() { held_ = false; }
   ~InFlight() { release(); }
   void release() {
-    if (held_) b_.in_flight.fetch_sub(1, std::memory_order_relaxed);
+    if (held_) b_.in_flight.fetch_sub(1);
     held_ = false;
   }
   InFlight(const InFlight&) = delete;

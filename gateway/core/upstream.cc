@@ -40,6 +40,88 @@ void ConnCache::put(size_t backend, std::unique_ptr<UpConn> c, size_t max_idle, 
   v.push_back(std::move(c));
 }
 
+HandedConn detach(std::unique_ptr<UpConn> c) {
+  HandedConn h;
+  error_code ec;
+  int family = c->sock.local_endpoint(ec).protocol().family();
+  if (ec) return h;
+  int fd = c->sock.release(ec);  // leaves this loop's reactor; the fd stays open
+  if (ec) return h;
+  h.fd = fd;
+  h.family = family;
+  h.slot = std::move(c->slot);
+  h.requests = c->requests;
+  return h;
+}
+
+std::unique_ptr<UpConn> adopt(asio::any_io_executor ex, HandedConn h) {
+  auto c = std::make_unique<UpConn>(ex);
+  error_code ec;
+  c->sock.assign(asio::generic::stream_protocol(h.family, h.family == AF_UNIX ? 0 : IPPROTO_TCP), h.fd, ec);
+  if (ec) return nullptr;  // h closes the fd
+  h.fd = -1;
+  c->sock.non_blocking(true, ec);  // for write_now, as connect_backend sets it
+  c->slot = std::move(h.slot);
+  c->requests = h.requests;
+  return c;
+}
+
+namespace {
+// What the pool's queue may hand out from this thread: a free slot on an available
+// backend the waiter has not tried (the least busy), and, for a waiter on another loop in
+// a pool whose slots need a connection, an idle one of this thread's.
+class PoolGrant final : public PoolQueue::Grant {
+ public:
+  PoolGrant(ThreadContext& tc, PoolRuntime& pool) : tc_(tc), pool_(pool), now_(tc.rt.clock()) {}
+  BackendRuntime* acquire_for(const PoolQueue::Waiter& w) override {
+    uint32_t cap = pool_.spec->max_conns;
+    while (true) {
+      BackendRuntime* best = nullptr;
+      uint32_t best_busy = 0;
+      for (size_t i = 0; i < pool_.backends.size(); ++i) {
+        BackendRuntime& b = *pool_.backends[i];
+        uint32_t busy = b.in_flight.load();
+        if (w.tried.has(i) || !b.available(now_) || (cap && busy >= cap)) continue;
+        if (!best || busy < best_busy) best = &b, best_busy = busy;
+      }
+      if (!best) return nullptr;
+      if (InFlight slot(*best); slot.acquire(cap)) {
+        slot.forget();  // held for the waiter from now on
+        return best;
+      }
+      // Another thread took that slot first: look again.
+    }
+  }
+  bool any_room() override {
+    uint32_t cap = pool_.spec->max_conns;
+    for (auto& b : pool_.backends)
+      if (b->available(now_) && (!cap || b->in_flight.load() < cap)) return true;
+    return false;
+  }
+  HandedConn connection_for(BackendRuntime& b, const PoolQueue::Waiter&) override {
+    if (!follows_) {
+      Upstream* up = find_upstream(pool_.spec->protocol);
+      follows_ = up && up->conn_follows_slot(*pool_.spec) ? 1 : -1;
+    }
+    if (follows_ < 0) return {};
+    std::unique_ptr<UpConn> c = tc_.conns.take(b.id, now_, pool_.spec->keepalive_timeout);
+    return c ? detach(std::move(c)) : HandedConn{};
+  }
+
+ private:
+  ThreadContext& tc_;
+  PoolRuntime& pool_;
+  int64_t now_;
+  int follows_ = 0;  // 1: connections go with slots, -1: not, 0: not asked yet
+};
+}  // namespace
+
+void serve_queue(ThreadContext& tc, PoolRuntime& pool, const PoolQueue::Waiter* self) {
+  if (pool.queue.size() == 0) return;
+  PoolGrant g(tc, pool);
+  pool.queue.dispatch(g, &tc.io, self);
+}
+
 awaitable<size_t> read_op(UpConn& c, Duration timeout, error_code& ec) {
   constexpr size_t kBufSize = 16 * 1024;
   if (c.buf.size() < kBufSize) c.buf.resize(kBufSize);

@@ -112,6 +112,11 @@ awaitable<size_t> read_more(UpConn& c, Duration timeout, error_code& ec);
 awaitable<size_t> read_op(UpConn& c, Duration timeout, error_code& ec);
 size_t read_done(UpConn& c, size_t n, error_code& ec);
 
+// An idle connection leaves this loop for another (detach), or arrives from one (adopt:
+// null when the socket cannot be taken, and the handed connection is closed).
+HandedConn detach(std::unique_ptr<UpConn> c);
+std::unique_ptr<UpConn> adopt(asio::any_io_executor ex, HandedConn h);
+
 // Opens a connection (TCP with TCP_NODELAY, or unix socket) within `timeout`.
 awaitable<Failure> connect_backend(UpSocket& sock, const BackendSpec& b, Duration timeout);
 
@@ -140,16 +145,6 @@ struct ThreadContext {
   Rng rng;
   std::vector<BalanceState> balance;  // per pool
   std::vector<BackendLoad> loads;     // scratch for the balancer, reused per request
-  // Requests of this thread waiting for a backend under max_conns, by ticket (arrival
-  // order, kept when one re-waits after its periodic re-check); an exchange that ends here
-  // wakes the oldest (others re-check every few milliseconds).
-  struct Waiter {
-    uint64_t ticket;  // arrival order
-    Wake* wake;
-    const PoolSpec* pool;
-  };
-  std::deque<Waiter> waiters;
-  uint64_t next_ticket = 0;
   // Compare copies of this thread waiting for the route's concurrency cap; a copy that ends
   // here wakes the oldest.
   std::deque<asio::steady_timer*> shadow_waiters;
@@ -165,20 +160,6 @@ struct ThreadContext {
       error_code ignored;
       if (c->idle) c->sock->cancel(ignored);
     }
-  }
-  // A request of `pool` on this thread gave back its in-flight slot: the pool's oldest
-  // waiter here goes on (waiters of other pools would find no room). `now`: it runs at
-  // once, up to its next suspension, before the caller goes on; the caller must hold
-  // nothing the waiter needs. Otherwise it runs after what the loop has queued already.
-  void wake_one(const PoolSpec* pool, bool now = false) {
-    for (auto it = waiters.begin(); it != waiters.end(); ++it)
-      if (it->pool == pool) {
-        Wake* w = it->wake;
-        waiters.erase(it);  // first: the waiter may queue again while it runs
-        if (now) w->wake();
-        else w->wake_later(io);
-        return;
-      }
   }
 };
 
@@ -282,11 +263,22 @@ class Upstream {
   virtual awaitable<Failure> exchange(ThreadContext& tc, const PoolSpec& pool,
                                       BackendRuntime& backend, const ForwardRequest& req,
                                       BodySource& body, ResponseSink& sink) = 0;
+  // Whether an idle connection goes along with a slot handed to a request on another
+  // thread (a FastCGI pool whose every request rides a kept connection: without it, the
+  // request would find every kept connection idle on the first thread).
+  virtual bool conn_follows_slot(const PoolSpec&) const { return false; }
   // One active health check (pool.health): true when the backend answered as expected;
   // `why` says what went wrong otherwise.
-  virtual awaitable<bool> check(ThreadContext& tc, const PoolSpec& pool, BackendRuntime& backend,
+  virtual awaitable<bool> check(ThreadContext& tc, PoolRuntime& pool, BackendRuntime& backend,
                                 std::string& why) = 0;
 };
+
+// A request of `pool` on this thread gave back its in-flight slot (or a slot may have come
+// free otherwise): hands what is free to the pool's queue, oldest first, whichever thread
+// each waiter is on. Waiters on this thread run at once, up to their next suspension,
+// before the caller goes on: the caller must hold nothing they need. `self`: the caller's
+// own place in the queue, if it has one. One atomic load when nobody waits.
+void serve_queue(ThreadContext& tc, PoolRuntime& pool, const PoolQueue::Waiter* self = nullptr);
 
 // Protocol registry: the executable registers the backends it links ("http", "fastcgi").
 void register_upstream(const std::string& protocol, std::shared_ptr<Upstream> u);

@@ -14,9 +14,35 @@ namespace cutover {
 
 class Wake {
  public:
-  explicit Wake(asio::io_context& io) : timer_(io) {}
+  explicit Wake(asio::io_context& io) : io_(io), timer_(io), self_(std::make_shared<Wake*>(this)) {}
+  ~Wake() { *self_ = nullptr; }
   Wake(const Wake&) = delete;
   Wake& operator=(const Wake&) = delete;
+
+  // A handle another thread may keep and use: it posts the wake to the waiter's own loop,
+  // where it finds the Wake gone (a no-op) or wakes it. Only that loop reads *self.
+  class Remote {
+   public:
+    Remote() = default;
+    void wake() const {
+      asio::post(*io_, [self = self_] {
+        if (*self) (*self)->wake();
+      });
+    }
+    // The same, at once: only from the waiter's own loop (the caller holds nothing it needs).
+    void wake_here() const {
+      if (*self_) (*self_)->wake();
+    }
+    asio::io_context* loop() const { return io_; }
+
+   private:
+    friend class Wake;
+    Remote(asio::io_context* io, std::shared_ptr<Wake*> self) : io_(io), self_(std::move(self)) {}
+    asio::io_context* io_ = nullptr;
+    std::shared_ptr<Wake*> self_;
+  };
+  Remote remote() const { return Remote(&io_, self_); }
+  asio::io_context& loop() const { return io_; }
 
   // True when woken, false when `timeout` passed first.
   awaitable<bool> wait(std::chrono::milliseconds timeout) {
@@ -66,8 +92,10 @@ class Wake {
     box->timer->cancel();
     h->call(true);
   }
+  asio::io_context& io_;
   asio::steady_timer timer_;
   std::weak_ptr<Box> box_;
+  std::shared_ptr<Wake*> self_;  // what Remote handles see; nulled when the Wake goes
 };
 
 }  // namespace cutover

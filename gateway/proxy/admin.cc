@@ -57,7 +57,7 @@ std::string render_status(const Runtime& rt, int64_t now) {
   j["pools"] = nlohmann::json::array();
   for (const auto& p : sn.pools) {
     nlohmann::json pool{{"name", p->spec->name}, {"protocol", p->spec->protocol},
-                        {"balancer", balancer_name(p->spec->balancer)}, {"queue_depth", p->queued.load()},
+                        {"balancer", balancer_name(p->spec->balancer)}, {"queue_depth", p->queue.size()},
                         {"retries", p->retries.load()}, {"shed", p->shed.load()}};
     uint64_t h[kLatencyBuckets + 1];
     p->latency.read(h);
@@ -205,7 +205,7 @@ std::string render_metrics(const Runtime& rt, int64_t now) {
     for (const auto& p : sn.pools) o << name << "{pool=\"" << label(p->spec->name) << "\"} " << value(*p) << "\n";
   };
   per_pool("cutover_pool_queue_depth", "gauge", "Requests waiting for a backend under max_conns.",
-           [](const PoolRuntime& p) { return uint64_t(p.queued.load()); });
+           [](const PoolRuntime& p) { return uint64_t(p.queue.size()); });
   per_pool("cutover_pool_retries_total", "counter", "Requests moved to another backend after a failure.",
            [](const PoolRuntime& p) { return p.retries.load(); });
   per_pool("cutover_pool_shed_total", "counter", "Requests refused with 503 because the queue was full or too slow.",

@@ -6,8 +6,9 @@ namespace cutover {
 namespace {
 
 // Runs until the snapshot it was started for is replaced (a reload starts new loops).
-awaitable<void> check_loop(ThreadContext& tc, std::shared_ptr<const Snapshot> snap, const PoolSpec& pool,
+awaitable<void> check_loop(ThreadContext& tc, std::shared_ptr<const Snapshot> snap, PoolRuntime& pool_rt,
                            std::shared_ptr<BackendRuntime> backend_ptr) {
+  const PoolSpec& pool = *pool_rt.spec;
   BackendRuntime& backend = *backend_ptr;
   Upstream* up = find_upstream(pool.protocol);
   HealthStreak streak;
@@ -15,7 +16,7 @@ awaitable<void> check_loop(ThreadContext& tc, std::shared_ptr<const Snapshot> sn
   bool ever_up = backend.healthy.load(), told = false;
   while (!tc.rt.draining.load() && tc.snap->generation == snap->generation) {
     std::string why;
-    bool ok = co_await up->check(tc, pool, backend, why);
+    bool ok = co_await up->check(tc, pool_rt, backend, why);
     bool was = backend.healthy.load();
     bool now = streak.update(ok, was, pool.health.rise, pool.health.fall);
     if (now != was) {
@@ -44,7 +45,7 @@ awaitable<void> check_loop(ThreadContext& tc, std::shared_ptr<const Snapshot> sn
 void start_health_checks(ThreadContext& tc) {
   for (auto& p : tc.snap->pools) {
     if (!p->spec->health.enabled) continue;
-    for (auto& b : p->backends) asio::co_spawn(tc.io, check_loop(tc, tc.snap, *p->spec, b), asio::detached);
+    for (auto& b : p->backends) asio::co_spawn(tc.io, check_loop(tc, tc.snap, *p, b), asio::detached);
   }
 }
 

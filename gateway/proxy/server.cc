@@ -163,10 +163,19 @@ int serve(std::shared_ptr<const Config> cfg, ConfigSource source) {
   rt.drop_idle_upstreams = [&](size_t id) {
     for (auto& w : workers) asio::post(w->io, [w = w.get(), id] { w->tc->conns.drop(id); });
   };
-  rt.release_one_idle_upstream = [&](size_t id) {
+  rt.hand_idle_upstream = [&](size_t id, void* to_ptr, size_t max_idle) {
+    auto* to = static_cast<ThreadContext*>(to_ptr);
     for (auto& w : workers)
-      if (!w->io.get_executor().running_in_this_thread())
-        asio::post(w->io, [w = w.get(), id] { w->tc->conns.drop_one(id); });
+      if (w->tc.get() != to)
+        asio::post(w->io, [from = w->tc.get(), to, id, max_idle] {
+          std::unique_ptr<UpConn> c = from->conns.take(id, from->rt.clock(), Duration::max());
+          if (!c) return;
+          HandedConn h = detach(std::move(c));
+          if (!h) return;
+          asio::post(to->io, [to, id, max_idle, h = std::move(h)]() mutable {
+            if (auto c = adopt(to->io.get_executor(), std::move(h))) to->conns.put(id, std::move(c), max_idle, to->rt.clock());
+          });
+        });
   };
   RolloutControl rollout(rt);
   rollout.load_state();

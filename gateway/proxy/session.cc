@@ -562,57 +562,46 @@ class Session {
     }
   }
 
-  // Waits in the pool's bounded queue until a backend may have room (true), or refuses:
-  // queue full at once, or queue_timeout passed (false, with the reason).
-  // A place in a pool's queue, given back when the request leaves it.
-  struct QueueSlot {
-    std::atomic<uint32_t>* count = nullptr;
-    uint64_t ticket = 0;  // arrival order in this thread's waiters
-    void release() {
-      if (count) count->fetch_sub(1, std::memory_order_relaxed);
-      count = nullptr;
-    }
-    ~QueueSlot() { release(); }
-  };
-
-  awaitable<bool> wait_for_capacity(PoolRuntime& pool, QueueSlot& slot, int64_t& queued_ms, std::string& why) {
+  // Waits in the pool's queue, one arrival order for every thread, until a backend's slot
+  // is handed to this request: returns that backend, its in-flight slot held for us. Null
+  // when refused: the queue is full at once, or queue_timeout passed (`why` says which).
+  awaitable<BackendRuntime*> wait_for_capacity(PoolRuntime& pool, const Tried& tried, int64_t& queued_ms, std::string& why) {
     const PoolSpec& spec = *pool.spec;
-    int64_t start = tc_.rt.clock();
-    if (!slot.count) {
-      if (pool.queued.fetch_add(1, std::memory_order_relaxed) >= spec.queue_size) {
-        pool.queued.fetch_sub(1, std::memory_order_relaxed);
-        why = "queue full (" + std::to_string(spec.queue_size) + " waiting)";
-        co_return false;
-      }
-      slot.count = &pool.queued;
-      slot.ticket = tc_.next_ticket++;
-    }
-    if (queued_ms >= spec.queue_timeout.count()) {
-      why = "waited " + std::to_string(queued_ms) + "ms in the queue (queue_timeout)";
-      co_return false;
-    }
     // One per session, made at its first wait: making a timer per wait looked up Asio's
     // timer service each time.
     if (!queue_wake_) queue_wake_ = std::make_unique<Wake>(tc_.io);
-    Wake& w = *queue_wake_;
-    // The re-check catches slots that come free with nobody to wake this waiter: on another
-    // thread (often, so every 5 ms), or by a backend coming back (with one thread, the only
-    // case: 50 ms, as each wake-up costs as much as a short request's own work).
-    int64_t recheck = tc_.rt.threads == 1 ? 50 : 5;
-    // Back in line at its first place, not at the end: a request that re-checks every few
-    // milliseconds must not lose its turn to later ones.
-    auto place = std::upper_bound(tc_.waiters.begin(), tc_.waiters.end(), slot.ticket,
-                                  [](uint64_t t, const auto& x) { return t < x.ticket; });
-    tc_.waiters.insert(place, {slot.ticket, &w, &spec});
-    bool woken = co_await w.wait(std::chrono::milliseconds(std::min<int64_t>(recheck, spec.queue_timeout.count() - queued_ms)));
-    // Woken means by ThreadContext::wake_one, which took the entry out already; only a wait
-    // that ran out (the re-check) is still in line.
-    if (!woken) {
-      auto it = std::find_if(tc_.waiters.begin(), tc_.waiters.end(), [&w](const auto& x) { return x.wake == &w; });
-      if (it != tc_.waiters.end()) tc_.waiters.erase(it);
+    PoolQueue::Waiter w;  // the queue points at it while it waits; it leaves when it goes
+    w.wake = queue_wake_->remote();
+    w.tried = tried;
+    if (!pool.queue.join(w, spec.queue_size)) {
+      why = "queue full (" + std::to_string(spec.queue_size) + " waiting)";
+      co_return nullptr;
+    }
+    int64_t start = tc_.rt.clock();
+    serve_queue(tc_, pool, &w);  // a slot given back before this request joined
+    // The re-check catches room that comes with nobody giving a slot back: a backend back up
+    // (health, admin, its process restarted) or a reload.
+    constexpr int64_t kRecheckMs = 50;
+    while (pool.queue.waiting(w)) {
+      int64_t waited = tc_.rt.clock() - start;
+      if (waited >= spec.queue_timeout.count()) {
+        pool.queue.leave(w);
+        break;  // (granted all the same if a slot came in this last moment)
+      }
+      if (!co_await queue_wake_->wait(std::chrono::milliseconds(std::min(kRecheckMs, spec.queue_timeout.count() - waited))))
+        serve_queue(tc_, pool, &w);
     }
     queued_ms += std::max<int64_t>(1, tc_.rt.clock() - start);
-    co_return true;
+    BackendRuntime* b = PoolQueue::take_grant(w);
+    if (!b) {
+      why = "waited " + std::to_string(queued_ms) + "ms in the queue (queue_timeout)";
+      co_return nullptr;
+    }
+    // A kept connection that came with the slot from another thread: this one's now.
+    if (w.conn)
+      if (auto c = adopt(tc_.io.get_executor(), std::move(w.conn)))
+        tc_.conns.put(b->id, std::move(c), size_t(std::max(1, spec.keepalive_idle)), tc_.rt.clock());
+    co_return b;
   }
 
   // The request's key for the hash and sticky balancers.
@@ -739,13 +728,16 @@ class Session {
     if (new_side && !new_side_fields.empty()) req.extra_fields = &new_side_fields;
 
     int64_t queued_ms = 0;
-    QueueSlot slot;
     BalanceState stale_balance;
     uint64_t key = 0;
     if (spec.balancer == BalancerKind::hash || spec.balancer == BalancerKind::sticky)
       key = hash_key(balance_key(spec.hash_key, head));
     Tried tried(pool.backends.size());
     bool same_backend_retried = false;
+    // Backends that could not take the request (no connection), and why, for the one 503
+    // answered when none could; `reached`: some backend got (part of) the request.
+    std::string refused_by;
+    bool reached = false;
     // The thread's scratch vector: other requests on this thread use it (for pools of other
     // sizes) while this one waits, so it is sized again on every pass.
     std::vector<BackendLoad>& loads = tc_.loads;
@@ -765,42 +757,40 @@ class Session {
       // After a reload the thread's balancer state belongs to the new snapshot.
       BalanceState& bstate = snap_ == tc_.snap ? tc_.balance[pool_index] : stale_balance;
       // First come, first served: with others already waiting, a new request queues behind
-      // them rather than taking the slot the oldest was woken for.
-      bool behind = spec.max_conns && !slot.count && pool.queued.load(std::memory_order_relaxed) > 0;
+      // them rather than taking a slot that is being handed to the oldest.
+      bool behind = spec.max_conns && pool.queue.size() > 0;
       auto pick = behind ? std::nullopt : pick_backend(spec.balancer, loads, key, tried, bstate, tc_.rng);
+      BackendRuntime* granted = nullptr;  // a slot the queue handed to this request
       if (!pick && (full || behind)) {
         // Every backend is at its cap: wait in the pool's bounded queue.
         std::string why;
-        if (co_await wait_for_capacity(pool, slot, queued_ms, why)) continue;
-        if (slot.count) pool.queue_wait.observe(queued_ms);
-        bump(pool.shed);
-        log::warn("pool " + spec.name + ": " + why + " for " + std::string(head.method) + " " + target +
-                  "; answering 503 (raise max_conns, queue or queue_timeout if the backends can take more)");
-        if (!body.complete()) keep_alive_if_body_skippable(head, out);
-        std::vector<http1::Field> extra{http1::Field{"Retry-After", "1"}};
-        co_await send_simple(out, 503, "server busy, try again\n", std::move(extra));
-        co_return;
+        granted = co_await wait_for_capacity(pool, tried, queued_ms, why);
+        if (!granted) {
+          if (queued_ms) pool.queue_wait.observe(queued_ms);
+          bump(pool.shed);
+          log::warn("pool " + spec.name + ": " + why + " for " + std::string(head.method) + " " + target +
+                    "; answering 503 (raise max_conns, queue or queue_timeout if the backends can take more)");
+          if (!body.complete()) keep_alive_if_body_skippable(head, out);
+          std::vector<http1::Field> extra{http1::Field{"Retry-After", "1"}};
+          co_await send_simple(out, 503, "server busy, try again\n", std::move(extra));
+          co_return;
+        }
+        for (size_t i = 0; i < pool.backends.size(); ++i)
+          if (pool.backends[i].get() == granted) pick = i;
       }
       if (!pick) {
-        log::error("pool " + spec.name + ": no backend available for " + std::string(head.method) +
-                   " " + target + " (all down or tried); answering 503");
-        if (!body.complete()) keep_alive_if_body_skippable(head, out);
-        if (!out.started()) {
-          std::string retry = std::to_string(std::max<int64_t>(1, spec.disable_time.count() / 1000));
-          std::vector<http1::Field> extra{http1::Field{"Retry-After", retry}};  // named: g++ 12 rejects brace temporaries in co_await
-          co_await send_simple(out, 503, "no backend available\n", std::move(extra));
-        } else {
-          out.force_close();
-        }
+        log::error("pool " + spec.name + ": no backend available for " + std::string(head.method) + " " + target +
+                   (refused_by.empty() ? " (all down or tried)" : " (tried: " + refused_by + ")") + "; answering 503");
+        co_await answer_no_backend(spec, head, body, out);
         co_return;
       }
       BackendRuntime& backend = *pool.backends[*pick];
       Failure f;
       {
         InFlight counted(backend);
-        if (!counted.acquire(spec.max_conns)) continue;  // another thread took the last slot
-        if (slot.count) pool.queue_wait.observe(queued_ms);
-        slot.release();
+        if (granted) counted.adopt();
+        else if (!counted.acquire(spec.max_conns)) continue;  // another thread took the last slot
+        if (granted) pool.queue_wait.observe(queued_ms);
         tried.add(*pick);
         stats_.backend = &backend;
         stats_.queue_ms = queued_ms;
@@ -828,7 +818,7 @@ class Session {
       }
       // Nothing of the exchange is held any more: the oldest waiter takes the slot (and a
       // kept FastCGI connection its process) right now, ahead of the loop's other work.
-      tc_.wake_one(&spec, true);
+      serve_queue(tc_, pool);
       if (!f) {
         note_success(backend);
         if (compare) start_shadow(route, head, target, new_side_fields, *captured_body, *captured_answer);  // compare: the legacy side got `target`
@@ -861,11 +851,24 @@ class Session {
                  f.detail + " for " + std::string(head.method) + " " + target +
                  (f.disables_backend() ? "; disabled for " + std::to_string(spec.disable_time.count()) + "ms" : "") +
                  (can_retry ? "; retrying on another backend" : ""));
+      if (f.kind == FailureKind::connect_refused || f.kind == FailureKind::connect_timeout) {
+        refused_by += (refused_by.empty() ? "" : "; ") + backend.spec.address + ": " + f.name() + " (" + f.detail + ")";
+      } else {
+        reached = true;
+      }
       if (can_retry) {
         ++attempt;
         bump(pool.retries);
         body.rewind();
         continue;
+      }
+      if (!reached && !out.started()) {
+        // No backend could take it (every one tried refused or timed out connecting): the
+        // same answer as when they were known to be down before it came.
+        log::error("pool " + spec.name + ": no backend could take " + std::string(head.method) + " " + target +
+                   " (tried: " + refused_by + "); answering 503");
+        co_await answer_no_backend(spec, head, body, out);
+        co_return;
       }
       if (out.started()) {
         out.force_close();  // the client got part of a response: cut it so it sees the error
@@ -876,6 +879,20 @@ class Session {
       }
       co_return;
     }
+  }
+
+  // 503 with Retry-After (the pool's disable_time): no backend of the pool could take the
+  // request, whether they were known to be down or found so while it was tried.
+  awaitable<void> answer_no_backend(const PoolSpec& spec, const http1::RequestHead& head, RequestBody& body,
+                                    ClientResponse& out) {
+    if (!body.complete()) keep_alive_if_body_skippable(head, out);
+    if (out.started()) {
+      out.force_close();
+      co_return;
+    }
+    std::string retry = std::to_string(std::max<int64_t>(1, spec.disable_time.count() / 1000));
+    std::vector<http1::Field> extra{http1::Field{"Retry-After", retry}};  // named: g++ 12 rejects brace temporaries in co_await
+    co_await send_simple(out, 503, "no backend available\n", std::move(extra));
   }
 
   // The rollout's user bucket: from the signed sticky cookie (set here when missing), the

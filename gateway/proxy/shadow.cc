@@ -118,7 +118,7 @@ awaitable<stage::Captured> ask(ThreadContext& tc, PoolRuntime& pool, ShadowJob& 
     Failure f = co_await up->exchange(tc, spec, backend, req, body, sink);
     ms = tc.rt.clock() - t0;
     counted.release();
-    tc.wake_one(&spec);  // a request of this pool waiting for max_conns may go on
+    serve_queue(tc, pool);  // a request of this pool waiting for max_conns may go on
     if (!f) {
       out = std::move(sink.captured());
       co_return out;
