@@ -102,9 +102,9 @@ retries = 0
 name = "app"
 forward = "app"
 )toml");
-  ASSERT_EQ(fetch(gw.port, "GET", "/x")->status, 502);  // connect refused, no retry
+  ASSERT_EQ(fetch(gw.port, "GET", "/x")->status, 503);  // connect refused, no retry: no backend could take it
   std::string text = wait_for_lines(log, 1);
-  EXPECT_NE(text.find("\"status\":502"), std::string::npos) << text;
+  EXPECT_NE(text.find("\"status\":503"), std::string::npos) << text;
   EXPECT_NE(text.find("\"upstream_status\":0"), std::string::npos) << text;
   EXPECT_NE(text.find("\"backend\":\"127.0.0.1:1\""), std::string::npos) << text;
 }
