@@ -7,11 +7,11 @@
 # PAIRED=1 (implies PIN=1) loads both instances at the same time instead of one after the
 # other: they share CPU 1 in the same seconds, so this machine's drift from one round to
 # the next hits both alike and the ratios hold still (see bench/ab.sh).
-#   bench/compare.sh [DURATION=10s] [CONNS=50] [THREADS=1] [ROUNDS=3]
+#   bench/compare.sh [DURATION=10s] [CONNS=50] [THREADS=$(nproc): what cutover serve runs by default] [ROUNDS=3]
 set -euo pipefail
 DURATION=${1:-10s}
 CONNS=${2:-50}
-THREADS=${3:-1}
+THREADS=${3:-$(nproc)}
 ROUNDS=${4:-3}
 PAIRED=${PAIRED:-0}
 if [ "$PAIRED" = 1 ]; then PIN=1; fi

@@ -11,11 +11,11 @@
 # process kept, keep_conn = max_conns = APPS (the rest wait in its queue, in order).
 # KEEP_CONN=0 makes it open a connection per request, like nginx and lighttpd;
 # KEEP_CONN=3 MAX_CONNS=8 was the default before 2026-11-26 (one process left unkept).
-#   bench/fastcgi.sh [DURATION=10s] [CONNS=50] [THREADS=1] [ROUNDS=3] [APPS=4]
+#   bench/fastcgi.sh [DURATION=10s] [CONNS=50] [THREADS=$(nproc): what cutover serve runs by default] [ROUNDS=3] [APPS=4]
 set -euo pipefail
 DURATION=${1:-10s}
 CONNS=${2:-50}
-THREADS=${3:-1}
+THREADS=${3:-$(nproc)}
 ROUNDS=${4:-3}
 APPS=${5:-4}
 . "$(dirname "$0")/lib.sh"

@@ -19,29 +19,31 @@ start() {
   PIDS+=($!)
 }
 # The median round of each server (rounds files "$WORK/<name><suffix>", one
-# "req/s p50 p99 <col4> errors..." line per round) as a markdown table, req/s relative to
-# the first name given after the column titles.
+# "req/s p50 p99 <col4> p90 max errors..." line per round) as a markdown table, req/s
+# relative to the first name given after the column titles.
 #   median_table "server" "transfer/s" ".4k.bin.rounds" nginx cutover nginx lighttpd
 median_table() {
   local what=$1 col4=$2 suffix=$3 base_name=$4; shift 4
   local med=$(( (ROUNDS + 1) / 2 )) base
   base=$(sort -n -k1 "$WORK/$base_name$suffix" | sed -n "${med}p" | awk '{print $1}')
-  printf "| %s | req/s | p50 | p99 | %s | req/s vs %s | errors |\n|---|---|---|---|---|---|---|\n" "$what" "$col4" "$base_name"
+  printf "| %s | req/s | p50 | p90 | p99 | max | %s | req/s vs %s | errors |\n|---|---|---|---|---|---|---|---|---|\n" "$what" "$col4" "$base_name"
   for n in "$@"; do
     set -- $(sort -n -k1 "$WORK/$n$suffix" | sed -n "${med}p")
-    printf "| %s | %s | %s | %s | %s | %s | %s |\n" "$n" "$1" "$2" "$3" "$4" \
-      "$(awk -v a="$1" -v b="$base" 'BEGIN{printf "%.2fx", a/b}')" "${*:5}"
+    printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n" "$n" "$1" "$2" "$5" "$3" "$6" "$4" \
+      "$(awk -v a="$1" -v b="$base" 'BEGIN{printf "%.2fx", a/b}')" "${*:7}"
   done
 }
-# One wrk --latency output as a rounds line: "req/s p50 p99 <fourth> errors".
+# One wrk --latency output as a rounds line: "req/s p50 p99 <fourth> p90 max errors".
 #   wrk_summary FILE FOURTH
 wrk_summary() {
-  local f=$1 rps p50 p99 errs
+  local f=$1 rps p50 p90 p99 max errs
   rps=$(awk '/Requests\/sec/ {print $2}' "$f")
   p50=$(awk '$1=="50%" {print $2}' "$f")
+  p90=$(awk '$1=="90%" {print $2}' "$f")
   p99=$(awk '$1=="99%" {print $2}' "$f")
+  max=$(awk '$1=="Latency" && NF >= 4 {print $4; exit}' "$f")
   errs=$(awk '/Non-2xx|Socket errors/ {print}' "$f" | tr -s ' ' | tr '\n' ' ')
-  echo "$rps $p50 $p99 $2 ${errs:-none}"
+  echo "$rps $p50 $p99 $2 $p90 $max ${errs:-none}"
 }
 # The first columns (req/s) of two rounds files divided line by line: B / A per round.
 #   per_round_ratio A_FILE B_FILE

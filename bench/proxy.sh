@@ -8,11 +8,11 @@
 # PAIRED=1 (implies PIN=1) loads the three proxies at the same time, each with its own wrk:
 # they share CPU 1 in the same seconds, so the one needing the least CPU per request serves
 # the most, and the machine's drift between rounds hits all three alike (see bench/ab.sh).
-#   bench/proxy.sh [DURATION=10s] [CONNS=50] [THREADS=1] [ROUNDS=3]
+#   bench/proxy.sh [DURATION=10s] [CONNS=50] [THREADS=$(nproc): what cutover serve runs by default] [ROUNDS=3]
 set -euo pipefail
 DURATION=${1:-10s}
 CONNS=${2:-50}
-THREADS=${3:-1}
+THREADS=${3:-$(nproc)}
 ROUNDS=${4:-3}
 PAIRED=${PAIRED:-0}
 if [ "$PAIRED" = 1 ]; then PIN=1; fi

@@ -4,11 +4,11 @@
 # are interleaved and the median round reported, with req/s relative to nginx.
 # FILE_CACHE sets cutover's server.file_cache (default 1s; "0s" opens every file each time);
 # NGINX_CACHE=1 turns on nginx's open_file_cache (off in nginx's defaults).
-#   bench/static.sh [DURATION=10s] [CONNS=50] [THREADS=1] [ROUNDS=3]
+#   bench/static.sh [DURATION=10s] [CONNS=50] [THREADS=$(nproc): what cutover serve runs by default] [ROUNDS=3]
 set -euo pipefail
 DURATION=${1:-10s}
 CONNS=${2:-50}
-THREADS=${3:-1}
+THREADS=${3:-$(nproc)}
 ROUNDS=${4:-3}
 . "$(dirname "$0")/lib.sh"
 

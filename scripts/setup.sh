@@ -7,7 +7,7 @@ PACKAGES=(
   libboost-dev libpcre2-dev libtomlplusplus-dev libcli11-dev nlohmann-json3-dev
   libcpp-httplib-dev libfcgi-dev libgtest-dev libgmock-dev
   libssl-dev libcrypt-dev apache2-utils  # Basic auth hashes; htpasswd makes the test files
-  curl wrk nginx-light haproxy python3
+  curl wrk nginx-light haproxy python3 spawn-fcgi  # spawn-fcgi: the benchmarks' app processes
   php-cgi php-fpm fcgiwrap lighttpd  # real FastCGI peers and lighttpd for the end-to-end tests
   chromium chromium-driver           # the dashboard test drives headless Chromium
 )
