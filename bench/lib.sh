@@ -87,6 +87,7 @@ http { access_log off; keepalive_requests 1000000;
 NGINX
 }
 #   write_proxy_confs BACKEND_PORT NGINX_PORT CUTOVER_PORT THREADS NGINX_PROCESS_LINE
+# POOL_EXTRA: TOML lines for cutover's pool (e.g. "max_conns = 8": the bounded queue).
 # NGINX_PROCESS_LINE: "worker_processes N;", or "master_process off;" for one process.
 write_proxy_confs() {
   mkdir -p "$WORK/np"
@@ -106,6 +107,7 @@ threads = $4
 [pools.be]
 backends = ["127.0.0.1:$1"]
 keepalive = 128
+${POOL_EXTRA:-}
 [[routes]]
 name = "all"
 forward = "be"

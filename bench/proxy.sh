@@ -20,6 +20,12 @@ if [ "$PAIRED" = 1 ]; then PIN=1; fi
 
 BACK=$(free_port); CUT=$(free_port); NGX=$(free_port); HAP=$(free_port)
 write_backend_conf "$BACK"
+# MAX_CONNS=N: cutover's pool and HAProxy's server both cap requests in flight at N and queue
+# the rest (cutover: max_conns + its pool queue; HAProxy: maxconn + its server queue).
+# nginx has no queue (its max_conns answers 502 when full), so it stays uncapped.
+if [ -n "${MAX_CONNS:-}" ]; then POOL_EXTRA="max_conns = $MAX_CONNS
+queue = 10000
+${POOL_EXTRA:-}"; fi
 write_proxy_confs "$BACK" "$NGX" "$CUT" "$THREADS" "worker_processes $THREADS;"
 cat > "$WORK/haproxy.cfg" <<HAP
 global
@@ -36,7 +42,7 @@ frontend fe
   bind 127.0.0.1:$HAP
   default_backend be
 backend be
-  server b1 127.0.0.1:$BACK
+  server b1 127.0.0.1:$BACK${MAX_CONNS:+ maxconn $MAX_CONNS}
 HAP
 # ACCESS_LOG=1: cutover writes an access log (nginx and HAProxy stay without one).
 if [ "${ACCESS_LOG:-0}" = 1 ]; then sed -i "/^threads/a access_log = \"$WORK/access.log\"" "$WORK/cutover.toml"; fi
