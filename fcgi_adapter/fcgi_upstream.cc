@@ -67,7 +67,7 @@ class FcgiUpstream final : public Upstream {
       // The retry takes a new connection: the other idle ones may be just as stale.
       int closed_idle = 0;
       std::unique_ptr<UpConn> c =
-          retried_fresh ? nullptr : tc.conns.take(backend.id, tc.rt.clock(), pool.keepalive_timeout, &closed_idle);
+          retried_fresh ? nullptr : take_idle(tc, pool, backend, &closed_idle);
       // A kept connection found closed while idle, after one request, is the same evidence
       // as one that fails when used (see note_early_close); with several threads it is
       // often the only one, as a request reuses a connection only on the thread keeping it.
@@ -94,9 +94,10 @@ class FcgiUpstream final : public Upstream {
       if (!f) f = co_await relay_response(tc, c, pool, backend, req, sink, got_bytes);
       if (!f) co_return f;
       // A kept connection the app closed as we used it (php-fpm recycling a child at
-      // pm.max_requests): nothing was processed, so once more on a fresh connection.
+      // pm.max_requests): once more on a fresh connection, if nothing reached it or the
+      // request is safe to repeat (the app may have run it before closing: RFC 9110 9.2.2).
       if (reused && !retried_fresh && !got_bytes && !sink.started() && f.kind == FailureKind::reset_before_response &&
-          (p.spool || body.replayable())) {
+          (p.spool || body.replayable()) && (!f.request_sent || req.idempotent)) {
         note_early_close(backend, c->requests);
         retried_fresh = true;
         if (!p.spool) body.rewind();
@@ -215,7 +216,7 @@ class FcgiUpstream final : public Upstream {
     int64_t give_up = tc.rt.clock() + timeout.count(), ask_at = 0;
     std::optional<asio::steady_timer> t;
     while (true) {
-      if (auto c = tc.conns.take(backend.id, tc.rt.clock(), pool.keepalive_timeout)) co_return c;
+      if (auto c = take_idle(tc, pool, backend)) co_return c;
       if (backend.keep_conn_strikes.load(std::memory_order_relaxed) >= kKeepConnStrikes) co_return nullptr;
       if ((reserved = take_keep_slot(pool, backend))) co_return nullptr;
       int64_t now = tc.rt.clock();
@@ -393,6 +394,9 @@ class FcgiUpstream final : public Upstream {
       finished = sink.finish_now();
       if (finished < 0) finished = co_await sink.finish();
     }
+    if (c->begin != c->end)  // records after END_REQUEST: the connection cannot be trusted
+      log_stray_bytes(pool, backend, c->end - c->begin, "after END_REQUEST for " + std::string(req.head->method) + " " +
+                                                            std::string(req.target));
     if (c->slot) {
       if (c->requests > 1) backend.keep_conn_strikes.store(0, std::memory_order_relaxed);
       if (may_cache(*c, pool, backend))

@@ -230,6 +230,9 @@ awaitable<Failure> HttpUpstream::relay_response(ThreadContext& tc, std::unique_p
   int finished = sink.finish_now();
   if (finished < 0) finished = co_await sink.finish();
   if (!finished) co_return Failure{FailureKind::client_gone, true, "client gone"};
+  if (c->begin != c->end)  // a body to HEAD/204/304, or bytes past the length or the last chunk
+    log_stray_bytes(pool, backend, c->end - c->begin,
+                    std::to_string(rh.status) + " to " + std::string(h.method) + " " + std::string(req.target));
   // Reuse only a clean connection: keep-alive, fully read, nothing extra pending.
   // Not for a backend whose process is going away (rolling restart): an idle connection
   // would hold up its graceful stop.
@@ -249,7 +252,7 @@ awaitable<Failure> HttpUpstream::exchange(ThreadContext& tc, const PoolSpec& poo
     // The retry takes a new connection: the other idle ones may be just as stale.
     std::unique_ptr<UpConn> c = req.head->upgrade || retried_fresh
                                     ? nullptr
-                                    : tc.conns.take(backend.id, tc.rt.clock(), pool.keepalive_timeout);
+                                    : take_idle(tc, pool, backend);
     bool reused = c != nullptr;
     if (!c) {
       c = std::make_unique<UpConn>(tc.io.get_executor());
@@ -266,10 +269,11 @@ awaitable<Failure> HttpUpstream::exchange(ThreadContext& tc, const PoolSpec& poo
     bool got_bytes = false;
     if (!f) f = co_await relay_response(tc, c, pool, backend, req, sink, got_bytes);
     if (!f) co_return f;
-    // A kept-alive connection the backend closed just as we used it: nothing was
-    // processed, so the same request goes once more on a fresh connection.
+    // A kept-alive connection the backend closed just as we used it: once more on a fresh
+    // connection, but a request that reached it only when repeating it is safe (RFC 9110
+    // 9.2.2): the backend may have run it before closing.
     if (reused && !retried_fresh && !got_bytes && !sink.started() && body.replayable() &&
-        (f.kind == FailureKind::reset_before_response)) {
+        f.kind == FailureKind::reset_before_response && (!f.request_sent || req.idempotent)) {
       retried_fresh = true;
       body.rewind();
       continue;

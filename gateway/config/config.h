@@ -277,6 +277,10 @@ struct RouteSpec {
 
   enum class Action { forward, static_files, redirect } action = Action::forward;
   std::string pool;               // forward
+  // Retries (and the fresh-connection retry of a kept connection that died) may repeat a
+  // request that reached a backend only when its method is idempotent (RFC 9110 9.2.2),
+  // unless the route says its POSTs and PATCHes are safe to repeat.
+  bool retry_non_idempotent = false;
   size_t pool_index = 0;
   FastcgiMountSpec fastcgi;       // forward to a fastcgi pool
   StaticSpec static_files;        // static

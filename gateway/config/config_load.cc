@@ -1016,6 +1016,7 @@ void parse_route(Reader& r, RouteSpec& rt, const Config& c) {
     field_rewrites(rr, "rewrite_response", rt.response_field_rewrites);
     rr.finish();
   }
+  if (auto v = r.boolean("retry_non_idempotent")) rt.retry_non_idempotent = *v;
   int actions = 0;
   if (auto v = r.str("forward")) {
     ++actions;

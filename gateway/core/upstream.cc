@@ -9,10 +9,11 @@
 
 #include "core/deadline.h"
 #include "core/inq_read.h"
+#include "core/log.h"
 
 namespace cutover {
 
-std::unique_ptr<UpConn> ConnCache::take(size_t backend, int64_t now, Duration idle_timeout, int* closed_after_one) {
+std::unique_ptr<UpConn> ConnCache::take(size_t backend, int64_t now, Duration idle_timeout, TakeReport* report) {
   auto found = idle_.find(backend);
   if (found == idle_.end()) return nullptr;
   auto& v = found->second;
@@ -20,14 +21,15 @@ std::unique_ptr<UpConn> ConnCache::take(size_t backend, int64_t now, Duration id
     std::unique_ptr<UpConn> c = std::move(v.back());
     v.pop_back();
     if (now - c->idle_since > idle_timeout.count()) continue;
-    // A connection idle for a while may have been closed by the backend: it shows EOF
-    // (or unexpected bytes) here. Recently used ones skip the syscall; the exchange
-    // retries once on a fresh connection if one was closed after all.
-    if (now - c->idle_since < 1000) return c;
-    char b;
-    ssize_t n = ::recv(c->sock.native_handle(), &b, 1, MSG_PEEK | MSG_DONTWAIT);
+    // An idle connection must have nothing to read: EOF (the backend closed it) or bytes
+    // (sent after its answer) both retire it. One recv per reuse, whatever the idle time:
+    // late bytes come at any moment.
+    char b[256];
+    ssize_t n = ::recv(c->sock.native_handle(), b, sizeof b, MSG_PEEK | MSG_DONTWAIT);
     if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return c;
-    if (n == 0 && c->requests == 1 && closed_after_one) ++*closed_after_one;
+    if (!report) continue;
+    if (n == 0 && c->requests == 1) ++report->closed_after_one;
+    if (n > 0) ++report->stray, report->stray_bytes += size_t(n);
   }
   return nullptr;
 }
@@ -38,6 +40,21 @@ void ConnCache::put(size_t backend, std::unique_ptr<UpConn> c, size_t max_idle, 
   c->idle_since = now;
   c->begin = c->end = 0;
   v.push_back(std::move(c));
+}
+
+void log_stray_bytes(const PoolSpec& pool, const BackendRuntime& backend, size_t n, const std::string& what) {
+  log::error("backend " + backend.spec.address + " (pool " + pool.name + "): protocol error: " + std::to_string(n) +
+             " bytes after its complete answer" + (what.empty() ? " (while idle)" : " (" + what + ")") +
+             "; connection closed, not reused");
+}
+
+std::unique_ptr<UpConn> take_idle(ThreadContext& tc, const PoolSpec& pool, const BackendRuntime& backend,
+                                  int* closed_after_one) {
+  TakeReport r;
+  auto c = tc.conns.take(backend.id, tc.rt.clock(), pool.keepalive_timeout, &r);
+  if (r.stray) log_stray_bytes(pool, backend, r.stray_bytes, "");
+  if (closed_after_one) *closed_after_one += r.closed_after_one;
+  return c;
 }
 
 HandedConn detach(std::unique_ptr<UpConn> c) {
@@ -104,7 +121,7 @@ class PoolGrant final : public PoolQueue::Grant {
       follows_ = up && up->conn_follows_slot(*pool_.spec) ? 1 : -1;
     }
     if (follows_ < 0) return {};
-    std::unique_ptr<UpConn> c = tc_.conns.take(b.id, now_, pool_.spec->keepalive_timeout);
+    std::unique_ptr<UpConn> c = take_idle(tc_, *pool_.spec, b);
     return c ? detach(std::move(c)) : HandedConn{};
   }
 

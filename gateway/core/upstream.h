@@ -73,13 +73,24 @@ inline bool may_cache(const UpConn& c, const PoolSpec& pool, const BackendRuntim
          !b.retired.load(std::memory_order_relaxed);
 }
 
+// What ConnCache::take found wrong with the idle connections it dropped.
+struct TakeReport {
+  // Closed by the backend after a single request (a FastCGI app that ignores KEEP_CONN).
+  int closed_after_one = 0;
+  // Bytes the backend sent after its complete answer, while the connection was idle (a
+  // body to a HEAD, 204 or 304, a second response): served to the next request, they
+  // would answer it with another request's bytes.
+  int stray = 0;
+  size_t stray_bytes = 0;
+};
+
 // Per-thread cache of idle upstream connections, keyed by BackendRuntime::id.
 class ConnCache {
  public:
-  // An idle connection that still looks alive, or nullptr. `closed_after_one`, when given,
-  // counts the connections dropped here because the backend had closed them after a
-  // single request (a FastCGI app that ignores KEEP_CONN).
-  std::unique_ptr<UpConn> take(size_t backend, int64_t now, Duration idle_timeout, int* closed_after_one = nullptr);
+  // An idle connection that is still open and has nothing unread on it, or nullptr. Every
+  // one is probed (a non-blocking peek), whatever its idle time. `report`, when given,
+  // says what was dropped and why.
+  std::unique_ptr<UpConn> take(size_t backend, int64_t now, Duration idle_timeout, TakeReport* report = nullptr);
   void put(size_t backend, std::unique_ptr<UpConn> c, size_t max_idle, int64_t now);
   // Closes the idle connections to one backend (its process is being stopped), or all.
   void drop(size_t backend) { idle_.erase(backend); }
@@ -116,6 +127,16 @@ size_t read_done(UpConn& c, size_t n, error_code& ec);
 // null when the socket cannot be taken, and the handed connection is closed).
 HandedConn detach(std::unique_ptr<UpConn> c);
 std::unique_ptr<UpConn> adopt(asio::any_io_executor ex, HandedConn h);
+
+struct ThreadContext;
+
+// ConnCache::take for `backend` on this thread, logging a backend that sent bytes after its
+// answer (a protocol error: the connection is closed, never reused).
+std::unique_ptr<UpConn> take_idle(ThreadContext& tc, const PoolSpec& pool, const BackendRuntime& backend,
+                                  int* closed_after_one = nullptr);
+// Logs bytes left in a connection's buffer after a complete answer (the connection is not
+// cached): `what` names the answer ("204 to GET /x").
+void log_stray_bytes(const PoolSpec& pool, const BackendRuntime& backend, size_t n, const std::string& what);
 
 // Opens a connection (TCP with TCP_NODELAY, or unix socket) within `timeout`.
 awaitable<Failure> connect_backend(UpSocket& sock, const BackendSpec& b, Duration timeout);

@@ -720,7 +720,7 @@ class Session {
     req.server_port = server_port_;
     req.client_ip = client_ip_;
     req.client_port = client_port_;
-    req.idempotent = idempotent(head.method);
+    req.idempotent = idempotent(head.method) || route.retry_non_idempotent;
     req.remote_user = remote_user_;
     req.fastcgi_env = rule_env_ptr_;
     req.user_header = cfg().server.remote_user_header;
@@ -738,6 +738,7 @@ class Session {
     // answered when none could; `reached`: some backend got (part of) the request.
     std::string refused_by;
     bool reached = false;
+    int reached_status = 502;  // what the last backend that got the request failed with
     // The thread's scratch vector: other requests on this thread use it (for pools of other
     // sizes) while this one waits, so it is sized again on every pass.
     std::vector<BackendLoad>& loads = tc_.loads;
@@ -777,6 +778,16 @@ class Session {
         }
         for (size_t i = 0; i < pool.backends.size(); ++i)
           if (pool.backends[i].get() == granted) pick = i;
+      }
+      if (!pick && reached) {
+        // Tried everywhere it could go, and a backend got it and failed: that failure is
+        // the answer (a bad response is 502, not "no backend").
+        log::error("pool " + spec.name + ": no other backend to try for " + std::string(head.method) + " " + target +
+                   "; answering " + std::to_string(reached_status));
+        if (!body.complete()) keep_alive_if_body_skippable(head, out);
+        if (out.started()) out.force_close();
+        else co_await send_simple(out, reached_status, reached_status == 504 ? "backend timed out\n" : "bad gateway\n");
+        co_return;
       }
       if (!pick) {
         log::error("pool " + spec.name + ": no backend available for " + std::string(head.method) + " " + target +
@@ -855,6 +866,7 @@ class Session {
         refused_by += (refused_by.empty() ? "" : "; ") + backend.spec.address + ": " + f.name() + " (" + f.detail + ")";
       } else {
         reached = true;
+        reached_status = f.status();
       }
       if (can_retry) {
         ++attempt;

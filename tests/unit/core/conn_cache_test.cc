@@ -27,32 +27,44 @@ TEST(ConnCache, ConnectionsTheBackendClosedWhileIdleAreDroppedAndCounted) {
   cache.put(7, idle_conn(io, peer_closed_one, 1), 8, 0);
   ::close(peer_closed_one);
   ::close(peer_closed_many);
-  int closed_after_one = 0;
+  TakeReport r;
   // Idle for 5 s: each is checked for EOF; the two closed ones are dropped, only the one
   // that had served a single request counts as an app closing after each request.
-  auto c = cache.take(7, 5000, Duration(60000), &closed_after_one);
+  auto c = cache.take(7, 5000, Duration(60000), &r);
   ASSERT_NE(c, nullptr);
-  EXPECT_EQ(closed_after_one, 1);
+  EXPECT_EQ(r.closed_after_one, 1);
   EXPECT_EQ(cache.idle_count(7), 0u);
   EXPECT_EQ(c->requests, 1u);  // the live one
   ::close(peer_alive);
 }
 
-TEST(ConnCache, RecentlyUsedConnectionsAreTakenWithoutAProbe) {
+// Every idle connection is probed, however recently it was used: one closed a moment ago
+// or one with bytes the backend sent after its answer (served to the next request, they
+// would be another request's answer) is dropped, and the stray bytes are counted.
+TEST(ConnCache, EveryConnectionIsProbedAndStrayBytesRetireIt) {
   asio::io_context io;
   ConnCache cache;
-  int peer;
-  cache.put(3, idle_conn(io, peer, 1), 8, 1000);
-  ::close(peer);
-  int closed_after_one = 0;
-  // Idle for 0.5 s: handed out as is (the exchange retries if it turns out closed).
-  EXPECT_NE(cache.take(3, 1500, Duration(60000), &closed_after_one), nullptr);
-  EXPECT_EQ(closed_after_one, 0);
+  int peer_closed, peer_stray, peer_ok;
+  cache.put(3, idle_conn(io, peer_ok, 2), 8, 1000);
+  cache.put(3, idle_conn(io, peer_stray, 2), 8, 1000);
+  cache.put(3, idle_conn(io, peer_closed, 1), 8, 1000);
+  ::close(peer_closed);
+  ASSERT_EQ(::write(peer_stray, "HTTP/1.1 200 OK\r\n", 17), 17);
+  TakeReport r;
+  auto c = cache.take(3, 1010, Duration(60000), &r);  // idle 10 ms
+  ASSERT_NE(c, nullptr);
+  EXPECT_EQ(r.closed_after_one, 1);
+  EXPECT_EQ(r.stray, 1);
+  EXPECT_EQ(r.stray_bytes, 17u);
+  EXPECT_EQ(cache.idle_count(3), 0u);
   // Past the idle timeout: dropped without a probe, and not counted.
-  cache.put(3, idle_conn(io, peer, 1), 8, 0);
-  ::close(peer);
-  EXPECT_EQ(cache.take(3, 70000, Duration(60000), &closed_after_one), nullptr);
-  EXPECT_EQ(closed_after_one, 0);
+  TakeReport late;
+  cache.put(3, idle_conn(io, peer_closed, 1), 8, 0);
+  ::close(peer_closed);
+  EXPECT_EQ(cache.take(3, 70000, Duration(60000), &late), nullptr);
+  EXPECT_EQ(late.closed_after_one, 0);
+  ::close(peer_stray);
+  ::close(peer_ok);
 }
 
 }  // namespace
