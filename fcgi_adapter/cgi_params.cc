@@ -216,6 +216,10 @@ CgiParams cgi_params(const Mount& m, const CgiRequest& r, const StatPath& stat) 
   set("CONTENT_LENGTH", std::to_string(r.content_length ? *r.content_length : 0));
   const size_t first_field = vars.size();  // only HTTP_* variables after this can merge
   for (auto& [name, value] : r.headers) {
+    // A name with '_' would turn into the same variable as its '-' twin (X_Forwarded_For
+    // and X-Forwarded-For, Content_Type and Content-Type): never passed, whatever the
+    // server keeps for HTTP backends (server.underscores_in_headers), as Apache does.
+    if (name.find('_') != std::string_view::npos) continue;
     std::string_view var = vars.start_http_name(name);
     std::string_view upper = var.substr(5);
     if (upper == "CONTENT_TYPE") {

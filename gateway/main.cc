@@ -264,6 +264,7 @@ int main(int argc, char** argv) {
     if (*check_cmd) {
       auto cfg = load_config_file(check_path);
       std::cout << describe(*cfg);
+      for (const std::string& w : config_warnings(*cfg)) std::cerr << "warning: " << w << "\n";
       return 0;
     }
     if (*status_cmd) return print_status(admin_addr, admin_token);

@@ -100,10 +100,7 @@ void build_request_head(const ForwardRequest& req, const BackendSpec& backend, b
   // RFC 7239: IPv6 addresses are quoted and bracketed.
   bool v6 = req.client_ip.find(':') != std::string_view::npos;
   out.append(v6 ? "for=\"[" : "for=").append(req.client_ip).append(v6 ? "]\"" : "");
-  if (!host.empty()) {
-    bool plain = host.find_first_of(":[]") == std::string_view::npos;
-    out.append(";host=").append(plain ? "" : "\"").append(host).append(plain ? "" : "\"");
-  }
+  if (!host.empty()) append_forwarded_value(out.append(";host="), host);
   out.append(";proto=").append(req.scheme).append("\r\n");
   if (h.upgrade) {
     for (const Field& f : h.fields)
@@ -115,6 +112,26 @@ void build_request_head(const ForwardRequest& req, const BackendSpec& backend, b
     else out.append("Transfer-Encoding: chunked\r\n");
   }
   out.append("\r\n");
+}
+
+void append_forwarded_value(std::string& out, std::string_view v) {
+  // RFC 7239 4: a token, or else a quoted-string (RFC 9110 5.6.4) with '"' and '\' escaped.
+  auto tchar = [](unsigned char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+           std::string_view("!#$%&'*+-.^_`|~").find(char(c)) != std::string_view::npos;
+  };
+  bool token = !v.empty();
+  for (unsigned char c : v) token = token && tchar(c);
+  if (token) {
+    out.append(v);
+    return;
+  }
+  out.push_back('"');
+  for (char c : v) {
+    if (c == '"' || c == '\\') out.push_back('\\');
+    out.push_back(c);
+  }
+  out.push_back('"');
 }
 
 void response_fields(const http1::ResponseHead& r, std::vector<Field>& out) {

@@ -17,6 +17,10 @@ void build_request_head(const ForwardRequest& req, const BackendSpec& backend, b
 
 // Copies the end-to-end fields of a backend response (drops hop-by-hop headers, the ones
 // named in Connection, and Content-Length/Transfer-Encoding, which the core re-frames).
+// One Forwarded parameter value (RFC 7239): as a token when it is one, else quoted, so a
+// value such as a Host "t,for=6.6.6.6" cannot add elements or parameters.
+void append_forwarded_value(std::string& out, std::string_view v);
+
 void response_fields(const http1::ResponseHead& r, std::vector<http1::Field>& out);
 
 }  // namespace cutover::http_backend

@@ -344,6 +344,10 @@ struct ServerSpec {
   std::string document_root;      // for *-if-not-file rewrites
   size_t max_header_bytes = 64 * 1024;
   size_t max_header_count = 100;  // header fields in a request head; more: 431
+  // Request fields whose name has '_' are dropped unless this is set (nginx's
+  // underscores_in_headers): WSGI, PHP and CGI read X_Remote_User as HTTP_X_REMOTE_USER,
+  // the same as X-Remote-User, so such a name can pass for a field cutover filters.
+  bool underscores_in_headers = false;
   uint64_t max_body_bytes = 0;    // 0: unlimited
   Duration header_timeout{10000};
   Duration keepalive_timeout{60000};
@@ -353,6 +357,9 @@ struct ServerSpec {
   std::string server_name = "cutover";
   std::optional<ListenSpec> admin;    // the admin listener, off when unset
   std::string admin_token;           // bearer token for the admin API; empty: none
+  // Host values the admin listener answers besides its own address and localhost (a DNS
+  // name operators use for it); any other Host is refused (DNS rebinding).
+  std::vector<std::string> admin_hosts;
   std::string access_log;            // path; empty: no access log
   AccessFormat access_log_format = AccessFormat::combined();
   std::string state_file;            // route stages kept across restarts; empty: not kept
@@ -397,5 +404,9 @@ bool parse_size(std::string_view s, uint64_t& out);
 
 // Human-readable summary of routes and pools (for `cutover check`).
 std::string describe(const Config& c);
+// Whether an admin listener on this address is reachable from this machine only.
+bool is_loopback_address(const std::string& host);
+// What a valid config still does that an operator should know (cutover check prints it).
+std::vector<std::string> config_warnings(const Config& c);
 
 }  // namespace cutover

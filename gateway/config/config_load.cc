@@ -242,6 +242,12 @@ void parse_server(Reader& r, ServerSpec& s) {
   if (auto v = r.str("name")) s.server_name = *v;
   if (auto v = r.str("admin")) s.admin = parse_listen(r, *v, *r.get("admin"));
   if (auto v = r.str("admin_token")) s.admin_token = *v;
+  if (r.get("admin_hosts"))
+    for (auto& [h, node] : r.str_list("admin_hosts")) {
+      std::string l = h;
+      for (char& ch : l) ch = char(std::tolower(static_cast<unsigned char>(ch)));
+      s.admin_hosts.push_back(l);
+    }
   if (auto v = r.str("access_log")) s.access_log = *v;
   if (auto v = r.str("state_file")) s.state_file = *v;
   if (auto v = r.str("mime_types")) s.mime_types = *v;
@@ -269,6 +275,7 @@ void parse_server(Reader& r, ServerSpec& s) {
   if (hb < 1024 || hb > 1024 * 1024) r.fail_here("server.max_header_bytes: expected 1KiB to 1MiB");
   s.max_header_bytes = size_t(hb);
   if (auto v = r.integer("max_header_count", 1, 10000)) s.max_header_count = size_t(*v);
+  if (auto v = r.boolean("underscores_in_headers")) s.underscores_in_headers = *v;
   r.size("max_body_bytes", s.max_body_bytes);
   r.duration("header_timeout", s.header_timeout);
   r.duration("keepalive_timeout", s.keepalive_timeout);
@@ -1273,6 +1280,19 @@ bool parse_size(std::string_view s, uint64_t& out) {
   else return false;
   out = n * mul;
   return true;
+}
+
+bool is_loopback_address(const std::string& host) {
+  return host.rfind("127.", 0) == 0 || host == "::1" || host == "localhost";
+}
+
+std::vector<std::string> config_warnings(const Config& c) {
+  std::vector<std::string> w;
+  if (c.server.admin && c.server.admin_token.empty() && !is_loopback_address(c.server.admin->host))
+    w.push_back(c.file + ": server.admin = \"" + c.server.admin->text +
+                "\" is reachable from other machines and has no admin_token: anyone who reaches it can promote, "
+                "roll back, drain and reload; `cutover serve` refuses to start it (set admin_token, or listen on 127.0.0.1)");
+  return w;
 }
 
 std::string describe(const Config& c) {

@@ -104,9 +104,15 @@ inline bool is_hop_by_hop(FieldKind k) { return k >= FieldKind::connection; }
 // True if `list` (a comma-separated header value) contains `token` case-insensitively.
 bool has_token(std::string_view list, std::string_view token);
 
-// A Host value as backends get it (what lighttpd and nginx's $host send): lowercased, a
-// trailing dot of the name dropped, the port kept.
+// A Host value as routing, auth and backends see it (what lighttpd normalises it to):
+// lowercased, a trailing dot of the name dropped, the port kept unless it is 80.
 std::string normalized_host(std::string_view host);
+
+// Whether a value built at run time (an expanded replacement) may go into a field or a
+// request line: no CR, LF or NUL, which would split the message (response splitting).
+inline bool safe_in_message(std::string_view v) {
+  return v.find_first_of(std::string_view("\r\n\0", 3)) == std::string_view::npos;
+}
 
 // Hop-by-hop headers (RFC 9110 7.6.1) that a proxy never forwards.
 inline bool is_hop_by_hop(std::string_view name) { return is_hop_by_hop(field_kind(name)); }

@@ -205,7 +205,8 @@ std::string normalized_host(std::string_view h) {
   size_t end = out.front() == '[' ? out.find(']') : out.find(':');
   if (end == std::string::npos) end = out.size();
   else if (out.front() == '[') ++end;
-  if (end > 1 && out[end - 1] == '.') out.erase(end - 1, 1);
+  if (end > 1 && out[end - 1] == '.') out.erase(end - 1, 1), --end;
+  if (out.compare(end, std::string::npos, ":80") == 0) out.erase(end);  // http's own port, as lighttpd drops it
   return out;
 }
 

@@ -243,6 +243,36 @@ std::string render_metrics(const Runtime& rt, int64_t now) {
 
 namespace {
 
+std::string lower(std::string_view v) {
+  std::string l(v);
+  for (char& ch : l) ch = char(std::tolower(static_cast<unsigned char>(ch)));
+  return l;
+}
+
+// A browser on another site must not drive the admin API: a page the operator visits could
+// POST to it (cross-site request) or, through a DNS name that resolves to 127.0.0.1, read
+// it (DNS rebinding). So the Host must be one of the listener's own names, and a state
+// change must not come from another origin. "" when allowed, else why not.
+std::string cross_site_refusal(const ServerSpec& server, tcp::socket& sock, const http1::RequestHead& head) {
+  error_code ec;
+  auto local = sock.local_endpoint(ec);
+  std::string port = std::to_string(local.port());
+  std::string ip = local.address().is_v6() ? "[" + local.address().to_string() + "]" : local.address().to_string();
+  std::string host = lower(head.host);
+  bool known = host == ip + ":" + port || host == "localhost:" + port || host == ip || host == "localhost" ||
+               (server.admin && host == lower(server.admin->text));
+  for (const std::string& h : server.admin_hosts) known = known || host == h || host == h + ":" + port;
+  if (!known) return "Host \"" + std::string(head.host) + "\" is not a name of this admin listener (server.admin_hosts)";
+  if (head.method == "GET" || head.method == "HEAD") return "";
+  for (auto& f : head.fields) {
+    if (http1::iequals(f.name, "sec-fetch-site") && f.value != "same-origin" && f.value != "none")
+      return "cross-site request (Sec-Fetch-Site: " + std::string(f.value) + ")";
+    if (http1::iequals(f.name, "origin") && lower(f.value) != "http://" + host)
+      return "request from another origin (" + std::string(f.value) + ")";
+  }
+  return "";
+}
+
 awaitable<void> admin_session(ThreadContext& tc, tcp::socket sock) {
   auto snap = tc.rt.current();
   const Snapshot& sn = *snap;
@@ -268,6 +298,11 @@ awaitable<void> admin_session(ThreadContext& tc, tcp::socket sock) {
     if (co_await out.body(body)) co_await out.finish();
   };
   std::string path(head.target.substr(0, head.target.find('?')));
+  if (std::string why = cross_site_refusal(cfg.server, d.socket(), head); !why.empty()) {
+    log::warn("admin: refused " + std::string(head.method) + " " + path + ": " + why);
+    co_await reply(403, why + "\n", "text/plain");
+    co_return;
+  }
   // The dashboard page itself holds no data: it asks for the token and sends it with its calls.
   bool page = head.method == "GET" && (path == "/" || path == "/dashboard");
   if (!cfg.server.admin_token.empty() && !page) {

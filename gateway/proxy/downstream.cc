@@ -286,7 +286,11 @@ void ClientResponse::start(const ResponseStart& r) {
     if (rewrites_)
       for (const FieldRewrite& rw : *rewrites_) {
         Captures c;
-        if (http1::iequals(f.name, rw.name) && rw.match.match(value, &c)) return rw.to.expand(c, nullptr, u);
+        if (http1::iequals(f.name, rw.name) && rw.match.match(value, &c)) {
+          std::string v = rw.to.expand(c, nullptr, u);
+          if (http1::safe_in_message(v)) return v;  // else the field stays as the backend sent it
+          break;
+        }
       }
     return std::string(value);
   };

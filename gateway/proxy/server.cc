@@ -188,6 +188,11 @@ int serve(std::shared_ptr<const Config> cfg, ConfigSource source) {
   std::unique_ptr<tcp::acceptor> admin;
   if (cfg->server.admin) {
     const ListenSpec& l = *cfg->server.admin;
+    if (cfg->server.admin_token.empty() && !is_loopback_address(l.host)) {
+      log::error("refusing to start: server.admin = \"" + l.text +
+                 "\" is reachable from other machines and has no admin_token (set admin_token, or listen on 127.0.0.1)");
+      return 1;
+    }
     try {
       admin = open_acceptor(workers[0]->io, tcp::endpoint(asio::ip::make_address(l.host), l.port));
     } catch (const boost::system::system_error& e) {

@@ -125,6 +125,7 @@ class Session {
       if (st == http1::ParseStatus::complete && http1::validate_request(head, err)) {
         keep_head(head);
         d_.consume(head.head_bytes);
+        settle_host(head);
         co_return true;
       }
       if (st != http1::ParseStatus::incomplete) {
@@ -223,6 +224,25 @@ class Session {
     http1::for_each_view(head, move);
   }
 
+  // One request identity: the authority cutover routes and authorizes on is the one every
+  // backend gets. An absolute-form target's authority wins over Host (RFC 9112 3.2.2), and
+  // it is normalised once (lowercase, no trailing dot, no :80, as lighttpd does), so host
+  // and host_regex rules see exactly the Host, HTTP_HOST and SERVER_NAME sent on.
+  void settle_host(http1::RequestHead& head) {
+    host_ = http1::normalized_host(head.host);
+    head.host = host_;
+    bool has_field = false, underscore = false;
+    for (http1::Field& f : head.fields) {
+      if (http1::kind_of(f) == http1::FieldKind::host) f.value = host_, has_field = true;
+      underscore = underscore || f.name.find('_') != std::string_view::npos;
+    }
+    if (!has_field && !host_.empty()) head.fields.push_back({"Host", host_, http1::FieldKind::host});
+    // Names with '_' are dropped (server.underscores_in_headers keeps them): backends'
+    // frameworks read X_Remote_User as X-Remote-User, past the fields cutover filters.
+    if (underscore && !cfg().server.underscores_in_headers)
+      std::erase_if(head.fields, [](const http1::Field& f) { return f.name.find('_') != std::string_view::npos; });
+  }
+
   // A request that cannot be parsed gets its 4xx/505 and the connection closes.
   awaitable<void> refuse(const http1::ParseError& err) {
     http1::RequestHead h;
@@ -273,6 +293,11 @@ class Session {
       log::error("rewrite of " + std::string(head.target) + ": " + r.error);
       why = r.status == 500 ? "rewrite failed\n" : "invalid rewritten URL\n";
       return r.status;
+    }
+    if (!http1::safe_in_message(r.target)) {
+      log::warn("rewrite of " + std::string(head.target) + " gave a target with CR, LF or NUL; answering 400");
+      why = "invalid rewritten URL\n";
+      return 400;
     }
     target = std::move(r.target);
     return 0;
@@ -431,7 +456,12 @@ class Session {
       for (const FieldRewrite& rw : route.request_field_rewrites) {
         Captures c;
         if (!http1::iequals(f.name, rw.name) || !rw.match.match(f.value, &c)) continue;
-        values.push_back(rw.to.expand(c, nullptr, u));
+        std::string v = rw.to.expand(c, nullptr, u);
+        if (!http1::safe_in_message(v)) {  // never split the request: the field stays as it came
+          log::warn("rewrite_request of " + std::string(f.name) + " gave a value with CR, LF or NUL; not applied");
+          break;
+        }
+        values.push_back(std::move(v));
         f.value = values.back();
         if (http1::iequals(f.name, "host")) out.host = f.value;
         break;
@@ -555,6 +585,12 @@ class Session {
         std::string host = lighttpd_host(head.host);
         bool with_host = route->host_regex && route->host_regex->match(host, &host_caps);
         std::string loc = route->redirect_to.expand(caps, with_host ? &host_caps : nullptr, u);
+        if (!http1::safe_in_message(loc)) {  // a decoded CR LF would add fields to the answer
+          log::warn("redirect of " + std::string(head.target) + " (route " + route->name +
+                    ") would carry CR, LF or NUL in Location; answering 400");
+          co_await send_simple(out, 400, "invalid redirect target\n");
+          break;
+        }
         std::vector<http1::Field> extra{http1::Field{"Location", loc}};  // named: g++ 12 rejects brace temporaries in co_await
         co_await send_simple(out, route->redirect_code, "redirect to " + loc + "\n", std::move(extra));
         break;
@@ -652,6 +688,11 @@ class Session {
       if (route.uri_match->match(rewritten, &c)) {
         UrlParts u{"http", head.host, rewritten, {}};
         target = route.uri_to.expand(c, nullptr, u);
+        if (!http1::safe_in_message(target)) {
+          log::warn("rewrite_request of " + rewritten + " (route " + route.name + ") gave CR, LF or NUL; answering 400");
+          co_await send_simple(out, 400, "invalid rewritten URL\n");
+          co_return;
+        }
         if (target.empty() || (target.front() != '/' && target != "*")) target.insert(0, "/");
       }
     }
@@ -972,6 +1013,7 @@ class Session {
   std::shared_ptr<const Snapshot> snap_;       // the current request's config and pools
   Downstream d_;
   std::unique_ptr<Wake> queue_wake_;  // wait_for_capacity's
+  std::string host_;  // the request's authority, normalised (settle_host)
   std::string client_ip_, server_ip_;
   uint16_t client_port_ = 0, server_port_ = 0;
   std::string decoded_path_;

@@ -62,7 +62,7 @@ rewrite_request = { cgi = [["PATH_INFO", "^/trac(/.*)?$", "$1"], ["SCRIPT_NAME",
 
 TEST(FastcgiApp, CgiVariablesLikeLighttpd) {
   FcgiSetup s;
-  auto r = fetch(s.gw->port, "GET", "/dj/env?x=1", "", {"X-Custom: c", "Proxy: http://evil:1"});
+  auto r = fetch(s.gw->port, "GET", "/dj/env?x=1", "", {"Host: test.local", "X-Custom: c", "Proxy: http://evil:1"});
   ASSERT_TRUE(r);
   ASSERT_EQ(r->status, 200);
   auto env = parse_vars(r->body);

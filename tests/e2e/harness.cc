@@ -312,7 +312,8 @@ std::optional<Response> fetch(int port, const std::string& method, const std::st
   if (!c.connected()) return std::nullopt;
   bool own_host = false;  // a caller may name the Host itself
   for (auto& h : extra) own_host = own_host || strncasecmp(h.c_str(), "host:", 5) == 0;
-  std::string req = method + " " + target + " HTTP/1.1\r\n" + (own_host ? "" : "Host: test.local\r\n");
+  // What curl sends: the address and port it connects to.
+  std::string req = method + " " + target + " HTTP/1.1\r\n" + (own_host ? "" : "Host: 127.0.0.1:" + std::to_string(port) + "\r\n");
   for (auto& h : extra) req += h + "\r\n";
   if (!body.empty()) req += "Content-Length: " + std::to_string(body.size()) + "\r\n";
   req += "\r\n" + body;

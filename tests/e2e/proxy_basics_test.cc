@@ -63,7 +63,7 @@ forward = "warp"
 };
 
 TEST_F(SeedLayout, RewritesAndStripsThePrefixBeforeTheBackend) {
-  auto r = fetch(gw->port, "GET", "/echo?x=1&y=%20");
+  auto r = fetch(gw->port, "GET", "/echo?x=1&y=%20", "", {"Host: test.local"});
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 200);
   auto echo = parse_echo(r->body);

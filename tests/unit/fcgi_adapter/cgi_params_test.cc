@@ -183,7 +183,7 @@ TEST(CgiParams, RepeatedFieldsApartMergeIntoOneVariable) {
   r.method = "GET";
   r.original_target = r.target = "/app/x";
   r.headers = {{"X-Trace", "one"}, {"Accept", "*/*"}, {"x-trace", "two"}, {"Cookie", std::string_view("c=1")},
-               {"X_Trace", "three"}, {"Accept", "text/html"}};
+               {"X-TRACE", "three"}, {"Accept", "text/html"}};
   CgiParams p = cgi_params(mount("/app"), r, exists);
   CgiParams moved = std::move(p);
   EXPECT_EQ(*moved.get("HTTP_X_TRACE"), "one, two, three");
@@ -193,6 +193,25 @@ TEST(CgiParams, RepeatedFieldsApartMergeIntoOneVariable) {
   size_t traces = 0;
   for (auto& [name, value] : moved.vars) traces += name == "HTTP_X_TRACE";
   EXPECT_EQ(traces, 1u);
+}
+
+// A name with '_' would become the same variable as its '-' twin: it is never passed, so a
+// client cannot add to X-Forwarded-For, set a second CONTENT_TYPE or pose as a header the
+// gateway sets.
+TEST(CgiParams, UnderscoredNamesNeverCollideWithOtherVariables) {
+  CgiRequest r;
+  r.method = "POST";
+  r.original_target = r.target = "/app/x";
+  r.content_length = 2;
+  r.headers = {{"Content-Type", "text/plain"}, {"Content_Type", "text/html"}, {"X-Forwarded-For", "1.2.3.4"},
+               {"X_Forwarded_For", "6.6.6.6"}, {"X_Remote_User", "admin"}};
+  CgiParams p = cgi_params(mount("/app"), r, exists);
+  size_t types = 0;
+  for (auto& [name, value] : p.vars) types += name == "CONTENT_TYPE";
+  EXPECT_EQ(types, 1u);
+  EXPECT_EQ(*p.get("CONTENT_TYPE"), "text/plain");
+  EXPECT_EQ(*p.get("HTTP_X_FORWARDED_FOR"), "1.2.3.4");
+  EXPECT_FALSE(p.get("HTTP_X_REMOTE_USER"));
 }
 
 }  // namespace
