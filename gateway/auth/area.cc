@@ -6,8 +6,7 @@
 
 namespace cutover::auth {
 namespace {
-// Checked when the user does not exist, so that a wrong name costs as long as a wrong
-// password (no user enumeration by timing). bcrypt, cost 5, as htpasswd -B makes.
+// Checked for an unknown user when the file gives no stand-in (Credentials::stand_in).
 constexpr const char* kDummyHash = "$2y$05$oy7.LFBWjHbyc.XLWzyCwe1HGcb7OMx5xb/FE1z9MOdvVrUbSnHoS";
 constexpr size_t kCacheMax = 10000;
 }  // namespace
@@ -57,7 +56,7 @@ Verdict Area::check(std::string_view authorization, int64_t now_ms, std::string&
   if (!table) return Verdict::unknown_user;
   auto it = table->users.find(creds->user);
   if (it == table->users.end()) {
-    verify_password(kDummyHash, creds->password);
+    verify_password(table->stand_in.empty() ? kDummyHash : table->stand_in, creds->password);
     return Verdict::unknown_user;
   }
   if (!verify_password(it->second, creds->password)) return Verdict::wrong_password;

@@ -30,6 +30,30 @@ CredentialFiles::Signature CredentialFiles::signature(const std::string& path) c
   return {uint64_t(st.st_ino), uint64_t(st.st_size), int64_t(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec};
 }
 
+std::string cost_class(std::string_view h) {
+  if (h.substr(0, 5) == "{SHA}") return "{SHA}";
+  if (h.empty() || h[0] != '$') return "des";
+  size_t second = h.find('$', 1);
+  if (second == std::string_view::npos) return std::string(h);
+  std::string_view scheme = h.substr(0, second + 1);  // "$2y$", "$6$", "$apr1$"
+  if (scheme.size() == 4 && scheme[1] == '2') return std::string(h.substr(0, 6));  // "$2y$05": the cost
+  std::string_view rest = h.substr(second + 1);
+  if (rest.substr(0, 7) == "rounds=") return std::string(scheme) + std::string(rest.substr(0, rest.find('$')));
+  return std::string(scheme);
+}
+
+std::string stand_in_hash(const std::map<std::string, std::string>& users) {
+  std::map<std::string, std::pair<int, const std::string*>> classes;
+  for (auto& [user, hash] : users) {
+    auto& c = classes[cost_class(hash)];
+    if (++c.first == 1) c.second = &hash;
+  }
+  const std::pair<int, const std::string*>* best = nullptr;
+  for (auto& [k, c] : classes)
+    if (!best || c.first > best->first) best = &c;
+  return best ? *best->second : std::string();
+}
+
 bool CredentialFiles::read(std::shared_ptr<Credentials>& out, std::string& why) {
   std::string text;
   if (!slurp(htpasswd_, text)) {
@@ -39,6 +63,7 @@ bool CredentialFiles::read(std::shared_ptr<Credentials>& out, std::string& why) 
   out = std::make_shared<Credentials>();
   std::vector<FileProblem> problems;
   out->users = parse_htpasswd(text, &problems);
+  out->stand_in = stand_in_hash(out->users);
   for (auto& p : problems) warn_(htpasswd_ + ":" + std::to_string(p.line) + ": " + p.what);
   if (!groups_.empty()) {
     std::string gtext;

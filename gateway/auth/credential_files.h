@@ -8,6 +8,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace cutover::auth {
@@ -15,7 +16,17 @@ namespace cutover::auth {
 struct Credentials {
   std::map<std::string, std::string> users;                // user -> hash
   std::map<std::string, std::vector<std::string>> groups;  // user -> groups
+  // Checked for a user the file does not have, so that a wrong name costs what a wrong
+  // password of the file's usual kind costs (no user enumeration by timing): a hash of
+  // the scheme and cost most of the file's entries use. Empty: the file has no users.
+  std::string stand_in;
 };
+
+// The scheme and cost of a hash, as far as they set its price: "$2y$05", "$6$rounds=5000",
+// "$apr1$", "{SHA}", "des"...
+std::string cost_class(std::string_view hash);
+// One of `users`' hashes of the cost class most of them share ("" for none).
+std::string stand_in_hash(const std::map<std::string, std::string>& users);
 
 class CredentialFiles {
  public:

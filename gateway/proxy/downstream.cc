@@ -175,6 +175,8 @@ void RequestBody::rewind() {
   total_ = 0;
   done_ = framing_ == http1::Framing::none;
   dec_ = http1::ChunkedDecoder();
+  ahead_ = http1::ChunkedDecoder();
+  ahead_checked_ = 0;
 }
 
 awaitable<bool> RequestBody::ensure_continue() {
@@ -203,10 +205,22 @@ awaitable<std::string_view> RequestBody::read(error_code& ec) {
         co_return in.substr(0, n);
       }
     } else {
+      if (in.size() > ahead_checked_ && !ahead_.done()) {
+        std::string_view more = in.substr(ahead_checked_), ignored;
+        http1::ChunkedDecoder::Status a;
+        do a = ahead_.step(more, ignored);
+        while (a == http1::ChunkedDecoder::Status::data);
+        if (a == http1::ChunkedDecoder::Status::error) {
+          ec = asio::error::invalid_argument;
+          co_return std::string_view();
+        }
+        ahead_checked_ = in.size() - more.size();
+      }
       std::string_view rest = in;
       std::string_view data;
       auto st = dec_.step(rest, data);
       d_.consume(in.size() - rest.size());
+      ahead_checked_ -= std::min(ahead_checked_, in.size() - rest.size());
       if (st == http1::ChunkedDecoder::Status::error) {
         ec = asio::error::invalid_argument;
         co_return std::string_view();

@@ -99,6 +99,11 @@ class RequestBody final : public BodySource {
   bool done_;
   bool too_large_ = false;
   http1::ChunkedDecoder dec_;
+  // A second decoder that runs ahead of dec_ over every byte already buffered, so that a
+  // framing error anywhere in what has arrived is found before any of it goes on: the
+  // backend never gets the good prefix of a body the client then gets a 400 for.
+  http1::ChunkedDecoder ahead_;
+  size_t ahead_checked_ = 0;  // bytes at the front of the buffer ahead_ has seen
   size_t start_;  // buffer position of the body's first byte, for rewind()
 };
 

@@ -288,7 +288,13 @@ class Session {
         return std::all_of(w.begin(), w.end(), [&in](const FieldCondition& c) { return condition_holds(c, in); });
       };
     }
+    Regex::take_errors();
     RewriteResult r = apply_rewrites(cfg().rewrites, std::move(norm), parts, is_file, holds);
+    if (Regex::take_errors()) {  // fail closed: "no match" is not known, so no guess
+      log::error("rewrite of " + std::string(head.target) + ": a rule's regex hit its match limit; answering 500");
+      why = "rewrite failed\n";
+      return 500;
+    }
     if (r.status) {
       log::error("rewrite of " + std::string(head.target) + ": " + r.error);
       why = r.status == 500 ? "rewrite failed\n" : "invalid rewritten URL\n";
@@ -355,7 +361,10 @@ class Session {
   // Phase 3: first matching route.
   const RouteSpec* route(const http1::RequestHead& head, const std::string& target, Captures& caps) {
     decoded_path_ = url::decode(url::path_of(target));
-    return match_route(cfg(), route_input(head, target), &caps);
+    Regex::take_errors();
+    const RouteSpec* r = match_route(cfg(), route_input(head, target), &caps);
+    route_regex_failed_ = Regex::take_errors() > 0;  // act() answers 500: which route is not known
+    return r;
   }
 
   // Phase 3b: Basic auth, before any action, on the decoded path both as the client sent
@@ -489,12 +498,20 @@ class Session {
   }
 
   // server.deny_suffixes (lighttpd's url.access-deny), compared with case as lighttpd does.
+  // A rule whose regex fails to decide (its match limit) counts as matching: fail closed.
   bool denied(std::string_view path, const http1::RequestHead& head, std::string_view target) const {
     const std::vector<std::string>* suffixes = &cfg().server.deny_suffixes;
     if (!cfg().deny_rules.empty()) {
       RouteInput in = route_input(head, target);
-      for (const DenyRule& r : cfg().deny_rules)
-        if (route_matches(r.when, in, nullptr)) suffixes = &r.suffixes;
+      for (const DenyRule& r : cfg().deny_rules) {
+        Regex::take_errors();
+        bool hit = route_matches(r.when, in, nullptr);
+        if (!hit && Regex::take_errors()) {
+          log::warn("deny rule: a regex hit its match limit for " + std::string(head.target) + "; counted as a match");
+          hit = true;
+        }
+        if (hit) suffixes = &r.suffixes;
+      }
     }
     for (const std::string& s : *suffixes)
       if (path.size() >= s.size() && path.compare(path.size() - s.size(), s.size(), s) == 0) return true;
@@ -534,6 +551,13 @@ class Session {
                       const std::string& target, RequestBody& body, ClientResponse& out) {
     stats_.route = route;
     out.catch_errors(&cfg().server.error_handler_404, &cfg().server.error_handler);
+    if (route_regex_failed_) {
+      log::error("route matching for " + std::string(head.method) + " " + std::string(head.target) +
+                 ": a route's regex hit its match limit; answering 500");
+      keep_alive_if_body_skippable(head, out);
+      co_await send_simple(out, 500, "internal error\n");
+      co_return;
+    }
     if (!route || route->action != RouteSpec::Action::forward) keep_alive_if_body_skippable(head, out);
     const HeaderEdits* request_edits = route ? &route->request_headers : &cfg().server.request_headers;
     const HeaderEdits* response_edits = route ? &route->response_headers : &cfg().server.response_headers;
@@ -1014,6 +1038,7 @@ class Session {
   Downstream d_;
   std::unique_ptr<Wake> queue_wake_;  // wait_for_capacity's
   std::string host_;  // the request's authority, normalised (settle_host)
+  bool route_regex_failed_ = false;  // a route's regex errored while routing this request
   std::string client_ip_, server_ip_;
   uint16_t client_port_ = 0, server_port_ = 0;
   std::string decoded_path_;

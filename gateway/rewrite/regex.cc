@@ -3,6 +3,8 @@
 
 #include <pcre2.h>
 
+#include <utility>
+
 namespace cutover {
 namespace {
 
@@ -29,7 +31,11 @@ ThreadMatchState& state() {
   return s;
 }
 
+thread_local int t_errors = 0;
+
 }  // namespace
+
+int Regex::take_errors() { return std::exchange(t_errors, 0); }
 
 std::string_view Captures::group(int i) const {
   if (i < 0 || i >= count) return {};
@@ -72,7 +78,10 @@ bool Regex::match(std::string_view subject, Captures* caps) const {
   auto* re = static_cast<pcre2_code*>(code_.get());
   int rc = pcre2_match(re, reinterpret_cast<PCRE2_SPTR>(subject.data()), subject.size(), 0, 0,
                        st.data, st.ctx);
-  if (rc <= 0) return false;  // no match, or an error such as the match limit
+  if (rc <= 0) {  // no match, or an error such as the match limit
+    if (rc != PCRE2_ERROR_NOMATCH) ++t_errors;
+    return false;
+  }
   if (caps) {
     caps->subject = subject;
     caps->count = rc;

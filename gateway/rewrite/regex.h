@@ -22,9 +22,13 @@ class Regex {
   // Compiles `pattern`; on failure returns nullopt with a message and the byte offset.
   static std::optional<Regex> compile(std::string_view pattern, std::string& error,
                                       size_t& error_offset);
-  // True when the pattern matches; fills `caps` when given. A match that hits the match
-  // limit counts as no match (and is logged once by the caller via limit_hit()).
+  // True when the pattern matches; fills `caps` when given. A match that fails with an
+  // error (the match or depth limit: a pathological pattern or subject) returns false and
+  // is counted on this thread; callers that must fail closed read take_errors().
   bool match(std::string_view subject, Captures* caps = nullptr) const;
+  // Matches on this thread that ended in an error since the last call; resets the count.
+  // Deny and auth rules count an error as a match, rewrites and routes answer 500.
+  static int take_errors();
   const std::string& pattern() const { return pattern_; }
   int capture_count() const { return captures_; }
 

@@ -117,4 +117,20 @@ TEST(UpstreamIntegrity, TwoContentLengthsAre502NotNoBackend) {
   EXPECT_EQ(gw.proc->log().find("no backend available"), std::string::npos) << gw.proc->log();
 }
 
+// A chunked body that turns malformed within what has arrived is refused before any of it
+// goes on: the backend never sees the good prefix of a body the client gets a 400 for.
+TEST(UpstreamIntegrity, ABadChunkedBodyNeverReachesTheBackendInPart) {
+  ScriptedBackend backend([&](const std::string&, int) { return std::string("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"); });
+  std::string dir = temp_dir();
+  Gateway gw(dir, one_pool_config({backend.address()}));
+  Client c(gw.port);
+  ASSERT_TRUE(c.send("POST /upload HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n"
+                     "5\r\nhello\r\nZZ\r\nworld\r\n0\r\n\r\n"));
+  auto r = c.read();
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 400);
+  EXPECT_EQ(backend.received().find("hello"), std::string::npos) << backend.received();
+  EXPECT_EQ(fetch(gw.port, "GET", "/after")->status, 200);
+}
+
 }  // namespace
