@@ -34,6 +34,7 @@ count() {
   local n total f
   n=$(awk '/requests in/ {print $1}' "$WORK/$name.wrk")
   f=$(ls -t "$WORK/$name.cg".* | head -1)
+  [ -n "${KEEP_CG:-}" ] && cp "$f" "$KEEP_CG.$name.cg"
   total=$(callgrind_annotate "$f" 2>/dev/null | awk '/PROGRAM TOTALS/ {gsub(",","",$1); print $1}')
   printf "| %s | %s | %s |\n" "$name" "$n" "$((total / n))"
 }

@@ -1,5 +1,7 @@
 #include "http_backend/request_mapping.h"
 
+#include <array>
+
 #include <algorithm>
 
 namespace cutover::http_backend {
@@ -100,7 +102,12 @@ void build_request_head(const ForwardRequest& req, const BackendSpec& backend, b
   // RFC 7239: IPv6 addresses are quoted and bracketed.
   bool v6 = req.client_ip.find(':') != std::string_view::npos;
   out.append(v6 ? "for=\"[" : "for=").append(req.client_ip).append(v6 ? "]\"" : "");
-  if (!host.empty()) append_forwarded_value(out.append(";host="), host);
+  if (!host.empty()) {
+    out.append(";host=");
+    // The parser found the client's Host a token already (the usual case without a port).
+    if (h.host_token && host.data() == h.host.data() && host.size() == h.host.size()) out.append(host);
+    else append_forwarded_value(out, host);
+  }
   out.append(";proto=").append(req.scheme).append("\r\n");
   if (h.upgrade) {
     for (const Field& f : h.fields)
@@ -114,22 +121,37 @@ void build_request_head(const ForwardRequest& req, const BackendSpec& backend, b
   out.append("\r\n");
 }
 
+namespace {
+// RFC 9110 5.6.2 tchar.
+constexpr auto kTchar = [] {
+  std::array<bool, 256> t{};
+  for (unsigned char c : std::string_view("!#$%&'*+-.^_`|~")) t[c] = true;
+  for (int c = '0'; c <= '9'; ++c) t[size_t(c)] = true;
+  for (int c = 'a'; c <= 'z'; ++c) t[size_t(c)] = t[size_t(c - 32)] = true;
+  return t;
+}();
+}  // namespace
+
 void append_forwarded_value(std::string& out, std::string_view v) {
-  // RFC 7239 4: a token, or else a quoted-string (RFC 9110 5.6.4) with '"' and '\' escaped.
-  auto tchar = [](unsigned char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           std::string_view("!#$%&'*+-.^_`|~").find(char(c)) != std::string_view::npos;
-  };
-  bool token = !v.empty();
-  for (unsigned char c : v) token = token && tchar(c);
+  // RFC 7239 4: a token, or else a quoted-string (RFC 9110 5.6.4) with '"' and '\\' escaped.
+  // One pass over the value: it runs for every request.
+  bool token = !v.empty(), plain = true;
+  for (unsigned char c : v) {
+    token = token && kTchar[c];
+    plain = plain && c != '"' && c != '\\';
+  }
   if (token) {
     out.append(v);
     return;
   }
   out.push_back('"');
-  for (char c : v) {
-    if (c == '"' || c == '\\') out.push_back('\\');
-    out.push_back(c);
+  if (plain) {
+    out.append(v);
+  } else {
+    for (char c : v) {
+      if (c == '"' || c == '\\') out.push_back('\\');
+      out.push_back(c);
+    }
   }
   out.push_back('"');
 }

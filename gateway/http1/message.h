@@ -34,6 +34,10 @@ struct RequestHead {
   bool keep_alive = true;
   bool expect_continue = false;
   bool upgrade = false;  // Connection: upgrade + Upgrade: present
+  // Noted while `host` was validated: it is normalised already (normalized_host would not
+  // change it), and it is a token (a Forwarded host= needs no quotes).
+  bool host_normal = true;
+  bool host_token = false;
 };
 
 // Calls f on every view of a request head (for code that copies the text and points the
@@ -107,6 +111,8 @@ bool has_token(std::string_view list, std::string_view token);
 // A Host value as routing, auth and backends see it (what lighttpd normalises it to):
 // lowercased, a trailing dot of the name dropped, the port kept unless it is 80.
 std::string normalized_host(std::string_view host);
+// Whether normalized_host(host) == host (without building it).
+bool is_normalized_host(std::string_view host);
 
 // Whether a value built at run time (an expanded replacement) may go into a field or a
 // request line: no CR, LF or NUL, which would split the message (response splitting).

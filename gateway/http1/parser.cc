@@ -182,17 +182,35 @@ bool parse_content_length(std::string_view v, uint64_t& out) {
   return true;
 }
 
-// Bytes a Host value may hold: visible ASCII but the delimiters that cannot be in one.
+// Bytes a Host value may hold: visible ASCII but the delimiters that cannot be in one
+// (kValid), and what else the one pass over it notes: a capital (not normalised) and a byte
+// that is no tchar (a Forwarded value must be quoted).
+constexpr uint8_t kValid = 1, kUpper = 2, kNotTchar = 4;
 constexpr auto kHostByte = [] {
-  std::array<bool, 256> t{};
-  for (int c = 0x21; c < 0x7f; ++c) t[size_t(c)] = true;
-  for (char c : std::string_view("\"#/<>?@\\^`{|}")) t[static_cast<unsigned char>(c)] = false;
+  std::array<uint8_t, 256> t{};
+  for (int c = 0x21; c < 0x7f; ++c) t[size_t(c)] = kValid;
+  for (char c : std::string_view("\"#/<>?@\\^`{|}")) t[static_cast<unsigned char>(c)] = 0;
+  for (int c = 'A'; c <= 'Z'; ++c) t[size_t(c)] |= kUpper;
+  for (char c : std::string_view("(),/:;<=>?@[]{}")) t[static_cast<unsigned char>(c)] |= kNotTchar;
   return t;
 }();
 
-bool valid_host(std::string_view h) {
-  for (unsigned char c : h)
-    if (!kHostByte[c]) return false;
+// Validates a Host value, and notes on `req` whether it is normal and a token already.
+bool valid_host(std::string_view h, RequestHead* req = nullptr) {
+  uint8_t all = kValid, any = 0;
+  for (unsigned char c : h) all &= kHostByte[c], any |= kHostByte[c];
+  if (!all) return false;
+  if (req) {
+    req->host_token = !(any & kNotTchar) && !h.empty();
+    // No capital: what is left to check is the end of the name (a dot) and the port (80).
+    bool normal = !(any & kUpper);
+    if (normal && !h.empty()) {
+      size_t end = h[0] == '[' ? h.find(']') : h.find(':');
+      end = end == std::string_view::npos ? h.size() : end + (h[0] == '[');
+      normal = !(end > 1 && h[end - 1] == '.') && h.substr(end) != ":80";
+    }
+    req->host_normal = normal;
+  }
   return true;
 }
 
@@ -208,6 +226,20 @@ std::string normalized_host(std::string_view h) {
   if (end > 1 && out[end - 1] == '.') out.erase(end - 1, 1), --end;
   if (out.compare(end, std::string::npos, ":80") == 0) out.erase(end);  // http's own port, as lighttpd drops it
   return out;
+}
+
+bool is_normalized_host(std::string_view h) {
+  // One pass (it runs for every request): no capital, and the name part (up to the port's
+  // colon, or the ']' of an IPv6 literal) does not end in a dot; then the port is not 80.
+  size_t end = h.size();
+  bool literal = !h.empty() && h[0] == '[';
+  for (size_t i = 0; i < h.size(); ++i) {
+    char c = h[i];
+    if (c >= 'A' && c <= 'Z') return false;
+    if (end == h.size() && (literal ? c == ']' : c == ':')) end = literal ? i + 1 : i;
+  }
+  if (end > 1 && h[end - 1] == '.') return false;
+  return !(h.size() - end == 3 && h[end] == ':' && h[end + 1] == '8' && h[end + 2] == '0');
 }
 
 FieldKind field_kind(std::string_view n) {
@@ -309,7 +341,7 @@ bool validate_request(RequestHead& req, ParseError& err) {
     switch (kind_of(f)) {
       case FieldKind::host:
         if (++hosts > 1) return err = {400, "more than one Host header"}, false;
-        if (!valid_host(f.value)) return err = {400, "invalid Host header"}, false;
+        if (!valid_host(f.value, &req)) return err = {400, "invalid Host header"}, false;
         req.host = f.value;
         break;
       case FieldKind::content_length: {
@@ -348,7 +380,7 @@ bool validate_request(RequestHead& req, ParseError& err) {
       std::string_view rest = t.substr(scheme_end + 3);
       size_t slash = rest.find_first_of("/?");
       req.host = rest.substr(0, slash);
-      if (req.host.empty() || !valid_host(req.host)) return err = {400, "invalid authority"}, false;
+      if (req.host.empty() || !valid_host(req.host, &req)) return err = {400, "invalid authority"}, false;
       req.target = slash == std::string_view::npos ? std::string_view("/") : rest.substr(slash);
       if (req.target.front() == '?') return err = {400, "invalid request target"}, false;
     } else {

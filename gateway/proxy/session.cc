@@ -229,14 +229,22 @@ class Session {
   // it is normalised once (lowercase, no trailing dot, no :80, as lighttpd does), so host
   // and host_regex rules see exactly the Host, HTTP_HOST and SERVER_NAME sent on.
   void settle_host(http1::RequestHead& head) {
-    host_ = http1::normalized_host(head.host);
-    head.host = host_;
+    // Most requests carry a Host that is normal already: then only an absolute-form
+    // target (whose authority is not the field's) needs the field set.
+    if (!head.host_normal) {
+      host_ = http1::normalized_host(head.host);
+      head.host = host_;
+      head.host_token = false;  // not known for the new text
+    }
     bool has_field = false, underscore = false;
     for (http1::Field& f : head.fields) {
-      if (http1::kind_of(f) == http1::FieldKind::host) f.value = host_, has_field = true;
-      underscore = underscore || f.name.find('_') != std::string_view::npos;
+      if (http1::kind_of(f) == http1::FieldKind::host) {
+        has_field = true;
+        if (f.value.data() != head.host.data() || f.value.size() != head.host.size()) f.value = head.host;
+      }
+      underscore = underscore || std::memchr(f.name.data(), '_', f.name.size());
     }
-    if (!has_field && !host_.empty()) head.fields.push_back({"Host", host_, http1::FieldKind::host});
+    if (!has_field && !head.host.empty()) head.fields.push_back({"Host", head.host, http1::FieldKind::host});
     // Names with '_' are dropped (server.underscores_in_headers keeps them): backends'
     // frameworks read X_Remote_User as X-Remote-User, past the fields cutover filters.
     if (underscore && !cfg().server.underscores_in_headers)

@@ -282,3 +282,39 @@ TEST(RequestParser, HeadsWithMoreLinesThanRecordedParseWhole) {
   EXPECT_EQ(parse_request_head(req, 65536, h, err, 150), ParseStatus::error);
   EXPECT_EQ(err.status, 431);
 }
+
+// One normal form for the request's authority (what lighttpd makes of it): lowercase, no
+// trailing dot, no :80; other ports kept.
+TEST(NormalizedHost, LowercaseNoTrailingDotNoDefaultPort) {
+  EXPECT_EQ(normalized_host("Secret.Example."), "secret.example");
+  EXPECT_EQ(normalized_host("secret.example.:80"), "secret.example");
+  EXPECT_EQ(normalized_host("secret.example:80"), "secret.example");
+  EXPECT_EQ(normalized_host("secret.example:8080"), "secret.example:8080");
+  EXPECT_EQ(normalized_host("[::1]:80"), "[::1]");
+  EXPECT_EQ(normalized_host("[::1]:8080"), "[::1]:8080");
+  for (const char* h : {"Secret.example", "a.example.", "a.example:80", "a.example.:8080", "[::1]:80"})
+    EXPECT_FALSE(is_normalized_host(h)) << h;
+  for (const char* h : {"a.example", "a.example:8080", "127.0.0.1:3001", "[::1]:8080", "a.example:800", ""})
+    EXPECT_TRUE(is_normalized_host(h)) << h;
+}
+
+// validate_request notes, in its one pass over the Host, what settle_host and the Forwarded
+// field need: whether the value is normal already and whether it is a token.
+TEST(NormalizedHost, ValidateNotesWhetherTheHostIsNormalAndAToken) {
+  struct Case {
+    const char* host;
+    bool normal, token;
+  };
+  for (Case c : {Case{"a.example", true, true}, Case{"a.example.", false, true}, Case{"A.example", false, true},
+                 Case{"a.example:8080", true, false}, Case{"a.example:80", false, false}, Case{"a.example.:81", false, false},
+                 Case{"[::1]:8080", true, false}, Case{"t,for=6.6.6.6", true, false}}) {
+    std::string req = std::string("GET / HTTP/1.1\r\nHost: ") + c.host + "\r\n\r\n";
+    RequestHead h;
+    ParseError err;
+    ASSERT_EQ(parse_request_head(req, 65536, h, err), ParseStatus::complete) << c.host;
+    ASSERT_TRUE(validate_request(h, err)) << c.host;
+    EXPECT_EQ(h.host_normal, c.normal) << c.host;
+    EXPECT_EQ(h.host_token, c.token) << c.host;
+    EXPECT_EQ(h.host_normal, normalized_host(h.host) == h.host) << c.host;
+  }
+}
