@@ -524,10 +524,14 @@ void Supervisor::stop_all(const std::function<void()>& reap, const std::function
         set_gate(*p, in, false);
         for (pid_t pid : {in.pid, in.retiring})
           if (pid) ops_.signal(pid, p->spec.stop_signal);
+        // Every worker gets its stop_timeout from this TERM: the deadline it had (to start,
+        // to drain) would have the tick kill it at once.
         if (in.pid) {
           enter(in, InstanceState::stopping);
           in.restart_after_stop = false;
+          in.deadline = clock_() + p->spec.stop_timeout.count();
         }
+        if (in.retiring) in.retiring_deadline = clock_() + p->spec.stop_timeout.count();
         give_up = std::max<int64_t>(give_up, clock_() + p->spec.stop_timeout.count());
       }
     }

@@ -319,3 +319,29 @@ TEST_F(SupervisorTest, SurgedAwayProcessThatIgnoresItsStopSignalIsKilled) {
 
 }  // namespace
 }  // namespace cutover
+
+namespace cutover {
+namespace {
+
+// A worker up longer than its start_timeout that needs half its stop_timeout to exit on
+// TERM is left to exit by itself: stop_all gives each its stop_timeout from the TERM (it
+// used to keep the start deadline, and the tick killed it a moment after the TERM).
+TEST_F(SupervisorTest, StopAllGivesEveryWorkerItsStopTimeoutFromTheTerm) {
+  boot(kHttpPool);
+  ops.accepting = {3001, 3002, 3003};
+  advance(6000);  // past start_timeout (5s)
+  ASSERT_EQ(sup->count_in(InstanceState::up), 3u);
+  ops.signals.clear();
+  int64_t term_at = now;
+  sup->stop_all([] {}, [&](int ms) {
+    advance(ms);
+    if (now - term_at >= 500)  // each exits 0.5 s after its TERM (stop_timeout is 1 s)
+      for (int i = 0; i < 3; ++i)
+        if (pid_t pid = ops.pid_of(i)) exit_pid(pid);
+  });
+  for (auto& [pid, sig] : ops.signals) EXPECT_NE(sig, SIGKILL) << "pid " << pid << " was killed";
+  EXPECT_EQ(ops.running.size(), 0u);
+}
+
+}  // namespace
+}  // namespace cutover
