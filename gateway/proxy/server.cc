@@ -64,7 +64,25 @@ awaitable<void> accept_loop(ThreadContext& tc, tcp::acceptor& acc) {
   }
 }
 
-std::unique_ptr<tcp::acceptor> open_acceptor(asio::io_context& io, const tcp::endpoint& ep) {
+// SO_REUSEPORT would let this process share a port another process already listens on
+// (the kernel then splits connections between the two). So the first socket for an
+// address is bound once without it: a listener anywhere else makes that fail with
+// EADDRINUSE. Only then are the threads' SO_REUSEPORT sockets bound.
+void refuse_if_taken(const tcp::endpoint& ep) {
+  if (ep.port() == 0) return;  // a free port is picked
+  int fd = ::socket(ep.address().is_v6() ? AF_INET6 : AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return;
+  int one = 1;
+  ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);  // TIME_WAIT is no listener
+  if (ep.address().is_v6()) ::setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one);
+  int rc = ::bind(fd, ep.data(), socklen_t(ep.size()));
+  int err = errno;
+  ::close(fd);
+  if (rc != 0 && err == EADDRINUSE) throw boost::system::system_error(error_code(err, boost::system::system_category()));
+}
+
+std::unique_ptr<tcp::acceptor> open_acceptor(asio::io_context& io, const tcp::endpoint& ep, bool first = true) {
+  if (first) refuse_if_taken(ep);
   auto acc = std::make_unique<tcp::acceptor>(io);
   acc->open(ep.protocol());
   acc->set_option(asio::socket_base::reuse_address(true));
@@ -115,7 +133,7 @@ int serve(std::shared_ptr<const Config> cfg, ConfigSource source) {
     tcp::endpoint ep(asio::ip::make_address(l.host), l.port);
     try {
       for (auto& w : workers) {
-        auto acc = open_acceptor(w->io, ep);
+        auto acc = open_acceptor(w->io, ep, w == workers.front());
         ep.port(acc->local_endpoint().port());
         w->acceptors.push_back(std::move(acc));
       }
