@@ -4,7 +4,7 @@ BUILD ?= build
 BUILD_ASAN ?= build-asan
 
 FUZZ_SECONDS ?= 60
-FUZZ_TARGETS = http1_request http1_response chunked url replacement fcgi_record cgi_response lighttpd_config static_request htpasswd access_format proxy_map config
+FUZZ_TARGETS = http1_differential http1_request http1_response chunked url replacement fcgi_record cgi_response lighttpd_config static_request htpasswd access_format proxy_map config
 
 .PHONY: setup build demo test bench fuzz clean
 
@@ -27,16 +27,28 @@ test: setup
 	cd $(BUILD_ASAN) && ASAN_OPTIONS=detect_leaks=1:quarantine_size_mb=16:abort_on_error=1 \
 	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ctest -j $(JOBS) --output-on-failure --timeout 300
 
-# libFuzzer (clang): each target runs FUZZ_SECONDS from its kept corpus; a crasher is
-# written into tests/fuzz/corpus/<target>/ so that `make test` replays it from then on.
+# libFuzzer (clang): each target runs FUZZ_SECONDS from its kept corpus (plus seeds: the
+# migrate golden cases for the config parsers, lighttpd's suite when ../shared has it) with
+# its dictionary (tests/fuzz/dict); a crasher is written into tests/fuzz/corpus/<target>/
+# so that `make test` replays it from then on. The libraries the targets link are
+# instrumented too (CUTOVER_FUZZ=ON builds everything with coverage and ASan/UBSan).
+# Prints each target's final coverage and corpus size (docs/fuzzing.md).
+SEEDS_lighttpd_config = tests/migrate $(wildcard ../shared/lighttpd-suite)
+SEEDS_config = examples tests/migrate
 fuzz: setup
 	@command -v clang++ >/dev/null || scripts/setup.sh clang
-	CC=clang CXX=clang++ cmake -S . -B build-fuzz -G Ninja -DCUTOVER_FUZZ=ON >/dev/null
+	CC=clang CXX=clang++ cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCUTOVER_FUZZ=ON >/dev/null
 	cmake --build build-fuzz -j $(JOBS) --target $(addprefix fuzz_,$(FUZZ_TARGETS))
+	@rm -f build-fuzz/fuzz-summary.txt
 	@for t in $(FUZZ_TARGETS); do mkdir -p build-fuzz/corpus/$$t; \
 	  echo "fuzz $$t for $(FUZZ_SECONDS)s"; \
-	  build-fuzz/tests/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -print_final_stats=0 \
-	    -artifact_prefix=tests/fuzz/corpus/$$t/crash- build-fuzz/corpus/$$t tests/fuzz/corpus/$$t || exit 1; done
+	  dict=""; [ -f tests/fuzz/dict/$$t.dict ] && dict="-dict=tests/fuzz/dict/$$t.dict"; \
+	  build-fuzz/tests/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 $$dict \
+	    -artifact_prefix=tests/fuzz/corpus/$$t/ build-fuzz/corpus/$$t tests/fuzz/corpus/$$t $(SEEDS_$$t) \
+	    2> build-fuzz/fuzz-$$t.log || { tail -40 build-fuzz/fuzz-$$t.log; exit 1; }; \
+	  last=$$(grep -E "^#[0-9]+.*cov: " build-fuzz/fuzz-$$t.log | tail -1); \
+	  echo "| $$t | $$(echo "$$last" | sed -E 's/.*cov: ([0-9]+).*/\1/') | $$(echo "$$last" | sed -E 's/.*corp: ([0-9]+).*/\1/') | $$(grep -E "^stat::number_of_executed_units" build-fuzz/fuzz-$$t.log | awk '{print $$2}') |" >> build-fuzz/fuzz-summary.txt; done
+	@echo; echo "| target | coverage (edges) | corpus | runs |"; echo "|---|---|---|---|"; cat build-fuzz/fuzz-summary.txt
 
 bench: build
 	bench/proxy.sh

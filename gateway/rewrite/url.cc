@@ -114,6 +114,11 @@ bool normalize_target(std::string_view target, std::string& out) {
         if (unreserved(d)) out += char(d);
         else put_escape(out, d);
         i += 2;
+      } else if (c == '%') {
+        // A '%' that starts no escape is written as one: kept bare, it would make an escape
+        // of what follows once an unreserved escape after it is decoded ("%%32d" -> "%2d"),
+        // and the next normaliser (the backend's) would decode that again.
+        out += "%25";
       } else {
         out += char(c);
       }
