@@ -308,9 +308,11 @@ void ClientResponse::start(const ResponseStart& r) {
       }
     return std::string(value);
   };
+  bool dated = false;  // RFC 9110 6.6.1: an answer forwarded without Date gets one
   if (r.fields)
     for (const auto& f : *r.fields) {
       if (edits_ && replaced(f.name)) continue;
+      dated = dated || (f.name.size() == 4 && http1::iequals(f.name, "date"));
       head_.append(f.name).append(": "sv);
       if (rewrites_ || map_) head_.append(value_of(f));
       else head_.append(f.value);
@@ -319,9 +321,12 @@ void ClientResponse::start(const ResponseStart& r) {
   head_.append(extra_);
   if (edits_) {
     for (auto* list : {&edits_->set, &edits_->add})
-      for (auto& [n, v] : *list)
+      for (auto& [n, v] : *list) {
         if (!v.empty()) head_.append(n).append(": "sv).append(v).append("\r\n"sv);  // set to "": removed
+        dated = dated || http1::iequals(n, "date");
+      }
   }
+  if (!dated) head_.append("Date: "sv).append(http_date()).append("\r\n"sv);
   if (r.status == 101) {
     head_.append("\r\n"sv);
     return;
