@@ -1053,10 +1053,16 @@ void parse_route(Reader& r, RouteSpec& rt, const Config& c) {
     if (auto code = dr.integer("code", 300, 399)) rt.redirect_code = int(*code);
     dr.finish();
   }
+  // Whether the route forwards to a pool of that protocol (no action yet, or an unknown
+  // pool, is reported below: found by the config fuzzer, which indexed an empty list).
+  auto forwards_to = [&](std::string_view protocol) {
+    return actions > 0 && rt.action == RouteSpec::Action::forward && rt.pool_index < c.pools.size() &&
+           c.pools[rt.pool_index].protocol == protocol;
+  };
   rt.fastcgi.key = rt.prefix;
   rt.fastcgi.docroot = c.server.document_root;
   if (const toml::table* fc = r.table("fastcgi")) {
-    if (rt.action != RouteSpec::Action::forward || c.pools[rt.pool_index].protocol != "fastcgi")
+    if (!forwards_to("fastcgi"))
       r.fail(*r.get("fastcgi"), "fastcgi: only for a route that forwards to a pool with protocol = \"fastcgi\"");
     Reader fr(r.file(), *fc, "routes." + rt.name + ".fastcgi");
     if (auto v = fr.str("key")) rt.fastcgi.key = *v;
@@ -1079,9 +1085,9 @@ void parse_route(Reader& r, RouteSpec& rt, const Config& c) {
     fr.finish();
   }
   if (actions != 1) r.fail_here("route \"" + rt.name + "\": expected exactly one action: forward, static or redirect");
-  if (!rt.map.empty() && (rt.action != RouteSpec::Action::forward || c.pools[rt.pool_index].protocol != "http"))
+  if (!rt.map.empty() && !forwards_to("http"))
     r.fail(*r.get("map"), "map: only for a route that forwards to an HTTP pool");
-  if (!rt.fastcgi.rewrites.empty() && (rt.action != RouteSpec::Action::forward || c.pools[rt.pool_index].protocol != "fastcgi"))
+  if (!rt.fastcgi.rewrites.empty() && !forwards_to("fastcgi"))
     r.fail(*r.table("rewrite_request")->get("cgi"), "rewrite_request.cgi: only for a route that forwards to a pool with protocol = \"fastcgi\"");
   if (const toml::table* ro = r.table("rollout")) parse_rollout(r, *ro, rt, c);
   parse_route_limits(r, rt, c.server);
