@@ -318,3 +318,16 @@ TEST(NormalizedHost, ValidateNotesWhetherTheHostIsNormalAndAToken) {
     EXPECT_EQ(h.host_normal, normalized_host(h.host) == h.host) << c.host;
   }
 }
+
+// Found by the request fuzzer: "a.example.." normalised to "a.example." (one dot dropped),
+// not to a normal form; a name with an empty label is refused instead.
+TEST(NormalizedHost, AnEmptyLabelIsRefused) {
+  for (const char* host : {"secret.example..", "a..b", "..", "secret.example..:80"}) {
+    std::string req = std::string("GET / HTTP/1.1\r\nHost: ") + host + "\r\n\r\n";
+    RequestHead h;
+    ParseError err;
+    ASSERT_EQ(parse_request_head(req, 65536, h, err), ParseStatus::complete);
+    EXPECT_FALSE(validate_request(h, err)) << host;
+    EXPECT_EQ(err.status, 400) << host;
+  }
+}
