@@ -167,12 +167,35 @@ int route_command(const std::string& addr, const std::string& token, const std::
   return 0;
 }
 
+// The candidate within edit distance 2 of `s` (the closest), or "".
+std::string nearest(const std::string& s, const std::vector<std::string>& candidates) {
+  std::string best;
+  size_t best_d = 3;
+  for (const std::string& c : candidates) {
+    std::vector<size_t> row(c.size() + 1);
+    for (size_t j = 0; j <= c.size(); ++j) row[j] = j;
+    for (size_t i = 1; i <= s.size(); ++i) {
+      size_t diag = row[0];
+      row[0] = i;
+      for (size_t j = 1; j <= c.size(); ++j) {
+        size_t up = row[j];
+        row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (s[i - 1] == c[j - 1] ? 0 : 1)});
+        diag = up;
+      }
+    }
+    if (row[c.size()] < best_d) best_d = row[c.size()], best = c;
+  }
+  return best;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   using namespace cutover;
   CLI::App app{"cutover: move a FastCGI app to HTTP workers one route at a time"};
   app.require_subcommand(1);
+  app.set_version_flag("--version", std::string("cutover ") + CUTOVER_VERSION + " (git " + CUTOVER_GIT_REV + ", " +
+                                        CUTOVER_BUILD_TYPE + ")");
 
   std::string config_path;
   bool demo = false;
@@ -256,6 +279,18 @@ int main(int argc, char** argv) {
   migrate_cmd->add_flag("--explain", mig.explain, "also list which lighttpd line each route, rewrite and pool came from");
   migrate_cmd->add_flag("-q,--quiet", mig.quiet, "no report on stderr");
 
+  // A mistyped command gets a suggestion rather than CLI11's "A subcommand is required".
+  if (argc > 1 && argv[1][0] != '-') {
+    std::string given = argv[1];
+    std::vector<std::string> names;
+    for (const CLI::App* sub : app.get_subcommands([](const CLI::App*) { return true; })) names.push_back(sub->get_name());
+    if (std::find(names.begin(), names.end(), given) == names.end()) {
+      std::cerr << "cutover: unknown command '" << given << "'";
+      if (std::string near = nearest(given, names); !near.empty()) std::cerr << "; did you mean '" << near << "'?";
+      std::cerr << "\n(cutover --help lists the commands)\n";
+      return 2;
+    }
+  }
   CLI11_PARSE(app, argc, argv);
   register_upstream("http", http_backend::make_http_upstream());
   register_upstream("fastcgi", fcgi::make_fastcgi_upstream());
@@ -265,6 +300,8 @@ int main(int argc, char** argv) {
       auto cfg = load_config_file(check_path);
       std::cout << describe(*cfg);
       for (const std::string& w : config_warnings(*cfg)) std::cerr << "warning: " << w << "\n";
+      std::cout << check_path << ": configuration is valid (" << cfg->routes.size() << " routes, " << cfg->pools.size()
+                << " pools)\n";
       return 0;
     }
     if (*status_cmd) return print_status(admin_addr, admin_token);

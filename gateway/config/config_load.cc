@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstring>
 #include <fstream>
 #include <set>
@@ -154,7 +155,7 @@ Replacement parse_replacement(Reader& r, const std::string& text, const toml::no
   return rep;
 }
 
-ListenSpec parse_listen(Reader& r, const std::string& text, const toml::node& n) {
+ListenSpec parse_listen(Reader& r, const std::string& text, const toml::node& n, const char* what = "listen") {
   ListenSpec l;
   l.text = text;
   std::string host;
@@ -162,22 +163,22 @@ ListenSpec parse_listen(Reader& r, const std::string& text, const toml::node& n)
   if (!text.empty() && text.front() == '[') {
     size_t close = text.find(']');
     if (close == std::string::npos || close + 1 >= text.size() || text[close + 1] != ':')
-      r.fail(n, "listen: expected \"[v6addr]:port\"");
+      r.fail(n, std::string(what) + ": expected \"[v6addr]:port\"");
     host = text.substr(1, close - 1);
     port = text.substr(close + 2);
   } else {
     size_t colon = text.rfind(':');
-    if (colon == std::string::npos) r.fail(n, "listen: expected \"address:port\", e.g. \"127.0.0.1:8080\"");
+    if (colon == std::string::npos) r.fail(n, std::string(what) + ": expected \"address:port\", e.g. \"127.0.0.1:8080\"");
     host = text.substr(0, colon);
     port = text.substr(colon + 1);
   }
   if (host.empty()) host = "0.0.0.0";
   unsigned char buf[16];
   if (inet_pton(AF_INET, host.c_str(), buf) != 1 && inet_pton(AF_INET6, host.c_str(), buf) != 1)
-    r.fail(n, "listen: \"" + host + "\" is not a numeric IP address");
+    r.fail(n, std::string(what) + ": \"" + host + "\" is not a numeric IP address");
   char* end = nullptr;
   long p = std::strtol(port.c_str(), &end, 10);
-  if (port.empty() || *end != '\0' || p < 0 || p > 65535) r.fail(n, "listen: invalid port \"" + port + "\"");
+  if (port.empty() || *end != '\0' || p < 0 || p > 65535) r.fail(n, std::string(what) + ": invalid port \"" + port + "\"");
   l.host = host;
   l.port = uint16_t(p);
   return l;
@@ -193,7 +194,7 @@ BackendSpec parse_backend(Reader& r, const std::string& text, const toml::node& 
     if (b.path.size() >= 108) r.fail(n, "backend: unix socket path too long (max 107 bytes)");
     return b;
   }
-  ListenSpec l = parse_listen(r, text, n);
+  ListenSpec l = parse_listen(r, text, n, "backend");
   if (l.port == 0) r.fail(n, "backend: port 0 is not a valid backend port");
   b.host = l.host;
   b.port = l.port;
@@ -240,7 +241,7 @@ void parse_server(Reader& r, ServerSpec& s) {
   if (auto v = r.integer("threads", 0, 256)) s.threads = int(*v);
   if (auto v = r.str("document_root")) s.document_root = *v;
   if (auto v = r.str("name")) s.server_name = *v;
-  if (auto v = r.str("admin")) s.admin = parse_listen(r, *v, *r.get("admin"));
+  if (auto v = r.str("admin")) s.admin = parse_listen(r, *v, *r.get("admin"), "admin");
   if (auto v = r.str("admin_token")) s.admin_token = *v;
   if (r.get("admin_hosts"))
     for (auto& [h, node] : r.str_list("admin_hosts")) {
@@ -1239,7 +1240,7 @@ std::shared_ptr<const Config> load_config_text(std::string_view text, const std:
 
 std::shared_ptr<const Config> load_config_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
-  if (!in) throw ConfigError(path + ": cannot read file");
+  if (!in) throw ConfigError(path + ": cannot read file: " + std::strerror(errno));
   std::stringstream ss;
   ss << in.rdbuf();
   return load_config_text(ss.str(), path);
