@@ -227,7 +227,7 @@ TEST_P(WorkersWithThreads, KilledWorkerComesBackWithoutFailingRequests) {
   load.finish();
   EXPECT_EQ(load.failed.load(), 0) << (load.failures.empty() ? "" : load.failures.front());
   EXPECT_GT(load.ok.load(), 100);
-  EXPECT_NE(gw.proc->log().find("killed by Killed; restarting in"), std::string::npos) << gw.proc->log();
+  EXPECT_NE(gw.proc->log().find("killed by signal 9 (SIGKILL); restarting in"), std::string::npos) << gw.proc->log();
   // The restarted instance serves again.
   std::set<std::string> seen;
   for (int i = 0; i < 12; ++i) {
