@@ -32,13 +32,24 @@ httplib::Result admin_call(const std::string& addr, const std::string& token, co
   return method == "POST" ? cli.Post(path.c_str(), h, "", "text/plain") : cli.Get(path.c_str(), h);
 }
 
-int request_reload(const std::string& addr, const std::string& token) {
+// An admin API answer's "error" field, or its body as it came.
+std::string error_of(const std::string& body) {
+  auto j = nlohmann::json::parse(body, nullptr, false);
+  if (j.is_object() && j.contains("error") && j["error"].is_string()) return j["error"].get<std::string>();
+  std::string b = body;
+  while (!b.empty() && b.back() == '\n') b.pop_back();
+  return b;
+}
+
+int request_reload(const std::string& addr, const std::string& token, bool json) {
   auto res = admin_call(addr, token, "POST", "/api/reload");
   if (!res) {
     std::cerr << "cutover reload: cannot reach the admin API at " << addr << " (is server.admin set?)\n";
     return 1;
   }
-  std::cout << res->body;
+  if (json) std::cout << res->body;
+  else if (res->status == 200) std::cout << "cutover reload: the new config is in effect\n";
+  else std::cerr << "cutover reload: refused, still serving the previous config: " << error_of(res->body) << "\n";
   return res->status == 200 ? 0 : 1;
 }
 
@@ -103,7 +114,7 @@ int restart_workers(const std::string& addr, const std::string& token, const std
     return 1;
   }
   if (res->status != 202) {
-    std::cerr << "cutover workers restart: " << res->body;
+    std::cerr << "cutover workers restart: " << error_of(res->body) << "\n";
     return 1;
   }
   if (!wait) return 0;
@@ -215,6 +226,8 @@ int main(int argc, char** argv) {
   status_cmd->add_option("--token", admin_token, "its admin token (server.admin_token)");
 
   auto* reload_cmd = app.add_subcommand("reload", "make a running cutover re-read its config (like SIGHUP)");
+  bool reload_json = false;
+  reload_cmd->add_flag("--json", reload_json, "print the admin API's JSON answer");
   reload_cmd->add_option("--admin", admin_addr, "its admin address (server.admin)");
   reload_cmd->add_option("--token", admin_token, "its admin token (server.admin_token)");
 
@@ -305,7 +318,7 @@ int main(int argc, char** argv) {
       return 0;
     }
     if (*status_cmd) return print_status(admin_addr, admin_token);
-    if (*reload_cmd) return request_reload(admin_addr, admin_token);
+    if (*reload_cmd) return request_reload(admin_addr, admin_token, reload_json);
     if (*migrate_cmd) return run_migrate(mig);
     if (*explain_cmd) return explain(*load_config_file(explain_path), explain_method, explain_host, explain_url, std::cout);
     if (*compare_cmd) {

@@ -103,14 +103,17 @@ TEST(Reload, ReloadCommandThroughTheAdminApi) {
   write_config(dir, config({w2.address()}, "admin = \"" + admin + "\"\n"), gw.port);
   Process p({CUTOVER_BIN, "reload", "--admin", admin}, dir + "/reload.out");
   EXPECT_EQ(p.wait_exit(std::chrono::seconds(10)), 0);
-  EXPECT_NE(p.log().find("\"reloaded\":true"), std::string::npos) << p.log();
+  EXPECT_NE(p.log().find("cutover reload: the new config is in effect"), std::string::npos) << p.log();
   auto r = fetch(gw.port, "GET", "/echo");
   ASSERT_TRUE(r);
   EXPECT_EQ(parse_echo(r->body).find("worker")->second.rfind("w2 ", 0), 0u);
   write_config(dir, "[server]\nlisten = 3\n", gw.port);
   Process bad({CUTOVER_BIN, "reload", "--admin", admin}, dir + "/reload2.out");
   EXPECT_EQ(bad.wait_exit(std::chrono::seconds(10)), 1);
-  EXPECT_NE(bad.log().find("\"reloaded\":false"), std::string::npos) << bad.log();
+  EXPECT_NE(bad.log().find("cutover reload: refused, still serving the previous config: "), std::string::npos) << bad.log();
+  Process json({CUTOVER_BIN, "reload", "--json", "--admin", admin}, dir + "/reload3.out");  // for scripts
+  EXPECT_EQ(json.wait_exit(std::chrono::seconds(10)), 1);
+  EXPECT_NE(json.log().find("\"reloaded\":false"), std::string::npos) << json.log();
 }
 
 }  // namespace
