@@ -144,6 +144,7 @@ class FcgiUpstream final : public Upstream {
     cr.server_addr = req.server_addr;
     cr.server_port = req.server_port;
     cr.remote_addr = req.client_ip;
+    cr.https = req.scheme == "https";  // a trusted proxy in front terminated TLS
     cr.remote_port = req.client_port;
     cr.remote_user = req.remote_user;
     cr.version_minor = h.version_minor;

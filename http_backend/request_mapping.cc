@@ -94,14 +94,16 @@ void build_request_head(const ForwardRequest& req, const BackendSpec& backend, b
       out.append(", ");
     }
   };
+  // This hop: whoever connected (a trusted proxy's own address stays in the list).
+  std::string_view hop = req.peer_ip.empty() ? req.client_ip : req.peer_ip;
   append_list("X-Forwarded-For", has_xff, "x-forwarded-for");
-  out.append(req.client_ip).append("\r\n");
+  out.append(hop).append("\r\n");
   out.append("X-Forwarded-Proto: ").append(req.scheme).append("\r\n");
   if (!host.empty()) out.append("X-Forwarded-Host: ").append(host).append("\r\n");
   append_list("Forwarded", has_forwarded, "forwarded");
   // RFC 7239: IPv6 addresses are quoted and bracketed.
-  bool v6 = req.client_ip.find(':') != std::string_view::npos;
-  out.append(v6 ? "for=\"[" : "for=").append(req.client_ip).append(v6 ? "]\"" : "");
+  bool v6 = hop.find(':') != std::string_view::npos;
+  out.append(v6 ? "for=\"[" : "for=").append(hop).append(v6 ? "]\"" : "");
   if (!host.empty()) {
     out.append(";host=");
     // The parser found the client's Host a token already (the usual case without a port).

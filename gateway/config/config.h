@@ -348,6 +348,11 @@ struct ServerSpec {
   // underscores_in_headers): WSGI, PHP and CGI read X_Remote_User as HTTP_X_REMOTE_USER,
   // the same as X-Remote-User, so such a name can pass for a field cutover filters.
   bool underscores_in_headers = false;
+  // Addresses of proxies in front of cutover (a TLS terminator, a load balancer): from them
+  // only, X-Forwarded-For / Forwarded / X-Real-IP give the client's address and
+  // X-Forwarded-Proto / Forwarded proto= the scheme (lighttpd's mod_extforward, nginx's
+  // realip). Empty: every peer is the client.
+  std::vector<FieldCondition::Cidr> trusted_proxies;
   uint64_t max_body_bytes = 0;    // 0: unlimited
   Duration header_timeout{10000};
   Duration keepalive_timeout{60000};

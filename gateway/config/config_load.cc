@@ -236,6 +236,8 @@ void parse_header_edits(Reader& r, const char* key, bool request, HeaderEdits& o
   er.finish();
 }
 
+FieldCondition::Cidr parse_cidr(Reader& r, const std::string& text, const toml::node& at);
+
 void parse_server(Reader& r, ServerSpec& s) {
   for (auto& [text, node] : r.str_list("listen")) s.listen.push_back(parse_listen(r, text, *node));
   if (auto v = r.integer("threads", 0, 256)) s.threads = int(*v);
@@ -277,6 +279,8 @@ void parse_server(Reader& r, ServerSpec& s) {
   s.max_header_bytes = size_t(hb);
   if (auto v = r.integer("max_header_count", 1, 10000)) s.max_header_count = size_t(*v);
   if (auto v = r.boolean("underscores_in_headers")) s.underscores_in_headers = *v;
+  if (r.get("trusted_proxies"))
+    for (auto& [text, node] : r.str_list("trusted_proxies")) s.trusted_proxies.push_back(parse_cidr(r, text, *node));
   r.size("max_body_bytes", s.max_body_bytes);
   r.duration("header_timeout", s.header_timeout);
   r.duration("keepalive_timeout", s.keepalive_timeout);

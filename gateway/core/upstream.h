@@ -256,7 +256,8 @@ struct ForwardRequest {
   uint16_t server_port = 0;
   std::string_view target;           // what the backend is asked for (after rewrites)
   std::string_view original_target;  // what the client asked for
-  std::string_view client_ip;
+  std::string_view client_ip;        // the client (behind a trusted proxy: as it reports)
+  std::string_view peer_ip;          // who connected to cutover (X-Forwarded-For's next hop)
   uint16_t client_port = 0;
   std::string_view scheme = "http";
   bool idempotent = false;

@@ -2,6 +2,8 @@
 //   read_head -> rewrite -> route -> act (forward | serve_static | redirect) -> finish
 #include "proxy/session.h"
 
+#include <arpa/inet.h>
+
 #include "proxy/shadow.h"
 
 #include <sys/stat.h>
@@ -43,7 +45,7 @@ class Session {
       auto addr = ep.address();
       if (addr.is_v6() && addr.to_v6().is_v4_mapped())
         addr = asio::ip::make_address_v4(asio::ip::v4_mapped, addr.to_v6());
-      client_ip_ = addr.to_string();
+      client_ip_ = peer_ip_ = addr.to_string();
       client_port_ = ep.port();
     }
     auto local = d_.socket().local_endpoint(ec);
@@ -126,6 +128,7 @@ class Session {
         keep_head(head);
         d_.consume(head.head_bytes);
         settle_host(head);
+        settle_client(head);
         co_return true;
       }
       if (st != http1::ParseStatus::incomplete) {
@@ -249,6 +252,65 @@ class Session {
     // frameworks read X_Remote_User as X-Remote-User, past the fields cutover filters.
     if (underscore && !cfg().server.underscores_in_headers)
       std::erase_if(head.fields, [](const http1::Field& f) { return f.name.find('_') != std::string_view::npos; });
+  }
+
+  // The client as a trusted proxy in front reports it (server.trusted_proxies, lighttpd's
+  // mod_extforward): from such a peer only, the address from X-Forwarded-For (the last
+  // entry that is not itself a trusted proxy), else Forwarded for=, else X-Real-IP, and the
+  // scheme from X-Forwarded-Proto or Forwarded proto=. Anyone else is the client itself.
+  void settle_client(const http1::RequestHead& head) {
+    client_ip_ = peer_ip_;
+    scheme_ = "http";
+    const auto& trusted = cfg().server.trusted_proxies;
+    if (trusted.empty() || !ip_in_any(trusted, peer_ip_)) return;
+    std::vector<std::string_view> xff, fwd_for;
+    std::string_view real_ip, proto;
+    auto each = [](std::string_view list, auto&& f) {
+      while (!list.empty()) {
+        size_t comma = list.find(',');
+        std::string_view item = list.substr(0, comma);
+        while (!item.empty() && (item.front() == ' ' || item.front() == '\t')) item.remove_prefix(1);
+        while (!item.empty() && (item.back() == ' ' || item.back() == '\t')) item.remove_suffix(1);
+        f(item);
+        if (comma == std::string_view::npos) break;
+        list.remove_prefix(comma + 1);
+      }
+    };
+    for (const http1::Field& f : head.fields) {
+      if (http1::iequals(f.name, "x-forwarded-for")) each(f.value, [&](std::string_view v) { xff.push_back(v); });
+      else if (http1::iequals(f.name, "x-real-ip")) real_ip = f.value;
+      else if (http1::iequals(f.name, "x-forwarded-proto")) each(f.value, [&](std::string_view v) { proto = v; });
+      else if (http1::iequals(f.name, "forwarded"))
+        each(f.value, [&](std::string_view element) {  // for=...;proto=...
+          while (!element.empty()) {
+            size_t semi = element.find(';');
+            std::string_view pair = element.substr(0, semi);
+            while (!pair.empty() && pair.front() == ' ') pair.remove_prefix(1);
+            if (pair.size() > 4 && http1::iequals(pair.substr(0, 4), "for=")) fwd_for.push_back(forwarded_node(pair.substr(4)));
+            else if (pair.size() > 6 && http1::iequals(pair.substr(0, 6), "proto=") && proto.empty()) proto = pair.substr(6);
+            if (semi == std::string_view::npos) break;
+            element.remove_prefix(semi + 1);
+          }
+        });
+    }
+    auto pick = [&](const std::vector<std::string_view>& hops) -> std::string_view {
+      for (auto it = hops.rbegin(); it != hops.rend(); ++it)
+        if (!ip_in_any(trusted, *it)) return *it;
+      return hops.empty() ? std::string_view() : hops.front();
+    };
+    std::string_view client = !xff.empty() ? pick(xff) : !fwd_for.empty() ? pick(fwd_for) : real_ip;
+    unsigned char buf[16];
+    std::string c(client);
+    if (inet_pton(AF_INET, c.c_str(), buf) == 1 || inet_pton(AF_INET6, c.c_str(), buf) == 1) client_ip_ = std::move(c);
+    if (http1::iequals(proto, "https")) scheme_ = "https";
+  }
+
+  // A Forwarded for= node as an address: quotes, IPv6 brackets and a port dropped.
+  static std::string_view forwarded_node(std::string_view v) {
+    if (v.size() >= 2 && v.front() == '"' && v.back() == '"') v = v.substr(1, v.size() - 2);
+    if (!v.empty() && v.front() == '[') return v.substr(1, v.find(']') - 1);
+    size_t colon = v.find(':');
+    return colon != std::string_view::npos && v.find(':', colon + 1) == std::string_view::npos ? v.substr(0, colon) : v;
   }
 
   // A request that cannot be parsed gets its 4xx/505 and the connection closes.
@@ -792,6 +854,8 @@ class Session {
     req.server_addr = server_ip_;
     req.server_port = server_port_;
     req.client_ip = client_ip_;
+    req.peer_ip = peer_ip_;
+    req.scheme = scheme_;
     req.client_port = client_port_;
     req.idempotent = idempotent(head.method) || route.retry_non_idempotent;
     req.remote_user = remote_user_;
@@ -1048,6 +1112,8 @@ class Session {
   std::string host_;  // the request's authority, normalised (settle_host)
   bool route_regex_failed_ = false;  // a route's regex errored while routing this request
   std::string client_ip_, server_ip_;
+  std::string peer_ip_;          // the socket's peer; client_ip_ differs behind a trusted proxy
+  std::string_view scheme_ = "http";  // "https" when a trusted proxy says so
   uint16_t client_port_ = 0, server_port_ = 0;
   std::string decoded_path_;
   std::string original_path_;  // decoded, before rewrites (for auth)

@@ -61,19 +61,25 @@ bool all_hold(const std::vector<FieldCondition>& when, const RouteInput& in) {
 
 }  // namespace
 
+bool ip_in_any(const std::vector<FieldCondition::Cidr>& blocks, std::string_view text) {
+  uint8_t a[16] = {};
+  std::string ip(text);
+  in_addr v4;
+  if (inet_pton(AF_INET, ip.c_str(), &v4) == 1) {
+    a[10] = a[11] = 0xff;
+    std::memcpy(a + 12, &v4, 4);
+  } else if (inet_pton(AF_INET6, ip.c_str(), a) != 1) {
+    return false;  // no address: in no block
+  }
+  for (const FieldCondition::Cidr& b : blocks)
+    if (ip_in(b, a)) return true;
+  return false;
+}
+
 bool condition_holds(const FieldCondition& c, const RouteInput& in) {
   bool hit = false;
   if (c.source == FieldCondition::Source::client_ip && !c.regex) {
-    uint8_t a[16] = {};
-    std::string ip(in.client_ip);
-    in_addr v4;
-    if (inet_pton(AF_INET, ip.c_str(), &v4) == 1) {
-      a[10] = a[11] = 0xff;
-      std::memcpy(a + 12, &v4, 4);
-    } else if (inet_pton(AF_INET6, ip.c_str(), a) != 1) {
-      return c.negate;  // no address: in no block
-    }
-    for (const FieldCondition::Cidr& b : c.cidrs) hit = hit || ip_in(b, a);
+    hit = ip_in_any(c.cidrs, in.client_ip);
   } else {
     std::string_view text;
     switch (c.source) {

@@ -20,6 +20,8 @@ struct RouteInput {
 
 // The Host as lighttpd's $HTTP["host"] conditions see it: lowercased, port included.
 std::string lighttpd_host(std::string_view host);
+// Whether `ip` (dotted IPv4 or IPv6 text) lies in one of the blocks; false for no address.
+bool ip_in_any(const std::vector<FieldCondition::Cidr>& blocks, std::string_view ip);
 
 // Whether one field condition holds for the request.
 bool condition_holds(const FieldCondition& c, const RouteInput& in);
