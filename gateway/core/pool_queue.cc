@@ -36,7 +36,6 @@ bool PoolQueue::join(Waiter& w, uint32_t limit) {
   std::lock_guard<std::mutex> g(mu_);
   if (q_.size() >= limit) return false;
   w.queue = this;
-  w.order = next_++;
   w.queued = true;
   w.granted = nullptr;
   q_.push_back(&w);

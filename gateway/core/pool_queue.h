@@ -51,7 +51,6 @@ class PoolQueue {
     BackendRuntime* granted = nullptr;  // an in-flight slot on it is held for this waiter
     HandedConn conn;                    // an idle connection to `granted` that came along
     bool queued = false;
-    uint64_t order = 0;
   };
 
   // Joins at the end; false when `limit` requests wait already.
@@ -88,7 +87,6 @@ class PoolQueue {
   std::mutex mu_;
   std::deque<Waiter*> q_;  // arrival order
   std::atomic<uint32_t> size_{0};
-  uint64_t next_ = 0;
 };
 
 }  // namespace cutover

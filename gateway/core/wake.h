@@ -42,7 +42,6 @@ class Wake {
     std::shared_ptr<Wake*> self_;
   };
   Remote remote() const { return Remote(&io_, self_); }
-  asio::io_context& loop() const { return io_; }
 
   // True when woken, false when `timeout` passed first.
   awaitable<bool> wait(std::chrono::milliseconds timeout) {

@@ -195,6 +195,19 @@ constexpr auto kHostByte = [] {
   return t;
 }();
 
+// Where a Host's name ends: after the ']' of an IPv6 literal, else at the port's colon.
+size_t name_end(std::string_view h) {
+  if (h.empty()) return 0;
+  size_t end = h[0] == '[' ? h.find(']') : h.find(':');
+  return end == std::string_view::npos ? h.size() : end + (h[0] == '[');
+}
+
+// The normal form's rules besides lowercase: no dot ending the name, no ":80".
+bool normal_tail(std::string_view h) {
+  size_t end = name_end(h);
+  return !(end > 1 && h[end - 1] == '.') && h.substr(end) != ":80";
+}
+
 // Validates a Host value, and notes on `req` whether it is normal and a token already.
 bool valid_host(std::string_view h, RequestHead* req = nullptr) {
   uint8_t all = kValid, any = 0;
@@ -206,14 +219,7 @@ bool valid_host(std::string_view h, RequestHead* req = nullptr) {
   if (h.find("..") != std::string_view::npos) return false;
   if (req) {
     req->host_token = !(any & kNotTchar) && !h.empty();
-    // No capital: what is left to check is the end of the name (a dot) and the port (80).
-    bool normal = !(any & kUpper);
-    if (normal && !h.empty()) {
-      size_t end = h[0] == '[' ? h.find(']') : h.find(':');
-      end = end == std::string_view::npos ? h.size() : end + (h[0] == '[');
-      normal = !(end > 1 && h[end - 1] == '.') && h.substr(end) != ":80";
-    }
-    req->host_normal = normal;
+    req->host_normal = !(any & kUpper) && normal_tail(h);  // the loop above saw every capital
   }
   return true;
 }
@@ -223,27 +229,16 @@ bool valid_host(std::string_view h, RequestHead* req = nullptr) {
 std::string normalized_host(std::string_view h) {
   std::string out(h);
   for (char& c : out) c = char(c >= 'A' && c <= 'Z' ? c + 32 : c);
-  if (out.empty()) return out;
-  size_t end = out.front() == '[' ? out.find(']') : out.find(':');
-  if (end == std::string::npos) end = out.size();
-  else if (out.front() == '[') ++end;
+  size_t end = name_end(out);
   if (end > 1 && out[end - 1] == '.') out.erase(end - 1, 1), --end;
   if (out.compare(end, std::string::npos, ":80") == 0) out.erase(end);  // http's own port, as lighttpd drops it
   return out;
 }
 
 bool is_normalized_host(std::string_view h) {
-  // One pass (it runs for every request): no capital, and the name part (up to the port's
-  // colon, or the ']' of an IPv6 literal) does not end in a dot; then the port is not 80.
-  size_t end = h.size();
-  bool literal = !h.empty() && h[0] == '[';
-  for (size_t i = 0; i < h.size(); ++i) {
-    char c = h[i];
+  for (char c : h)
     if (c >= 'A' && c <= 'Z') return false;
-    if (end == h.size() && (literal ? c == ']' : c == ':')) end = literal ? i + 1 : i;
-  }
-  if (end > 1 && h[end - 1] == '.') return false;
-  return !(h.size() - end == 3 && h[end] == ':' && h[end + 1] == '8' && h[end + 2] == '0');
+  return normal_tail(h);
 }
 
 FieldKind field_kind(std::string_view n) {

@@ -259,10 +259,14 @@ class Session {
   // entry that is not itself a trusted proxy), else Forwarded for=, else X-Real-IP, and the
   // scheme from X-Forwarded-Proto or Forwarded proto=. Anyone else is the client itself.
   void settle_client(const http1::RequestHead& head) {
-    client_ip_ = peer_ip_;
-    scheme_ = "http";
+    if (client_from_proxy_) {  // the last request's: not a copy per request where none is set
+      client_ip_ = peer_ip_;
+      scheme_ = "http";
+      client_from_proxy_ = false;
+    }
     const auto& trusted = cfg().server.trusted_proxies;
     if (trusted.empty() || !ip_in_any(trusted, peer_ip_)) return;
+    client_from_proxy_ = true;
     std::vector<std::string_view> xff, fwd_for;
     std::string_view real_ip, proto;
     auto each = [](std::string_view list, auto&& f) {
@@ -1114,6 +1118,7 @@ class Session {
   std::string client_ip_, server_ip_;
   std::string peer_ip_;          // the socket's peer; client_ip_ differs behind a trusted proxy
   std::string_view scheme_ = "http";  // "https" when a trusted proxy says so
+  bool client_from_proxy_ = false;    // client_ip_ and scheme_ were set from a trusted proxy's fields
   uint16_t client_port_ = 0, server_port_ = 0;
   std::string decoded_path_;
   std::string original_path_;  // decoded, before rewrites (for auth)
