@@ -199,7 +199,10 @@ CgiParams cgi_params(const Mount& m, const CgiRequest& r, const StatPath& stat) 
   set("SERVER_PROTOCOL", r.version_minor == 0 ? "HTTP/1.0" : "HTTP/1.1");
   set("GATEWAY_INTERFACE", "CGI/1.1");
   set("SERVER_SOFTWARE", "cutover");
-  set("SERVER_NAME", r.server_name.empty() ? std::string() : http1::normalized_host(r.server_name));
+  // The session normalised the authority already (settle_host): built again only for a
+  // Host a rule rewrote.
+  if (http1::is_normalized_host(r.server_name)) set("SERVER_NAME", r.server_name);
+  else set("SERVER_NAME", http1::normalized_host(r.server_name));
   set("SERVER_ADDR", r.server_addr);
   set("SERVER_PORT", std::to_string(r.server_port));
   set("REMOTE_ADDR", r.remote_addr);
@@ -233,7 +236,8 @@ CgiParams cgi_params(const Mount& m, const CgiRequest& r, const StatPath& stat) 
       continue;
     }
     if (upper == "HOST" && !value.empty()) {
-      vars.finish_http(http1::normalized_host(value));
+      if (http1::is_normalized_host(value)) vars.finish_http(value);
+      else vars.finish_http(http1::normalized_host(value));
       continue;
     }
     if (vars.named(first_field, var)) {  // a repeated field: one variable, values joined
