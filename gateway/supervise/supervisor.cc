@@ -183,6 +183,7 @@ void Supervisor::apply_locked(const Config& cfg) {
           }
         }
         if (w.socket.empty() && ops_.port_taken(w, in.info)) {
+          in.last_error_at = clock_();
           in.last_error = "port " + std::to_string(in.info.port) + " is already in use by another process";
           log::error("workers " + p->name + "[" + std::to_string(in.info.index) + "]: cannot start: " + in.last_error);
           enter(in, InstanceState::failed);
@@ -217,6 +218,7 @@ void Supervisor::start_instance(Pool& p, Instance& in) {
     if (fd < 0) fd = ops_.open_listener(w, in.info, err);
     if (fd < 0) {
       in.last_error = err;
+      in.last_error_at = clock_();
       log::error("workers " + p.name + "[" + std::to_string(in.info.index) + "]: " + err);
       enter(in, InstanceState::failed);
       return;
@@ -226,6 +228,7 @@ void Supervisor::start_instance(Pool& p, Instance& in) {
   pid_t pid = ops_.start(w, in.info, err);
   if (pid < 0) {
     in.last_error = err;
+    in.last_error_at = clock_();
     log::error("workers " + p.name + "[" + std::to_string(in.info.index) + "]: cannot start: " + err);
     enter(in, InstanceState::failed);
     return;
@@ -245,6 +248,7 @@ void Supervisor::crashed(Pool& p, Instance& in, const std::string& why) {
   set_gate(p, in, false);
   in.pid = 0;
   in.last_error = why;
+  in.last_error_at = now;
   in.crashes.push_back(now);
   while (!in.crashes.empty() && in.crashes.front() < now - w.restart_window.count()) in.crashes.pop_front();
   std::string who = "workers " + p.name + "[" + std::to_string(in.info.index) + "]";
@@ -282,7 +286,7 @@ void Supervisor::on_exit(pid_t pid, int status) {
         log::info(who + ": pid " + std::to_string(pid) + " stopped (" + exit_text(status) + ")");
         if (in.restart_after_stop && !p->removed) {
           in.restart_after_stop = false;
-          ++in.restarts;
+          ++in.replaced;
           start_instance(*p, in);
         } else {
           enter(in, InstanceState::stopped);
@@ -367,7 +371,7 @@ void Supervisor::on_exit_locked_adopted(Pool& p, Instance& in, pid_t pid) {
   log::info("workers " + p.name + "[" + std::to_string(in.info.index) + "]: adopted pid " + std::to_string(pid) + " stopped");
   if (in.restart_after_stop && !p.removed) {
     in.restart_after_stop = false;
-    ++in.restarts;
+    ++in.replaced;
     start_instance(p, in);
   } else {
     enter(in, InstanceState::stopped);
@@ -398,7 +402,7 @@ void Supervisor::step_roll(Pool& p) {
     if (w.surge) {
       in.retiring = in.pid;
       log::info(who + ": rolling restart (surge): starting the replacement of pid " + std::to_string(in.pid));
-      ++in.restarts;
+      ++in.replaced;
       start_instance(p, in);
       return;
     }
@@ -509,9 +513,11 @@ std::string Supervisor::status_json() const {
                                    {"state", instance_state_name(in.state)},
                                    {"uptime_ms", in.pid && in.state == InstanceState::up ? now - in.started : 0},
                                    {"restarts", in.restarts},
+                                   {"replaced", in.replaced},
                                    {"in_flight", in_flight(*p, in)},
                                    {"adopted", in.adopted},
-                                   {"last_error", in.last_error}});
+                                   {"last_error", in.last_error},
+                                   {"last_error_age_ms", in.last_error.empty() ? -1 : now - in.last_error_at}});
     }
     j.push_back(pool);
   }

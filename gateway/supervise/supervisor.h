@@ -93,9 +93,11 @@ class Supervisor {
     int64_t started = 0;      // when the current process started
     int64_t deadline = 0;     // starting/draining/stopping: when to give up
     int64_t next_start = 0;   // backoff
-    int restarts = 0;
+    int restarts = 0;         // after a crash (or a failed start): what an operator looks into
+    int replaced = 0;         // planned: rolling restarts, a reload's new command
     std::deque<int64_t> crashes;
     std::string last_error;
+    int64_t last_error_at = 0;
   };
   struct Pool {
     std::string name;
