@@ -220,6 +220,7 @@ struct RolloutSpec {
 // Files served from disk (lighttpd's own static serving, nginx's root/alias).
 struct StaticSpec {
   std::string root;                // the directory; no trailing '/'
+  std::string root_at;             // file:line:column of root/alias, for errors found later
   bool alias = false;              // file = root + (path after the route's prefix), else root + path
   std::string alias_prefix;        // the prefix removed when `alias`
   std::vector<std::string> index_files;
@@ -413,5 +414,8 @@ std::string describe(const Config& c);
 bool is_loopback_address(const std::string& host);
 // What a valid config still does that an operator should know (cutover check prints it).
 std::vector<std::string> config_warnings(const Config& c);
+// What the file system says against the config (a static root or alias that is not a
+// directory), as "file:line:column: …: reason"; `check` and `serve` refuse such a config.
+std::vector<std::string> config_path_errors(const Config& c);
 
 }  // namespace cutover

@@ -1,6 +1,7 @@
 // TOML -> Config. Every key is checked: unknown keys, wrong types, bad values and broken
 // references are errors naming file:line:column and what was expected.
 #include <arpa/inet.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -12,6 +13,7 @@
 #include <toml++/toml.h>
 
 #include "config/config.h"
+#include "config/nearest.h"
 #include "config/worker_template.h"
 
 namespace cutover {
@@ -121,8 +123,9 @@ class Reader {
       if (allowed_.count(std::string(k.str()))) continue;
       std::string expected;
       for (auto& a : allowed_) expected += (expected.empty() ? "" : ", ") + a;
-      throw ConfigError(where(file_, k.source()) + ": unknown key '" + std::string(k.str()) +
-                        "' in " + ctx_ + " (expected one of: " + expected + ")");
+      std::string near = nearest_name(std::string(k.str()), {allowed_.begin(), allowed_.end()});
+      throw ConfigError(where(file_, k.source()) + ": unknown key '" + std::string(k.str()) + "' in " + ctx_ +
+                        (near.empty() ? "" : "; did you mean '" + near + "'?") + " (expected one of: " + expected + ")");
     }
   }
 
@@ -723,6 +726,7 @@ void parse_static(Reader& sr, RouteSpec& rt, const Config& c) {
   if (!root && !alias) sr.fail_here("static: root or alias is required");
   s.root = root ? *root : *alias;
   s.alias = bool(alias);
+  s.root_at = where(sr.file(), sr.get(root ? "root" : "alias")->source());
   while (s.root.size() > 1 && s.root.back() == '/') s.root.pop_back();
   if (s.alias) {
     if (rt.prefix.empty()) sr.fail(*sr.get("alias"), "static.alias needs the route to match a prefix (it is what the alias replaces)");
@@ -1304,6 +1308,25 @@ std::vector<std::string> config_warnings(const Config& c) {
                 "\" is reachable from other machines and has no admin_token: anyone who reaches it can promote, "
                 "roll back, drain and reload; `cutover serve` refuses to start it (set admin_token, or listen on 127.0.0.1)");
   return w;
+}
+
+std::vector<std::string> config_path_errors(const Config& c) {
+  std::vector<std::string> errs;
+  for (const RouteSpec& r : c.routes) {
+    if (r.action != RouteSpec::Action::static_files) continue;
+    const StaticSpec& s = r.static_files;
+    struct stat st {};
+    std::string key = std::string("static.") + (s.alias ? "alias" : "root");
+    if (::stat(s.root.c_str(), &st) != 0) {
+      std::string why = std::strerror(errno);
+      char cwd[4096];
+      if (s.root[0] != '/' && ::getcwd(cwd, sizeof cwd)) why += std::string(" (relative to the working directory ") + cwd + ")";
+      errs.push_back(s.root_at + ": " + key + " \"" + s.root + "\" of route " + r.name + ": " + why);
+    }
+    else if (!S_ISDIR(st.st_mode))
+      errs.push_back(s.root_at + ": " + key + " \"" + s.root + "\" of route " + r.name + " is not a directory");
+  }
+  return errs;
 }
 
 std::string describe(const Config& c) {

@@ -83,7 +83,8 @@ TEST(Config, ErrorsNameFileLineColumnAndWhatWasExpected) {
     std::string text;
     std::string expect;  // substring of the message, position included
   } cases[] = {
-      {"[server]\nlisten = [\"127.0.0.1:1\"]\nlisen = 3\n", "t.toml:3:1: unknown key 'lisen' in server"},
+      {"[server]\nlisten = [\"127.0.0.1:1\"]\nlisen = 3\n", "t.toml:3:1: unknown key 'lisen' in server; did you mean 'listen'?"},
+      {"[server]\nlisten = [\"127.0.0.1:1\"]\nfrobnicate = 3\n", "t.toml:3:1: unknown key 'frobnicate' in server (expected one of:"},
       {"[server]\nlisten = 8080\n", "t.toml:2:10: server.listen: expected a list of strings"},
       {"[server]\nlisten = [\"localhost:80\"]\n", "t.toml:2:11: listen: \"localhost\" is not a numeric IP"},
       {"[server]\nlisten = [\"127.0.0.1:1\"]\nheader_timeout = \"5 parsecs\"\n", "t.toml:3:18: server.header_timeout: expected a duration"},
