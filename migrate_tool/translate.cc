@@ -1472,7 +1472,7 @@ bool Translation::exact() const {
 
 int Translation::exit_code(bool strict) const {
   if (exact()) return 0;
-  return strict ? 1 : 2;
+  return strict ? 1 : 3;  // 3: translated, with caveats to read (2 is a usage error)
 }
 
 std::string Translation::report_text() const {

@@ -24,7 +24,7 @@ struct Translation {
   std::vector<ReportLine> report;    // in source order
   std::vector<std::string> explain;  // for --explain: each route/rewrite/pool and its lines
   bool exact() const;
-  // 0: exact; 2: caveats or untranslated directives (1 with `strict`).
+  // 0: exact; 3: caveats or untranslated directives (1 with `strict`).
   int exit_code(bool strict) const;
   std::string report_text() const;
 };

@@ -1,7 +1,11 @@
 // Scenario: the command line follows the conventions operators expect: --version names the
-// version, git revision and build type; a mistyped command gets a suggestion; `check` says
-// when a config is valid and names the OS reason or the right key when it is not.
+// version, git revision and build type; a mistyped command or key gets a suggestion; `check`
+// says when a config is valid and names the OS reason or the right key when it is not, and
+// refuses a static root that does not exist (so does `serve`); usage errors exit 2; the
+// admin commands print tables, or JSON with --json.
 #include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
 
 #include "harness.h"
 
@@ -38,6 +42,62 @@ TEST(CliConventions, VersionSuggestionsAndCheckMessages) {
   auto ok = run_cutover(dir, {"check", "-c", dir + "/ok.toml"});
   EXPECT_EQ(ok.first, 0) << ok.second;
   EXPECT_NE(ok.second.find("ok.toml: configuration is valid (1 routes, 1 pools)"), std::string::npos) << ok.second;
+}
+
+TEST(CliConventions, KeySuggestionsMissingRootsAndUsageErrors) {
+  std::string dir = temp_dir();
+  write_file(dir + "/typo.toml", "[server]\nlisten = [\"127.0.0.1:0\"]\nadmin_tokn = \"x\"\n");
+  auto typo = run_cutover(dir, {"check", "-c", dir + "/typo.toml"});
+  EXPECT_EQ(typo.first, 1);
+  EXPECT_NE(typo.second.find("typo.toml:3:1: unknown key 'admin_tokn' in server; did you mean 'admin_token'?"),
+            std::string::npos) << typo.second;
+
+  std::string site = "[server]\nlisten = [\"127.0.0.1:{{PORT}}\"]\n[[routes]]\nname = \"site\"\n"
+                     "static = { root = \"" + dir + "/no-such-dir\" }\n";
+  std::string no_port = site;
+  write_file(dir + "/root.toml", no_port.replace(no_port.find("{{PORT}}"), 8, "0"));
+  auto root = run_cutover(dir, {"check", "-c", dir + "/root.toml"});
+  EXPECT_EQ(root.first, 1) << root.second;
+  EXPECT_NE(root.second.find("root.toml:5:19: static.root \"" + dir + "/no-such-dir\" of route site: No such file or directory"),
+            std::string::npos) << root.second;
+  EXPECT_EQ(root.second.find("configuration is valid"), std::string::npos) << root.second;
+  auto elsewhere = run_cutover(dir, {"check", "--no-path-check", "-c", dir + "/root.toml"});
+  EXPECT_EQ(elsewhere.first, 0) << elsewhere.second;
+  auto serve = run_cutover(dir, {"serve", "-c", dir + "/root.toml"});
+  EXPECT_EQ(serve.first, 1) << serve.second;
+  EXPECT_NE(serve.second.find("No such file or directory"), std::string::npos) << serve.second;
+
+  auto usage = run_cutover(dir, {"check"});
+  EXPECT_EQ(usage.first, 2) << "a usage error exits 2: " << usage.second;
+  EXPECT_NE(usage.second.find("--config is required"), std::string::npos) << usage.second;
+  auto unreachable = run_cutover(dir, {"status", "--admin", "127.0.0.1:1"});
+  EXPECT_EQ(unreachable.first, 1) << unreachable.second;
+  EXPECT_NE(unreachable.second.find("cannot reach the admin API at 127.0.0.1:1"), std::string::npos) << unreachable.second;
+}
+
+TEST(CliConventions, AdminCommandsPrintTablesOrJson) {
+  std::string dir = temp_dir();
+  Worker w(dir);
+  Gateway gw(dir, one_pool_config({w.address()}, "", "admin = \"127.0.0.1:0\"\n"));
+  int admin = gw.admin_port();
+  ASSERT_GT(admin, 0);
+  ASSERT_TRUE(fetch(gw.port, "GET", "/"));
+  std::string at = "127.0.0.1:" + std::to_string(admin);
+  auto table = run_cutover(dir, {"status", "--admin", at});
+  EXPECT_EQ(table.first, 0) << table.second;
+  EXPECT_NE(table.second.find("POOL"), std::string::npos) << table.second;
+  EXPECT_NE(table.second.find(w.address()), std::string::npos) << table.second;
+  auto js = run_cutover(dir, {"status", "--admin", at, "--json"});
+  EXPECT_EQ(js.first, 0) << js.second;
+  auto j = nlohmann::json::parse(js.second, nullptr, false);
+  ASSERT_FALSE(j.is_discarded()) << js.second;
+  EXPECT_EQ(j["pools"][0]["backends"][0]["address"], w.address()) << js.second;
+  auto routes = run_cutover(dir, {"route", "status", "--admin", at, "--json"});
+  EXPECT_EQ(routes.first, 0) << routes.second;
+  EXPECT_TRUE(nlohmann::json::parse(routes.second, nullptr, false).contains("routes")) << routes.second;
+  auto reload = run_cutover(dir, {"reload", "--admin", at});
+  EXPECT_EQ(reload.first, 0) << reload.second;
+  EXPECT_NE(reload.second.find("the new config is in effect"), std::string::npos) << reload.second;
 }
 
 }  // namespace

@@ -268,7 +268,7 @@ TEST(Workers, CrashLoopIsMarkedFailedWhileTheOthersServe) {
   }
   EXPECT_TRUE(failed) << gw.proc->log();
   auto [code, out] = run_cutover(d.dir, {"workers", "status", "broken", "--admin", admin});
-  EXPECT_EQ(code, 2) << "not every instance is up";
+  EXPECT_EQ(code, 3) << "not every instance is up (exit 3: degraded)";
   EXPECT_NE(out.find("failed"), std::string::npos) << out;
   EXPECT_NE(out.find("exited with status 3"), std::string::npos) << out;
   EXPECT_NE(read_file(d.dir + "/log/broken.log").find("cannot open database"), std::string::npos);

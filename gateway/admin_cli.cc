@@ -1,0 +1,207 @@
+#include "admin_cli.h"
+
+#include <httplib.h>
+
+#include <chrono>
+#include <cstdio>
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <thread>
+
+namespace cutover {
+namespace {
+
+using nlohmann::json;
+
+// One request to the admin API. The actor header names the CLI in the route events.
+httplib::Result admin_call(const AdminTarget& t, const std::string& method, const std::string& path) {
+  size_t colon = t.addr.rfind(':');
+  httplib::Client cli(t.addr.substr(0, colon), colon == std::string::npos ? 9090 : std::stoi(t.addr.substr(colon + 1)));
+  cli.set_tcp_nodelay(true);
+  cli.set_connection_timeout(std::chrono::seconds(3));
+  httplib::Headers h{{"X-Cutover-Actor", "cli"}};
+  if (!t.token.empty()) h.emplace("Authorization", "Bearer " + t.token);
+  return method == "POST" ? cli.Post(path.c_str(), h, "", "text/plain") : cli.Get(path.c_str(), h);
+}
+
+// An admin API answer's "error" field, or its body as it came.
+std::string error_of(const std::string& body) {
+  auto j = json::parse(body, nullptr, false);
+  if (j.is_object() && j.contains("error") && j["error"].is_string()) return j["error"].get<std::string>();
+  std::string b = body;
+  while (!b.empty() && b.back() == '\n') b.pop_back();
+  return b;
+}
+
+// The answer's JSON, or an error printed as `cutover CMD: …` and nothing.
+std::optional<json> fetch_json(const AdminTarget& t, const std::string& cmd, const std::string& path) {
+  auto res = admin_call(t, "GET", path);
+  if (!res) {
+    std::cerr << "cutover " << cmd << ": cannot reach the admin API at " << t.addr << " (is server.admin set?)\n";
+    return std::nullopt;
+  }
+  if (res->status != 200) {
+    std::cerr << "cutover " << cmd << ": the admin API answered " << res->status << ": " << error_of(res->body) << "\n";
+    return std::nullopt;
+  }
+  auto j = json::parse(res->body, nullptr, false);
+  if (j.is_discarded()) {
+    std::cerr << "cutover " << cmd << ": the admin API's answer is not JSON\n";
+    return std::nullopt;
+  }
+  return j;
+}
+
+unsigned long long u(const json& v) { return v.is_number() ? v.get<unsigned long long>() : 0; }
+
+}  // namespace
+
+std::string short_age(int64_t ms) {
+  int64_t s = ms / 1000;
+  if (s < 120) return std::to_string(s) + "s";
+  if (s < 7200) return std::to_string(s / 60) + "m";
+  if (s < 172800) return std::to_string(s / 3600) + "h";
+  return std::to_string(s / 86400) + "d";
+}
+
+int request_reload(const AdminTarget& t) {
+  auto res = admin_call(t, "POST", "/api/reload");
+  if (!res) {
+    std::cerr << "cutover reload: cannot reach the admin API at " << t.addr << " (is server.admin set?)\n";
+    return kExitFailed;
+  }
+  if (t.json) std::cout << res->body;
+  else if (res->status == 200) std::cout << "cutover reload: the new config is in effect\n";
+  else std::cerr << "cutover reload: refused, still serving the previous config: " << error_of(res->body) << "\n";
+  return res->status == 200 ? kExitOk : kExitFailed;
+}
+
+int print_status(const AdminTarget& t) {
+  auto j = fetch_json(t, "status", "/api/status");
+  if (!j) return kExitFailed;
+  if (t.json) {
+    std::cout << j->dump(2) << "\n";
+    return kExitOk;
+  }
+  std::printf("%-12s %-26s %-9s %9s %10s %9s\n", "POOL", "BACKEND", "STATE", "IN-FLIGHT", "REQUESTS", "FAILURES");
+  for (auto& p : (*j)["pools"])
+    for (auto& b : p["backends"])
+      std::printf("%-12s %-26s %-9s %9llu %10llu %9llu\n", p["name"].get<std::string>().c_str(),
+                  b["address"].get<std::string>().c_str(), b["state"].get<std::string>().c_str(), u(b["in_flight"]),
+                  u(b["requests"]), u(b["failures"]));
+  std::printf("\n%-16s %-10s %-10s %8s %8s %8s %8s\n", "ROUTE", "ACTION", "POOL", "2xx", "3xx", "4xx", "5xx");
+  for (auto& r : (*j)["routes"])
+    std::printf("%-16s %-10s %-10s %8llu %8llu %8llu %8llu\n", r["name"].get<std::string>().c_str(),
+                r["action"].get<std::string>().c_str(), r.value("pool", std::string("-")).c_str(), u(r["answers"]["2xx"]),
+                u(r["answers"]["3xx"]), u(r["answers"]["4xx"]), u(r["answers"]["5xx"]));
+  return kExitOk;
+}
+
+// Exit 3 when an instance is not up: a script can wait on `cutover workers status`.
+int print_workers(const AdminTarget& t, const std::string& only_pool) {
+  auto j = fetch_json(t, "workers", "/api/workers");
+  if (!j) return kExitFailed;
+  bool all_up = true, found = only_pool.empty();
+  json shown = json::array();
+  for (auto& p : (*j)["workers"]) {
+    if (!only_pool.empty() && p["pool"] != only_pool) continue;
+    found = true;
+    shown.push_back(p);
+    for (auto& i : p["instances"]) all_up = all_up && i["state"] == "up";
+  }
+  if (!found) {
+    std::cerr << "cutover workers: no supervised pool \"" << only_pool << "\"\n";
+    return kExitFailed;
+  }
+  if (t.json) {
+    std::cout << json{{"workers", shown}}.dump(2) << "\n";
+    return all_up ? kExitOk : kExitDegraded;
+  }
+  std::printf("%-10s %5s %8s  %-26s %-9s %7s %8s %8s %9s  %s\n", "POOL", "INDEX", "PID", "ADDRESS", "STATE", "UPTIME",
+              "RESTARTS", "REPLACED", "IN-FLIGHT", "LAST ERROR");
+  for (auto& p : shown)
+    for (auto& i : p["instances"]) {
+      std::string err = i.value("last_error", std::string());
+      if (!err.empty() && i.value("last_error_age_ms", int64_t(-1)) >= 0)
+        err += " (" + short_age(i["last_error_age_ms"].get<int64_t>()) + " ago)";
+      std::string up = i["uptime_ms"].get<int64_t>() > 0 || i["state"] == "up" ? short_age(i["uptime_ms"].get<int64_t>()) : "-";
+      std::printf("%-10s %5d %8d  %-26s %-9s %7s %8d %8d %9u  %s\n", p["pool"].get<std::string>().c_str(),
+                  i["index"].get<int>(), i["pid"].get<int>(), i["address"].get<std::string>().c_str(),
+                  i["state"].get<std::string>().c_str(), up.c_str(), i["restarts"].get<int>(), i.value("replaced", 0),
+                  i["in_flight"].get<unsigned>(), err.c_str());
+    }
+  return all_up ? kExitOk : kExitDegraded;
+}
+
+int restart_workers(const AdminTarget& t, const std::string& pool, bool wait) {
+  auto res = admin_call(t, "POST", "/api/workers/" + pool + "/restart");
+  if (!res) {
+    std::cerr << "cutover workers restart: cannot reach the admin API at " << t.addr << "\n";
+    return kExitFailed;
+  }
+  if (res->status != 202) {
+    std::cerr << "cutover workers restart: " << error_of(res->body) << "\n";
+    return kExitFailed;
+  }
+  if (!wait) {
+    if (t.json) std::cout << res->body;
+    return kExitOk;
+  }
+  if (!t.json) std::cout << "rolling restart of " << pool << " started\n" << std::flush;
+  while (true) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));  // polling the API: no event to wait on across processes
+    auto j = fetch_json(t, "workers restart", "/api/workers");
+    if (!j) return kExitFailed;
+    bool rolling = false;
+    for (auto& p : (*j)["workers"])
+      if (p["pool"] == pool) rolling = p["rolling"].get<bool>();
+    if (!rolling) break;
+  }
+  if (!t.json) std::cout << "rolling restart of " << pool << " done\n";
+  return print_workers(t, pool);
+}
+
+int route_command(const AdminTarget& t, const std::string& action, const std::string& route,
+                  const std::vector<std::string>& args) {
+  if (action != "status") {
+    std::string path = "/api/routes/" + route + "/" + action;
+    if (action == "set") {
+      if (args.empty()) {
+        std::cerr << "cutover route set ROUTE STAGE [PERCENT]   (legacy, shadow, canary 10, new)\n";
+        return kExitUsage;
+      }
+      path += "?stage=" + args[0] + (args.size() > 1 ? "&percent=" + args[1] : "");
+    }
+    auto res = admin_call(t, "POST", path);
+    if (!res) {
+      std::cerr << "cutover route: cannot reach the admin API at " << t.addr << " (is server.admin set?)\n";
+      return kExitFailed;
+    }
+    if (res->status != 200) {
+      std::cerr << "cutover route " << action << ": " << error_of(res->body) << "\n";
+      return kExitFailed;
+    }
+  }
+  auto j = fetch_json(t, "route", "/api/routes");
+  if (!j) return kExitFailed;
+  json shown = json::array();
+  for (auto& r : (*j)["routes"])
+    if (r.contains("rollout") && (route.empty() || r["name"] == route)) shown.push_back(r);
+  if (t.json) {
+    std::cout << json{{"routes", shown}}.dump(2) << "\n";
+    return kExitOk;
+  }
+  std::printf("%-14s %-12s %-22s %-12s %9s %9s %9s %9s\n", "ROUTE", "STAGE", "FROM -> TO", "STICKY", "COMPARED",
+              "DIFFERENT", "NEW-5XX", "DROPPED");
+  for (auto& r : shown) {
+    auto& o = r["rollout"];
+    std::string ft = o["from"].get<std::string>() + " -> " + o["to"].get<std::string>();
+    std::printf("%-14s %-12s %-22s %-12s %9llu %9llu %9llu %9llu\n", r["name"].get<std::string>().c_str(),
+                o["describe"].get<std::string>().c_str(), ft.c_str(), o["sticky"].get<std::string>().c_str(),
+                u(o["compare"]["compared"]), u(o["compare"]["different"]), u(o["new"]["5xx"]), u(o["compare"]["dropped"]));
+  }
+  return kExitOk;
+}
+
+}  // namespace cutover
