@@ -55,6 +55,26 @@ std::optional<json> fetch_json(const AdminTarget& t, const std::string& cmd, con
 
 unsigned long long u(const json& v) { return v.is_number() ? v.get<unsigned long long>() : 0; }
 
+// As the dashboard does: a word before promoting a route whose answers differ above its
+// guard or above half of those compared (the move still happens: the operator asked for it).
+void promote_warning(const AdminTarget& t, const std::string& route) {
+  auto res = admin_call(t, "GET", "/api/routes");
+  if (!res || res->status != 200) return;
+  auto j = json::parse(res->body, nullptr, false);
+  if (!j.is_object()) return;
+  for (auto& r : j["routes"]) {
+    if (r["name"] != route || !r.contains("rollout")) continue;
+    auto& c = r["rollout"]["compare"];
+    double compared = c.value("compared", 0.0), rate = compared > 0 ? c.value("different", 0.0) / compared : 0;
+    double guard = r["rollout"]["guards"].value("max_diff_rate", -1.0);
+    if (compared > 0 && ((guard >= 0 && rate > guard) || rate > 0.5)) {
+      std::fprintf(stderr, "warning: %.1f%% of the %.0f compared answers of %s differ", rate * 100, compared, route.c_str());
+      if (guard >= 0) std::fprintf(stderr, " (its guard allows %.1f%%)", guard * 100);
+      std::fprintf(stderr, "; promoting as asked\n");
+    }
+  }
+}
+
 }  // namespace
 
 std::string short_age(int64_t ms) {
@@ -164,6 +184,7 @@ int restart_workers(const AdminTarget& t, const std::string& pool, bool wait) {
 
 int route_command(const AdminTarget& t, const std::string& action, const std::string& route,
                   const std::vector<std::string>& args) {
+  if (action == "promote") promote_warning(t, route);
   if (action != "status") {
     std::string path = "/api/routes/" + route + "/" + action;
     if (action == "set") {

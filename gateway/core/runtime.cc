@@ -1,5 +1,7 @@
 #include "core/runtime.h"
 
+#include <algorithm>
+
 #include "core/log.h"
 
 namespace cutover {
@@ -111,12 +113,37 @@ int64_t histogram_quantile(const uint64_t counts[kLatencyBuckets + 1], double q)
   return kLatencyBucketsMs[kLatencyBuckets - 1] * 2;
 }
 
-void RolloutRuntime::add_event(std::string what) {
+void RolloutRuntime::add_event(std::string what, std::string actor) {
   std::lock_guard<std::mutex> g(mu);
   events.push_back({std::chrono::duration_cast<std::chrono::milliseconds>(
                         std::chrono::system_clock::now().time_since_epoch()).count(),
-                    std::move(what)});
+                    std::move(what), std::move(actor)});
   while (events.size() > 200) events.pop_front();
+}
+
+bool DiffSample::same_difference(const DiffSample& o) const {
+  if (status_a != o.status_a || status_b != o.status_b || diffs.size() != o.diffs.size()) return false;
+  for (size_t i = 0; i < diffs.size(); ++i)
+    if (diffs[i].field != o.diffs[i].field || diffs[i].a != o.diffs[i].a || diffs[i].b != o.diffs[i].b) return false;
+  return true;
+}
+
+void RolloutRuntime::add_sample_locked(DiffSample s, size_t keep) {
+  if (keep == 0) return;
+  std::string target = s.method + " " + s.target;
+  for (auto it = samples.begin(); it != samples.end(); ++it) {
+    if (!it->same_difference(s)) continue;
+    s.count = it->count + 1;
+    s.targets = std::move(it->targets);
+    if (s.targets.size() < DiffSample::kTargets && std::find(s.targets.begin(), s.targets.end(), target) == s.targets.end())
+      s.targets.push_back(target);
+    samples.erase(it);
+    samples.push_back(std::move(s));
+    return;
+  }
+  s.targets = {target};
+  samples.push_back(std::move(s));
+  while (samples.size() > keep) samples.pop_front();
 }
 
 }  // namespace cutover

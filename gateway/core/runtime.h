@@ -95,18 +95,25 @@ struct PoolRuntime {
 // The upper bound (ms) of the bucket holding quantile q of a histogram's counts; -1 if empty.
 int64_t histogram_quantile(const uint64_t counts[kLatencyBuckets + 1], double q);
 
-// One sampled difference between the legacy answer and the candidate's, for the dashboard.
+// One kind of difference between the legacy answer and the candidate's, for the dashboard:
+// answers that differ identically (same statuses, same fields with the same values) are
+// one sample with a count, so one repeated difference does not hide the others.
 struct DiffSample {
-  int64_t wall_ms = 0;
-  std::string method, target;
+  int64_t wall_ms = 0;              // the latest
+  std::string method, target;       // the latest
   int status_a = 0, status_b = 0;
   std::vector<stage::Difference> diffs;
-  std::string body_a, body_b;  // excerpts
+  std::string body_a, body_b;       // excerpts, of the latest
+  uint64_t count = 1;
+  std::vector<std::string> targets;  // distinct "METHOD target"s, the first few
+  static constexpr size_t kTargets = 5;
+  bool same_difference(const DiffSample& o) const;
 };
 
 struct RolloutEvent {
   int64_t wall_ms = 0;
-  std::string what;  // "promoted to canary 10% (admin)", "guard: ... -> demoted to shadow"
+  std::string what;   // "shadow -> canary 1% (dashboard from 127.0.0.1)"
+  std::string actor;  // "dashboard from 127.0.0.1", "CLI from …", "API client …", "guard: …", "auto-promote …"
 };
 
 // The staged-cutover state of a route: its stage (changed at runtime by the admin API and
@@ -143,7 +150,10 @@ struct RolloutRuntime {
   std::map<std::string, uint64_t> diff_fields;  // how often each field differed
   std::deque<DiffSample> samples;
   std::deque<RolloutEvent> events;
-  void add_event(std::string what);
+  void add_event(std::string what, std::string actor = "");
+  // Counts `s` into the sample of the same difference (moved to the newest end), or keeps it
+  // as a new one; at most `keep` samples, the oldest dropped. Caller holds `mu`.
+  void add_sample_locked(DiffSample s, size_t keep);
 };
 
 // A protected area ([[auth]]) of one snapshot.

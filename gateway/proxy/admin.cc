@@ -149,6 +149,8 @@ std::string render_routes(const Runtime& rt) {
         smp["status_new"] = it->status_b;
         smp["body_legacy"] = it->body_a;
         smp["body_new"] = it->body_b;
+        smp["count"] = it->count;
+        smp["targets"] = it->targets;
         smp["differences"] = nlohmann::json::array();
         for (auto& d : it->diffs) {
           nlohmann::json dj;
@@ -164,6 +166,7 @@ std::string render_routes(const Runtime& rt) {
         nlohmann::json ej;
         ej["time_ms"] = e.wall_ms;
         ej["what"] = e.what;
+        ej["actor"] = e.actor;
         o["events"].push_back(ej);
       }
       route["rollout"] = o;
@@ -273,6 +276,20 @@ std::string cross_site_refusal(const ServerSpec& server, tcp::socket& sock, cons
   return "";
 }
 
+// Who moves a stage, for the route's events: what the client says it is (the CLI and the
+// dashboard send X-Cutover-Actor) and, always, the address it came from.
+std::string actor_of(const http1::RequestHead& head, const tcp::socket& sock) {
+  error_code ec;
+  auto peer = sock.remote_endpoint(ec);
+  std::string from = ec ? std::string("?") : peer.address().to_string();
+  for (auto& f : head.fields)
+    if (http1::iequals(f.name, "x-cutover-actor")) {
+      if (f.value == "cli") return "CLI from " + from;
+      if (f.value == "dashboard") return "dashboard from " + from;
+    }
+  return "API client " + from;
+}
+
 awaitable<void> admin_session(ThreadContext& tc, tcp::socket sock) {
   auto snap = tc.rt.current();
   const Snapshot& sn = *snap;
@@ -351,7 +368,7 @@ awaitable<void> admin_session(ThreadContext& tc, tcp::socket sock) {
     };
     std::string value = param("stage");
     if (!param("percent").empty()) value += " " + param("percent");
-    std::string err = tc.rt.move_route ? tc.rt.move_route(route, action, value, "admin API") : "not available";
+    std::string err = tc.rt.move_route ? tc.rt.move_route(route, action, value, actor_of(head, d.socket())) : "not available";
     nlohmann::json j;
     j["route"] = route;
     j["ok"] = err.empty();

@@ -9,7 +9,9 @@ std::string_view dashboard_html() {
 <style>
  body{font:14px/1.4 system-ui,sans-serif;margin:0;background:#f6f7f9;color:#1d2330}
  header{background:#1d2330;color:#fff;padding:10px 20px;display:flex;gap:16px;align-items:baseline}
- header h1{font-size:18px;margin:0} header span{opacity:.7}
+ header h1{font-size:18px;margin:0} header span{opacity:.7} [hidden]{display:none!important}
+ tr.warn td{background:#fff4e5;border-left:4px solid #e08a00} .count{font-weight:600;background:#e8ecf3;border-radius:10px;padding:1px 8px}
+ input{font:inherit;padding:3px 6px;border:1px solid #aab;border-radius:4px}
  main{padding:16px 20px;display:grid;gap:16px}
  section{background:#fff;border:1px solid #dde1e8;border-radius:6px;padding:12px 16px}
  h2{font-size:16px;margin:0 0 8px} table{border-collapse:collapse;width:100%}
@@ -25,23 +27,58 @@ std::string_view dashboard_html() {
 </style></head><body>
 <header><h1>cutover</h1><span id="updated">connecting…</span><span id="err" class="bad"></span></header>
 <main>
+ <section id="login" hidden><h2>Admin token</h2><form id="login-form">
+  <p><small>This admin listener has <code>server.admin_token</code> set. The token is kept in this browser's local storage.</small></p>
+  <input type="password" id="token" name="token" autocomplete="current-password" placeholder="admin token" size="40">
+  <button type="submit" id="sign-in">sign in</button> <span id="login-err" class="bad"></span></form></section>
  <section><h2>Routes</h2><table id="routes"><thead><tr><th>route</th><th>stage</th><th>split</th><th>legacy</th>
  <th>new</th><th>compare</th><th>guards</th><th>move</th></tr></thead><tbody></tbody></table></section>
  <section><h2>Pools</h2><table id="pools"><thead><tr><th>pool</th><th>requests/s</th><th>errors/s</th><th>latency p99 (p50 / p99 now)</th>
  <th>backends</th></tr></thead><tbody></tbody></table></section>
+ <section><h2>Workers</h2><table id="workers"><thead><tr><th>pool</th><th>#</th><th>pid</th><th>address</th><th>state</th>
+ <th>uptime</th><th>restarts</th><th>replaced</th><th>in flight</th><th>last error</th></tr></thead><tbody></tbody></table></section>
  <section><h2>Sample differences</h2><div id="samples"><small>none yet</small></div></section>
- <section><h2>Events</h2><table id="events"><tbody></tbody></table></section>
+ <section><h2>Events</h2><table id="events"><thead><tr><th>when</th><th>route</th><th>what</th><th>by</th></tr></thead><tbody></tbody></table></section>
 </main>
 <script>
 "use strict";
 let token = localStorage.getItem("cutover-token") || "";
+let signingIn = false;    // the token form is showing: no calls until it is submitted
+let warnFor = null;       // {route, text}: a promote that waits for "promote anyway"
+const last = {};          // route -> its latest rollout, for the promote warning
 const hist = {};  // pool -> [{t, req, fail}]
 function esc(s){return String(s).replace(/[&<>"']/g,c=>({"&":"&amp;","<":"&lt;",">":"&gt;",'"':"&quot;","'":"&#39;"}[c]));}
+class TokenNeeded extends Error {}
 async function api(path, method){
-  const r = await fetch(path,{method:method||"GET",headers:token?{Authorization:"Bearer "+token}:{}});
-  if (r.status===401){token=prompt("admin token")||"";localStorage.setItem("cutover-token",token);throw new Error("admin token required");}
+  const headers={"X-Cutover-Actor":"dashboard"}; if(token) headers.Authorization="Bearer "+token;
+  const r = await fetch(path,{method:method||"GET",headers});
+  if (r.status===401) throw new TokenNeeded(token?"the admin token was refused":"");
   return r.json();
 }
+function askToken(why){
+  signingIn=true;
+  document.getElementById("login").hidden=false;
+  document.getElementById("login-err").textContent=why;
+  document.getElementById("token").focus();
+}
+document.getElementById("login-form").addEventListener("submit",ev=>{
+  ev.preventDefault();
+  token=document.getElementById("token").value.trim();
+  localStorage.setItem("cutover-token",token);
+  document.getElementById("login").hidden=true;
+  signingIn=false; refresh();
+});
+function pct(x){return (Math.round(x*1000)/10)+"%";}
+// Why promoting this route deserves a second look: its answers differ above its guard, or
+// above half of those compared.
+function promoteWarning(o){
+  const c=o.compare; if(!c.compared) return "";
+  const rate=c.different/c.compared, guard=o.guards.max_diff_rate;
+  if(guard>=0&&rate>guard) return `${pct(rate)} of the ${c.compared} compared answers differ; the guard allows ${pct(guard)}.`;
+  if(rate>0.5) return `${pct(rate)} of the ${c.compared} compared answers differ.`;
+  return "";
+}
+function age(ms){const s=Math.floor(ms/1000);return s<120?s+"s":s<7200?Math.floor(s/60)+"m":s<172800?Math.floor(s/3600)+"h":Math.floor(s/86400)+"d";}
 // The upper bound of the bucket holding quantile q of one interval's counts (0 when idle).
 function quantile(counts,bounds,q){
   const total=counts.reduce((a,b)=>a+b,0); if(!total) return 0;
@@ -62,16 +99,25 @@ function marked(a,b,cls){
 }
 async function move(route, action, extra){
   try{ const r=await api(`/api/routes/${encodeURIComponent(route)}/${action}${extra||""}`,"POST");
-       if(!r.ok) alert(r.error); }catch(e){ alert(e.message); }
+       document.getElementById("err").textContent=r.ok?"":r.error; }
+  catch(e){ if(e instanceof TokenNeeded) askToken(e.message); else document.getElementById("err").textContent=e.message; }
+  refresh();
+}
+async function restartPool(pool){
+  try{ const r=await api(`/api/workers/${encodeURIComponent(pool)}/restart`,"POST");
+       document.getElementById("err").textContent=r.restarting?"":r.error; }
+  catch(e){ if(e instanceof TokenNeeded) askToken(e.message); else document.getElementById("err").textContent=e.message; }
   refresh();
 }
 function side(x){return `${x.answers} answers, <span class="${x["5xx"]?"bad":""}">${x["5xx"]} 5xx</span><br><small>p50 ${x.p50_ms<0?"-":x.p50_ms+"ms"} · p99 ${x.p99_ms<0?"-":x.p99_ms+"ms"}</small>`;}
 async function refresh(){
+  if(signingIn) return;
   try{
-    const [routes,status]=await Promise.all([api("/api/routes"),api("/api/status")]);
+    const [routes,status,workers]=await Promise.all([api("/api/routes"),api("/api/status"),api("/api/workers")]);
     const rows=[], samples=[], events=[];
     for(const r of routes.routes){
       const o=r.rollout;
+      if(o) last[r.name]=o;
       if(!o){rows.push(`<tr data-route="${esc(r.name)}"><td>${esc(r.name)}</td><td><small>no rollout</small></td><td colspan="6"><small>${esc(r.pool||"")}</small></td></tr>`);continue;}
       const share=o.stage==="new"?100:o.stage==="canary"?o.percent:0;
       const c=o.compare, g=o.guards;
@@ -86,13 +132,20 @@ async function refresh(){
         <td><small>${guard}<br>window ${g.window_s}s${g.auto_promote?" · auto-promote":""}</small></td>
         <td><button data-action="demote">◀ demote</button> <button data-action="promote">promote ▶</button>
           <button data-action="rollback">rollback</button></td></tr>`);
+      if(warnFor&&warnFor.route===r.name)
+        rows.push(`<tr class="warn" data-warn="${esc(r.name)}"><td colspan="8">⚠ <b>${esc(r.name)}</b>: ${esc(warnFor.text)}
+          Promote to ${esc(o.stage==="shadow"||o.stage==="legacy"?"the next stage":"a larger share")} anyway?
+          <button data-action="promote-anyway">promote anyway</button> <button data-action="cancel">cancel</button></td></tr>`);
       for(const s of o.samples.slice(0,10)){
-        samples.push(`<div class="sample"><p><b>${esc(r.name)}</b> ${esc(s.method)} ${esc(s.target)} — legacy ${s.status_legacy}, new ${s.status_new}
-          <small>${new Date(s.time_ms).toLocaleTimeString()}</small></p>
+        const more=s.targets.length>=5&&s.count>s.targets.length?` <small>and others</small>`:"";  // only the first 5 are kept
+        samples.push(`<div class="sample"><p><span class="count" title="answers that differed exactly so">×${s.count}</span>
+          <b>${esc(r.name)}</b> ${esc(s.method)} ${esc(s.target)} — legacy ${s.status_legacy}, new ${s.status_new}
+          <small>latest ${new Date(s.time_ms).toLocaleTimeString()}</small>
+          ${s.targets.length>1?`<br><small>seen on: ${s.targets.map(esc).join(", ")}</small>${more}`:""}</p>
           <table><tr><th>field</th><th>legacy</th><th>new</th></tr>${s.differences.map(d=>`<tr><td>${esc(d.field)}</td>
           <td><pre>${marked(d.legacy,d.new,"")}</pre></td><td><pre>${marked(d.new,d.legacy,"n")}</pre></td></tr>`).join("")}</table></div>`);
       }
-      for(const e of o.events) events.push({t:e.time_ms,html:`<tr><td><small>${new Date(e.time_ms).toLocaleString()}</small></td><td>${esc(r.name)}</td><td>${esc(e.what)}</td></tr>`});
+      for(const e of o.events) events.push({t:e.time_ms,html:`<tr><td><small>${new Date(e.time_ms).toLocaleString()}</small></td><td>${esc(r.name)}</td><td>${esc(e.what)}</td><td>${esc(e.actor||"")}</td></tr>`});
     }
     document.querySelector("#routes tbody").innerHTML=rows.join("");
     document.getElementById("samples").innerHTML=samples.join("")||"<small>none yet</small>";
@@ -114,13 +167,36 @@ async function refresh(){
         <td><small>${p.backends.map(b=>`${esc(b.address)} <span class="${b.state==="up"?"ok":"bad"}">${esc(b.state)}</span>`).join("<br>")}</small></td></tr>`);
     }
     document.querySelector("#pools tbody").innerHTML=prow.join("");
+    const wrow=[];
+    for(const p of workers.workers){
+      p.instances.forEach((i,n)=>wrow.push(`<tr data-pool="${esc(p.pool)}" data-index="${i.index}">
+        ${n===0?`<td rowspan="${p.instances.length}"><b>${esc(p.pool)}</b>${p.rolling?" <small>rolling restart…</small>":""}<br>
+          <button data-restart="${esc(p.pool)}"${p.rolling?" disabled":""}>rolling restart</button></td>`:""}
+        <td>${i.index}</td><td>${i.pid||"-"}</td><td>${esc(i.address)}</td>
+        <td class="state ${i.state==="up"?"ok":"bad"}">${esc(i.state)}</td><td>${i.state==="up"?age(i.uptime_ms):"-"}</td>
+        <td class="${i.restarts?"bad":""}">${i.restarts}</td><td>${i.replaced||0}</td><td>${i.in_flight}</td>
+        <td><small>${esc(i.last_error)}${i.last_error&&i.last_error_age_ms>=0?" ("+age(i.last_error_age_ms)+" ago)":""}</small></td></tr>`));
+    }
+    document.querySelector("#workers tbody").innerHTML=wrow.join("")||`<tr><td colspan="10"><small>no supervised workers ([pools.NAME.workers])</small></td></tr>`;
     document.getElementById("updated").textContent="updated "+new Date().toLocaleTimeString();
     document.getElementById("err").textContent="";
-  }catch(e){document.getElementById("err").textContent=e.message;}
+  }catch(e){ if(e instanceof TokenNeeded) askToken(e.message); else document.getElementById("err").textContent=e.message; }
 }
 document.getElementById("routes").addEventListener("click",ev=>{
   const b=ev.target.closest("button"); if(!b) return;
-  move(b.closest("tr").dataset.route,b.dataset.action);
+  const tr=b.closest("tr"), action=b.dataset.action;
+  if(action==="cancel"){warnFor=null;refresh();return;}
+  if(action==="promote-anyway"){const route=tr.dataset.warn;warnFor=null;move(route,"promote");return;}
+  const route=tr.dataset.route;
+  if(action==="promote"&&last[route]){
+    const why=promoteWarning(last[route]);
+    if(why){warnFor={route,text:why};refresh();return;}
+  }
+  warnFor=null;
+  move(route,action);
+});
+document.getElementById("workers").addEventListener("click",ev=>{
+  const b=ev.target.closest("button[data-restart]"); if(b) restartPool(b.dataset.restart);
 });
 refresh(); setInterval(refresh,2000);
 </script></body></html>

@@ -68,7 +68,7 @@ std::string RolloutControl::move(const std::string& route, const std::string& ac
     if (to == from) return "";
     rr.store_point(to);
     std::string what = stage::describe(from) + " -> " + stage::describe(to) + " (" + who + ")";
-    rr.add_event(what);
+    rr.add_event(what, who);
     windows_.erase(route);  // a new stage is judged on its own evidence
     log::info("route " + route + ": " + what);
     std::string err = save_locked();

@@ -214,10 +214,7 @@ awaitable<void> run_shadow(ThreadContext& tc, std::unique_ptr<ShadowJob> job) {
   std::lock_guard<std::mutex> g(rr.mu);
   for (auto& d : diffs) ++rr.diff_fields[d.field];
   s.diffs = std::move(diffs);
-  if (ro.samples) {
-    rr.samples.push_back(std::move(s));
-    while (rr.samples.size() > ro.samples) rr.samples.pop_front();
-  }
+  rr.add_sample_locked(std::move(s), ro.samples);
 }
 
 }  // namespace

@@ -295,7 +295,9 @@ TEST(Rollout, StagesMoveByCliAndApiAndSurviveARestart) {
     EXPECT_NE(bad.second.find("percentage"), std::string::npos) << bad.second;
     auto events = rollout_of(admin)["events"];
     EXPECT_EQ(events.size(), 4u);
-    EXPECT_EQ(events.back()["what"], "canary 25% -> canary 5% (admin API)");
+    EXPECT_EQ(events[0]["what"], "legacy -> shadow (CLI from 127.0.0.1)") << "the actor of each move is kept";
+    EXPECT_EQ(events[0]["actor"], "CLI from 127.0.0.1");
+    EXPECT_EQ(events.back()["what"], "canary 25% -> canary 5% (API client 127.0.0.1)");
   }
   EXPECT_NE(read_file(state).find("\"percent\": 5.0"), std::string::npos) << read_file(state);
   {
