@@ -29,6 +29,7 @@ NGINX
 config() {  # port stage [admin]
   cat <<TOML
 [server]
+allow_root = true  # the bench machine runs as root
 listen = ["127.0.0.1:$1"]
 threads = $THREADS
 ${3:+admin = \"127.0.0.1:$3\"}

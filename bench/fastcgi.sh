@@ -66,6 +66,7 @@ fastcgi.server = ("/" => (("socket" => "$WORK/app-lighttpd.sock", "check-local" 
 LTD
 cat > "$WORK/cutover.toml" <<TOML
 [server]
+allow_root = true  # the bench machine runs as root
 listen = ["127.0.0.1:$CUT"]
 threads = $THREADS
 [pools.app]

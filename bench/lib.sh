@@ -102,6 +102,7 @@ http { access_log off; keepalive_requests 1000000;
 NGINX
   cat > "$WORK/cutover.toml" <<TOML
 [server]
+allow_root = true  # the bench machine runs as root
 listen = ["127.0.0.1:$3"]
 threads = $4
 [pools.be]

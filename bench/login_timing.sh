@@ -11,6 +11,7 @@ CUT=$(free_port)
 for u in alice bob carol; do htpasswd -b $SCHEME ${FIRST:--c} "$WORK/htpasswd" "$u" "pw-$u" 2>/dev/null; FIRST=" "; done
 cat > "$WORK/cutover.toml" <<TOML
 [server]
+allow_root = true  # the bench machine runs as root
 listen = ["127.0.0.1:$CUT"]
 [[auth]]
 prefix = "/"

@@ -18,6 +18,7 @@ for _ in $(seq 100); do grep -q listening "$WORK/worker.log" && break; sleep 0.0
 WPORT=$(sed -n 's/.*127.0.0.1:\([0-9]*\).*/\1/p' "$WORK/worker.log")
 cat > "$WORK/c.toml" <<TOML
 [server]
+allow_root = true  # the bench machine runs as root
 listen = ["127.0.0.1:0"]
 keepalive_timeout = "10m"
 [pools.app]

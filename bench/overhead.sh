@@ -45,6 +45,7 @@ admin = \"127.0.0.1:$(free_port)\"" ;;
   esac
   cat > "$WORK/$v.toml" <<TOML
 [server]
+allow_root = true  # the bench machine runs as root
 listen = ["127.0.0.1:${PORT[$v]}"]
 threads = 1
 $extra

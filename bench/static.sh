@@ -35,6 +35,7 @@ mimetype.assign = (".bin" => "application/octet-stream")
 LTD
 cat > "$WORK/cutover.toml" <<TOML
 [server]
+allow_root = true  # the bench machine runs as root
 listen = ["127.0.0.1:$CUT"]
 threads = $THREADS
 file_cache = "${FILE_CACHE:-1s}"

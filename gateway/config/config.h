@@ -354,6 +354,10 @@ struct ServerSpec {
   // X-Forwarded-Proto / Forwarded proto= the scheme (lighttpd's mod_extforward, nginx's
   // realip). Empty: every peer is the client.
   std::vector<FieldCondition::Cidr> trusted_proxies;
+  // Where a trusted proxy names the client, lower-case, in order of preference: the first
+  // the request carries decides ("forwarded" is RFC 7239's for=, any other a comma list of
+  // addresses, like x-forwarded-for and x-real-ip). lighttpd's extforward.headers.
+  std::vector<std::string> trusted_proxy_headers = {"x-forwarded-for", "forwarded", "x-real-ip"};
   uint64_t max_body_bytes = 0;    // 0: unlimited
   Duration header_timeout{10000};
   Duration keepalive_timeout{60000};
@@ -366,6 +370,11 @@ struct ServerSpec {
   // Host values the admin listener answers besides its own address and localhost (a DNS
   // name operators use for it); any other Host is refused (DNS rebinding).
   std::vector<std::string> admin_hosts;
+  // Started as root (to bind port 80), cutover switches to this user (and its group, or
+  // `group`) once its listeners are bound and its logs opened; as root without a user it
+  // refuses to start unless allow_root (lighttpd's server.username / groupname).
+  std::string user, group;
+  bool allow_root = false;
   std::string access_log;            // path; empty: no access log
   AccessFormat access_log_format = AccessFormat::combined();
   std::string state_file;            // route stages kept across restarts; empty: not kept
@@ -414,8 +423,9 @@ std::string describe(const Config& c);
 bool is_loopback_address(const std::string& host);
 // What a valid config still does that an operator should know (cutover check prints it).
 std::vector<std::string> config_warnings(const Config& c);
-// What the file system says against the config (a static root or alias that is not a
-// directory), as "file:line:column: …: reason"; `check` and `serve` refuse such a config.
+// What this machine says against the config (a static root or alias that is not a
+// directory, a server.user or group it does not have), as "file:line:column: …: reason";
+// `check` and `serve` refuse such a config.
 std::vector<std::string> config_path_errors(const Config& c);
 
 }  // namespace cutover

@@ -1,6 +1,8 @@
 // TOML -> Config. Every key is checked: unknown keys, wrong types, bad values and broken
 // references are errors naming file:line:column and what was expected.
 #include <arpa/inet.h>
+#include <grp.h>
+#include <pwd.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -254,6 +256,11 @@ void parse_server(Reader& r, ServerSpec& s) {
       for (char& ch : l) ch = char(std::tolower(static_cast<unsigned char>(ch)));
       s.admin_hosts.push_back(l);
     }
+  if (auto v = r.str("user")) s.user = *v;
+  if (auto v = r.str("group")) s.group = *v;
+  if (auto v = r.boolean("allow_root")) s.allow_root = *v;
+  if (r.get("user") && s.user.empty()) r.fail(*r.get("user"), "server.user: expected a user name such as \"www-data\"");
+  if (r.get("group") && s.group.empty()) r.fail(*r.get("group"), "server.group: expected a group name such as \"www-data\"");
   if (auto v = r.str("access_log")) s.access_log = *v;
   if (auto v = r.str("state_file")) s.state_file = *v;
   if (auto v = r.str("mime_types")) s.mime_types = *v;
@@ -284,6 +291,18 @@ void parse_server(Reader& r, ServerSpec& s) {
   if (auto v = r.boolean("underscores_in_headers")) s.underscores_in_headers = *v;
   if (r.get("trusted_proxies"))
     for (auto& [text, node] : r.str_list("trusted_proxies")) s.trusted_proxies.push_back(parse_cidr(r, text, *node));
+  if (r.get("trusted_proxy_headers")) {
+    s.trusted_proxy_headers.clear();
+    for (auto& [text, node] : r.str_list("trusted_proxy_headers")) {
+      std::string l = text;
+      for (char& ch : l) ch = char(std::tolower(static_cast<unsigned char>(ch)));
+      if (l.empty() || l.find_first_of(" \t:\r\n") != std::string::npos)
+        r.fail(*node, "server.trusted_proxy_headers: \"" + text + "\" is not a header name");
+      s.trusted_proxy_headers.push_back(l);
+    }
+    if (s.trusted_proxy_headers.empty())
+      r.fail(*r.get("trusted_proxy_headers"), "server.trusted_proxy_headers: expected at least one header name");
+  }
   r.size("max_body_bytes", s.max_body_bytes);
   r.duration("header_timeout", s.header_timeout);
   r.duration("keepalive_timeout", s.keepalive_timeout);
@@ -1312,6 +1331,17 @@ std::vector<std::string> config_warnings(const Config& c) {
 
 std::vector<std::string> config_path_errors(const Config& c) {
   std::vector<std::string> errs;
+  std::vector<char> buf(16384);
+  if (!c.server.user.empty()) {
+    passwd pw{}, *found = nullptr;
+    ::getpwnam_r(c.server.user.c_str(), &pw, buf.data(), buf.size(), &found);
+    if (!found) errs.push_back(c.file + ": server.user: no user \"" + c.server.user + "\" on this machine");
+  }
+  if (!c.server.group.empty()) {
+    struct group gr {}, *found = nullptr;
+    ::getgrnam_r(c.server.group.c_str(), &gr, buf.data(), buf.size(), &found);
+    if (!found) errs.push_back(c.file + ": server.group: no group \"" + c.server.group + "\" on this machine");
+  }
   for (const RouteSpec& r : c.routes) {
     if (r.action != RouteSpec::Action::static_files) continue;
     const StaticSpec& s = r.static_files;

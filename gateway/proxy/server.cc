@@ -21,6 +21,7 @@
 #include "core/upstream.h"
 #include "proxy/admin.h"
 #include "proxy/health.h"
+#include "proxy/privileges.h"
 #include "proxy/rollout_control.h"
 #include "proxy/session.h"
 #include "supervise/supervisor.h"
@@ -144,6 +145,32 @@ int serve(std::shared_ptr<const Config> cfg, ConfigSource source) {
     std::string host = ep.address().is_v6() ? "[" + ep.address().to_string() + "]" : ep.address().to_string();
     log::info("listening on http://" + host + ":" + std::to_string(ep.port()) + " (" + std::to_string(n) + " threads)");
   }
+  // The admin listener lives on the first thread; it only reads atomics.
+  std::unique_ptr<tcp::acceptor> admin;  // bound here, with the others, before root is dropped
+  if (cfg->server.admin) {
+    const ListenSpec& l = *cfg->server.admin;
+    if (cfg->server.admin_token.empty() && !is_loopback_address(l.host)) {
+      log::error("refusing to start: server.admin = \"" + l.text +
+                 "\" is reachable from other machines and has no admin_token (set admin_token, or listen on 127.0.0.1)");
+      return 1;
+    }
+    try {
+      admin = open_acceptor(workers[0]->io, tcp::endpoint(asio::ip::make_address(l.host), l.port));
+    } catch (const boost::system::system_error& e) {
+      log::error("cannot listen on " + l.text + " (admin): " + e.code().message());
+      return 1;
+    }
+  }
+  // Every port is bound and the access log open: root is no longer needed. The workers
+  // start after this, as the same user.
+  {
+    std::string did;
+    if (std::string err = drop_privileges(cfg->server, did); !err.empty()) {
+      log::error("refusing to start: " + err);
+      return 1;
+    }
+    if (!did.empty()) log::info(did);
+  }
   // Workers first: the listeners are bound (connections wait in their backlog) but nothing
   // is accepted until every supervised instance is ready or has failed.
   SystemProcessOps ops;
@@ -202,22 +229,8 @@ int serve(std::shared_ptr<const Config> cfg, ConfigSource source) {
   rt.workers_status = [&] { return sup.status_json(); };
   rt.workers_restart = [&](const std::string& pool) { return sup.restart_pool(pool); };
 
-  // The admin listener lives on the first thread; it only reads atomics.
-  std::unique_ptr<tcp::acceptor> admin;
-  if (cfg->server.admin) {
-    const ListenSpec& l = *cfg->server.admin;
-    if (cfg->server.admin_token.empty() && !is_loopback_address(l.host)) {
-      log::error("refusing to start: server.admin = \"" + l.text +
-                 "\" is reachable from other machines and has no admin_token (set admin_token, or listen on 127.0.0.1)");
-      return 1;
-    }
-    try {
-      admin = open_acceptor(workers[0]->io, tcp::endpoint(asio::ip::make_address(l.host), l.port));
-    } catch (const boost::system::system_error& e) {
-      log::error("cannot listen on " + l.text + " (admin): " + e.code().message());
-      return 1;
-    }
-    log::info("admin API on http://" + l.host + ":" + std::to_string(admin->local_endpoint().port()));
+  if (admin) {  // served from here on (connections made before wait in its backlog)
+    log::info("admin API on http://" + cfg->server.admin->host + ":" + std::to_string(admin->local_endpoint().port()));
     asio::co_spawn(workers[0]->io, admin_accept_loop(*workers[0]->tc, *admin), asio::detached);
   }
   // Reload: parse and validate fully first; a broken file changes nothing. Each thread
@@ -240,6 +253,8 @@ int serve(std::shared_ptr<const Config> cfg, ConfigSource source) {
     for (size_t i = 0; same_listen && i < was.listen.size(); ++i) same_listen = next->server.listen[i].text == was.listen[i].text;
     if (!same_listen || next->server.threads != was.threads)
       log::warn("reload: server.listen and server.threads take effect at the next restart");
+    if (next->server.user != was.user || next->server.group != was.group || next->server.allow_root != was.allow_root)
+      log::warn("reload: server.user, group and allow_root take effect at the next restart");
     auto snap = rt.install(next);
     sup.request_apply(next);
     for (auto& w : workers) {

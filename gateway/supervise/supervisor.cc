@@ -650,7 +650,9 @@ pid_t SystemProcessOps::start(const WorkerSpec& w, const InstanceInfo& i, std::s
   if (!w.pid_file.empty()) {
     std::string path = expand_worker_template(w.pid_file, i.index, i.port, i.socket);
     make_parent_dirs(path);
-    std::ofstream(path, std::ios::trunc) << pid << "\n";
+    std::ofstream f(path, std::ios::trunc);
+    if (!(f << pid << "\n"))  // the worker runs; only its pid file is missing
+      log::error("workers: cannot write the pid file " + path + ": " + std::strerror(errno));
   }
   return pid;
 }

@@ -67,7 +67,7 @@ TEST(ConfigError, ARelativeRootIsLookedForInTheWorkingDirectory) {
   auto [rc, out] = run_program(dir, {"/bin/bash", "-c", "cd '" + dir + "' && exec " + std::string(CUTOVER_BIN) +
                                                         " check -c " + SOURCE_DIR + "/examples/demo.toml 2>&1"});
   EXPECT_EQ(rc, 1) << out;
-  EXPECT_NE(out.find("demo.toml:49:19: static.root \"examples/site\" of route static: No such file or directory "
+  EXPECT_NE(out.find("demo.toml:50:19: static.root \"examples/site\" of route static: No such file or directory "
                      "(relative to the working directory " + dir + ")"),
             std::string::npos) << out;
 }

@@ -148,8 +148,17 @@ FcgiApp::FcgiApp(const std::string& dir, const std::string& name, std::vector<st
   if (!proc->wait_for("listening on ", seconds(10))) throw std::runtime_error("app.cgi did not start: " + proc->log());
 }
 
+std::string allow_root_if_root(std::string cfg) {
+  size_t at = cfg.find("[server]\n");
+  if (::geteuid() != 0 || at == std::string::npos) return cfg;
+  std::string server = cfg.substr(at, cfg.find("\n[", at + 1) - at);  // the [server] table's own lines
+  if (server.find("allow_root") != std::string::npos || server.find("\nuser = ") != std::string::npos) return cfg;
+  cfg.insert(at + 9, "allow_root = true  # the tests run as root in CI\n");
+  return cfg;
+}
+
 Gateway::Gateway(const std::string& dir, const std::string& config_toml) {
-  std::string cfg = config_toml;
+  std::string cfg = allow_root_if_root(config_toml);
   for (size_t p; (p = cfg.find("{{PORT}}")) != std::string::npos;) cfg.replace(p, 8, "0");
   write_file(dir + "/cutover.toml", cfg);
   proc = std::make_unique<Process>(

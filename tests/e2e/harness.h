@@ -67,6 +67,10 @@ struct FcgiApp {
 };
 
 // The cutover binary serving `config_toml` ({{PORT}} is replaced by 0: the port it picks).
+// Tests run as root in CI, where cutover refuses to start without server.user: a config
+// with a [server] table and no user gets allow_root = true (when running as root).
+std::string allow_root_if_root(std::string cfg);
+
 struct Gateway {
   Gateway(const std::string& dir, const std::string& config_toml);
   // Stops cutover and fails the test if a sanitizer reported anything in its log.

@@ -1,0 +1,69 @@
+#include "proxy/privileges.h"
+
+#include <grp.h>
+#include <pwd.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <vector>
+
+#include "config/config.h"
+
+namespace cutover {
+
+std::string resolve_identity(const std::string& user, const std::string& group, Identity& out) {
+  std::vector<char> buf(16384);
+  if (!user.empty()) {
+    passwd pw{}, *found = nullptr;
+    int e = ::getpwnam_r(user.c_str(), &pw, buf.data(), buf.size(), &found);
+    if (!found) return "server.user: no user \"" + user + "\" on this machine" + (e ? std::string(": ") + std::strerror(e) : "");
+    out.uid = pw.pw_uid;
+    out.gid = pw.pw_gid;  // its primary group, unless `group` says otherwise
+    out.user = user;
+    struct group gr {}, *g = nullptr;
+    if (::getgrgid_r(out.gid, &gr, buf.data(), buf.size(), &g) == 0 && g) out.group = gr.gr_name;
+  } else {
+    out.uid = ::getuid();
+    out.gid = ::getgid();
+  }
+  if (!group.empty()) {
+    struct group gr {}, *g = nullptr;
+    int e = ::getgrnam_r(group.c_str(), &gr, buf.data(), buf.size(), &g);
+    if (!g) return "server.group: no group \"" + group + "\" on this machine" + (e ? std::string(": ") + std::strerror(e) : "");
+    out.gid = gr.gr_gid;
+    out.group = group;
+  }
+  return "";
+}
+
+std::string drop_privileges(const ServerSpec& s, std::string& did) {
+  did.clear();
+  bool root = ::geteuid() == 0;
+  if (s.user.empty() && s.group.empty()) {
+    if (root && !s.allow_root)
+      return "running as root without server.user: set user = \"www-data\" (or another unprivileged user) in [server] "
+             "— cutover binds its ports and opens its logs first, then switches to it — or allow_root = true to keep root";
+    return "";
+  }
+  Identity id;
+  if (std::string err = resolve_identity(s.user, s.group, id); !err.empty()) return err;
+  if (!root) {  // as lighttpd: only root switches; anyone else runs as who started it
+    if (id.uid != ::getuid() || id.gid != ::getgid())
+      did = "not started as root: server.user/group ignored, running as uid " + std::to_string(::getuid());
+    return "";
+  }
+  if (id.uid == 0 && !s.allow_root) return "server.user = \"" + s.user + "\" is root: name an unprivileged user, or set allow_root = true";
+  // Supplementary groups first (the user's own, or none), then the group, then the user: once
+  // the uid is not 0 the others can no longer be changed.
+  int rc = s.user.empty() ? ::setgroups(1, &id.gid) : ::initgroups(s.user.c_str(), id.gid);
+  if (rc != 0) return std::string("cannot set the supplementary groups: ") + std::strerror(errno);
+  if (::setresgid(id.gid, id.gid, id.gid) != 0) return "cannot switch to gid " + std::to_string(id.gid) + ": " + std::strerror(errno);
+  if (::setresuid(id.uid, id.uid, id.uid) != 0) return "cannot switch to uid " + std::to_string(id.uid) + ": " + std::strerror(errno);
+  if (id.uid != 0 && (::setuid(0) == 0 || ::geteuid() == 0)) return "the switch away from root did not stick";
+  did = "running as user " + (id.user.empty() ? std::to_string(id.uid) : id.user) + " (uid " + std::to_string(id.uid) +
+        "), group " + (id.group.empty() ? std::to_string(id.gid) : id.group) + " (gid " + std::to_string(id.gid) + ")";
+  return "";
+}
+
+}  // namespace cutover
