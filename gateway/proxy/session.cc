@@ -19,6 +19,7 @@
 #include "rewrite/rewriter.h"
 #include "rewrite/url.h"
 #include "route/rollout_shape.h"
+#include "route/forwarded_client.h"
 #include "route/router.h"
 
 namespace cutover {
@@ -128,7 +129,13 @@ class Session {
         keep_head(head);
         d_.consume(head.head_bytes);
         settle_host(head);
-        settle_client(head);
+        if (!settle_client(head)) {  // a trusted proxy's Forwarded that cannot be read: not guessed at
+          http1::ParseError bad;
+          bad.status = 400;
+          bad.reason = "invalid Forwarded field from a trusted proxy";
+          co_await refuse(bad);
+          co_return false;
+        }
         co_return true;
       }
       if (st != http1::ParseStatus::incomplete) {
@@ -255,66 +262,26 @@ class Session {
   }
 
   // The client as a trusted proxy in front reports it (server.trusted_proxies, lighttpd's
-  // mod_extforward): from such a peer only, the address from X-Forwarded-For (the last
-  // entry that is not itself a trusted proxy), else Forwarded for=, else X-Real-IP, and the
-  // scheme from X-Forwarded-Proto or Forwarded proto=. Anyone else is the client itself.
-  void settle_client(const http1::RequestHead& head) {
+  // mod_extforward; the rules are route/forwarded_client.h's). Anyone else is the client.
+  // Returns false when the proxy's Forwarded field cannot be parsed (400).
+  bool settle_client(const http1::RequestHead& head) {
     if (client_from_proxy_) {  // the last request's: not a copy per request where none is set
       client_ip_ = peer_ip_;
       scheme_ = "http";
       client_from_proxy_ = false;
     }
-    const auto& trusted = cfg().server.trusted_proxies;
-    if (trusted.empty() || !ip_in_any(trusted, peer_ip_)) return;
+    const ServerSpec& server = cfg().server;
+    if (server.trusted_proxies.empty() || !ip_in_any(server.trusted_proxies, peer_ip_)) return true;
     client_from_proxy_ = true;
-    std::vector<std::string_view> xff, fwd_for;
-    std::string_view real_ip, proto;
-    auto each = [](std::string_view list, auto&& f) {
-      while (!list.empty()) {
-        size_t comma = list.find(',');
-        std::string_view item = list.substr(0, comma);
-        while (!item.empty() && (item.front() == ' ' || item.front() == '\t')) item.remove_prefix(1);
-        while (!item.empty() && (item.back() == ' ' || item.back() == '\t')) item.remove_suffix(1);
-        f(item);
-        if (comma == std::string_view::npos) break;
-        list.remove_prefix(comma + 1);
-      }
-    };
-    for (const http1::Field& f : head.fields) {
-      if (http1::iequals(f.name, "x-forwarded-for")) each(f.value, [&](std::string_view v) { xff.push_back(v); });
-      else if (http1::iequals(f.name, "x-real-ip")) real_ip = f.value;
-      else if (http1::iequals(f.name, "x-forwarded-proto")) each(f.value, [&](std::string_view v) { proto = v; });
-      else if (http1::iequals(f.name, "forwarded"))
-        each(f.value, [&](std::string_view element) {  // for=...;proto=...
-          while (!element.empty()) {
-            size_t semi = element.find(';');
-            std::string_view pair = element.substr(0, semi);
-            while (!pair.empty() && pair.front() == ' ') pair.remove_prefix(1);
-            if (pair.size() > 4 && http1::iequals(pair.substr(0, 4), "for=")) fwd_for.push_back(forwarded_node(pair.substr(4)));
-            else if (pair.size() > 6 && http1::iequals(pair.substr(0, 6), "proto=") && proto.empty()) proto = pair.substr(6);
-            if (semi == std::string_view::npos) break;
-            element.remove_prefix(semi + 1);
-          }
-        });
-    }
-    auto pick = [&](const std::vector<std::string_view>& hops) -> std::string_view {
-      for (auto it = hops.rbegin(); it != hops.rend(); ++it)
-        if (!ip_in_any(trusted, *it)) return *it;
-      return hops.empty() ? std::string_view() : hops.front();
-    };
-    std::string_view client = !xff.empty() ? pick(xff) : !fwd_for.empty() ? pick(fwd_for) : real_ip;
-    unsigned char buf[16];
-    std::string c(client);
-    if (inet_pton(AF_INET, c.c_str(), buf) == 1 || inet_pton(AF_INET6, c.c_str(), buf) == 1) client_ip_ = std::move(c);
-    if (http1::iequals(proto, "https")) scheme_ = "https";
-  }
-
-  // A Forwarded for= node as an address: quotes, IPv6 brackets and a port dropped.
-  static std::string_view forwarded_node(std::string_view v) {
-    if (v.size() >= 2 && v.front() == '"' && v.back() == '"') v = v.substr(1, v.size() - 2);
-    if (!v.empty() && v.front() == '[') return v.substr(1, v.find(']') - 1);
-    size_t colon = v.find(':');
-    return colon != std::string_view::npos && v.find(':', colon + 1) == std::string_view::npos ? v.substr(0, colon) : v;
+    std::vector<std::pair<std::string_view, std::string_view>> fields;
+    fields.reserve(head.fields.size());
+    for (const http1::Field& f : head.fields) fields.emplace_back(f.name, f.value);
+    bool bad = false;
+    ForwardedClient c = client_from_proxy(fields, server.trusted_proxy_headers,
+                                          [&](std::string_view ip) { return ip_in_any(server.trusted_proxies, ip); }, bad);
+    if (!c.addr.empty()) client_ip_ = std::move(c.addr);
+    if (!c.scheme.empty()) scheme_ = c.scheme == "https" ? "https" : "http";  // literals: scheme_ is a view
+    return !bad;
   }
 
   // A request that cannot be parsed gets its 4xx/505 and the connection closes.
