@@ -1,5 +1,7 @@
 #include "migrate_tool/translate.h"
 
+#include <strings.h>
+
 #include <algorithm>
 #include <functional>
 #include <map>
@@ -113,6 +115,7 @@ class Translator {
   int64_t listen_port_ = 80;
   std::vector<std::string> extra_listen_;
   std::string server_lines_;
+  bool has_user_ = false;  // server.username given
   // setenv.*: header edits for [server], and the environment for FastCGI routes' params.
   std::map<std::string, std::vector<std::pair<std::string, std::string>>> header_edits_;  // "request_headers.add" -> fields
   std::string header_rules_;  // [[headers]] tables from setenv.* in conditional blocks
@@ -169,7 +172,8 @@ class Translator {
         {"url.rewrite", "mod_rewrite"}, {"url.redirect", "mod_redirect"}, {"alias.url", "mod_alias"},
         {"fastcgi.", "mod_fastcgi"},    {"proxy.", "mod_proxy"},          {"proxy-core.", "mod_proxy_core"},          {"auth.", "mod_auth"},
         {"setenv.", "mod_setenv"},      {"accesslog.", "mod_accesslog"},  {"url.access-deny", "mod_access"},
-        {"expire.", "mod_expire"},      {"deflate.", "mod_deflate"},      {"status.", "mod_status"}};
+        {"expire.", "mod_expire"},      {"deflate.", "mod_deflate"},      {"status.", "mod_status"},
+        {"extforward.", "mod_extforward"}};
     for (auto& [p, m] : kPrefixes)
       if (key.rfind(p, 0) == 0) return m;
     return "";
@@ -318,7 +322,30 @@ class Translator {
       add(s.pos, defaults ? Verdict::exact : Verdict::caveat, k,
           defaults ? "cutover normalises request targets exactly like these settings (decode unreserved and %2F, remove dot segments, reject controls)"
                    : "cutover always normalises like lighttpd's defaults; options that differ from them are not translated");
-    } else if (k == "server.pid-file" || k == "server.username" || k == "server.groupname" || k == "server.event-handler" ||
+    } else if (k == "server.username" || k == "server.groupname") {
+      bool user = k == "server.username";
+      std::string key = user ? "user" : "group";
+      server_lines_ += key + " = " + tq(s.value.str) + "  # " + where(s.pos) + "\n";
+      if (user) has_user_ = true;
+      add(s.pos, Verdict::exact, k, "server." + key + ": started as root, cutover binds its ports and opens its logs, then runs as this " +
+                                        key + " (started as anyone else: ignored, as lighttpd does)");
+    } else if (k == "extforward.forwarder") {
+      extforward(s);
+    } else if (k == "extforward.headers") {
+      server_lines_ += "trusted_proxy_headers = " + tlist(strings_of(s.value)) + "  # " + where(s.pos) + "\n";
+      bool forwarded = false;
+      for (auto& h : strings_of(s.value)) forwarded = forwarded || strcasecmp(h.c_str(), "forwarded") == 0;
+      if (forwarded)  // route/forwarded_client.h; tests/unit/route/forwarded_client_test.cc
+        add(s.pos, Verdict::caveat, k, "server.trusted_proxy_headers: the first of these a trusted proxy's request carries names the client; "
+                                       "one difference: lighttpd 1.4.69 never reads the leftmost element of a Forwarded field when it has a single "
+                                       "parameter (\"Forwarded: for=192.0.2.1\" from a lone proxy changes nothing there), cutover does");
+      else
+        add(s.pos, Verdict::exact, k, "server.trusted_proxy_headers: the first of these a trusted proxy's request carries names the client");
+    } else if (k == "extforward.params") {
+      add(s.pos, Verdict::caveat, k, "Forwarded parameters other than for= and proto= (host, by, remote_user) are not applied: cutover keeps the request's Host");
+    } else if (k == "extforward.hap-PROXY" || k == "extforward.hap-PROXY-ssl-client-verify") {
+      add(s.pos, Verdict::untranslated, k, "the HAProxy PROXY protocol is not supported: a proxy in front must send X-Forwarded-For or Forwarded instead");
+    } else if (k == "server.pid-file" || k == "server.event-handler" ||
                k == "server.network-backend" || k == "server.max-fds" || k == "server.stat-cache-engine" ||
                k == "server.upload-dirs" || k == "server.tag" || k == "server.name" || k == "mimetype.use-xattr" ||
                k == "server.max-connections" || k == "server.max-keep-alive-requests" || k == "server.max-keep-alive-idle" ||
@@ -327,6 +354,29 @@ class Translator {
     } else {
       add(s.pos, Verdict::untranslated, k, "not translated: cutover has no equivalent (value " + s.value.describe() + ")");
     }
+  }
+
+  // extforward.forwarder → server.trusted_proxies. Only "trust" entries mean anything (an
+  // address not listed is not trusted; "all" trusts everyone, whatever else is listed).
+  void extforward(const Setting& s) {
+    std::vector<std::string> trusted;
+    bool all = false;
+    for (auto& it : s.value.items) {
+      if (!it.first) continue;
+      std::string level = it.second.str;
+      for (char& c : level) c = char(std::tolower(static_cast<unsigned char>(c)));
+      if (level != "trust") continue;
+      if (*it.first == "all") all = true;
+      else trusted.push_back(*it.first);
+    }
+    if (all) trusted = {"0.0.0.0/0", "::/0"};
+    server_lines_ += "trusted_proxies = " + tlist(trusted) + "  # " + where(s.pos) + "\n";
+    if (!c_.blocks[0].find("extforward.headers"))
+      server_lines_ += "trusted_proxy_headers = [\"X-Forwarded-For\", \"Forwarded-For\"]  # lighttpd's default extforward.headers\n";
+    add(s.pos, Verdict::exact, s.key,
+        std::string("server.trusted_proxies") + (all ? " (everyone: \"all\")" : "") +
+            ": from these peers the client's address (REMOTE_ADDR, remoteip conditions, the access log) and scheme "
+            "(X-Forwarded-Proto, Forwarded proto=) come from extforward.headers");
   }
 
   // setenv.{add,set}-{request,response}-header → [server] request_headers / response_headers;
@@ -1369,6 +1419,8 @@ class Translator {
     out << "[server]\nlisten = [" << tq(listen_host_ + ":" + std::to_string(listen_port_));
     for (auto& l : extra_listen_) out << ", " << tq(l);
     out << "]\n" << server_lines_;
+    if (!has_user_)  // lighttpd keeps running as whoever started it, root included
+      out << "allow_root = true  # no server.username: like lighttpd, keep the user cutover is started as (set user = \"...\" to drop root)\n";
     out << header_tables(header_edits_, false, "  # setenv.*") << "\n";
     // lighttpd's order within a block: once rules, then repeat rules; the if-not-file pair
     // is a separate list (§2). Host-block rules and the global rules they replace exclude

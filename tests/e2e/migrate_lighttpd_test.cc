@@ -118,6 +118,12 @@ const std::vector<Request> kRequests = {
     {"GET", "/static/hello.txt", "127.0.0.1", "Referer: http://spam.example/\r\n"},
     {"GET", "/index.html", "127.0.0.1", "Referer: http://ok.example/\r\n"},
     {"GET", "/static/hello.txt", "127.0.0.1", "Referer: http://ok.example/\r\n"},
+    // What a proxy in front says about the client (mod_extforward).
+    {"GET", "/app/x", "127.0.0.1", "X-Forwarded-For: 127.0.10.1\r\n"},
+    {"GET", "/app/x", "127.0.0.1", "X-Forwarded-For: 127.0.10.1, 127.0.20.1\r\nX-Forwarded-Proto: https\r\n"},
+    {"GET", "/app/x", "127.0.0.1", "Forwarded: for=127.0.10.1, for=127.0.20.1;proto=https\r\nX-Forwarded-For: 127.0.30.5\r\n"},
+    {"GET", "/app/x", "127.0.0.1", "Forwarded-For: 127.0.40.1\r\n"},
+    {"GET", "/static/hello.txt", "127.0.0.1", "X-Forwarded-For: 10.9.8.7\r\n"},
     // Body limits: 2 KiB against a block's 1 KB and the server's.
     {"POST", "/app/upload", "127.0.0.1", "", std::string(2048, 'x')},
     {"POST", "/app/form", "127.0.0.1", "", std::string(2048, 'x')},
@@ -339,6 +345,16 @@ const std::vector<Case> kCorpus = {
      "$HTTP[\"remoteip\"] == \"127.0.0.1\" {\n  $HTTP[\"url\"] =^ \"/dir\" {\n    url.access-deny = ( \"\" )\n  }\n}\n"
      "$HTTP[\"referer\"] =~ \"^http://spam\\.\" {\n  url.access-deny = ( \"\" )\n}\n"
      "else $HTTP[\"referer\"] == \"\" {\n  url.access-deny = ( \"~\", \".inc\" )\n}\nelse {\n  url.access-deny = ( \".html\" )\n}\n"},
+    {"extforward with Forwarded preferred",
+     "server.modules = (\"mod_extforward\", \"mod_fastcgi\")\nserver.document-root = \"{DOCROOT}\"\nserver.port = {PORT}\n"
+     "extforward.forwarder = ( \"127.0.0.1\" => \"trust\", \"127.0.30.5\" => \"trust\" )\n"
+     "extforward.headers = ( \"Forwarded\", \"X-Forwarded-For\" )\n"
+     "fastcgi.server = ( \"/app\" => (( \"socket\" => \"{APP}\", \"check-local\" => \"disable\" )) )\n"
+     "$HTTP[\"remoteip\"] == \"10.9.8.7\" {\n  url.access-deny = ( \"\" )\n}\n"},
+    {"extforward with lighttpd's default headers",
+     "server.modules = (\"mod_extforward\", \"mod_fastcgi\")\nserver.document-root = \"{DOCROOT}\"\nserver.port = {PORT}\n"
+     "extforward.forwarder = ( \"127.0.0.0/8\" => \"trust\" )\n"
+     "fastcgi.server = ( \"/app\" => (( \"socket\" => \"{APP}\", \"check-local\" => \"disable\" )) )\n"},
     {"rewrite-repeat and once together",
      "server.modules = (\"mod_rewrite\", \"mod_fastcgi\")\nserver.document-root = \"{DOCROOT}\"\nserver.port = {PORT}\nindex-file.names = ( \"index.html\" )\n"
      "url.rewrite-repeat = ( \"^/api/v1/(.*)\" => \"/api/v2/$1\" )\nurl.rewrite-once = ( \"^/api/v2/(.*)\" => \"/app/$1\" )\n"
