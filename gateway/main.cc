@@ -104,6 +104,12 @@ int main(int argc, char** argv) {
   migrate_cmd->add_option("lighttpd_conf", mig.input, "the lighttpd config (includes are followed)")->required();
   migrate_cmd->add_option("-o,--output", mig.output, "write the cutover config here (default: stdout)");
   migrate_cmd->add_flag("--strict", mig.strict, "exit 1 unless every directive translates exactly");
+  migrate_cmd->add_flag("--allow-partial", mig.allow_partial, "exit 0 even when some directives are not translated (their paths are denied)");
+  migrate_cmd->footer(
+      "Exit status: 0 translated (every directive exact, or with a caveat the report explains); 3 partial: some "
+      "directives are not translated, and the paths they governed are denied (403) in the output (0 with "
+      "--allow-partial); 1 when lighttpd itself would reject the config, the translation does not load, or with "
+      "--strict when a directive is not exact; 2 usage error.");
   migrate_cmd->add_flag("--allow-shell", mig.allow_shell, "run include_shell commands (never by default)");
   migrate_cmd->add_flag("--explain", mig.explain, "also list which lighttpd line each route, rewrite and pool came from");
   migrate_cmd->add_flag("-q,--quiet", mig.quiet, "no report on stderr");

@@ -54,8 +54,11 @@ int run_migrate(const MigrateOptions& o) {
     std::cerr << "\nwhere each piece came from:\n";
     for (auto& l : t.explain) std::cerr << "  " << l << "\n";
   }
-  int code = t.exit_code(o.strict);
+  int code = t.exit_code(o.strict, o.allow_partial);
   if (code == 1) std::cerr << "cutover migrate: --strict: the translation is not exact\n";
+  if (code == 3)
+    std::cerr << "cutover migrate: partial: the directives above marked \"not translated\" are not in effect, and the paths they "
+                 "governed are denied (403); exit 3 (--allow-partial: 0)\n";
   return code;
 }
 

@@ -7,10 +7,10 @@ namespace cutover {
 
 struct MigrateOptions {
   std::string input, output;  // output "" = stdout
-  bool strict = false, allow_shell = false, explain = false, quiet = false;
+  bool strict = false, allow_partial = false, allow_shell = false, explain = false, quiet = false;
 };
 
-// 0 exact, 2 caveats or untranslated directives (1 with --strict), 1 on a config lighttpd
+// 0 complete (caveats allowed), 3 partial unless --allow-partial (1 with --strict unless exact), 1 on a config lighttpd
 // would reject, that cannot be read, or whose translation does not load.
 int run_migrate(const MigrateOptions& o);
 

@@ -103,6 +103,7 @@ class Translator {
     for (size_t i = 1; i < c_.blocks.size(); ++i) conditional(c_.blocks[i]);
     for (const Warning& w : c_.warnings) add(w.pos, Verdict::caveat, "parser", w.text);
     finish_static(g);
+    fail_closed();
     emit(o);
     return std::move(t_);
   }
@@ -144,6 +145,7 @@ class Translator {
   std::map<std::string, std::vector<std::string>> global_only_hosts_;
   std::string pools_;
   std::string deny_rules_;  // [[deny]] tables
+  std::string closed_rules_;  // independent [[deny]] tables for what was not translated
   std::string limit_rules_;  // [[limits]] tables
   std::vector<Route> routes_;
   std::string auth_;
@@ -173,7 +175,8 @@ class Translator {
         {"fastcgi.", "mod_fastcgi"},    {"proxy.", "mod_proxy"},          {"proxy-core.", "mod_proxy_core"},          {"auth.", "mod_auth"},
         {"setenv.", "mod_setenv"},      {"accesslog.", "mod_accesslog"},  {"url.access-deny", "mod_access"},
         {"expire.", "mod_expire"},      {"deflate.", "mod_deflate"},      {"status.", "mod_status"},
-        {"extforward.", "mod_extforward"}};
+        {"extforward.", "mod_extforward"}, {"cgi.", "mod_cgi"},         {"scgi.", "mod_scgi"},
+        {"secdownload.", "mod_secdownload"}, {"ssi.", "mod_ssi"}};
     for (auto& [p, m] : kPrefixes)
       if (key.rfind(p, 0) == 0) return m;
     return "";
@@ -728,6 +731,13 @@ class Translator {
     for (auto& entry : s.value.items) {
       if (!entry.first) continue;
       const std::string& key = *entry.first;
+      if (const Value* mode = entry_option(entry.second, "mode"); mode && mode->str != "responder") {
+        // An authorizer decides who may see what something else serves: without it those
+        // paths are denied (fail_closed), never served to everyone.
+        add(mode->pos.line ? mode->pos : s.pos, Verdict::untranslated, "fastcgi.server \"" + key + "\"",
+            "\"mode\" => \"" + mode->str + "\": only responders are translated");
+        continue;
+      }
       std::string pool = "fcgi_" + slug(key);
       while (pool_names_.count(pool)) pool += "_2";
       pool_names_.insert(pool);
@@ -756,10 +766,6 @@ class Translator {
         if (const Value* v = o->get("fix-root-scriptname"); v && parse_bool(*v, b) && b) fc += ", fix_root_scriptname = true";
         if (const Value* v = o->get("broken-scriptfilename"); v && parse_bool(*v, b) && b) fc += ", broken_scriptfilename = true";
         if (const Value* v = o->get("strip-request-uri")) fc += ", strip_request_uri = " + tq(v->str);
-        for (const char* unsupported : {"mode"})
-          if (const Value* v = o->get(unsupported))
-            add(v->pos.line ? v->pos : s.pos, Verdict::untranslated, std::string("fastcgi ") + unsupported,
-                std::string(unsupported) + " is not supported yet: the app's answer is passed on as it is");
         for (const char* ignored : {"max-load-per-proc", "idle-timeout", "listen-backlog", "kill-signal", "min-procs"})
           if (const Value* v = o->get(ignored))
             add(v->pos.line ? v->pos : s.pos, Verdict::caveat, std::string("fastcgi ") + ignored,
@@ -795,6 +801,15 @@ class Translator {
                              "lighttpd checks after alias and rewrite-if-not-file, cutover when the route matches"
                            : ""));
     }
+  }
+
+  // An option of a fastcgi.server entry: its hosts are arrays of options (or one array).
+  static const Value* entry_option(const Value& entry, const std::string& name) {
+    if (const Value* v = entry.get(name)) return v;
+    for (auto& h : entry.items)
+      if (h.second.kind == Value::Kind::array)
+        if (const Value* v = h.second.get(name)) return v;
+    return nullptr;
   }
 
   // A suffix key (".php") inside a url block: one regex for both, the block's path regex as
@@ -1168,6 +1183,89 @@ class Translator {
     return "{ " + source + " = " + tq(re) + neg + " }";
   }
 
+  // Fail closed: a restriction (or a handler that runs what the path names) that was not
+  // translated must not leave its paths served more openly than lighttpd would. For each,
+  // an independent [[deny]] rule refuses (403) what it governed, in the scope of its block's
+  // conditions; a condition that cannot be said is left out, which widens the denial.
+  void fail_closed() {
+    for (size_t bi = 0; bi < c_.blocks.size(); ++bi)
+      for (const Setting& st : c_.blocks[bi].settings) {
+        static const std::set<std::string> kGuards = {"auth.require", "url.access-deny", "cgi.assign", "scgi.server",
+                                                      "fastcgi.server", "proxy.server", "secdownload.uri-prefix",
+                                                      "ssi.extension", "mod_magnet"};
+        if (!kGuards.count(st.key)) continue;
+        if (std::string m = module_of(st.key); !m.empty() && !loaded(m)) continue;  // no effect in lighttpd either
+        bool whole = untranslated_at(st, st.key);
+        std::optional<std::string> in_scope = deny_scope(bi);
+        if (!in_scope) continue;  // its block never applies to cutover's listeners
+        const std::string& scope = *in_scope;
+        std::vector<std::string> prefixes, suffixes;
+        if (!whole && (st.key == "url.access-deny" || st.key == "secdownload.uri-prefix" || st.key == "ssi.extension")) continue;
+        if (st.key == "url.access-deny") suffixes = strings_of(st.value);
+        else if (st.key == "secdownload.uri-prefix") prefixes.push_back(st.value.str);
+        else if (st.key == "ssi.extension") suffixes = strings_of(st.value);
+        else
+          for (auto& it : st.value.items) {
+            if (!it.first || (!whole && !untranslated_at(st, st.key + " \"" + *it.first + "\""))) continue;
+            if (st.key == "auth.require" || (!it.first->empty() && it.first->front() == '/')) prefixes.push_back(*it.first);
+            else suffixes.push_back(*it.first);  // an extension key (".pl", ".php"); "" is every path
+          }
+        std::string origin = where(st.pos) + " " + st.key + " (not translated: denied)";
+        for (const std::string& px : prefixes)
+          closed_rules_ += "[[deny]]  # " + origin + "\nmatch = { prefix = " + tq(px) + (scope.empty() ? "" : ", " + scope) +
+                           " }\nsuffixes = [\"\"]\nindependent = true\n\n";
+        if (!suffixes.empty())
+          closed_rules_ += "[[deny]]  # " + origin + "\n" + (scope.empty() ? "" : "match = { " + scope + " }\n") +
+                           "suffixes = " + tlist(suffixes) + "\nindependent = true\n\n";
+        if (prefixes.empty() && suffixes.empty()) continue;
+        std::string what;
+        for (auto& x : prefixes) what += (what.empty() ? "" : ", ") + x + "…";
+        for (auto& x : suffixes) what += (what.empty() ? "" : ", ") + std::string("*") + x;
+        add(st.pos, Verdict::untranslated, st.key, "fail closed: what it governed (" + what + ")" +
+                                                        (scope.empty() ? "" : " where its block's conditions hold") +
+                                                        " is denied (403) rather than served without it");
+      }
+  }
+  // Whether the report says `directive` (the setting's key, or one entry: `key "entry"`)
+  // of this setting was not translated.
+  bool untranslated_at(const Setting& st, const std::string& directive) const {
+    for (const ReportLine& l : t_.report)
+      if (l.verdict == Verdict::untranslated && l.directive == directive && l.pos.file == st.pos.file &&
+          (directive != st.key || l.pos.line == st.pos.line))
+        return true;
+    return false;
+  }
+  // The match of a block's condition chain that cutover can say (host, path, request
+  // fields); what it cannot (else links, scheme, socket) is left out: wider, never narrower.
+  // nullopt: the chain can never hold (a scheme of https on plain-HTTP listeners).
+  std::optional<std::string> deny_scope(size_t bi) const {
+    std::string path_re, when;
+    bool proxies = c_.blocks[0].find("extforward.forwarder") && loaded("mod_extforward");  // they may say https
+    for (int b = int(bi); b > 0; b = c_.blocks[size_t(b)].parent) {
+      const Block& x = c_.blocks[size_t(b)];
+      if (!x.cond) continue;
+      const Condition& c = *x.cond;
+      if (c.object == "HTTP" && c.field == "scheme" && !proxies && (c.op == "==" || c.op == "!=")) {
+        if ((c.value == "http") != (c.op == "==")) return std::nullopt;  // every request is http
+      } else if (c.object == "HTTP" && c.field == "url") {
+        path_re = "(?=[\\s\\S]*?(?:" + url_regex(c) + "))" + path_re;
+      } else if (c.object == "HTTP" && c.field == "host") {
+        bool neg = c.op == "!=" || c.op == "!~";
+        std::string re = c.op == "=~" || c.op == "!~" ? "(?i)" + c.value
+                         : c.op == "=^"               ? "(?i)^" + regex_escape(c.value)
+                         : c.op == "=$"               ? "(?i)" + regex_escape(c.value) + "(:[0-9]+)?$"
+                                                      : "(?i)^" + regex_escape(c.value) + "(:[0-9]+)?$";
+        when += std::string(when.empty() ? "" : ", ") + "{ header = \"Host\", regex = " + tq(re) + (neg ? ", negate = true" : "") + " }";
+      } else if (std::string w = when_of(c); !w.empty()) {
+        when += std::string(when.empty() ? "" : ", ") + w;
+      }
+    }
+    std::string out;
+    if (!path_re.empty()) out = "regex = " + tq("^" + path_re);
+    if (!when.empty()) out += std::string(out.empty() ? "" : ", ") + "when = [" + when + "]";
+    return out;
+  }
+
   // lighttpd's url.access-deny inside a block: a [[deny]] rule for what the block matches.
   void deny_rule(const Setting& s, const std::string& match, const std::string& cond) {
     deny_rules_ += "[[deny]]  # " + where(s.pos) + " " + cond + "\nmatch = { " + match + " }\nsuffixes = " + tlist(strings_of(s.value)) + "\n\n";
@@ -1480,7 +1578,7 @@ class Translator {
       if (p != std::string::npos) text.replace(p, 13, proxy_rewrite());
       out << text << "\n";
     }
-    out << header_rules_ << deny_rules_ << limit_rules_ << auth_;
+    out << header_rules_ << deny_rules_ << closed_rules_ << limit_rules_ << auth_;
     t_.toml = out.str();
     // --explain: every table (a route with its name) and every server key with the
     // lighttpd line it came from.
@@ -1522,9 +1620,13 @@ bool Translation::exact() const {
   return std::all_of(report.begin(), report.end(), [](const ReportLine& l) { return l.verdict == Verdict::exact; });
 }
 
-int Translation::exit_code(bool strict) const {
-  if (exact()) return 0;
-  return strict ? 1 : 3;  // 3: translated, with caveats to read (2 is a usage error)
+bool Translation::complete() const {
+  return std::none_of(report.begin(), report.end(), [](const ReportLine& l) { return l.verdict == Verdict::untranslated; });
+}
+
+int Translation::exit_code(bool strict, bool allow_partial) const {
+  if (strict) return exact() ? 0 : 1;
+  return complete() || allow_partial ? 0 : 3;  // 3: partial (2 is a usage error)
 }
 
 std::string Translation::report_text() const {

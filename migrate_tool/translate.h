@@ -24,8 +24,11 @@ struct Translation {
   std::vector<ReportLine> report;    // in source order
   std::vector<std::string> explain;  // for --explain: each route/rewrite/pool and its lines
   bool exact() const;
-  // 0: exact; 3: caveats or untranslated directives (1 with `strict`).
-  int exit_code(bool strict) const;
+  bool complete() const;  // nothing "not translated" (caveats allowed)
+  // 0: complete (exact, or with caveats to read); 3: partial — something was not
+  // translated and its paths are denied — unless `allow_partial`; 1 with `strict` unless
+  // every directive is exact.
+  int exit_code(bool strict, bool allow_partial = false) const;
   std::string report_text() const;
 };
 

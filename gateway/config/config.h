@@ -327,6 +327,9 @@ struct HeaderRule {
 struct DenyRule {
   RouteSpec when;  // only its match conditions
   std::vector<std::string> suffixes;  // "" denies every path
+  // Denies on its own: neither replaces the other rules' suffixes nor is replaced by them
+  // (what `cutover migrate` writes for a restriction it could not translate: fail closed).
+  bool independent = false;
   std::string origin;
 };
 

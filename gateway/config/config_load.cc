@@ -1217,6 +1217,7 @@ std::shared_ptr<const Config> parse(const toml::table& root, const std::string& 
   rules("deny", c->deny_rules, [](Reader& dr, DenyRule& rule) {
     if (!dr.get("suffixes")) dr.fail_here("deny: give suffixes (\"\" denies every path, [] none)");
     for (auto& [suffix, node] : dr.str_list("suffixes")) rule.suffixes.push_back(suffix);
+    if (auto v = dr.boolean("independent")) rule.independent = *v;
   });
   rules("limits", c->limit_rules, [](Reader& lr, LimitRule& rule) {
     if (!lr.get("max_body_bytes")) lr.fail_here("limits: give max_body_bytes (0: unlimited)");

@@ -551,10 +551,15 @@ class Session {
           log::warn("deny rule: a regex hit its match limit for " + std::string(head.target) + "; counted as a match");
           hit = true;
         }
-        if (hit) suffixes = &r.suffixes;
+        if (!hit) continue;
+        if (!r.independent) suffixes = &r.suffixes;
+        else if (ends_with_any(path, r.suffixes)) return true;
       }
     }
-    for (const std::string& s : *suffixes)
+    return ends_with_any(path, *suffixes);
+  }
+  static bool ends_with_any(std::string_view path, const std::vector<std::string>& suffixes) {
+    for (const std::string& s : suffixes)
       if (path.size() >= s.size() && path.compare(path.size() - s.size(), s.size(), s) == 0) return true;
     return false;
   }
