@@ -2,15 +2,46 @@
 
 #include <unistd.h>
 
+#include <algorithm>
+#include <cctype>
 #include <cstdlib>
+#include <vector>
 #include <fstream>
 #include <iostream>
 
 #include "config/config.h"
+#include "config/nearest.h"
 #include "migrate_tool/lighttpd_config.h"
 #include "migrate_tool/translate.h"
 
 namespace cutover {
+namespace {
+
+// A load error of the translation, "(translation):L:C: what", said where it came from: the
+// lighttpd file:line that the table or key at line L names in its "# file:line" comment.
+std::string lighttpd_origin(const std::string& toml, const std::string& error) {
+  const std::string tag = "(translation):";
+  if (error.rfind(tag, 0) != 0) return error;
+  size_t colon = error.find(':', tag.size());
+  int line = std::atoi(error.c_str() + tag.size());
+  size_t msg = error.find(": ", colon == std::string::npos ? tag.size() : colon);
+  std::string what = msg == std::string::npos ? error : error.substr(msg + 2);
+  std::vector<std::string> lines;
+  size_t start = 0;
+  for (size_t nl; (nl = toml.find('\n', start)) != std::string::npos; start = nl + 1) lines.push_back(toml.substr(start, nl - start));
+  for (int i = std::min<int>(line, int(lines.size())) - 1; i >= 0; --i) {
+    size_t hash = lines[size_t(i)].find("  # ");
+    if (hash == std::string::npos) continue;
+    std::string origin = lines[size_t(i)].substr(hash + 4);
+    origin = origin.substr(0, origin.find(' '));
+    size_t c = origin.rfind(':');
+    if (c != std::string::npos && c + 1 < origin.size() && std::isdigit(static_cast<unsigned char>(origin[c + 1])))
+      return origin + ": " + what;
+  }
+  return error;
+}
+
+}  // namespace
 
 int run_migrate(const MigrateOptions& o) {
   migrate::ParseOptions po;
@@ -31,13 +62,20 @@ int run_migrate(const MigrateOptions& o) {
   }
   migrate::TranslateOptions to;
   to.source_name = o.input;
+  to.suggest = nearest_name;
   migrate::Translation t = migrate::translate(parsed, to);
+  if (!t.refusal.empty()) {
+    if (!o.quiet) std::cerr << t.report_text();
+    std::cerr << "cutover migrate: refused, nothing written: " << t.refusal << "\n";
+    return 1;
+  }
   // The translation must load exactly as `cutover check` loads it.
   try {
     load_config_text(t.toml, o.output.empty() ? "(translation)" : o.output);
   } catch (const ConfigError& e) {
-    std::cerr << "cutover migrate: the translation does not pass `cutover check`: " << e.what() << "\n";
-    std::cerr << t.toml;
+    if (!o.quiet) std::cerr << t.report_text();
+    std::cerr << "cutover migrate: refused, nothing written: " << lighttpd_origin(t.toml, e.what())
+              << " (lighttpd would not start with it either, or cutover cannot say it)\n";
     return 1;
   }
   if (o.output.empty()) {

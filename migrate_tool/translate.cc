@@ -1,4 +1,5 @@
 #include "migrate_tool/translate.h"
+#include "migrate_tool/lighttpd_keys.h"
 
 #include <strings.h>
 
@@ -96,6 +97,7 @@ class Translator {
   explicit Translator(const LighttpdConfig& c) : c_(c) {}
 
   Translation run(const TranslateOptions& o) {
+    opts_ = o;
     const Block& g = c_.blocks[0];
     if (const Setting* m = g.find("server.modules")) modules_ = strings_of(m->value);
     load_implied_modules(g);
@@ -110,6 +112,7 @@ class Translator {
 
  private:
   const LighttpdConfig& c_;
+  TranslateOptions opts_;
   Translation t_;
   std::vector<std::string> modules_;
   std::string listen_host_ = "0.0.0.0";
@@ -332,6 +335,16 @@ class Translator {
       if (user) has_user_ = true;
       add(s.pos, Verdict::exact, k, "server." + key + ": started as root, cutover binds its ports and opens its logs, then runs as this " +
                                         key + " (started as anyone else: ignored, as lighttpd does)");
+    } else if (k == "ssl.engine") {
+      bool on = false;
+      if (parse_bool(s.value, on) && on) {
+        t_.refusal = where(s.pos) + ": ssl.engine = \"enable\": the main listener speaks TLS, and cutover has no TLS yet; "
+                     "written as plain HTTP it would answer in clear on that port. "
+                     "Terminate TLS in front of cutover and translate the config without ssl.* (or move them into a $SERVER[\"socket\"] block)";
+        add(s.pos, Verdict::untranslated, k, "a TLS main listener: refused (see below)");
+      } else {
+        add(s.pos, Verdict::exact, k, "TLS off: plain HTTP, as cutover speaks");
+      }
     } else if (k == "extforward.forwarder") {
       extforward(s);
     } else if (k == "extforward.headers") {
@@ -354,6 +367,11 @@ class Translator {
                k == "server.max-connections" || k == "server.max-keep-alive-requests" || k == "server.max-keep-alive-idle" ||
                k == "server.max-read-idle" || k == "server.max-write-idle" || k == "server.feature-flags") {
       add(s.pos, Verdict::caveat, k, "process and tuning setting with no cutover key: run cutover under systemd with the same user, limits and pid handling (server.keepalive_timeout, header_timeout and send_timeout cover the idle limits)");
+    } else if (!is_lighttpd_key(k) && k.rfind("proxy-core.", 0) != 0) {
+      // lighttpd starts anyway and ignores it ("WARNING: unknown config-key"): so does the translation.
+      std::string near = opts_.suggest ? opts_.suggest(k, lighttpd_keys()) : "";
+      add(s.pos, Verdict::caveat, k, "unknown config-key: lighttpd 1.4.69 ignores it (with a warning at start), and so does this translation" +
+                                         (near.empty() ? std::string() : "; did you mean " + near + "?"));
     } else {
       add(s.pos, Verdict::untranslated, k, "not translated: cutover has no equivalent (value " + s.value.describe() + ")");
     }
@@ -1241,22 +1259,28 @@ class Translator {
   std::optional<std::string> deny_scope(size_t bi) const {
     std::string path_re, when;
     bool proxies = c_.blocks[0].find("extforward.forwarder") && loaded("mod_extforward");  // they may say https
+    // Each block of the chain holds, and every earlier link of each one's else chain fails.
+    std::vector<std::pair<const Condition*, bool>> literals;  // (condition, must be false)
     for (int b = int(bi); b > 0; b = c_.blocks[size_t(b)].parent) {
       const Block& x = c_.blocks[size_t(b)];
-      if (!x.cond) continue;
-      const Condition& c = *x.cond;
+      if (x.cond) literals.push_back({&*x.cond, false});
+      for (int e = x.else_of; e >= 0; e = c_.blocks[size_t(e)].else_of)
+        if (c_.blocks[size_t(e)].cond) literals.push_back({&*c_.blocks[size_t(e)].cond, true});
+    }
+    for (auto [cp, flip] : literals) {
+      const Condition& c = *cp;
       if (c.object == "HTTP" && c.field == "scheme" && !proxies && (c.op == "==" || c.op == "!=")) {
-        if ((c.value == "http") != (c.op == "==")) return std::nullopt;  // every request is http
+        if ((c.value == "http") != (c.op == "==") != flip) return std::nullopt;  // every request is http
       } else if (c.object == "HTTP" && c.field == "url") {
-        path_re = "(?=[\\s\\S]*?(?:" + url_regex(c) + "))" + path_re;
+        path_re = std::string(flip ? "(?![\\s\\S]*?(?:" : "(?=[\\s\\S]*?(?:") + url_regex(c) + "))" + path_re;
       } else if (c.object == "HTTP" && c.field == "host") {
-        bool neg = c.op == "!=" || c.op == "!~";
+        bool neg = (c.op == "!=" || c.op == "!~") != flip;
         std::string re = c.op == "=~" || c.op == "!~" ? "(?i)" + c.value
                          : c.op == "=^"               ? "(?i)^" + regex_escape(c.value)
                          : c.op == "=$"               ? "(?i)" + regex_escape(c.value) + "(:[0-9]+)?$"
                                                       : "(?i)^" + regex_escape(c.value) + "(:[0-9]+)?$";
         when += std::string(when.empty() ? "" : ", ") + "{ header = \"Host\", regex = " + tq(re) + (neg ? ", negate = true" : "") + " }";
-      } else if (std::string w = when_of(c); !w.empty()) {
+      } else if (std::string w = when_of(c, flip); !w.empty()) {
         when += std::string(when.empty() ? "" : ", ") + w;
       }
     }

@@ -2,6 +2,7 @@
 // line per directive: translated exactly, with a caveat, or not translated, each with its
 // file:line and a reason. Pure: text in, text out.
 #pragma once
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -24,6 +25,9 @@ struct Translation {
   std::vector<ReportLine> report;    // in source order
   std::vector<std::string> explain;  // for --explain: each route/rewrite/pool and its lines
   bool exact() const;
+  // Why no config may be written at all (a TLS main listener: written as plain HTTP it
+  // would answer in clear on 443), with lighttpd's file:line; "" when there is none.
+  std::string refusal;
   bool complete() const;  // nothing "not translated" (caveats allowed)
   // 0: complete (exact, or with caveats to read); 3: partial — something was not
   // translated and its paths are denied — unless `allow_partial`; 1 with `strict` unless
@@ -34,6 +38,9 @@ struct Translation {
 
 struct TranslateOptions {
   std::string source_name;  // for the header comment
+  // The near key meant by a mistyped one ("" none): given by the caller, so the
+  // translator stays free of everything but the standard library.
+  std::function<std::string(const std::string&, const std::vector<std::string>&)> suggest;
 };
 
 Translation translate(const LighttpdConfig& cfg, const TranslateOptions& opts = {});
