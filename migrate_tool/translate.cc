@@ -1137,6 +1137,7 @@ class Translator {
     }
     bool own_ok = b.cond ? (b.cond->object == "HTTP" && b.cond->field == "url") : (b.is_else && !chain.empty());
     if ((!host_parent && parent_when.empty()) || !urls || !own_ok) {
+      if (general_block(b)) return true;
       add(at, Verdict::untranslated, cond,
           "nested block not translated (only url blocks, with their else links, inside a top-level $HTTP[\"host\"] == block or a block on "
           "another request field are)");
@@ -1199,6 +1200,121 @@ class Translator {
                      : c.op == "=$"               ? regex_escape(c.value) + "$"
                                                   : "^" + regex_escape(c.value) + "$";
     return "{ " + source + " = " + tq(re) + neg + " }";
+  }
+
+  // The condition chain of a block at any depth — each ancestor's condition, and the
+  // negation of every earlier link of each one's else chain — as a route's match: the Host
+  // (`host` for one ==, else Host field conditions), the path (lookaheads, negative for a
+  // failed link), the other request fields (`when`). nullopt when a link cannot be said.
+  struct ChainMatch {
+    std::string match;      // "host = …, regex = …, when = [...]"
+    Exclusion excl;         // the same, as an exclusion for earlier blocks of the same key
+    bool has_path = false, has_host = false;
+  };
+  std::optional<ChainMatch> chain_match(size_t bi) const {
+    std::vector<std::pair<const Condition*, bool>> literals;  // (condition, must be false)
+    for (int b = int(bi); b > 0; b = c_.blocks[size_t(b)].parent) {
+      const Block& x = c_.blocks[size_t(b)];
+      if (x.cond) literals.push_back({&*x.cond, false});
+      for (int e = x.else_of; e >= 0; e = c_.blocks[size_t(e)].else_of)
+        if (c_.blocks[size_t(e)].cond) literals.push_back({&*c_.blocks[size_t(e)].cond, true});
+    }
+    std::string path_re, when, host_eq;
+    bool one_host = true;
+    for (auto [cp, flip] : literals)
+      if (cp->object == "HTTP" && cp->field == "host" && cp->op == "==" && !flip) {
+        if (!host_eq.empty() && host_eq != cp->value) one_host = false;
+        host_eq = cp->value;
+      }
+    if (!one_host) host_eq.clear();
+    ChainMatch m;
+    for (auto [cp, flip] : literals) {
+      const Condition& c = *cp;
+      if (c.object == "HTTP" && c.field == "url") {
+        path_re = std::string(flip ? "(?![\\s\\S]*?(?:" : "(?=[\\s\\S]*?(?:") + url_regex(c) + "))" + path_re;
+        m.has_path = true;
+      } else if (c.object == "HTTP" && c.field == "host") {
+        m.has_host = true;
+        if (!host_eq.empty() && c.op == "==" && !flip && c.value == host_eq) continue;  // said by `host`
+        if (c.op == "=~" || c.op == "!~") return std::nullopt;  // lighttpd matches the lowercased Host: not said exactly here
+        bool neg = (c.op == "!=") != flip;
+        std::string re = c.op == "=^" ? "^" + regex_escape(c.value) : c.op == "=$" ? regex_escape(c.value) + "(:[0-9]+)?$"
+                                                                                   : "^" + regex_escape(c.value) + "(:[0-9]+)?$";
+        when += std::string(when.empty() ? "" : ", ") + "{ header = \"Host\", regex = " + tq("(?i)" + re) + (neg ? ", negate = true" : "") + " }";
+      } else if (std::string w = when_of(c, flip); !w.empty()) {
+        when += std::string(when.empty() ? "" : ", ") + w;
+      } else {
+        return std::nullopt;
+      }
+    }
+    auto join = [](std::string& into, const std::string& part) { into += (into.empty() ? "" : ", ") + part; };
+    if (!host_eq.empty()) join(m.match, "host = " + tq(host_eq));
+    if (!path_re.empty()) join(m.match, "regex = " + tq("^" + path_re));
+    if (!when.empty()) join(m.match, "when = [" + when + "]");
+    m.excl = {host_eq.empty() ? "" : "^" + regex_escape(host_eq) + "(:[0-9]+)?$", path_re.empty() ? "" : "^" + path_re, int(bi),
+              when.empty() ? "" : "[" + when + "]"};
+    return m;
+  }
+  int depth_of(size_t bi) const {
+    int d = 0;
+    for (int b = c_.blocks[bi].parent; b > 0; b = c_.blocks[size_t(b)].parent) ++d;
+    return d;
+  }
+
+  // Any block the shapes above do not cover, at any depth, through chain_match(). False
+  // when its chain cannot be said (the caller reports it; fail_closed() guards it).
+  bool general_block(const Block& b) {
+    size_t bi = size_t(&b - c_.blocks.data());
+    std::optional<ChainMatch> cm = chain_match(bi);
+    if (!cm || cm->match.empty()) return false;
+    std::string cond = b.cond ? b.cond->text() : "else";
+    if (b.else_of >= 0 && b.cond) cond = "else " + cond;
+    Pos at = b.cond ? b.cond->pos : (b.settings.empty() ? Pos{} : b.settings[0].pos);
+    add(at, Verdict::exact, cond, "its whole condition chain (" + std::to_string(depth_of(bi) + 1) +
+                                      " level(s), else links included) is the match of its routes and rules: " + cm->match +
+                                      "; earlier blocks of the same directive step aside where it matches, as lighttpd's last matching block wins");
+    cur_block_ = int(bi);
+    extra_depth_ = depth_of(bi) + 1;
+    HeaderEditMap block_edits;
+    for (auto& st : b.settings) {
+      if (st.key.rfind("var.", 0) == 0 || st.key.rfind("env.", 0) == 0 || st.key.find('.') == std::string::npos) {
+        add(st.pos, Verdict::exact, st.key, "variable: its value is used where the config refers to it");
+      } else if (!active(st)) {
+        continue;
+      } else if (st.key == "url.redirect") {
+        bool pct = false;
+        for (auto& it : st.value.items) pct = pct || (it.first && has_percent_capture(it.second.str));
+        if (pct) {
+          add(st.pos, Verdict::untranslated, st.key, "inside " + cond + ": a replacement uses %N, the captures of a condition, which this chain does not keep");
+          continue;
+        }
+        std::string code = code_for(b);
+        for (auto& it : st.value.items) {
+          if (!it.first) continue;
+          std::string r = "[[routes]]  # " + where(st.pos) + " url.redirect\nname = \"redirect_" + std::to_string(++route_seq_) +
+                          "\"\nmatch = { target = " + tq(*it.first) + ", " + cm->match + " }\nredirect = { to = " + tq(it.second.str) +
+                          ", code = " + code + " }\n";
+          routes_.push_back({r, where(st.pos), -1 - extra_depth_, "", st.key, int(bi)});
+        }
+        route_excl_[st.key].push_back(cm->excl);
+        add(st.pos, Verdict::exact, st.key, "redirect routes with the block's match, ahead of the outer ones, which step aside for those requests");
+      } else if (st.key == "url.access-deny") {
+        deny_rule(st, cm->match, cond);
+      } else if (st.key == "server.max-request-size") {
+        limit_rule(st, cm->match, cond);
+      } else if (st.key.rfind("setenv.", 0) == 0 && st.key.find("header") != std::string::npos) {
+        setenv(st, &block_edits, cond);
+      } else if ((st.key == "fastcgi.server" || st.key == "proxy.server") && !cm->has_path) {
+        route_excl_[st.key].push_back(cm->excl);
+        if (st.key == "fastcgi.server") fastcgi(st, cm->match);
+        else proxy(st, cm->match);
+      } else {
+        add(st.pos, Verdict::untranslated, st.key, "inside " + cond + ": not translated");
+      }
+    }
+    header_rule(block_edits, cm->match, where(at) + " " + cond);
+    extra_depth_ = 0;
+    return true;
   }
 
   // Fail closed: a restriction (or a handler that runs what the path names) that was not
@@ -1499,6 +1615,7 @@ class Translator {
       for (auto& s : b.settings) add(s.pos, Verdict::untranslated, s.key, "inside " + cond + ": not translated");
       return;
     }
+    if (general_block(b)) return;
     add(at, Verdict::untranslated, cond, "conditional block not translated: cutover translates top-level blocks on the url, the host and the other request fields, else chains of host blocks, and url blocks nested in a host or field block; this block's condition or shape is none of these");
     for (auto& s : b.settings) add(s.pos, Verdict::untranslated, s.key, "inside " + cond + ": not translated");
   }
@@ -1584,7 +1701,7 @@ class Translator {
       if (auto x = route_excl_.find(r.directive); !r.directive.empty() && x != route_excl_.end()) {
         std::string list;
         for (const Exclusion& e : x->second) {
-          if (e.block == r.block) continue;
+          if (r.block >= 0 && e.block <= r.block) continue;  // lighttpd: the last matching block wins, so only later ones replace
           std::string one;
           for (auto [k, v] : {std::pair{"host", e.host.empty() ? "" : tq(e.host)}, std::pair{"regex", e.path.empty() ? "" : tq(e.path)},
                               std::pair{"when", e.when}})
