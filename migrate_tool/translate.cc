@@ -345,6 +345,9 @@ class Translator {
       } else {
         add(s.pos, Verdict::exact, k, "TLS off: plain HTTP, as cutover speaks");
       }
+    } else if (k == "server.tag") {
+      server_lines_ += "server_tag = " + tq(s.value.str) + "  # " + where(s.pos) + "\n";
+      add(s.pos, Verdict::exact, k, "server.server_tag: the Server field of every answer that has none");
     } else if (k == "extforward.forwarder") {
       extforward(s);
     } else if (k == "extforward.headers") {
@@ -363,7 +366,7 @@ class Translator {
       add(s.pos, Verdict::untranslated, k, "the HAProxy PROXY protocol is not supported: a proxy in front must send X-Forwarded-For or Forwarded instead");
     } else if (k == "server.pid-file" || k == "server.event-handler" ||
                k == "server.network-backend" || k == "server.max-fds" || k == "server.stat-cache-engine" ||
-               k == "server.upload-dirs" || k == "server.tag" || k == "server.name" || k == "mimetype.use-xattr" ||
+               k == "server.upload-dirs" || k == "server.name" || k == "mimetype.use-xattr" ||
                k == "server.max-connections" || k == "server.max-keep-alive-requests" || k == "server.max-keep-alive-idle" ||
                k == "server.max-read-idle" || k == "server.max-write-idle" || k == "server.feature-flags") {
       add(s.pos, Verdict::caveat, k, "process and tuning setting with no cutover key: run cutover under systemd with the same user, limits and pid handling (server.keepalive_timeout, header_timeout and send_timeout cover the idle limits)");
@@ -1210,6 +1213,7 @@ class Translator {
     std::string match;      // "host = …, regex = …, when = [...]"
     Exclusion excl;         // the same, as an exclusion for earlier blocks of the same key
     bool has_path = false, has_host = false;
+    bool never = false;     // the chain cannot hold on cutover's listeners
   };
   std::optional<ChainMatch> chain_match(size_t bi) const {
     std::vector<std::pair<const Condition*, bool>> literals;  // (condition, must be false)
@@ -1228,9 +1232,12 @@ class Translator {
       }
     if (!one_host) host_eq.clear();
     ChainMatch m;
+    bool proxies = c_.blocks[0].find("extforward.forwarder") && loaded("mod_extforward");  // they may say https
     for (auto [cp, flip] : literals) {
       const Condition& c = *cp;
-      if (c.object == "HTTP" && c.field == "url") {
+      if (c.object == "HTTP" && c.field == "scheme" && !proxies && (c.op == "==" || c.op == "!=")) {
+        if ((c.value == "http") != (c.op == "==") != flip) m.never = true;  // plain-HTTP listeners: every request is http
+      } else if (c.object == "HTTP" && c.field == "url") {
         path_re = std::string(flip ? "(?![\\s\\S]*?(?:" : "(?=[\\s\\S]*?(?:") + url_regex(c) + "))" + path_re;
         m.has_path = true;
       } else if (c.object == "HTTP" && c.field == "host") {
@@ -1266,10 +1273,16 @@ class Translator {
   bool general_block(const Block& b) {
     size_t bi = size_t(&b - c_.blocks.data());
     std::optional<ChainMatch> cm = chain_match(bi);
-    if (!cm || cm->match.empty()) return false;
+    if (!cm) return false;
     std::string cond = b.cond ? b.cond->text() : "else";
     if (b.else_of >= 0 && b.cond) cond = "else " + cond;
     Pos at = b.cond ? b.cond->pos : (b.settings.empty() ? Pos{} : b.settings[0].pos);
+    if (cm->never) {
+      add(at, Verdict::exact, cond, "never holds on cutover's plain-HTTP listeners (every request has the scheme http): nothing to translate");
+      for (auto& st : b.settings) add(st.pos, Verdict::exact, st.key, "inside " + cond + ": never in effect, as in lighttpd on plain HTTP");
+      return true;
+    }
+    if (cm->match.empty()) return false;
     add(at, Verdict::exact, cond, "its whole condition chain (" + std::to_string(depth_of(bi) + 1) +
                                       " level(s), else links included) is the match of its routes and rules: " + cm->match +
                                       "; earlier blocks of the same directive step aside where it matches, as lighttpd's last matching block wins");
@@ -1298,6 +1311,9 @@ class Translator {
         }
         route_excl_[st.key].push_back(cm->excl);
         add(st.pos, Verdict::exact, st.key, "redirect routes with the block's match, ahead of the outer ones, which step aside for those requests");
+      } else if (st.key == "server.tag") {
+        header_rules_ += "[[headers]]  # " + where(st.pos) + " " + cond + "\nmatch = { " + cm->match + " }\nserver_tag = " + tq(st.value.str) + "\n\n";
+        add(st.pos, Verdict::exact, st.key, "a [[headers]] rule: the Server field of answers without one, where the block matches");
       } else if (st.key == "url.access-deny") {
         deny_rule(st, cm->match, cond);
       } else if (st.key == "server.max-request-size") {
@@ -1608,6 +1624,7 @@ class Translator {
       return;
     }
     if (field_block(b)) return;
+    if (general_block(b)) return;
     if (b.cond && b.cond->object == "HTTP" && b.cond->field == "scheme") {
       add(at, Verdict::untranslated, cond,
           "cutover's listeners speak plain HTTP, so every request has the scheme http — a TLS terminator in front included; "
@@ -1615,7 +1632,6 @@ class Translator {
       for (auto& s : b.settings) add(s.pos, Verdict::untranslated, s.key, "inside " + cond + ": not translated");
       return;
     }
-    if (general_block(b)) return;
     add(at, Verdict::untranslated, cond, "conditional block not translated: cutover translates top-level blocks on the url, the host and the other request fields, else chains of host blocks, and url blocks nested in a host or field block; this block's condition or shape is none of these");
     for (auto& s : b.settings) add(s.pos, Verdict::untranslated, s.key, "inside " + cond + ": not translated");
   }

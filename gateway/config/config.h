@@ -319,6 +319,7 @@ struct HeaderRule {
   bool request_add = false, request_set = false, response_add = false, response_set = false;
   HeaderEdits fastcgi_env;  // FastCGI params (lighttpd's setenv.*-environment in a block)
   bool env_add = false, env_set = false;
+  std::optional<std::string> server_tag;  // replaces server.server_tag (lighttpd's server.tag in a block)
   std::string origin;
 };
 
@@ -378,6 +379,8 @@ struct ServerSpec {
   // refuses to start unless allow_root (lighttpd's server.username / groupname).
   std::string user, group;
   bool allow_root = false;
+  // The Server field of answers that have none (lighttpd's server.tag); "": none.
+  std::string server_tag;
   std::string access_log;            // path; empty: no access log
   AccessFormat access_log_format = AccessFormat::combined();
   std::string state_file;            // route stages kept across restarts; empty: not kept

@@ -256,6 +256,7 @@ void parse_server(Reader& r, ServerSpec& s) {
       for (char& ch : l) ch = char(std::tolower(static_cast<unsigned char>(ch)));
       s.admin_hosts.push_back(l);
     }
+  if (auto v = r.str("server_tag")) s.server_tag = *v;
   if (auto v = r.str("user")) s.user = *v;
   if (auto v = r.str("group")) s.group = *v;
   if (auto v = r.boolean("allow_root")) s.allow_root = *v;
@@ -1211,8 +1212,10 @@ std::shared_ptr<const Config> parse(const toml::table& root, const std::string& 
     parse_header_edits(hr, "request_headers", true, rule.request, &rule.request_add, &rule.request_set);
     parse_header_edits(hr, "response_headers", false, rule.response, &rule.response_add, &rule.response_set);
     parse_header_edits(hr, "fastcgi_env", true, rule.fastcgi_env, &rule.env_add, &rule.env_set);
-    if (!rule.request_add && !rule.request_set && !rule.response_add && !rule.response_set && !rule.env_add && !rule.env_set)
-      hr.fail_here("headers: give request_headers, response_headers or fastcgi_env");
+    if (auto v = hr.str("server_tag")) rule.server_tag = *v;
+    if (!rule.request_add && !rule.request_set && !rule.response_add && !rule.response_set && !rule.env_add && !rule.env_set &&
+        !rule.server_tag)
+      hr.fail_here("headers: give request_headers, response_headers, fastcgi_env or server_tag");
   });
   rules("deny", c->deny_rules, [](Reader& dr, DenyRule& rule) {
     if (!dr.get("suffixes")) dr.fail_here("deny: give suffixes (\"\" denies every path, [] none)");

@@ -309,10 +309,12 @@ void ClientResponse::start(const ResponseStart& r) {
     return std::string(value);
   };
   bool dated = false;  // RFC 9110 6.6.1: an answer forwarded without Date gets one
+  bool tagged = server_tag_.empty();  // lighttpd's server.tag: only where the answer has no Server
   if (r.fields)
     for (const auto& f : *r.fields) {
       if (edits_ && replaced(f.name)) continue;
       dated = dated || (f.name.size() == 4 && http1::iequals(f.name, "date"));
+      tagged = tagged || (f.name.size() == 6 && http1::iequals(f.name, "server"));
       head_.append(f.name).append(": "sv);
       if (rewrites_ || map_) head_.append(value_of(f));
       else head_.append(f.value);
@@ -324,9 +326,11 @@ void ClientResponse::start(const ResponseStart& r) {
       for (auto& [n, v] : *list) {
         if (!v.empty()) head_.append(n).append(": "sv).append(v).append("\r\n"sv);  // set to "": removed
         dated = dated || http1::iequals(n, "date");
+        tagged = tagged || http1::iequals(n, "server");
       }
   }
   if (!dated) head_.append("Date: "sv).append(http_date()).append("\r\n"sv);
+  if (!tagged) head_.append("Server: "sv).append(server_tag_).append("\r\n"sv);
   if (r.status == 101) {
     head_.append("\r\n"sv);
     return;

@@ -162,6 +162,8 @@ class ClientResponse final : public ResponseSink {
   }
   // The fields this response gets added or replaced (response_headers), before start().
   void edit_fields(const HeaderEdits* e) { edits_ = e && !e->empty() ? e : nullptr; }
+  // The Server field an answer without one gets ("": none); a view into the config.
+  void server_tag(std::string_view t) { server_tag_ = t; }
 
   bool keep_alive() const { return keep_alive_; }
   void force_close() { keep_alive_ = false; }
@@ -183,6 +185,7 @@ class ClientResponse final : public ResponseSink {
   std::string& head_;  // pending until the first body write (the connection's buffer)
   std::string extra_;
   const HeaderEdits* edits_ = nullptr;
+  std::string_view server_tag_;
   const std::vector<FieldRewrite>* rewrites_ = nullptr;
   const ProxyMap* map_ = nullptr;
   const ProxyMapState* map_state_ = nullptr;

@@ -76,6 +76,7 @@ class Session {
       // While draining, every answer closes its connection.
       ClientResponse out(d_, head, head.keep_alive, &tc_.rt.draining);
       out.edit_fields(&cfg().server.response_headers);
+      out.server_tag(cfg().server.server_tag);
       RequestBody body(d_, head, cfg().server.max_body_bytes);
       std::string target, why;
       if (int status = rewrite(head, out, target, why)) {
@@ -588,6 +589,7 @@ class Session {
       if (r.request_set) rule_request_.set = r.request.set;
       if (r.response_add) rule_response_.add = r.response.add;
       if (r.response_set) rule_response_.set = r.response.set;
+      if (r.server_tag) rule_tag_ = &*r.server_tag;
     }
     return any;
   }
@@ -608,11 +610,13 @@ class Session {
     const HeaderEdits* request_edits = route ? &route->request_headers : &cfg().server.request_headers;
     const HeaderEdits* response_edits = route ? &route->response_headers : &cfg().server.response_headers;
     rule_env_ptr_ = cfg().server.fastcgi_env.empty() ? nullptr : &cfg().server.fastcgi_env;
+    rule_tag_ = nullptr;
     if (!cfg().header_rules.empty() && apply_header_rules(*request_edits, *response_edits, head, target)) {
       request_edits = &rule_request_;
       response_edits = &rule_response_;
     }
     out.edit_fields(response_edits);
+    if (rule_tag_) out.server_tag(*rule_tag_);
     // Limits first: lighttpd answers 413 as soon as it has the head, before any module runs.
     if (int status = use_limits(route, &head, &body, target)) {
       out.force_close();  // the body stays unread
@@ -1090,6 +1094,7 @@ class Session {
   std::string client_ip_, server_ip_;
   std::string peer_ip_;          // the socket's peer; client_ip_ differs behind a trusted proxy
   std::string_view scheme_ = "http";  // "https" when a trusted proxy says so
+  const std::string* rule_tag_ = nullptr;  // the last matching [[headers]] rule's server_tag
   bool client_from_proxy_ = false;    // client_ip_ and scheme_ were set from a trusted proxy's fields
   uint16_t client_port_ = 0, server_port_ = 0;
   std::string decoded_path_;
