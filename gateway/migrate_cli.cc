@@ -71,7 +71,7 @@ int run_migrate(const MigrateOptions& o) {
   }
   // The translation must load exactly as `cutover check` loads it.
   try {
-    load_config_text(t.toml, o.output.empty() ? "(translation)" : o.output);
+    load_config_text(t.toml, "(translation)");  // its errors are then said at the lighttpd line
   } catch (const ConfigError& e) {
     if (!o.quiet) std::cerr << t.report_text();
     std::cerr << "cutover migrate: refused, nothing written: " << lighttpd_origin(t.toml, e.what())

@@ -4,6 +4,7 @@
 #include <strings.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <functional>
 #include <map>
 #include <set>
@@ -119,6 +120,8 @@ class Translator {
   int64_t listen_port_ = 80;
   std::vector<std::string> extra_listen_;
   std::string server_lines_;
+  std::map<std::string, std::string> spawned_;
+  std::set<std::pair<const Setting*, std::string>> untranslated_entries_;  // handler entries left out (fail_closed denies them)  // "address bin-path" -> the pool whose workers run it
   bool has_user_ = false;  // server.username given
   // setenv.*: header edits for [server], and the environment for FastCGI routes' params.
   std::map<std::string, std::vector<std::pair<std::string, std::string>>> header_edits_;  // "request_headers.add" -> fields
@@ -680,7 +683,17 @@ class Translator {
       const Value* hst = o.get("host");
       const Value* port = o.get("port");
       const Value* bin = o.get("bin-path");
+      int64_t port_num = port ? number_of(*port) : 80;
+      std::string spawned_at = sock ? "unix:" + sock->str : (hst ? hst->str : "127.0.0.1") + ":" + std::to_string(port_num);
       if (bin && fcgi) {
+        // lighttpd runs one set of processes per bin-path and address, whichever entries name them.
+        if (auto it = spawned_.find(spawned_at + " " + bin->str); it != spawned_.end()) {
+          host.address = sock ? spawned_at + "-0" : spawned_at;
+          out.push_back(host);
+          add(bin->pos, Verdict::exact, "bin-path", "the processes pool " + it->second + " runs (same bin-path and address): one set, as lighttpd");
+          continue;
+        }
+        spawned_[spawned_at + " " + bin->str] = pool;
         if (!workers.empty()) {
           add(s.pos, Verdict::caveat, s.key, "a second bin-path for pool " + pool + " is not supervised; only the first is");
           continue;
@@ -694,7 +707,7 @@ class Translator {
         if (sock) workers += "socket = " + tq(sock->str + "-{index}") + "\ncount = " + std::to_string(procs) + "\n";
         else if (port) {
           workers += "host = " + tq(hst ? hst->str : "127.0.0.1") + "\nports = [";
-          for (int64_t i = 0; i < procs; ++i) workers += (i ? ", " : "") + std::to_string(port->num + i);
+          for (int64_t i = 0; i < procs; ++i) workers += (i ? ", " : "") + std::to_string(port_num + i);
           workers += "]\n";
         }
         std::string dir = argv.empty() ? "" : argv[0].substr(0, argv[0].rfind('/'));
@@ -713,10 +726,18 @@ class Translator {
       }
       if (sock) host.address = "unix:" + sock->str;
       else if (hst && !hst->str.empty() && hst->str.front() == '/') host.address = "unix:" + hst->str;
-      else host.address = (hst ? hst->str : "127.0.0.1") + ":" + std::to_string(port ? port->num : 80);
+      else host.address = (hst ? hst->str : "127.0.0.1") + ":" + std::to_string(port_num);
       out.push_back(host);
     }
     return out;
+  }
+
+  // A number lighttpd reads from a string too ("port" => env.PORT, whose value is text).
+  static int64_t number_of(const Value& v) {
+    if (v.kind == Value::Kind::integer) return v.num;
+    char* end = nullptr;
+    long long n = std::strtoll(v.str.c_str(), &end, 10);
+    return !v.str.empty() && end && *end == '\0' ? int64_t(n) : 0;
   }
 
   // x-sendfile / allow-x-send-file with x-sendfile-docroot: the pool's x_sendfile. Without a
@@ -757,6 +778,7 @@ class Translator {
         // paths are denied (fail_closed), never served to everyone.
         add(mode->pos.line ? mode->pos : s.pos, Verdict::untranslated, "fastcgi.server \"" + key + "\"",
             "\"mode\" => \"" + mode->str + "\": only responders are translated");
+        untranslated_entries_.insert({&s, key});
         continue;
       }
       std::string pool = "fcgi_" + slug(key);
@@ -939,10 +961,12 @@ class Translator {
       const Value* method = o.get("method");
       if (method && method->str != "basic") {
         add(s.pos, Verdict::untranslated, "auth.require \"" + *it.first + "\"", "method \"" + method->str + "\": only basic is supported");
+        untranslated_entries_.insert({&s, *it.first});
         continue;
       }
       if (!file) {
         add(s.pos, Verdict::untranslated, "auth.require \"" + *it.first + "\"", "no auth.backend.htpasswd.userfile to read users from");
+        untranslated_entries_.insert({&s, *it.first});
         continue;
       }
       std::string prefix = it.first->empty() ? "/" : *it.first;
@@ -1356,14 +1380,16 @@ class Translator {
         else if (st.key == "ssi.extension") suffixes = strings_of(st.value);
         else
           for (auto& it : st.value.items) {
-            if (!it.first || (!whole && !untranslated_at(st, st.key + " \"" + *it.first + "\""))) continue;
+            if (!it.first || (!whole && !untranslated_entries_.count({&st, *it.first}))) continue;
             if (st.key == "auth.require" || (!it.first->empty() && it.first->front() == '/')) prefixes.push_back(*it.first);
             else suffixes.push_back(*it.first);  // an extension key (".pl", ".php"); "" is every path
           }
         std::string origin = where(st.pos) + " " + st.key + " (not translated: denied)";
-        for (const std::string& px : prefixes)
-          closed_rules_ += "[[deny]]  # " + origin + "\nmatch = { prefix = " + tq(px) + (scope.empty() ? "" : ", " + scope) +
-                           " }\nsuffixes = [\"\"]\nindependent = true\n\n";
+        for (const std::string& px : prefixes) {
+          std::string m = px.empty() || px == "/" ? scope : "prefix = " + tq(px) + (scope.empty() ? "" : ", " + scope);  // "": every path
+          closed_rules_ += "[[deny]]  # " + origin + "\n" + (m.empty() ? "" : "match = { " + m + " }\n") +
+                           "suffixes = [\"\"]\nindependent = true\n\n";
+        }
         if (!suffixes.empty())
           closed_rules_ += "[[deny]]  # " + origin + "\n" + (scope.empty() ? "" : "match = { " + scope + " }\n") +
                            "suffixes = " + tlist(suffixes) + "\nindependent = true\n\n";
