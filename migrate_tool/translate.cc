@@ -107,6 +107,7 @@ class Translator {
     for (const Warning& w : c_.warnings) add(w.pos, Verdict::caveat, "parser", w.text);
     finish_static(g);
     fail_closed();
+    lowercase_closed();
     emit(o);
     return std::move(t_);
   }
@@ -1402,6 +1403,31 @@ class Translator {
                                                         " is denied (403) rather than served without it");
       }
   }
+  // server.force-lowercase-filenames: lighttpd matches a lower-cased path, so /IMAGE.JPG meets
+  // the block's ".jpg" denial and "/image.jpg" auth. cutover does not lower-case; those
+  // restrictions also deny every other spelling (case-insensitive, 403).
+  void lowercase_closed() {
+    for (size_t bi = 0; bi < c_.blocks.size(); ++bi) {
+      const Block& b = c_.blocks[bi];
+      const Setting* lc = b.find("server.force-lowercase-filenames");
+      bool on = false;
+      if (!lc || !parse_bool(lc->value, on) || !on) continue;
+      std::vector<std::string> res;
+      for (const char* k : {"url.access-deny", "static-file.exclude-extensions"})
+        if (const Setting* st = b.find(k))
+          for (auto& x : strings_of(st->value))
+            if (!x.empty()) res.push_back("(?i)" + regex_escape(x) + "$");
+      if (const Setting* st = b.find("auth.require"))
+        for (auto& it : st->value.items)
+          if (it.first && !it.first->empty()) res.push_back("(?i)^" + regex_escape(*it.first));
+      for (const std::string& re : res)
+        if (std::optional<std::string> scope = deny_scope(bi, re))
+          closed_rules_ += "[[deny]]  # " + where(lc->pos) + " server.force-lowercase-filenames (every spelling)\nmatch = { " + *scope +
+                           " }\nsuffixes = [\"\"]\nindependent = true\n\n";
+      add(lc->pos, Verdict::caveat, lc->key, "cutover does not lower-case paths: this block's denials and auth areas deny every spelling (403) instead");
+    }
+  }
+
   // Whether the report says `directive` (the setting's key, or one entry: `key "entry"`)
   // of this setting was not translated.
   bool untranslated_at(const Setting& st, const std::string& directive) const {
@@ -1414,8 +1440,8 @@ class Translator {
   // The match of a block's condition chain that cutover can say (host, path, request
   // fields); what it cannot (else links, scheme, socket) is left out: wider, never narrower.
   // nullopt: the chain can never hold (a scheme of https on plain-HTTP listeners).
-  std::optional<std::string> deny_scope(size_t bi) const {
-    std::string path_re, when;
+  std::optional<std::string> deny_scope(size_t bi, const std::string& also_path = "") const {
+    std::string path_re = also_path.empty() ? "" : "(?=[\\s\\S]*?(?:" + also_path + "))", when;
     bool proxies = c_.blocks[0].find("extforward.forwarder") && loaded("mod_extforward");  // they may say https
     // Each block of the chain holds, and every earlier link of each one's else chain fails.
     std::vector<std::pair<const Condition*, bool>> literals;  // (condition, must be false)
@@ -1601,10 +1627,15 @@ class Translator {
         } else if (s.key == "url.redirect" && loaded("mod_redirect")) {
           overrides(s, route_overrides_);
           redirects(s, &b, negs.empty() ? "" : ", unless_host = " + tlist(negs));
+        } else if (static_key(s.key) && !hc.empty()) {
+          continue;  // host_static() below
+        } else if (s.key == "server.force-lowercase-filenames") {
+          continue;  // lowercase_closed()
         } else {
           add(s.pos, Verdict::untranslated, s.key, "inside " + cond + ": not translated");
         }
       }
+      if (!hc.empty()) host_static(b, hc, cond);
       header_rule(block_edits, hc, where(at) + " " + cond);
       return;
     }
@@ -1662,24 +1693,58 @@ class Translator {
     for (auto& s : b.settings) add(s.pos, Verdict::untranslated, s.key, "inside " + cond + ": not translated");
   }
 
-  void finish_static(const Block& g) {
+  // The static options in effect in block `b` (its own keys over the global ones).
+  std::string static_options(const Block* b) {
+    const Block& g = c_.blocks[0];
+    auto find = [&](const char* k) -> const Setting* {
+      if (b)
+        if (const Setting* s = b->find(k)) return s;
+      return g.find(k);
+    };
     std::string opts;
-    if (const Setting* i = g.find("index-file.names"); i && loaded("mod_indexfile")) opts += ", index = " + tlist(strings_of(i->value));
+    if (const Setting* i = find("index-file.names"); i && loaded("mod_indexfile")) opts += ", index = " + tlist(strings_of(i->value));
     std::vector<std::string> ex;
-    if (const Setting* e = g.find("static-file.exclude-extensions")) ex = strings_of(e->value);
-    if (const Setting* d = g.find("url.access-deny"); d && loaded("mod_access"))
+    if (const Setting* e = find("static-file.exclude-extensions")) ex = strings_of(e->value);
+    if (const Setting* d = find("url.access-deny"); d && loaded("mod_access"))
       for (auto& x : strings_of(d->value)) ex.push_back(x);
     if (!ex.empty()) opts += ", exclude_extensions = " + tlist(ex);
-    bool b = false;
-    const Setting* dl = g.find("dir-listing.activate");
-    if (!dl) dl = g.find("server.dir-listing");
-    if (dl && parse_bool(dl->value, b) && b) opts += ", listing = true";
+    bool on = false;
+    const Setting* dl = find("dir-listing.activate");
+    if (!dl) dl = find("server.dir-listing");
+    if (dl && parse_bool(dl->value, on) && on) opts += ", listing = true";
     bool follow = true;
-    if (const Setting* f = g.find("server.follow-symlink")) parse_bool(f->value, follow);
+    if (const Setting* f = find("server.follow-symlink")) parse_bool(f->value, follow);
     if (follow) opts += ", follow_symlinks = true";
     bool no_pathinfo = false;
-    if (const Setting* f = g.find("static-file.disable-pathinfo")) parse_bool(f->value, no_pathinfo);
+    if (const Setting* f = find("static-file.disable-pathinfo")) parse_bool(f->value, no_pathinfo);
     if (!no_pathinfo) opts += ", pathinfo = true";
+    return opts;
+  }
+  static bool static_key(const std::string& k) {
+    return k == "server.document-root" || k == "server.follow-symlink" || k == "dir-listing.activate" || k == "server.dir-listing" ||
+           k == "index-file.names" || k == "static-file.exclude-extensions" || k == "static-file.disable-pathinfo";
+  }
+  // A host block's own static files: a static route for its Host with its document root and
+  // options (lighttpd's vhost by conditional), ahead of the global docroot route.
+  void host_static(const Block& b, const std::string& hc, const std::string& cond) {
+    bool any = false;
+    for (auto& st : b.settings) any = any || static_key(st.key);
+    if (!any) return;
+    const Setting* root = b.find("server.document-root");
+    if (!root) root = c_.blocks[0].find("server.document-root");
+    for (auto& st : b.settings)
+      if (static_key(st.key))
+        add(st.pos, root ? Verdict::exact : Verdict::untranslated, st.key,
+            root ? "the static route of " + cond + " (its Host's files, with this block's options over the global ones)"
+                 : "inside " + cond + ": no document root to serve from");
+    if (!root) return;
+    std::string r = "[[routes]]  # " + where(root->pos) + " " + cond + " static files\nname = \"docroot_" + std::to_string(++route_seq_) +
+                    "\"\nmatch = { prefix = \"/\", " + hc + " }\nstatic = { root = " + tq(root->value.str) + static_options(&b) + " }\n";
+    routes_.push_back({r, where(root->pos), 39});
+  }
+
+  void finish_static(const Block& g) {
+    std::string opts = static_options(nullptr);
     for (auto& r : routes_) {
       size_t p = r.text.find("STATIC_OPTIONS");
       if (p != std::string::npos) r.text.replace(p, 14, opts);
