@@ -6,7 +6,7 @@ BUILD_ASAN ?= build-asan
 FUZZ_SECONDS ?= 60
 FUZZ_TARGETS = http1_differential http1_request http1_response chunked url replacement fcgi_record cgi_response lighttpd_config static_request htpasswd access_format proxy_map config
 
-.PHONY: setup build demo test bench fuzz clean
+.PHONY: setup build demo test bench fuzz difffuzz clean
 
 setup:
 	@scripts/setup.sh
@@ -49,6 +49,17 @@ fuzz: setup
 	  last=$$(grep -E "^#[0-9]+.*cov: " build-fuzz/fuzz-$$t.log | tail -1); \
 	  echo "| $$t | $$(echo "$$last" | sed -E 's/.*cov: ([0-9]+).*/\1/') | $$(echo "$$last" | sed -E 's/.*corp: ([0-9]+).*/\1/') | $$(grep -E "^stat::number_of_executed_units" build-fuzz/fuzz-$$t.log | awk '{print $$2}') |" >> build-fuzz/fuzz-summary.txt; done
 	@echo; echo "| target | coverage (edges) | corpus | runs |"; echo "|---|---|---|---|"; cat build-fuzz/fuzz-summary.txt
+
+# Differential fuzzing of the lighttpd translator: DIFF_ROUNDS rounds of DIFF_CONFIGS random
+# lighttpd configs, each round with a random seed, against the real lighttpd 1.4.69 and
+# cutover (tests/e2e/migrate_generated_test.cc). Failing configs are kept in
+# build/artifacts/difffuzz/ (their seed and answers) to become regression cases.
+DIFF_ROUNDS ?= 10
+DIFF_CONFIGS ?= 100
+difffuzz: build
+	@for i in $$(seq 1 $(DIFF_ROUNDS)); do seed=$$(od -An -N4 -tu4 /dev/urandom | tr -d ' '); \
+	  CUTOVER_DIFF_SEED=$$seed CUTOVER_DIFF_CONFIGS=$(DIFF_CONFIGS) $(BUILD)/tests/e2e_tests \
+	    --gtest_filter='MigrateGenerated.*' 2>&1 | grep -E '^\[ difffuzz \]|MORE OPEN|^  GET' || true; done
 
 bench: build
 	bench/proxy.sh

@@ -1147,11 +1147,21 @@ class Translator {
   // A url block (or an else link of url blocks, or a bare else after one) inside a top-level
   // `$HTTP["host"] ==` block: routes with that Host and the path regex, ahead of the outer
   // ones, which step aside for exactly those requests (match.unless).
+  // Where a block is said to be: its condition, else its first setting, else (an empty bare
+  // else) the block it is an else of, or its parent.
+  Pos block_pos(const Block& b) const {
+    if (b.cond) return b.cond->pos;
+    if (!b.settings.empty()) return b.settings[0].pos;
+    if (b.else_of >= 0) return block_pos(c_.blocks[size_t(b.else_of)]);
+    if (b.parent > 0) return block_pos(c_.blocks[size_t(b.parent)]);
+    return Pos{};
+  }
+
   bool nested(const Block& b) {
     if (b.parent <= 0) return false;
     const Block& p = c_.blocks[size_t(b.parent)];
     std::string cond = b.cond ? b.cond->text() : "else";
-    Pos at = b.cond ? b.cond->pos : (b.settings.empty() ? p.cond->pos : b.settings[0].pos);
+    Pos at = block_pos(b);
     bool host_parent = p.parent <= 0 && p.cond && p.cond->object == "HTTP" && p.cond->field == "host" && p.cond->op == "==" &&
                        p.else_of < 0 && !p.is_else;
     std::string parent_when = p.parent <= 0 && p.cond && p.else_of < 0 && !p.is_else ? when_of(*p.cond) : "";
@@ -1301,7 +1311,7 @@ class Translator {
     if (!cm) return false;
     std::string cond = b.cond ? b.cond->text() : "else";
     if (b.else_of >= 0 && b.cond) cond = "else " + cond;
-    Pos at = b.cond ? b.cond->pos : (b.settings.empty() ? Pos{} : b.settings[0].pos);
+    Pos at = block_pos(b);
     if (cm->never) {
       add(at, Verdict::exact, cond, "never holds on cutover's plain-HTTP listeners (every request has the scheme http): nothing to translate");
       for (auto& st : b.settings) add(st.pos, Verdict::exact, st.key, "inside " + cond + ": never in effect, as in lighttpd on plain HTTP");
@@ -1509,7 +1519,7 @@ class Translator {
     if (b.else_of >= 0 && b.cond) cond = "else " + cond;
     std::string when = "[" + w + "]";
     std::string hc = "when = " + when;
-    Pos at = b.cond ? b.cond->pos : (b.settings.empty() ? Pos{} : b.settings[0].pos);
+    Pos at = block_pos(b);
     add(at, Verdict::exact, cond, "routes and rules of this block carry match.when " + w + "; the global routes of the same directive step aside for those requests");
     HeaderEditMap block_edits;
     for (auto& s : b.settings) {
@@ -1554,7 +1564,7 @@ class Translator {
     block_path_re_.clear();
     if (nested(b)) return;
     std::string cond = b.cond ? b.cond->text() : (b.is_else ? "else" : "?");
-    Pos at = b.cond ? b.cond->pos : (b.settings.empty() ? Pos{} : b.settings[0].pos);
+    Pos at = block_pos(b);
     if (b.cond && b.cond->object == "SERVER" && b.cond->field == "socket" && b.cond->op == "==" && !b.is_else) {
       std::string v = b.cond->value;
       if (!v.empty() && v.front() == ':') v = "0.0.0.0" + v;
@@ -1595,8 +1605,15 @@ class Translator {
               add(s.pos, Verdict::caveat, s.key, "set in a bare else whose chain has a block without it: the global " + s.key +
                                                      " is not kept for " + e->cond->text());
       };
+      // The same for the routes of earlier blocks (any shape) of the directive: this later
+      // block replaces them where it matches, as lighttpd's last matching block wins.
+      std::string negs_when;
+      for (const std::string& n : negs)
+        negs_when += std::string(negs_when.empty() ? "[" : ", ") + "{ header = \"Host\", regex = " + tq("(?i)" + n) + ", negate = true }";
+      if (!negs_when.empty()) negs_when += "]";
       auto overrides = [&](const Setting& s, std::map<std::string, std::vector<std::string>>& into) {
         into[s.key].push_back(bare_else ? ".*" : host_re);
+        route_excl_[s.key].push_back({bare_else ? "" : host_re, "", cur_block_, negs_when});
         caveat_if_partial(s);
       };
       HeaderEditMap block_edits;
@@ -1765,6 +1782,11 @@ class Translator {
     out << "[server]\nlisten = [" << tq(listen_host_ + ":" + std::to_string(listen_port_));
     for (auto& l : extra_listen_) out << ", " << tq(l);
     out << "]\n" << server_lines_;
+    {  // mod_redirect answers in uri_clean before mod_access when it is listed first
+      auto at = [&](const char* m) { return std::find(modules_.begin(), modules_.end(), m) - modules_.begin(); };
+      if (loaded("mod_redirect") && loaded("mod_access") && at("mod_redirect") < at("mod_access"))
+        out << "redirects_before_deny = true  # mod_redirect is listed before mod_access\n";
+    }
     if (!has_user_)  // lighttpd keeps running as whoever started it, root included
       out << "allow_root = true  # no server.username: like lighttpd, keep the user cutover is started as (set user = \"...\" to drop root)\n";
     out << header_tables(header_edits_, false, "  # setenv.*") << "\n";

@@ -381,6 +381,9 @@ struct ServerSpec {
   bool allow_root = false;
   // The Server field of answers that have none (lighttpd's server.tag); "": none.
   std::string server_tag;
+  // A redirect route answers before the deny rules are consulted (lighttpd, when mod_redirect
+  // comes before mod_access in server.modules); otherwise a denied path gets 403 first.
+  bool redirects_before_deny = false;
   std::string access_log;            // path; empty: no access log
   AccessFormat access_log_format = AccessFormat::combined();
   std::string state_file;            // route stages kept across restarts; empty: not kept

@@ -257,6 +257,7 @@ void parse_server(Reader& r, ServerSpec& s) {
       s.admin_hosts.push_back(l);
     }
   if (auto v = r.str("server_tag")) s.server_tag = *v;
+  if (auto v = r.boolean("redirects_before_deny")) s.redirects_before_deny = *v;
   if (auto v = r.str("user")) s.user = *v;
   if (auto v = r.str("group")) s.group = *v;
   if (auto v = r.boolean("allow_root")) s.allow_root = *v;

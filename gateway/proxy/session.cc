@@ -623,7 +623,8 @@ class Session {
       co_await send_simple(out, status, status == 413 ? "request body too large\n" : "request header fields too large\n");
       co_return;
     }
-    if (denied(decoded_path_, head, target)) {
+    bool redirect_first = route && route->action == RouteSpec::Action::redirect && cfg().server.redirects_before_deny;
+    if (!redirect_first && denied(decoded_path_, head, target)) {
       keep_alive_if_body_skippable(head, out);
       co_await send_simple(out, 403, "forbidden\n");
       co_return;

@@ -1,0 +1,195 @@
+// Differential at scale: random lighttpd configs (host, url and request-field conditions,
+// nested to depth 3, else chains, url.redirect and url.access-deny at every level) and
+// requests, run against the real lighttpd 1.4.69 and against cutover on what
+// `cutover migrate` made of each. Where migrate says the translation is complete, every
+// answer must have the same status and Location path; wherever lighttpd refuses
+// (401/403/404), cutover must refuse too, whatever the report says.
+//
+// Bounded in `make test` (a fixed seed, CUTOVER_DIFF_CONFIGS configs, 24 by default);
+// `make difffuzz` runs more with random seeds. A config that fails is kept under
+// ARTIFACT_DIR/difffuzz/ with its requests and answers, to become a regression case.
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include <cstdlib>
+#include <random>
+#include <set>
+#include <sstream>
+#include <thread>
+
+#include "harness.h"
+
+using namespace e2e;
+
+namespace {
+
+struct Gen {
+  std::mt19937 rng;
+  explicit Gen(uint32_t seed) : rng(seed) {}
+  int pick(int n) { return int(rng() % uint32_t(n)); }
+  template <class T>
+  const T& one(const std::vector<T>& v) { return v[size_t(pick(int(v.size())))]; }
+
+  const std::vector<std::string> hosts = {"a.example", "b.example", "c.example"};
+  const std::vector<std::string> dirs = {"/p1", "/p2", "/p3"};
+
+  // lighttpd refuses two blocks with the same condition under the same parent that set the
+  // same key ("Duplicate config variable"): each condition text is used once per parent.
+  std::set<std::string> used;
+  std::string condition(const std::string& parent) {
+    for (int tries = 0; tries < 12; ++tries) {
+      std::string c = any_condition();
+      if (used.insert(parent + "|" + c).second) return c;
+    }
+    return "$HTTP[\"querystring\"] =~ \"z=" + std::to_string(used.size()) + "\"";
+  }
+  std::string any_condition() {
+    switch (pick(9)) {
+      case 0: return "$HTTP[\"host\"] == \"" + one(hosts) + "\"";
+      case 1: return "$HTTP[\"host\"] != \"" + one(hosts) + "\"";
+      case 2: return "$HTTP[\"url\"] =^ \"" + one(dirs) + "\"";
+      case 3: return "$HTTP[\"url\"] == \"" + one(dirs) + "/page\"";
+      case 4: return "$HTTP[\"url\"] =~ \"\\\\.txt$\"";
+      case 5: return "$HTTP[\"url\"] !~ \"^" + one(dirs) + "\"";
+      case 6: return "$HTTP[\"useragent\"] =~ \"bot\"";
+      case 7: return "$HTTP[\"querystring\"] =~ \"(^|&)x=1\"";
+      default: return "$HTTP[\"url\"] =$ \"/page\"";
+    }
+  }
+  std::string settings(const std::string& indent, int id) {
+    std::string out;
+    int n = pick(3);
+    for (int i = 0; i < n; ++i) {
+      if (pick(2)) out += indent + "url.redirect = ( \"^/(.*)$\" => \"/r" + std::to_string(id) + "/$1\" )\n";
+      else out += indent + "url.access-deny = ( \"" + (pick(3) == 0 ? std::string("") : std::string(".txt")) + "\" )\n";
+      if (out.find("url.redirect") != std::string::npos && out.find("url.access-deny") != std::string::npos) break;
+    }
+    // one value per key and block, as lighttpd requires
+    std::string seen, dedup;
+    std::istringstream in(out);
+    for (std::string l; std::getline(in, l);) {
+      std::string k = l.substr(l.find_first_not_of(' '), l.find(" = ") - l.find_first_not_of(' '));
+      if (seen.find("|" + k + "|") != std::string::npos) continue;
+      seen += "|" + k + "|";
+      dedup += l + "\n";
+    }
+    return dedup;
+  }
+  std::string block(int depth, const std::string& indent, int& id, const std::string& parent = "") {
+    std::string cond = condition(parent);
+    std::string out = indent + cond + " {\n" + settings(indent + "  ", ++id);
+    if (depth < 3 && pick(2)) out += block(depth + 1, indent + "  ", id, parent + "/" + cond);
+    out += indent + "}\n";
+    int links = pick(3);
+    for (int i = 0; i < links; ++i) {
+      bool bare = i == links - 1 && pick(2);
+      std::string link = bare ? std::string("else") : condition(parent);
+      out += indent + "else " + (bare ? std::string() : link + " ") + "{\n" + settings(indent + "  ", ++id);
+      if (depth < 3 && pick(3) == 0) out += block(depth + 1, indent + "  ", id, parent + "/" + link);  // lighttpd: every bare else is one context
+      out += indent + "}\n";
+      if (bare) break;
+    }
+    return out;
+  }
+  std::string config() {
+    used.clear();
+    std::string out = "server.modules = (\"mod_redirect\", \"mod_access\")\n";
+    int id = 0;
+    if (pick(2)) out += "url.redirect = ( \"^/p1/(.*)$\" => \"/global/$1\" )\n";
+    if (pick(3) == 0) out += "url.access-deny = ( \"~\" )\n";
+    int blocks = 1 + pick(3);
+    for (int i = 0; i < blocks; ++i) out += block(1, "", id);
+    return out;
+  }
+};
+
+struct Ask {
+  std::string target, host, agent;
+};
+
+std::vector<Ask> requests() {
+  std::vector<Ask> out;
+  for (std::string host : {"a.example", "b.example", "c.example", "127.0.0.1"})
+    for (std::string target : {"/", "/p1/page", "/p2/x.txt", "/p3/y", "/file.txt", "/p1/page?x=1"})
+      out.push_back({target, host, ""});
+  out.push_back({"/p2/page", "a.example", "Googlebot"});
+  out.push_back({"/file.txt", "b.example", "somebot/1"});
+  return out;
+}
+
+std::string location_path(const std::string& loc) {
+  if (loc.rfind("http://", 0) != 0) return loc;
+  size_t slash = loc.find('/', 7);
+  return slash == std::string::npos ? "/" : loc.substr(slash);
+}
+
+TEST(MigrateGenerated, RandomConfigsAnswerLikeLighttpdAndNeverMoreOpen) {
+  const char* n_env = std::getenv("CUTOVER_DIFF_CONFIGS");
+  const char* seed_env = std::getenv("CUTOVER_DIFF_SEED");
+  int configs = n_env ? std::atoi(n_env) : 24;
+  uint32_t seed = seed_env ? uint32_t(std::strtoul(seed_env, nullptr, 10)) : 20261201u;
+  Gen g(seed);
+  std::string docroot = temp_dir() + "/www";
+  ::mkdir(docroot.c_str(), 0755);
+  for (const char* d : {"/p1", "/p2", "/p3"}) ::mkdir((docroot + d).c_str(), 0755);
+  for (const char* f : {"/index.html", "/file.txt", "/p1/page", "/p2/x.txt", "/p2/page", "/p3/y"}) write_file(docroot + f, std::string(f) + "\n");
+  size_t exact_configs = 0, compared = 0, differing = 0, opener = 0, lighttpd_refused = 0;
+  std::string report;
+  for (int c = 0; c < configs; ++c) {
+    std::string dir = temp_dir();
+    int lport = free_port();
+    std::string body = g.config();
+    std::string conf = "server.document-root = \"" + docroot + "\"\nserver.bind = \"127.0.0.1\"\nserver.port = " +
+                       std::to_string(lport) + "\nserver.errorlog = \"" + dir + "/lighttpd.err\"\nindex-file.names = (\"index.html\")\n" + body;
+    write_file(dir + "/lighttpd.conf", conf);
+    auto [code, out] = run_cutover(dir, {"migrate", dir + "/lighttpd.conf", "-o", dir + "/cutover.toml"});
+    ASSERT_TRUE(code == 0 || code == 3) << "config " << c << ":\n" << conf << out;
+    bool complete = code == 0;
+    exact_configs += complete;
+    std::string toml = read_file(dir + "/cutover.toml");
+    size_t l = toml.find("listen = [");
+    ASSERT_NE(l, std::string::npos) << toml;
+    toml.replace(l, toml.find('\n', l) - l, "listen = [\"127.0.0.1:{{PORT}}\"]");
+    Process lighttpd({"/usr/sbin/lighttpd", "-D", "-f", dir + "/lighttpd.conf"}, dir + "/lighttpd.log");
+    if (!wait_until([&] { return Client(lport).connected() || !lighttpd.running(); }) || !lighttpd.running()) {
+      ++lighttpd_refused;  // a shape lighttpd itself rejects (it names it in its log); nothing to compare
+      continue;
+    }
+    Gateway gw(dir, toml);
+    std::string diffs;
+    for (const Ask& a : requests()) {
+      std::vector<std::string> fields = {"Host: " + a.host};
+      if (!a.agent.empty()) fields.push_back("User-Agent: " + a.agent);
+      auto lt = fetch(lport, "GET", a.target, "", fields);
+      auto co = fetch(gw.port, "GET", a.target, "", fields);
+      ASSERT_TRUE(lt && co) << a.target;
+      ++compared;
+      std::string what = "GET " + a.target + " Host " + a.host + (a.agent.empty() ? "" : " UA " + a.agent) + ": lighttpd " +
+                         std::to_string(lt->status) + " " + location_path(lt->header("Location")) + ", cutover " +
+                         std::to_string(co->status) + " " + location_path(co->header("Location"));
+      bool refused = lt->status == 401 || lt->status == 403 || lt->status == 404;
+      if (refused && co->status < 400) {
+        ++opener;
+        diffs += "  MORE OPEN " + what + "\n";
+      } else if (complete && (lt->status != co->status || location_path(lt->header("Location")) != location_path(co->header("Location")))) {
+        ++differing;
+        diffs += "  " + what + "\n";
+      }
+    }
+    if (!diffs.empty()) {
+      std::string keep = std::string(ARTIFACT_DIR) + "/difffuzz";
+      ::mkdir(keep.c_str(), 0755);
+      std::string name = keep + "/seed" + std::to_string(seed) + "-config" + std::to_string(c);
+      write_file(name + ".conf", body);
+      write_file(name + ".answers", diffs + "\n--- report\n" + out);
+      report += "config " + std::to_string(c) + (complete ? " (complete)" : " (partial)") + ":\n" + body + diffs;
+    }
+  }
+  std::cout << "[ difffuzz ] seed " << seed << ": " << configs << " configs (" << exact_configs << " complete) x "
+            << requests().size() << " requests = " << compared << " answers; " << differing << " differ, " << opener
+            << " more open than lighttpd; " << lighttpd_refused << " configs lighttpd refused to start\n";
+  EXPECT_EQ(opener, 0u) << report;
+  EXPECT_EQ(differing, 0u) << report;
+}
+
+}  // namespace
