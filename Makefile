@@ -53,7 +53,8 @@ fuzz: setup
 # Differential fuzzing of the lighttpd translator: DIFF_ROUNDS rounds of DIFF_CONFIGS random
 # lighttpd configs, each round with a random seed, against the real lighttpd 1.4.69 and
 # cutover (tests/e2e/migrate_generated_test.cc). Failing configs are kept in
-# build/artifacts/difffuzz/ (their seed and answers) to become regression cases.
+# build/artifacts/difffuzz/ (their seed and answers); copy one into tests/difffuzz/ and every
+# run replays it first, as a regression case.
 DIFF_ROUNDS ?= 10
 DIFF_CONFIGS ?= 100
 difffuzz: build

@@ -1612,7 +1612,7 @@ class Translator {
         negs_when += std::string(negs_when.empty() ? "[" : ", ") + "{ header = \"Host\", regex = " + tq("(?i)" + n) + ", negate = true }";
       if (!negs_when.empty()) negs_when += "]";
       auto overrides = [&](const Setting& s, std::map<std::string, std::vector<std::string>>& into) {
-        into[s.key].push_back(bare_else ? ".*" : host_re);
+        if (!bare_else) into[s.key].push_back(host_re);  // a bare else: only where the earlier links fail (below)
         route_excl_[s.key].push_back({bare_else ? "" : host_re, "", cur_block_, negs_when});
         caveat_if_partial(s);
       };

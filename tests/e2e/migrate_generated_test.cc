@@ -7,8 +7,10 @@
 //
 // Bounded in `make test` (a fixed seed, CUTOVER_DIFF_CONFIGS configs, 24 by default);
 // `make difffuzz` runs more with random seeds. A config that fails is kept under
-// ARTIFACT_DIR/difffuzz/ with its requests and answers, to become a regression case.
+// ARTIFACT_DIR/difffuzz/ with its requests and answers; copied into tests/difffuzz/ it is
+// replayed first by every run from then on (the six there are what this test found).
 #include <gtest/gtest.h>
+#include <dirent.h>
 #include <sys/stat.h>
 
 #include <cstdlib>
@@ -135,10 +137,18 @@ TEST(MigrateGenerated, RandomConfigsAnswerLikeLighttpdAndNeverMoreOpen) {
   for (const char* f : {"/index.html", "/file.txt", "/p1/page", "/p2/x.txt", "/p2/page", "/p3/y"}) write_file(docroot + f, std::string(f) + "\n");
   size_t exact_configs = 0, compared = 0, differing = 0, opener = 0, lighttpd_refused = 0;
   std::string report;
-  for (int c = 0; c < configs; ++c) {
+  // First the kept regressions (tests/difffuzz/*.conf: configs that once differed), then new ones.
+  std::vector<std::string> kept;
+  if (DIR* d = ::opendir((std::string(SOURCE_DIR) + "/tests/difffuzz").c_str())) {
+    while (dirent* e = ::readdir(d))
+      if (std::string n = e->d_name; n.size() > 5 && n.compare(n.size() - 5, 5, ".conf") == 0)
+        kept.push_back(read_file(std::string(SOURCE_DIR) + "/tests/difffuzz/" + n));
+    ::closedir(d);
+  }
+  for (int c = -int(kept.size()); c < configs; ++c) {
     std::string dir = temp_dir();
     int lport = free_port();
-    std::string body = g.config();
+    std::string body = c < 0 ? kept[size_t(-c - 1)] : g.config();
     std::string conf = "server.document-root = \"" + docroot + "\"\nserver.bind = \"127.0.0.1\"\nserver.port = " +
                        std::to_string(lport) + "\nserver.errorlog = \"" + dir + "/lighttpd.err\"\nindex-file.names = (\"index.html\")\n" + body;
     write_file(dir + "/lighttpd.conf", conf);
@@ -185,7 +195,7 @@ TEST(MigrateGenerated, RandomConfigsAnswerLikeLighttpdAndNeverMoreOpen) {
       report += "config " + std::to_string(c) + (complete ? " (complete)" : " (partial)") + ":\n" + body + diffs;
     }
   }
-  std::cout << "[ difffuzz ] seed " << seed << ": " << configs << " configs (" << exact_configs << " complete) x "
+  std::cout << "[ difffuzz ] seed " << seed << ": " << kept.size() << " kept + " << configs << " configs (" << exact_configs << " complete) x "
             << requests().size() << " requests = " << compared << " answers; " << differing << " differ, " << opener
             << " more open than lighttpd; " << lighttpd_refused << " configs lighttpd refused to start\n";
   EXPECT_EQ(opener, 0u) << report;
