@@ -135,7 +135,7 @@ TEST(MigrateGenerated, RandomConfigsAnswerLikeLighttpdAndNeverMoreOpen) {
   ::mkdir(docroot.c_str(), 0755);
   for (const char* d : {"/p1", "/p2", "/p3"}) ::mkdir((docroot + d).c_str(), 0755);
   for (const char* f : {"/index.html", "/file.txt", "/p1/page", "/p2/x.txt", "/p2/page", "/p3/y"}) write_file(docroot + f, std::string(f) + "\n");
-  size_t exact_configs = 0, compared = 0, differing = 0, opener = 0, lighttpd_refused = 0;
+  size_t exact_configs = 0, compared = 0, differing = 0, opener = 0, lighttpd_refused = 0, refused_alike = 0;
   std::string report;
   // First the kept regressions (tests/difffuzz/*.conf: configs that once differed), then new ones.
   std::vector<std::string> kept;
@@ -153,6 +153,12 @@ TEST(MigrateGenerated, RandomConfigsAnswerLikeLighttpdAndNeverMoreOpen) {
                        std::to_string(lport) + "\nserver.errorlog = \"" + dir + "/lighttpd.err\"\nindex-file.names = (\"index.html\")\n" + body;
     write_file(dir + "/lighttpd.conf", conf);
     auto [code, out] = run_cutover(dir, {"migrate", dir + "/lighttpd.conf", "-o", dir + "/cutover.toml"});
+    if (code == 1 && out.find("lighttpd refuses to start") != std::string::npos) {  // so must lighttpd
+      Process lt({"/usr/sbin/lighttpd", "-tt", "-f", dir + "/lighttpd.conf"}, dir + "/lighttpd-tt.log");
+      EXPECT_NE(lt.wait_exit(std::chrono::seconds(10)), 0) << "migrate refused what lighttpd accepts:\n" << conf << out;
+      ++refused_alike;
+      continue;
+    }
     ASSERT_TRUE(code == 0 || code == 3) << "config " << c << ":\n" << conf << out;
     bool complete = code == 0;
     exact_configs += complete;
@@ -197,7 +203,10 @@ TEST(MigrateGenerated, RandomConfigsAnswerLikeLighttpdAndNeverMoreOpen) {
   }
   std::cout << "[ difffuzz ] seed " << seed << ": " << kept.size() << " kept + " << configs << " configs (" << exact_configs << " complete) x "
             << requests().size() << " requests = " << compared << " answers; " << differing << " differ, " << opener
-            << " more open than lighttpd; " << lighttpd_refused << " configs lighttpd refused to start\n";
+            << " more open than lighttpd; " << refused_alike << " configs refused by both; " << lighttpd_refused
+            << " refused by lighttpd alone\n";
+  // Not yet: lighttpd refuses some configs whose blocks share a context ("Duplicate config
+  // variable in conditional"); migrate does not model its context names and translates them.
   EXPECT_EQ(opener, 0u) << report;
   EXPECT_EQ(differing, 0u) << report;
 }
