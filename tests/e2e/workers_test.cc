@@ -12,6 +12,8 @@
 #include <fstream>
 #include <set>
 
+#include <nlohmann/json.hpp>
+
 #include "harness.h"
 
 namespace e2e {
@@ -196,6 +198,17 @@ TEST(Workers, RollingRestartUnderLoadFailsNoRequestAndServesTheNewBinary) {
     EXPECT_NE(a->body.find("hello from v2"), std::string::npos) << a->body;
   }
   for (pid_t pid : before) EXPECT_FALSE(pid_alive(pid)) << "old worker " << pid << " still running";
+  // A planned replacement is not an error: counted as replaced, not as a restart.
+  auto [cs, status] = run_cutover(d.dir, {"workers", "status", "--admin", admin, "--json"});
+  EXPECT_EQ(cs, 0) << status;
+  auto j = nlohmann::json::parse(status, nullptr, false);
+  ASSERT_TRUE(j.is_object()) << status;
+  for (auto& p : j["workers"])
+    for (auto& i : p["instances"]) {
+      EXPECT_EQ(i["replaced"], 1) << p["pool"] << " " << i.dump();
+      EXPECT_EQ(i["restarts"], 0) << p["pool"] << " " << i.dump();
+      EXPECT_EQ(i["last_error"], "") << p["pool"] << " " << i.dump();
+    }
 }
 
 // With one thread the supervisor ticks on a timer of the only event loop (proxy/server.cc);
