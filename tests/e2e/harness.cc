@@ -55,6 +55,12 @@ std::string wait_for_lines(const std::string& path, size_t n) {
 Process::Process(std::vector<std::string> argv, std::string log_path) : log_(std::move(log_path)) {
   int fd = ::open(log_.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
   if (fd < 0) throw std::runtime_error("cannot open " + log_);
+  // Everything the child needs is built before fork(): the test process has threads, and a
+  // malloc in the child can wait forever on a lock another thread held at the fork (seen
+  // under ASan: the child hung before exec, "cutover did not start" with an empty log).
+  std::vector<char*> args;
+  for (auto& a : argv) args.push_back(a.data());
+  args.push_back(nullptr);
   pid_ = fork();
   if (pid_ == 0) {
     prctl(PR_SET_PDEATHSIG, SIGKILL);  // never outlive the test
@@ -62,9 +68,6 @@ Process::Process(std::vector<std::string> argv, std::string log_path) : log_(std
     dup2(fd, 2);
     int devnull = ::open("/dev/null", O_RDONLY);
     dup2(devnull, 0);
-    std::vector<char*> args;
-    for (auto& a : argv) args.push_back(a.data());
-    args.push_back(nullptr);
     execvp(args[0], args.data());
     _exit(127);
   }
@@ -164,7 +167,9 @@ Gateway::Gateway(const std::string& dir, const std::string& config_toml) {
   proc = std::make_unique<Process>(
       std::vector<std::string>{CUTOVER_BIN, "serve", "-c", dir + "/cutover.toml"}, dir + "/cutover.log");
   auto line = proc->wait_for("listening on http://127.0.0.1:", seconds(10));
-  if (!line) throw std::runtime_error("cutover did not start: " + proc->log());
+  if (!line)
+    throw std::runtime_error(std::string("cutover did not start (") + (proc->running() ? "still running, silent" : "exited") +
+                             "): " + proc->log());
   port = std::stoi(*line);
 }
 
