@@ -1244,6 +1244,40 @@ class Translator {
   // negation of every earlier link of each one's else chain — as a route's match: the Host
   // (`host` for one ==, else Host field conditions), the path (lookaheads, negative for a
   // failed link), the other request fields (`when`). nullopt when a link cannot be said.
+  // A block's condition chain as literals: each block of it holds, and every earlier link of
+  // each one's else chain fails.
+  using Literal = std::pair<const Condition*, bool>;  // (condition, must be false)
+  std::vector<Literal> chain_literals(size_t bi) const {
+    std::vector<Literal> literals;
+    for (int b = int(bi); b > 0; b = c_.blocks[size_t(b)].parent) {
+      const Block& x = c_.blocks[size_t(b)];
+      if (x.cond) literals.push_back({&*x.cond, false});
+      for (int e = x.else_of; e >= 0; e = c_.blocks[size_t(e)].else_of)
+        if (c_.blocks[size_t(e)].cond) literals.push_back({&*c_.blocks[size_t(e)].cond, true});
+    }
+    return literals;
+  }
+  // A scheme literal on cutover's plain-HTTP listeners: always http, unless trusted proxies
+  // may say https (then, and for any other literal, nullopt: not decided here).
+  std::optional<bool> scheme_holds(const Condition& c, bool flip) const {
+    if (c.object != "HTTP" || c.field != "scheme" || (c.op != "==" && c.op != "!=")) return std::nullopt;
+    if (c_.blocks[0].find("extforward.forwarder") && loaded("mod_extforward")) return std::nullopt;
+    return (c.value == "http") == (c.op == "==") != flip;
+  }
+  // A url literal as a lookahead on the path (negative for a failed link).
+  static std::string path_lookahead(const Condition& c, bool flip) {
+    return std::string(flip ? "(?![\\s\\S]*?(?:" : "(?=[\\s\\S]*?(?:") + url_regex(c) + "))";
+  }
+  // A host literal as a Host field condition, any case, an optional port after the name.
+  static std::string host_literal(const Condition& c, bool flip) {
+    bool neg = (c.op == "!=" || c.op == "!~") != flip;
+    std::string re = c.op == "=~" || c.op == "!~" ? c.value
+                     : c.op == "=^"               ? "^" + regex_escape(c.value)
+                     : c.op == "=$"               ? regex_escape(c.value) + "(:[0-9]+)?$"
+                                                  : "^" + regex_escape(c.value) + "(:[0-9]+)?$";
+    return "{ header = \"Host\", regex = " + tq("(?i)" + re) + (neg ? ", negate = true" : "") + " }";
+  }
+
   struct ChainMatch {
     std::string match;      // "host = …, regex = …, when = [...]"
     Exclusion excl;         // the same, as an exclusion for earlier blocks of the same key
@@ -1251,13 +1285,7 @@ class Translator {
     bool never = false;     // the chain cannot hold on cutover's listeners
   };
   std::optional<ChainMatch> chain_match(size_t bi) const {
-    std::vector<std::pair<const Condition*, bool>> literals;  // (condition, must be false)
-    for (int b = int(bi); b > 0; b = c_.blocks[size_t(b)].parent) {
-      const Block& x = c_.blocks[size_t(b)];
-      if (x.cond) literals.push_back({&*x.cond, false});
-      for (int e = x.else_of; e >= 0; e = c_.blocks[size_t(e)].else_of)
-        if (c_.blocks[size_t(e)].cond) literals.push_back({&*c_.blocks[size_t(e)].cond, true});
-    }
+    std::vector<Literal> literals = chain_literals(bi);
     std::string path_re, when, host_eq;
     bool one_host = true;
     for (auto [cp, flip] : literals)
@@ -1267,29 +1295,25 @@ class Translator {
       }
     if (!one_host) host_eq.clear();
     ChainMatch m;
-    bool proxies = c_.blocks[0].find("extforward.forwarder") && loaded("mod_extforward");  // they may say https
+    auto join = [](std::string& into, const std::string& part) { into += (into.empty() ? "" : ", ") + part; };
     for (auto [cp, flip] : literals) {
       const Condition& c = *cp;
-      if (c.object == "HTTP" && c.field == "scheme" && !proxies && (c.op == "==" || c.op == "!=")) {
-        if ((c.value == "http") != (c.op == "==") != flip) m.never = true;  // plain-HTTP listeners: every request is http
+      if (std::optional<bool> holds = scheme_holds(c, flip)) {
+        m.never = m.never || !*holds;
       } else if (c.object == "HTTP" && c.field == "url") {
-        path_re = std::string(flip ? "(?![\\s\\S]*?(?:" : "(?=[\\s\\S]*?(?:") + url_regex(c) + "))" + path_re;
+        path_re = path_lookahead(c, flip) + path_re;
         m.has_path = true;
       } else if (c.object == "HTTP" && c.field == "host") {
         m.has_host = true;
         if (!host_eq.empty() && c.op == "==" && !flip && c.value == host_eq) continue;  // said by `host`
         if (c.op == "=~" || c.op == "!~") return std::nullopt;  // lighttpd matches the lowercased Host: not said exactly here
-        bool neg = (c.op == "!=") != flip;
-        std::string re = c.op == "=^" ? "^" + regex_escape(c.value) : c.op == "=$" ? regex_escape(c.value) + "(:[0-9]+)?$"
-                                                                                   : "^" + regex_escape(c.value) + "(:[0-9]+)?$";
-        when += std::string(when.empty() ? "" : ", ") + "{ header = \"Host\", regex = " + tq("(?i)" + re) + (neg ? ", negate = true" : "") + " }";
+        join(when, host_literal(c, flip));
       } else if (std::string w = when_of(c, flip); !w.empty()) {
-        when += std::string(when.empty() ? "" : ", ") + w;
+        join(when, w);
       } else {
         return std::nullopt;
       }
     }
-    auto join = [](std::string& into, const std::string& part) { into += (into.empty() ? "" : ", ") + part; };
     if (!host_eq.empty()) join(m.match, "host = " + tq(host_eq));
     if (!path_re.empty()) join(m.match, "regex = " + tq("^" + path_re));
     if (!when.empty()) join(m.match, "when = [" + when + "]");
@@ -1452,31 +1476,19 @@ class Translator {
   // nullopt: the chain can never hold (a scheme of https on plain-HTTP listeners).
   std::optional<std::string> deny_scope(size_t bi, const std::string& also_path = "") const {
     std::string path_re = also_path.empty() ? "" : "(?=[\\s\\S]*?(?:" + also_path + "))", when;
-    bool proxies = c_.blocks[0].find("extforward.forwarder") && loaded("mod_extforward");  // they may say https
-    // Each block of the chain holds, and every earlier link of each one's else chain fails.
-    std::vector<std::pair<const Condition*, bool>> literals;  // (condition, must be false)
-    for (int b = int(bi); b > 0; b = c_.blocks[size_t(b)].parent) {
-      const Block& x = c_.blocks[size_t(b)];
-      if (x.cond) literals.push_back({&*x.cond, false});
-      for (int e = x.else_of; e >= 0; e = c_.blocks[size_t(e)].else_of)
-        if (c_.blocks[size_t(e)].cond) literals.push_back({&*c_.blocks[size_t(e)].cond, true});
-    }
-    for (auto [cp, flip] : literals) {
+    for (auto [cp, flip] : chain_literals(bi)) {
       const Condition& c = *cp;
-      if (c.object == "HTTP" && c.field == "scheme" && !proxies && (c.op == "==" || c.op == "!=")) {
-        if ((c.value == "http") != (c.op == "==") != flip) return std::nullopt;  // every request is http
+      std::string w;
+      if (std::optional<bool> holds = scheme_holds(c, flip)) {
+        if (!*holds) return std::nullopt;
       } else if (c.object == "HTTP" && c.field == "url") {
-        path_re = std::string(flip ? "(?![\\s\\S]*?(?:" : "(?=[\\s\\S]*?(?:") + url_regex(c) + "))" + path_re;
+        path_re = path_lookahead(c, flip) + path_re;
       } else if (c.object == "HTTP" && c.field == "host") {
-        bool neg = (c.op == "!=" || c.op == "!~") != flip;
-        std::string re = c.op == "=~" || c.op == "!~" ? "(?i)" + c.value
-                         : c.op == "=^"               ? "(?i)^" + regex_escape(c.value)
-                         : c.op == "=$"               ? "(?i)" + regex_escape(c.value) + "(:[0-9]+)?$"
-                                                      : "(?i)^" + regex_escape(c.value) + "(:[0-9]+)?$";
-        when += std::string(when.empty() ? "" : ", ") + "{ header = \"Host\", regex = " + tq(re) + (neg ? ", negate = true" : "") + " }";
-      } else if (std::string w = when_of(c, flip); !w.empty()) {
-        when += std::string(when.empty() ? "" : ", ") + w;
+        w = host_literal(c, flip);
+      } else {
+        w = when_of(c, flip);
       }
+      if (!w.empty()) when += std::string(when.empty() ? "" : ", ") + w;
     }
     std::string out;
     if (!path_re.empty()) out = "regex = " + tq("^" + path_re);
