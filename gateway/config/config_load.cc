@@ -1,8 +1,6 @@
 // TOML -> Config. Every key is checked: unknown keys, wrong types, bad values and broken
 // references are errors naming file:line:column and what was expected.
 #include <arpa/inet.h>
-#include <grp.h>
-#include <pwd.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -15,6 +13,7 @@
 #include <toml++/toml.h>
 
 #include "config/config.h"
+#include "config/identity.h"
 #include "config/nearest.h"
 #include "config/worker_template.h"
 
@@ -1336,17 +1335,9 @@ std::vector<std::string> config_warnings(const Config& c) {
 
 std::vector<std::string> config_path_errors(const Config& c) {
   std::vector<std::string> errs;
-  std::vector<char> buf(16384);
-  if (!c.server.user.empty()) {
-    passwd pw{}, *found = nullptr;
-    ::getpwnam_r(c.server.user.c_str(), &pw, buf.data(), buf.size(), &found);
-    if (!found) errs.push_back(c.file + ": server.user: no user \"" + c.server.user + "\" on this machine");
-  }
-  if (!c.server.group.empty()) {
-    struct group gr {}, *found = nullptr;
-    ::getgrnam_r(c.server.group.c_str(), &gr, buf.data(), buf.size(), &found);
-    if (!found) errs.push_back(c.file + ": server.group: no group \"" + c.server.group + "\" on this machine");
-  }
+  Identity id;  // the user and the group each on its own, so that both are named
+  if (std::string e = resolve_identity(c.server.user, "", id); !e.empty()) errs.push_back(c.file + ": " + e);
+  if (std::string e = resolve_identity("", c.server.group, id); !e.empty()) errs.push_back(c.file + ": " + e);
   for (const RouteSpec& r : c.routes) {
     if (r.action != RouteSpec::Action::static_files) continue;
     const StaticSpec& s = r.static_files;

@@ -8,15 +8,6 @@ namespace cutover {
 
 struct ServerSpec;
 
-struct Identity {
-  uid_t uid = 0;
-  gid_t gid = 0;
-  std::string user, group;  // names, for the log line
-};
-
-// The identity `user`/`group` name on this machine, or the error ("no user \"x\"").
-std::string resolve_identity(const std::string& user, const std::string& group, Identity& out);
-
 // Switches the whole process (every thread) to server.user/group, or checks that it may
 // stay as it is. Returns "" or why cutover must not start:
 // - root without server.user and without allow_root;
