@@ -240,6 +240,10 @@ class ResponseSink {
   // After a 101: relays bytes both ways until either side closes.
   virtual awaitable<void> tunnel(UpSocket& up, std::string_view up_leftover) = 0;
   virtual bool started() const = 0;
+  // Forgets a started response none of which reached the client yet (its head waits for
+  // the first body bytes), so the request can be answered anew: by another backend, or
+  // with a 502 instead of a cut connection. False once bytes went out.
+  virtual bool retract() { return !started(); }
 };
 
 // When an exchange's phases ended (tc.rt.clock() ms; -1: not reached), for the access log.

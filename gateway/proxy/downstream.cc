@@ -273,6 +273,7 @@ ClientResponse::ClientResponse(Downstream& d, const http1::RequestHead& h, bool 
 
 void ClientResponse::start(const ResponseStart& r) {
   started_ = true;
+  keep_alive_asked_ = keep_alive_;
   status_ = r.status;
   if (draining_ && draining_->load(std::memory_order_relaxed)) keep_alive_ = false;
   has_body_ = r.has_body && req_.method != "HEAD";
@@ -386,7 +387,22 @@ int ClientResponse::finish_now() {
   return send_pending_now();
 }
 
+bool ClientResponse::retract() {
+  if (wrote_) return false;
+  if (!started_) return true;
+  started_ = false;
+  keep_alive_ = keep_alive_asked_;
+  chunked_ = false;
+  has_body_ = true;
+  status_ = 0;
+  body_bytes_ = 0;
+  pending_.reset();
+  head_.clear();
+  return true;
+}
+
 int ClientResponse::send_pending_now() {
+  wrote_ = true;
   error_code ec;
   size_t n = d_.write_now(pending_->a, pending_->b, ec);
   if (ec) return 0;
@@ -406,6 +422,7 @@ void ClientResponse::sent_pending() {
 }
 
 awaitable<bool> ClientResponse::flush_pending() {
+  wrote_ = true;
   bool ok = co_await d_.write(pending_->a, pending_->b);
   sent_pending();
   co_return ok;
@@ -425,6 +442,7 @@ awaitable<bool> ClientResponse::finish() {
 
 awaitable<bool> ClientResponse::send_file(int fd, uint64_t off, uint64_t len) {
   if (!has_body_ || len == 0) co_return true;
+  wrote_ = true;
   body_bytes_ += len;
   // Up to 32 KiB: copied behind the head, one write (cheaper than write + sendfile).
   if (len <= 32 * 1024) {
@@ -442,6 +460,7 @@ awaitable<bool> ClientResponse::send_file(int fd, uint64_t off, uint64_t len) {
 
 awaitable<void> ClientResponse::tunnel(UpSocket& up, std::string_view up_leftover) {
   tunnelled_ = true;
+  wrote_ = true;
   keep_alive_ = false;
   if (!co_await d_.write(head_, up_leftover)) co_return;
   head_.clear();

@@ -123,6 +123,7 @@ class ClientResponse final : public ResponseSink {
   awaitable<bool> send_file(int fd, uint64_t off, uint64_t len);
   awaitable<void> tunnel(UpSocket& up, std::string_view up_leftover) override;
   bool started() const override { return started_; }
+  bool retract() override;
   bool hand_off(Handoff h) override {
     if (started_ || handoff_) return false;
     handoff_ = std::move(h);
@@ -177,6 +178,8 @@ class ClientResponse final : public ResponseSink {
   bool keep_alive_;
   const std::atomic<bool>* draining_;
   bool started_ = false;
+  bool wrote_ = false;  // some of the response went to the client's socket
+  bool keep_alive_asked_ = false;  // keep_alive_ before start() changed it
   bool chunked_ = false;
   bool has_body_ = true;
   bool tunnelled_ = false;

@@ -966,6 +966,9 @@ class Session {
       if (int64_t ms = note_failure(backend, spec, f, tc_.rt.clock()))
         log::error("backend " + backend.spec.address + " (pool " + spec.name + ") ejected for " + std::to_string(ms) +
                    "ms after " + std::to_string(spec.max_fails) + " failures in a row (last: " + f.name() + ")");
+      // A head that waited for body bytes which never came reached no one: the request
+      // can still go to another backend, or be answered with a 502 rather than a cut.
+      if (out.started()) answer_out.retract();
       bool can_retry = attempt < spec.retries && !out.started() && body.replayable() &&
                        (!f.request_sent || req.idempotent);
       // Closed before any answer on a connection that did reach it: when that backend is a

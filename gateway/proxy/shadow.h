@@ -26,6 +26,12 @@ class CaptureSink final : public ResponseSink {
     return next_ && next_->hand_off(std::move(h));
   }
   bool started() const override { return next_ ? next_->started() : started_; }
+  bool retract() override {
+    if (next_ && !next_->retract()) return false;
+    started_ = false;
+    cap_ = {};
+    return true;
+  }
   stage::Captured& captured() { return cap_; }
 
  private:

@@ -4,6 +4,7 @@
 // the backend and the cause, and the gateway keeps serving.
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <sys/socket.h>
 
 #include <atomic>
 #include <mutex>
@@ -210,6 +211,48 @@ TEST(BackendFailure, RetryAfterAnotherPoolsRequestOnTheSameThread) {
   ASSERT_TRUE(slow);
   EXPECT_EQ(slow->status, 200);
   EXPECT_NE(slow->body.find("worker: good"), std::string::npos) << slow->body;
+}
+
+// A backend that sends its head and dies before the body (a worker killed between two
+// writes): the head was held for the body, so nothing reached the client. An idempotent
+// request goes to another backend; with none left the client gets a 502, not a cut
+// connection; a POST that reached the backend is not sent again.
+TEST(BackendFailure, HeadWithoutItsBodyIsRetriedOrAnswered502) {
+  std::string dir = temp_dir();
+  ScriptedBackend dies([](const std::string&, int fd) {
+    std::string head = "HTTP/1.1 200 OK\r\nContent-Length: 100\r\nX-From: dying\r\n\r\n";
+    ::send(fd, head.data(), head.size(), MSG_NOSIGNAL);
+    return std::string("<close>");
+  });
+  Worker good(dir, "good");
+  Gateway gw(dir, "[server]\nlisten = [\"127.0.0.1:{{PORT}}\"]\n"
+                  "[pools.two]\nbalancer = \"first\"\nbackends = [\"" + dies.address() + "\", \"" + good.address() + "\"]\n"
+                  "max_fails = 100\n"
+                  "[pools.one]\nbackends = [\"" + dies.address() + "\"]\nretries = 0\nmax_fails = 100\n"
+                  "[[routes]]\nname = \"one\"\nmatch = { prefix = \"/one\" }\nforward = \"one\"\n"
+                  "[[routes]]\nname = \"two\"\nforward = \"two\"\n");
+  Client c(gw.port);
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_TRUE(c.send("GET /echo HTTP/1.1\r\nHost: h\r\n\r\n"));
+    auto r = c.read();
+    ASSERT_TRUE(r) << i << "\n" << gw.proc->log();
+    EXPECT_EQ(r->status, 200) << i;
+    EXPECT_NE(r->body.find("worker: good"), std::string::npos) << r->body;
+    EXPECT_EQ(r->count("x-from"), 0u) << "the dying backend's head leaked";
+  }
+  ASSERT_TRUE(c.send("GET /one HTTP/1.1\r\nHost: h\r\n\r\n"));
+  auto r = c.read();
+  ASSERT_TRUE(r) << "the connection was cut\n" << gw.proc->log();
+  EXPECT_EQ(r->status, 502);
+  EXPECT_EQ(r->count("x-from"), 0u);
+  EXPECT_FALSE(r->closed) << "a 502 cutover answers itself keeps the connection";
+  int before = dies.requests();
+  ASSERT_TRUE(c.send("POST /echo HTTP/1.1\r\nHost: h\r\nContent-Length: 2\r\n\r\nab"));
+  r = c.read();
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 502);
+  EXPECT_EQ(dies.requests(), before + 1);
+  EXPECT_NE(gw.proc->log().find("response body truncated"), std::string::npos) << gw.proc->log();
 }
 
 }  // namespace

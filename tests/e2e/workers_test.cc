@@ -238,7 +238,7 @@ TEST_P(WorkersWithThreads, KilledWorkerComesBackWithoutFailingRequests) {
   EXPECT_TRUE(back > 0 && pid_alive(back));
   std::this_thread::sleep_for(500ms);
   load.finish();
-  EXPECT_EQ(load.failed.load(), 0) << (load.failures.empty() ? "" : load.failures.front());
+  EXPECT_EQ(load.failed.load(), 0) << (load.failures.empty() ? "" : load.failures.front()) << "\n" << gw.proc->log();
   EXPECT_GT(load.ok.load(), 100);
   EXPECT_NE(gw.proc->log().find("killed by signal 9 (SIGKILL); restarting in"), std::string::npos) << gw.proc->log();
   // The restarted instance serves again.
