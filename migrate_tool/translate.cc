@@ -318,7 +318,10 @@ class Translator {
     } else if (k == "auth.backend.plain.groupfile") {
       add(s.pos, Verdict::exact, k, "auth.groups of each [[auth]] area");
     } else if (k == "mimetype.assign") {
-      add(s.pos, Verdict::caveat, k, "cutover reads /etc/mime.types (server.mime_types); types listed here that differ need static.mime entries");
+      if (mime_table(s.value).empty())
+        add(s.pos, Verdict::untranslated, k, "expected a list of \"suffix\" => \"type\" pairs");
+      else
+        add(s.pos, Verdict::exact, k, "static.mime_assign of the static routes: this table alone, in its order, types as given (lighttpd's suffix matching)");
     } else if (k == "server.http-parseopts") {
       bool defaults = true;
       for (auto& it : s.value.items) {
@@ -1747,11 +1750,26 @@ class Translator {
     bool no_pathinfo = false;
     if (const Setting* f = find("static-file.disable-pathinfo")) parse_bool(f->value, no_pathinfo);
     if (!no_pathinfo) opts += ", pathinfo = true";
+    if (const Setting* m = find("mimetype.assign")) {
+      std::string t = mime_table(m->value);
+      if (!t.empty()) opts += ", mime_assign = " + t;
+    }
     return opts;
+  }
+  // mimetype.assign as static.mime_assign's ordered [suffix, type] pairs ("": not a table).
+  static std::string mime_table(const Value& v) {
+    if (v.kind != Value::Kind::array || v.items.empty()) return "";
+    std::string t = "[";
+    for (auto& it : v.items) {
+      if (!it.first || it.second.kind != Value::Kind::string) return "";
+      t += (t.size() > 1 ? ", [" : "[") + tq(*it.first) + ", " + tq(it.second.str) + "]";
+    }
+    return t + "]";
   }
   static bool static_key(const std::string& k) {
     return k == "server.document-root" || k == "server.follow-symlink" || k == "dir-listing.activate" || k == "server.dir-listing" ||
-           k == "index-file.names" || k == "static-file.exclude-extensions" || k == "static-file.disable-pathinfo";
+           k == "index-file.names" || k == "static-file.exclude-extensions" || k == "static-file.disable-pathinfo" ||
+           k == "mimetype.assign";
   }
   // A host block's own static files: a static route for its Host with its document root and
   // options (lighttpd's vhost by conditional), ahead of the global docroot route.
@@ -1762,7 +1780,11 @@ class Translator {
     const Setting* root = b.find("server.document-root");
     if (!root) root = c_.blocks[0].find("server.document-root");
     for (auto& st : b.settings)
-      if (static_key(st.key))
+      if (root && st.key == "mimetype.assign")
+        add(st.pos, Verdict::caveat, st.key,
+            "the static route of " + cond + " uses this table; lighttpd's stat cache keeps a file's type from the first request "
+            "that asked for it, so lighttpd itself sends this block's type only while the file is not cached from another block");
+      else if (static_key(st.key))
         add(st.pos, root ? Verdict::exact : Verdict::untranslated, st.key,
             root ? "the static route of " + cond + " (its Host's files, with this block's options over the global ones)"
                  : "inside " + cond + ": no document root to serve from");

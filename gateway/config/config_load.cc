@@ -787,6 +787,19 @@ void parse_static(Reader& sr, RouteSpec& rt, const Config& c) {
       mime->set(k.str(), v.as_string()->get());
     }
   }
+  if (const toml::node* n = sr.get("mime_assign")) {
+    // lighttpd's mimetype.assign: ordered pairs, since the order decides which suffix wins
+    const char* shape = "static.mime_assign: expected a list of [suffix, type] pairs, e.g. [[\".html\", \"text/html\"]]";
+    if (!n->is_array()) sr.fail(*n, shape);
+    std::vector<std::pair<std::string, std::string>> table;
+    for (const toml::node& e : *n->as_array()) {
+      const toml::array* p = e.as_array();
+      if (!p || p->size() != 2 || !(*p)[0].is_string() || !(*p)[1].is_string()) sr.fail(e, shape);
+      table.emplace_back((*p)[0].as_string()->get(), (*p)[1].as_string()->get());
+    }
+    if (sr.get("mime")) sr.fail(*sr.get("mime"), "static.mime and static.mime_assign: give one (mime_assign is the whole table)");
+    mime->assign_lighttpd(std::move(table));
+  }
   s.mime = std::move(mime);
   sr.finish();
 }

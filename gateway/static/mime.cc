@@ -63,7 +63,53 @@ void MimeTable::set(std::string_view ext, std::string type) {
   types_[lower(ext)] = std::move(type);
 }
 
+void MimeTable::assign_lighttpd(std::vector<std::pair<std::string, std::string>> table) {
+  lighttpd_ = true;
+  types_.clear();
+  ordered_.clear();
+  for (auto& [suffix, type] : table) {
+    std::string k = lower(suffix);
+    types_.emplace(k, type);  // the first of equal keys, as lighttpd's array lookup finds
+    ordered_.emplace_back(std::move(k), std::move(type));
+  }
+}
+
+const std::string* MimeTable::lighttpd_type(std::string_view name) const {
+  std::string n = lower(name);
+  if (ordered_.size() < 16) {
+    for (auto& [k, type] : ordered_)
+      if (k.size() <= n.size() && n.compare(n.size() - k.size(), k.size(), k) == 0) return &type;
+    return nullptr;
+  }
+  auto find = [&](std::string_view k) -> const std::string* {
+    auto it = types_.find(std::string(k));
+    return it == types_.end() ? nullptr : &it->second;
+  };
+  size_t s = n.rfind('/');
+  s = s == std::string::npos ? 0 : s + 1;
+  std::string_view v(n);
+  if (auto* t = find(v.substr(s))) return t;
+  while (++s < n.size()) {
+    while (n[s] != '.' && ++s != n.size()) {
+    }
+    if (s == n.size()) break;
+    if (auto* t = find(v.substr(s))) return t;  // ".ext2.ext1"
+    if (++s < n.size()) {
+      if (n[s] == '.') {
+        --s;
+        continue;
+      }
+      if (auto* t = find(v.substr(s))) return t;  // "ext2.ext1": keys written without their dot
+    }
+  }
+  return find("");
+}
+
 const std::string& MimeTable::type_of(std::string_view name) const {
+  if (lighttpd_) {
+    const std::string* t = lighttpd_type(name);
+    return t ? *t : fallback_;
+  }
   std::string e = extension_of(name);
   if (e.empty()) return fallback_;
   auto it = types_.find(e.substr(1));

@@ -4,6 +4,8 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <utility>
+#include <vector>
 
 namespace cutover::statics {
 
@@ -17,12 +19,20 @@ class MimeTable {
   bool load(const std::string& path);
   // `ext` with or without its dot, any case. A type given here is used verbatim.
   void set(std::string_view ext, std::string type);
+  // lighttpd's mimetype.assign in its order, used alone from then on (no system table):
+  // suffixes matched without case, types verbatim, found as lighttpd 1.4.69 finds them
+  // (under 16 entries the first suffix that matches; from 16 the basename, then the
+  // longest ".ext2.ext1", then ".ext1", then ""), application/octet-stream otherwise.
+  void assign_lighttpd(std::vector<std::pair<std::string, std::string>> table);
   // The type for a file name; application/octet-stream when unknown.
   const std::string& type_of(std::string_view name) const;
   size_t size() const { return types_.size(); }
 
  private:
+  const std::string* lighttpd_type(std::string_view name) const;
   std::unordered_map<std::string, std::string> types_;  // "html" -> "text/html; charset=utf-8"
+  bool lighttpd_ = false;
+  std::vector<std::pair<std::string, std::string>> ordered_;  // lower-cased suffix -> type
   std::string fallback_ = "application/octet-stream";
 };
 
