@@ -549,9 +549,10 @@ class Translator {
     }
     bool v15 = s.key.rfind("proxy-core.", 0) == 0;
     if (it->second == "hash" && v15)
-      add(s.pos, Verdict::caveat, s.key, "\"" + s.value.str + "\" → hash: lighttpd 1.5 hashed the path, the backend and the Host; cutover hashes the path (hash_key), so each URL still sticks to one backend, maybe another one");
+      add(s.pos, Verdict::caveat, s.key, "\"" + s.value.str + "\" → hash with hash_key = \"path+host\": lighttpd 1.5 hashed the path, the backend and the Host, so each URL of a Host still sticks to one backend, maybe another one");
     else if (it->second == "hash")
-      add(s.pos, Verdict::caveat, s.key, "\"" + s.value.str + "\" → hash: lighttpd 1.4.69 hashes the host without its port, cutover hashes the path (hash_key) over backends with their ports");
+      add(s.pos, Verdict::caveat, s.key, "\"" + s.value.str + "\" → hash with hash_key = \"path+host\" (the key lighttpd 1.4.69 hashes): each URL of a Host sticks to one backend, "
+          "maybe another one than lighttpd picks; lighttpd mixes in each backend's host without its port, so backends that differ only by port tie and its first one takes every request");
     else if (it->second == "round-robin" && v15)
       add(s.pos, Verdict::caveat, s.key, "\"round-robin\" → round-robin: lighttpd 1.5 picked at random, cutover rotates (the same share over time)");
     else add(s.pos, Verdict::exact, s.key, "\"" + s.value.str + "\" → " + it->second);
@@ -1006,7 +1007,7 @@ class Translator {
     std::vector<std::string> addrs;
     for (auto& a : strings_of(backends->value)) addrs.push_back(a.find(':') == std::string::npos || (a.front() == '[' && a.back() == ']') ? a + ":80" : a);
     pools_ += "[pools." + pool + "]  # " + where(backends->pos) + " proxy-core.backends\n" +
-              (protocol == "fastcgi" ? "protocol = \"fastcgi\"\n" : "") + "balancer = \"" + balance + "\"\nbackends = " + tlist(addrs) + "\n";
+              (protocol == "fastcgi" ? "protocol = \"fastcgi\"\n" : "") + "balancer = \"" + balance + "\"\n" + (balance == "hash" ? "hash_key = \"path+host\"\n" : "") + "backends = " + tlist(addrs) + "\n";
     add(backends->pos, Verdict::exact, "proxy-core.backends", std::to_string(addrs.size()) + " backend(s) in pool " + pool + " for " + what);
     if (const Setting* m = b.find("proxy-core.max-pool-size")) {
       pools_ += "max_conns = " + std::to_string(m->value.num) + "\n";
@@ -1850,7 +1851,8 @@ class Translator {
     }
     std::string pools = pools_;
     for (auto [marker, value] : {std::pair{std::string("@FCGI_BALANCE@"), balance_fcgi_}, std::pair{std::string("@PROXY_BALANCE@"), balance_proxy_}})
-      for (size_t p; (p = pools.find(marker)) != std::string::npos;) pools.replace(p, marker.size(), value);
+      for (size_t p; (p = pools.find(marker)) != std::string::npos;)  // lighttpd's hash keys on the path and the Host
+        pools.replace(p, marker.size(), value == "hash" ? "hash\"\nhash_key = \"path+host" : value);
     out << pools;
     std::stable_sort(routes_.begin(), routes_.end(), [](const Route& a, const Route& b) { return a.order < b.order; });
     for (auto& r : routes_) {

@@ -47,7 +47,7 @@ const char* balancer_name(BalancerKind k);
 
 // What the hash balancer hashes: the path (default), the client IP, a header or a cookie.
 struct HashKeySpec {
-  enum class Kind { path, ip, header, cookie } kind = Kind::path;
+  enum class Kind { path, path_host, ip, header, cookie } kind = Kind::path;  // path_host: lighttpd's "hash"
   std::string name;  // header or cookie name
 };
 

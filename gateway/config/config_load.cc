@@ -485,10 +485,11 @@ void parse_pool(Reader& r, PoolSpec& p) {
   }
   if (auto v = r.str("hash_key")) {
     if (*v == "path") p.hash_key.kind = HashKeySpec::Kind::path;
+    else if (*v == "path+host") p.hash_key.kind = HashKeySpec::Kind::path_host;
     else if (*v == "ip") p.hash_key.kind = HashKeySpec::Kind::ip;
     else if (v->rfind("header:", 0) == 0 && v->size() > 7) p.hash_key = {HashKeySpec::Kind::header, v->substr(7)};
     else if (v->rfind("cookie:", 0) == 0 && v->size() > 7) p.hash_key = {HashKeySpec::Kind::cookie, v->substr(7)};
-    else r.fail(*r.get("hash_key"), "hash_key: expected \"path\", \"ip\", \"header:NAME\" or \"cookie:NAME\"");
+    else r.fail(*r.get("hash_key"), "hash_key: expected \"path\", \"path+host\", \"ip\", \"header:NAME\" or \"cookie:NAME\"");
   }
   if (p.balancer == BalancerKind::sticky) p.hash_key.kind = HashKeySpec::Kind::ip;
   if (const toml::table* w = r.table("workers")) parse_workers(r, *w, p);

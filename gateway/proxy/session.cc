@@ -718,7 +718,8 @@ class Session {
   // The request's key for the hash and sticky balancers.
   std::string_view balance_key(const HashKeySpec& k, const http1::RequestHead& head) const {
     switch (k.kind) {
-      case HashKeySpec::Kind::path: return decoded_path_;
+      case HashKeySpec::Kind::path:
+      case HashKeySpec::Kind::path_host: return decoded_path_;  // the Host is mixed in by the caller
       case HashKeySpec::Kind::ip: return client_ip_;
       case HashKeySpec::Kind::header:
         for (auto& f : head.fields)
@@ -850,6 +851,7 @@ class Session {
     uint64_t key = 0;
     if (spec.balancer == BalancerKind::hash || spec.balancer == BalancerKind::sticky)
       key = hash_key(balance_key(spec.hash_key, head));
+    if (spec.hash_key.kind == HashKeySpec::Kind::path_host) key ^= hash_key(head.host) * 0x9e3779b97f4a7c15ull;
     Tried tried(pool.backends.size());
     bool same_backend_retried = false;
     // Backends that could not take the request (no connection), and why, for the one 503

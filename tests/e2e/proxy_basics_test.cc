@@ -203,4 +203,30 @@ forward = "app"
   EXPECT_GE(all.size(), 2u);  // 12 users do not all hash to one worker
 }
 
+// hash_key = "path+host" (what migrate gives lighttpd's "hash"): one path and Host stay on
+// one backend; the same path under other Hosts spreads.
+TEST(ProxyBasics, HashOnPathAndHost) {
+  std::string dir = temp_dir();
+  std::vector<std::unique_ptr<Worker>> ws;
+  std::string list;
+  for (int i = 0; i < 3; ++i) {
+    ws.push_back(std::make_unique<Worker>(dir, "h" + std::to_string(i)));
+    list += (list.empty() ? "\"" : ", \"") + ws.back()->address() + "\"";
+  }
+  Gateway gw(dir, "[server]\nlisten = [\"127.0.0.1:{{PORT}}\"]\n[pools.app]\nbalancer = \"hash\"\nhash_key = \"path+host\"\n"
+                  "backends = [" + list + "]\n[[routes]]\nname = \"all\"\nforward = \"app\"\n");
+  std::set<std::string> all;
+  for (int host = 0; host < 12; ++host) {
+    std::set<std::string> seen;
+    for (int i = 0; i < 4; ++i) {
+      auto r = fetch(gw.port, "GET", "/echo", "", {"Host: site" + std::to_string(host) + ".example"});
+      ASSERT_TRUE(r);
+      seen.insert(parse_echo(r->body).find("worker")->second);
+    }
+    EXPECT_EQ(seen.size(), 1u) << "host " << host;
+    all.insert(*seen.begin());
+  }
+  EXPECT_GE(all.size(), 2u);  // one path under 12 Hosts does not all go to one backend
+}
+
 }  // namespace
