@@ -142,9 +142,10 @@ CgiParams cgi_params(const Mount& m, const CgiRequest& r, const StatPath& stat) 
     // the app is ever contacted. Prefix keys too: lighttpd checks the file system before
     // any key splits the path.
     bool found = false;
+    std::string_view root = m.check_root.empty() ? m.docroot : m.check_root;
     for (size_t pos = 1; pos <= path.size() && stat; ++pos) {
       if (pos != path.size() && path[pos] != '/') continue;
-      PathKind kind = stat(std::string(m.docroot).append(path, 0, pos));
+      PathKind kind = stat(std::string(root).append(path, 0, pos));
       if (kind == PathKind::file || (kind == PathKind::directory && pos == path.size())) {
         script_name = path.substr(0, pos);
         if (pos < path.size()) path_info = path.substr(pos);

@@ -30,7 +30,8 @@ struct CgiRewrite {
 struct Mount {
   std::string_view key;            // "/app", "/", "" or an extension such as ".php"
   std::string_view docroot;        // DOCUMENT_ROOT and the base of SCRIPT_FILENAME
-  bool check_local = false;        // the script must exist under docroot (extension keys)
+  bool check_local = false;        // the script must exist under check_root (extension keys)
+  std::string_view check_root;     // "": docroot (lighttpd looks under the server's, whatever docroot says)
   bool fix_root_scriptname = false;
   bool broken_scriptfilename = false;
   std::string_view strip_request_uri;  // a prefix removed from REQUEST_URI when followed by '/'

@@ -10,6 +10,7 @@ inline Mount mount_for(const RouteSpec& r) {
   m.key = r.fastcgi.key;
   m.docroot = r.fastcgi.docroot;
   m.check_local = r.fastcgi.check_local;
+  m.check_root = r.fastcgi.check_root;
   m.fix_root_scriptname = r.fastcgi.fix_root_scriptname;
   m.broken_scriptfilename = r.fastcgi.broken_scriptfilename;
   m.strip_request_uri = r.fastcgi.strip_request_uri;

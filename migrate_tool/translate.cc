@@ -775,6 +775,10 @@ class Translator {
 
   void fastcgi(const Setting& s, const std::string& host_cond) {
     std::string first_key;
+    // lighttpd takes the first entry in order whose key matches (gw_check_extension), also when
+    // that entry's check-local defers it to after the file check. A check-local entry's route
+    // sorts after the routes of entries without it, so those step aside where it came first.
+    std::vector<std::string> earlier_checked;  // patterns of the check-local entries so far
     for (auto& entry : s.value.items) {
       if (!entry.first) continue;
       const std::string& key = *entry.first;
@@ -810,7 +814,14 @@ class Translator {
       if (o) {
         bool b;
         if (const Value* v = o->get("check-local"); v && parse_bool(*v, b)) check_local = b;
-        if (const Value* v = o->get("docroot")) fc += ", docroot = " + tq(v->str);
+        if (const Value* v = o->get("docroot")) {
+          fc += ", docroot = " + tq(v->str);
+          // lighttpd's file check stays under the request's own document root
+          const Setting* dr = cur_block_ > 0 ? c_.blocks[size_t(cur_block_)].find("server.document-root") : nullptr;
+          if (!dr) dr = c_.blocks[0].find("server.document-root");
+          bool looks = check_local || (!key.empty() && key.front() != '/');  // a suffix key's path-info route looks too
+          if (looks && dr && dr->value.str != v->str) fc += ", check_root = " + tq(dr->value.str);
+        }
         if (const Value* v = o->get("fix-root-scriptname"); v && parse_bool(*v, b) && b) fc += ", fix_root_scriptname = true";
         if (const Value* v = o->get("broken-scriptfilename"); v && parse_bool(*v, b) && b) fc += ", broken_scriptfilename = true";
         if (const Value* v = o->get("strip-request-uri")) fc += ", strip_request_uri = " + tq(v->str);
@@ -825,7 +836,18 @@ class Translator {
       // goes to PHP (PATH_INFO "/x"); without check-local the path itself must end in it.
       std::string tail = check_local ? "($|/)" : "$";
       std::string cond = host_cond;
-      std::string match = prefix ? "prefix = " + tq(key) : (key.empty() ? "" : suffix_match(regex_escape(key) + tail, cond));
+      std::string match;
+      if (!check_local && !earlier_checked.empty()) {
+        std::string alts;
+        for (auto& e : earlier_checked) alts += (alts.empty() ? "" : "|") + e;
+        std::string own = "(?![\\s\\S]*?(?:" + alts + "))" +
+                          (prefix ? regex_escape(key) : key.empty() ? "" : "[\\s\\S]*?" + regex_escape(key) + tail);
+        match = anchored_match(own, cond);
+      } else {
+        match = prefix ? "prefix = " + tq(key) : (key.empty() ? "" : suffix_match(regex_escape(key) + tail, cond));
+      }
+      // (the first match is taken on the URL path: a suffix key must end it)
+      if (check_local) earlier_checked.push_back(prefix ? "^" + regex_escape(key) : key.empty() ? "" : regex_escape(key) + "$");
       if (!cond.empty()) match += std::string(match.empty() ? "" : ", ") + cond;
       std::string r = "[[routes]]  # " + where(s.pos) + " fastcgi.server \"" + key + "\"\nname = \"" + pool + "\"\n" +
                       (match.empty() ? "" : "match = { " + match + " }\n") + "forward = \"" + pool + "\"\nfastcgi = { " + fc + " }\n";
@@ -833,6 +855,16 @@ class Translator {
       // check-local enabled runs after the file check, still before static files.
       routes_.push_back({r, where(s.pos), (check_local ? 20 : 10) - (host_cond.empty() ? 0 : 1) - extra_depth_,
                          host_cond.empty() ? s.key : "", s.key, cur_block_});
+      if (!prefix && !key.empty() && !check_local) {
+        // After the file check lighttpd matches a suffix key against the file found, so
+        // "/x.php/extra" goes to this entry when x.php exists (PATH_INFO "/extra"), else 404.
+        std::string pcond = host_cond;
+        std::string pmatch = suffix_match(regex_escape(key) + "/", pcond);
+        if (!pcond.empty()) pmatch += ", " + pcond;
+        std::string r2 = "[[routes]]  # " + where(s.pos) + " fastcgi.server \"" + key + "\" (with path info, after the file check)\nname = \"" +
+                         pool + "_pathinfo\"\nmatch = { " + pmatch + " }\nforward = \"" + pool + "\"\nfastcgi = { " + fc + ", check_local = true }\n";
+        routes_.push_back({r2, where(s.pos), 20 - (host_cond.empty() ? 0 : 1) - extra_depth_, host_cond.empty() ? s.key : "", s.key, cur_block_});
+      }
       if (first_key.empty()) first_key = key;
       if (const Setting* me = c_.blocks[0].find("fastcgi.map-extensions"); me && host_cond.empty())
         for (auto& m : me->value.items)
@@ -872,6 +904,13 @@ class Translator {
       if (cond.size() >= 2 && cond.compare(cond.size() - 2, 2, ", ") == 0) cond.erase(cond.size() - 2);
     }
     return "regex = " + tq("^(?=[\\s\\S]*?(?:" + block_path_re_ + "))[\\s\\S]*?" + suffix_re);
+  }
+  // "regex = ^" + `own` (a pattern that matches from the path's start), inside the url block's
+  // path regex when there is one (taken out of `cond`, as suffix_match does).
+  std::string anchored_match(const std::string& own, std::string& cond) const {
+    if (block_path_re_.empty()) return "regex = " + tq("^" + own);
+    suffix_match("", cond);  // drops the block's own regex from cond
+    return "regex = " + tq("^(?=[\\s\\S]*?(?:" + block_path_re_ + "))" + own);
   }
   std::string block_path_re_;  // set while a url block's fastcgi.server/proxy.server is translated
 

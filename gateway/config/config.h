@@ -166,6 +166,7 @@ struct ProxyMap {
 struct FastcgiMountSpec {
   std::string key;                 // "/app", "/", "" or ".php"; default: the route's prefix
   std::string docroot;             // default: server.document_root
+  std::string check_root;          // where check_local looks for the script; default: docroot
   bool check_local = false;
   bool fix_root_scriptname = false;
   bool broken_scriptfilename = false;

@@ -1110,6 +1110,7 @@ void parse_route(Reader& r, RouteSpec& rt, const Config& c) {
     Reader fr(r.file(), *fc, "routes." + rt.name + ".fastcgi");
     if (auto v = fr.str("key")) rt.fastcgi.key = *v;
     if (auto v = fr.str("docroot")) rt.fastcgi.docroot = *v;
+    if (auto v = fr.str("check_root")) rt.fastcgi.check_root = *v;
     if (auto v = fr.str("strip_request_uri")) rt.fastcgi.strip_request_uri = *v;
     auto flag = [&](const char* k, bool& out) {
       if (const toml::node* n = fr.get(k)) {

@@ -355,6 +355,14 @@ const std::vector<Case> kCorpus = {
      "server.modules = (\"mod_extforward\", \"mod_fastcgi\")\nserver.document-root = \"{DOCROOT}\"\nserver.port = {PORT}\n"
      "extforward.forwarder = ( \"127.0.0.0/8\" => \"trust\" )\n"
      "fastcgi.server = ( \"/app\" => (( \"socket\" => \"{APP}\", \"check-local\" => \"disable\" )) )\n"},
+    {"a check-local prefix entry ahead of an extension entry (lighttpd takes the first entry whose key matches)",
+     "server.modules = (\"mod_fastcgi\")\nserver.document-root = \"{DOCROOT}\"\nserver.port = {PORT}\nindex-file.names = ( \"index.html\" )\n"
+     "fastcgi.server = ( \"/app/\" => (( \"socket\" => \"{APP}\" )),\n"
+     "  \".php\" => (( \"socket\" => \"{APP}\", \"check-local\" => \"disable\", \"docroot\" => \"/srv/by-extension\" )) )\n"},
+    {"a check-local extension entry ahead of a prefix entry",
+     "server.modules = (\"mod_fastcgi\")\nserver.document-root = \"{DOCROOT}\"\nserver.port = {PORT}\nindex-file.names = ( \"index.html\" )\n"
+     "fastcgi.server = ( \".php\" => (( \"socket\" => \"{APP}\" )),\n"
+     "  \"/app/\" => (( \"socket\" => \"{APP}\", \"check-local\" => \"disable\", \"docroot\" => \"/srv/by-prefix\" )) )\n"},
     {"rewrite-repeat and once together",
      "server.modules = (\"mod_rewrite\", \"mod_fastcgi\")\nserver.document-root = \"{DOCROOT}\"\nserver.port = {PORT}\nindex-file.names = ( \"index.html\" )\n"
      "url.rewrite-repeat = ( \"^/api/v1/(.*)\" => \"/api/v2/$1\" )\nurl.rewrite-once = ( \"^/api/v2/(.*)\" => \"/app/$1\" )\n"

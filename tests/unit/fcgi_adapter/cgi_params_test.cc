@@ -118,6 +118,19 @@ TEST(CgiParams, RemoteDocroot) {
   EXPECT_EQ(*p.get("PATH_INFO"), "/x/y");
 }
 
+// The entry's docroot is what the app is told; the file check stays under check_root.
+TEST(CgiParams, CheckLocalLooksUnderCheckRoot) {
+  Mount m = mount(".php", true);
+  m.docroot = "/remote/app";
+  m.check_root = kRoot;
+  CgiParams p = run(m, "/index.php/x", "/index.php/x");
+  ASSERT_EQ(p.status, 0);
+  EXPECT_EQ(*p.get("SCRIPT_NAME"), "/index.php");
+  EXPECT_EQ(*p.get("SCRIPT_FILENAME"), "/remote/app/index.php");
+  m.check_root = {};
+  EXPECT_EQ(run(m, "/index.php/x", "/index.php/x").status, 404);  // nothing under /remote/app
+}
+
 TEST(CgiParams, StripRequestUri) {
   Mount m = mount("/app");
   m.strip_request_uri = "/app/";
