@@ -251,6 +251,8 @@ class Translator {
       add(s.pos, Verdict::exact, k, "static.pathinfo");
     } else if (k == "server.follow-symlink") {
       add(s.pos, Verdict::exact, k, "static.follow_symlinks");
+    } else if (k == "server.range-requests") {
+      add(s.pos, Verdict::exact, k, "static.ranges of the static routes (lighttpd also answers ranges of backend answers; cutover passes those on as the backend sent them)");
     } else if (k == "server.max-request-size") {
       server_lines_ += "max_body_bytes = " + std::to_string(s.value.num * 1024) + "  # " + where(s.pos) + " (KB)\n";
       add(s.pos, Verdict::exact, k, "server.max_body_bytes = " + std::to_string(s.value.num) + " KiB");
@@ -773,7 +775,20 @@ class Translator {
     return "x_sendfile = " + tlist({root->value.str}) + "\n";
   }
 
+  // Once per config: lighttpd answers a Range out of a backend's complete answer.
+  void note_backend_ranges(const Setting& s) {
+    if (backend_ranges_noted_) return;
+    backend_ranges_noted_ = true;
+    bool on = true;
+    if (const Setting* rr = c_.blocks[0].find("server.range-requests")) parse_bool(rr->value, on);
+    if (on)
+      add(s.pos, Verdict::caveat, "server.range-requests",
+          "lighttpd answers a Range request with 206 out of a backend's complete 200 answer too; cutover passes the backend's answer on as sent (ranges are cutover's for static files)");
+  }
+  bool backend_ranges_noted_ = false;
+
   void fastcgi(const Setting& s, const std::string& host_cond) {
+    note_backend_ranges(s);
     std::string first_key;
     // lighttpd takes the first entry in order whose key matches (gw_check_extension), also when
     // that entry's check-local defers it to after the file check. A check-local entry's route
@@ -915,6 +930,7 @@ class Translator {
   std::string block_path_re_;  // set while a url block's fastcgi.server/proxy.server is translated
 
   void proxy(const Setting& s, const std::string& host_cond) {
+    note_backend_ranges(s);
     for (auto& entry : s.value.items) {
       if (!entry.first) continue;
       const std::string& key = *entry.first;
@@ -1391,6 +1407,7 @@ class Translator {
     cur_block_ = int(bi);
     extra_depth_ = depth_of(bi) + 1;
     HeaderEditMap block_edits;
+    bool static_route_done = false;
     for (auto& st : b.settings) {
       if (st.key.rfind("var.", 0) == 0 || st.key.rfind("env.", 0) == 0 || st.key.find('.') == std::string::npos) {
         add(st.pos, Verdict::exact, st.key, "variable: its value is used where the config refers to it");
@@ -1422,6 +1439,10 @@ class Translator {
         limit_rule(st, cm->match, cond);
       } else if (st.key.rfind("setenv.", 0) == 0 && st.key.find("header") != std::string::npos) {
         setenv(st, &block_edits, cond);
+      } else if (static_key(st.key) && st.key != "server.document-root" && sole_static_block(bi)) {
+        if (!static_route_done) block_static(b, cm->match, cond);
+        static_route_done = true;
+        add(st.pos, Verdict::exact, st.key, "the block's static route (its match, with this block's options over the global ones)");
       } else if ((st.key == "fastcgi.server" || st.key == "proxy.server") && !cm->has_path) {
         route_excl_[st.key].push_back(cm->excl);
         if (st.key == "fastcgi.server") fastcgi(st, cm->match);
@@ -1729,9 +1750,14 @@ class Translator {
                                         "; global routes of the same directive step aside for those paths");
       std::string rc = "regex = " + tq(re);
       HeaderEditMap block_edits;
+      bool static_route_done = false;
       for (auto& s : b.settings) {
         if (s.key.rfind("setenv.", 0) == 0 && loaded("mod_setenv")) {
           setenv(s, &block_edits, cond);
+        } else if (static_key(s.key) && s.key != "server.document-root" && sole_static_block(size_t(&b - c_.blocks.data()))) {
+          if (!static_route_done) block_static(b, rc, cond);
+          static_route_done = true;
+          add(s.pos, Verdict::exact, s.key, "the block's static route (its path, with this block's options over the global ones)");
         } else if (s.key == "fastcgi.server" && loaded("mod_fastcgi")) {
           route_url_overrides_[s.key].push_back(re);
           block_path_re_ = re;
@@ -1790,6 +1816,9 @@ class Translator {
     bool no_pathinfo = false;
     if (const Setting* f = find("static-file.disable-pathinfo")) parse_bool(f->value, no_pathinfo);
     if (!no_pathinfo) opts += ", pathinfo = true";
+    bool ranges = true;
+    if (const Setting* rr = find("server.range-requests")) parse_bool(rr->value, ranges);
+    if (!ranges) opts += ", ranges = false";
     if (const Setting* m = find("mimetype.assign")) {
       std::string t = mime_table(m->value);
       if (!t.empty()) opts += ", mime_assign = " + t;
@@ -1809,7 +1838,22 @@ class Translator {
   static bool static_key(const std::string& k) {
     return k == "server.document-root" || k == "server.follow-symlink" || k == "dir-listing.activate" || k == "server.dir-listing" ||
            k == "index-file.names" || k == "static-file.exclude-extensions" || k == "static-file.disable-pathinfo" ||
-           k == "mimetype.assign";
+           k == "mimetype.assign" || k == "server.range-requests";
+  }
+  // Only this block (besides the global one) sets static options: its static route holds its
+  // options over the global ones exactly (two such blocks would merge per key in lighttpd).
+  bool sole_static_block(size_t bi) const {
+    for (size_t o = 1; o < c_.blocks.size(); ++o)
+      if (o != bi)
+        for (auto& st : c_.blocks[o].settings)
+          if (static_key(st.key)) return false;
+    return c_.blocks[0].find("server.document-root") != nullptr;
+  }
+  void block_static(const Block& b, const std::string& match, const std::string& cond) {
+    const Setting* root = c_.blocks[0].find("server.document-root");
+    std::string r = "[[routes]]  # " + where(block_pos(b)) + " " + cond + " static files\nname = \"docroot_" + std::to_string(++route_seq_) +
+                    "\"\nmatch = { prefix = \"/\", " + match + " }\nstatic = { root = " + tq(root->value.str) + static_options(&b) + " }\n";
+    routes_.push_back({r, where(root->pos), 39 - extra_depth_});
   }
   // A host block's own static files: a static route for its Host with its document root and
   // options (lighttpd's vhost by conditional), ahead of the global docroot route.
@@ -1845,7 +1889,10 @@ class Translator {
                       tq(root->value.str) + opts + " }\n";
       routes_.push_back({r, where(root->pos), 40});
       add(root->pos, Verdict::caveat, "static files",
-          "served from the docroot; dotfiles are hidden (lighttpd serves them: set static.dotfiles = true)");
+          std::string("served from the docroot; dotfiles are hidden (lighttpd serves them: set static.dotfiles = true)") +
+              (g.find("mimetype.assign") ? ""
+                                         : "; no mimetype.assign: lighttpd sends every file as application/octet-stream, cutover "
+                                           "names types from server.mime_types (/etc/mime.types)"));
     }
   }
 

@@ -235,6 +235,7 @@ struct StaticSpec {
   std::optional<Duration> expires; // Expires: now + this (and max-age when no cache_control)
   bool precompressed = false;      // serve file.br / file.gz when the client accepts them
   bool etag = true;
+  bool ranges = true;              // off: Range ignored, no Accept-Ranges (lighttpd's server.range-requests)
   std::shared_ptr<const statics::MimeTable> mime;  // the server's types + this route's overrides
 };
 

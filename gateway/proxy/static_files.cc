@@ -309,6 +309,7 @@ struct FileAnswer {
   std::string_view encoding;    // Content-Encoding of a precompressed sibling
   bool vary = false;            // Vary: Accept-Encoding
   const std::vector<Field>* extra = nullptr;  // caching fields; an app's own fields
+  bool ranges = true;           // off: Range is ignored and no Accept-Ranges is sent
 };
 
 awaitable<void> answer_file(const http1::RequestHead& head, int fd, const struct stat& st, const FileAnswer& a,
@@ -342,7 +343,7 @@ awaitable<void> answer_file(const http1::RequestHead& head, int fd, const struct
     co_return;
   }
   std::vector<statics::ByteRange> ranges;
-  statics::RangeOutcome ro = statics::evaluate_range(cond, facts, ranges);
+  statics::RangeOutcome ro = a.ranges ? statics::evaluate_range(cond, facts, ranges) : statics::RangeOutcome::full;
   if (ro == statics::RangeOutcome::unsatisfiable) {
     std::string cr = "bytes */" + std::to_string(st.st_size);
     std::vector<Field> extra{Field{"Content-Range", cr}};
@@ -351,7 +352,7 @@ awaitable<void> answer_file(const http1::RequestHead& head, int fd, const struct
   }
   fields.push_back({"Last-Modified", last_modified});
   if (!etag.empty()) fields.push_back({"ETag", etag});
-  fields.push_back({"Accept-Ranges", "bytes"});
+  if (a.ranges) fields.push_back({"Accept-Ranges", "bytes"});
   if (a.extra) fields.insert(fields.end(), a.extra->begin(), a.extra->end());
   if (!a.encoding.empty()) fields.push_back({"Content-Encoding", a.encoding});
   if (a.vary) fields.push_back({"Vary", "Accept-Encoding"});
@@ -556,7 +557,7 @@ awaitable<void> serve_static(const RouteSpec& route, const http1::RequestHead& h
   std::vector<Field> extra;
   std::string expires_text, max_age;
   cache_fields(s, extra, expires_text, max_age);
-  FileAnswer answer{type, s.etag, encoding, vary, &extra};
+  FileAnswer answer{type, s.etag, encoding, vary, &extra, s.ranges};
   co_await answer_file(head, file.fd, st, answer, out);
 }
 
