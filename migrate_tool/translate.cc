@@ -1250,9 +1250,12 @@ class Translator {
                                       " whose path matches " + re + ", ahead of the outer routes, which step aside for exactly those requests");
     std::string hc = (host_parent ? "host = " + tq(p.cond->value) : "when = " + when) + ", regex = " + tq(re);
     extra_depth_ = 1;
+    HeaderEditMap block_edits;
     for (auto& s : b.settings) {
       block_path_re_ = re;
-      if (s.key == "fastcgi.server" && loaded("mod_fastcgi")) {
+      if (s.key.rfind("setenv.", 0) == 0 && s.key.find("header") != std::string::npos && loaded("mod_setenv")) {
+        setenv(s, &block_edits, cond);
+      } else if (s.key == "fastcgi.server" && loaded("mod_fastcgi")) {
         route_excl_[s.key].push_back({host_re, re, cur_block_, when});
         fastcgi(s, hc);
       } else if (s.key == "proxy.server" && loaded("mod_proxy")) {
@@ -1266,6 +1269,7 @@ class Translator {
         add(s.pos, Verdict::untranslated, s.key, "inside " + cond + ": not translated");
       }
     }
+    header_rule(block_edits, hc, where(at) + " " + p.cond->text() + " and " + cond);
     extra_depth_ = 0;
     block_path_re_.clear();
     return true;

@@ -382,6 +382,11 @@ const std::vector<Case> kCorpus = {
      "server.document-root = \"{DOCROOT}\"\nserver.port = {PORT}\nindex-file.names = ( \"index.html\" )\n"
      "mimetype.assign = ( \".txt\" => \"text/x-plain-table\", \".html\" => \"text/html\" )\n"
      "$HTTP[\"url\"] =^ \"/static/\" {\n  server.range-requests = \"disable\"\n}\n"},
+    {"setenv in a url block nested in a host block",
+     "server.modules = (\"mod_setenv\")\nserver.document-root = \"{DOCROOT}\"\nserver.port = {PORT}\nindex-file.names = ( \"index.html\" )\n"
+     "setenv.set-response-header = ( \"X-Frame-Options\" => \"global\" )\n"
+     "$HTTP[\"host\"] == \"api.local\" {\n  $HTTP[\"url\"] =^ \"/app/\" {\n"
+     "    setenv.set-response-header = ( \"X-Frame-Options\" => \"nested\" )\n  }\n}\n"},
     {"rewrite-repeat and once together",
      "server.modules = (\"mod_rewrite\", \"mod_fastcgi\")\nserver.document-root = \"{DOCROOT}\"\nserver.port = {PORT}\nindex-file.names = ( \"index.html\" )\n"
      "url.rewrite-repeat = ( \"^/api/v1/(.*)\" => \"/api/v2/$1\" )\nurl.rewrite-once = ( \"^/api/v2/(.*)\" => \"/app/$1\" )\n"
