@@ -135,7 +135,7 @@ int run_compare(const CompareOptions& o) {
   report["b"] = o.b;
   report["requests"] = nlohmann::json::array();
   size_t differing = 0, errors = 0;
-  std::map<std::string, size_t> by_field;
+  std::map<std::string, size_t> by_field, noise_by_field;
   for (auto& r : reqs) {
     stage::Captured x = ask(ca, a, r), y = ask(cb, b, r);
     nlohmann::json item;
@@ -152,7 +152,11 @@ int run_compare(const CompareOptions& o) {
     auto diffs = stage::compare_answers(x, y, o.spec);
     if (!diffs.empty() && o.learn_noise) {
       stage::Captured x2 = ask(ca2, second, r);
-      if (!x2.failed) diffs = stage::without_noise(std::move(diffs), stage::compare_answers(x, x2, o.spec));
+      if (!x2.failed) {
+        std::vector<stage::Difference> noise = stage::compare_answers(x, x2, o.spec);
+        for (auto& n : noise) ++noise_by_field[n.field];
+        diffs = stage::without_noise(std::move(diffs), noise);
+      }
     }
     item["status_a"] = x.status;
     item["status_b"] = y.status;
@@ -169,10 +173,15 @@ int run_compare(const CompareOptions& o) {
     report["requests"].push_back(item);
   }
   double rate = double(differing) / double(reqs.size());
-  report["summary"] = {{"requests", reqs.size()}, {"different", differing}, {"errors", errors}, {"diff_rate", rate}, {"by_field", by_field}};
+  report["summary"] = {{"requests", reqs.size()}, {"different", differing}, {"errors", errors}, {"diff_rate", rate}, {"by_field", by_field},
+                       {"noise_by_field", noise_by_field}};
   std::printf("\n%zu requests, %zu equal, %zu different (%zu errors): difference rate %.3f (max %.3f)\n", reqs.size(),
               reqs.size() - differing, differing, errors, rate, o.max_diff_rate);
   for (auto& [f, n] : by_field) std::printf("  %-30s %zu\n", f.c_str(), n);
+  if (!noise_by_field.empty()) {
+    std::printf("noise (differs between two answers of A, so not counted):\n");
+    for (auto& [f, n] : noise_by_field) std::printf("  %-30s %zu\n", f.c_str(), n);
+  }
   if (!o.json_report.empty()) std::ofstream(o.json_report) << report.dump(2) << "\n";
   if (!o.html_report.empty()) {
     std::ofstream h(o.html_report);

@@ -80,7 +80,7 @@ int main(int argc, char** argv) {
   explain_cmd->add_option("-H,--host", explain_host, "the Host header (default localhost)");
 
   CompareOptions cmp;
-  std::string cmp_body = "exact";
+  std::string cmp_body = "auto";
   std::vector<std::string> cmp_ignore_headers, cmp_normalize;
   bool cmp_no_noise = false;
   auto* compare_cmd = app.add_subcommand("compare", "replay GET/HEAD requests against two base URLs and compare the answers");
@@ -90,7 +90,8 @@ int main(int argc, char** argv) {
   auto* req_opt = compare_cmd->add_option("--requests", cmp.requests_file, "file: one request per line, [METHOD ]/path?query");
   auto* log_opt = compare_cmd->add_option("--access-log", cmp.access_log, "an access log in combined format");
   req_opt->excludes(log_opt);
-  compare_cmd->add_option("--body", cmp_body, "body comparison: exact, json or text")->check(CLI::IsMember({"exact", "json", "text"}));
+  compare_cmd->add_option("--body", cmp_body, "body comparison: auto (JSON per field, text per token, the rest byte for byte; the default), exact, json or text")
+      ->check(CLI::IsMember({"auto", "exact", "json", "text"}));
   compare_cmd->add_option("--ignore-header", cmp_ignore_headers, "a header not to compare (repeatable)");
   compare_cmd->add_option("--ignore-path", cmp.spec.ignore_paths, "a JSON pointer not to compare (repeatable)");
   compare_cmd->add_option("--normalize", cmp_normalize, "uuid, iso-time, epoch or hex-id (repeatable)");
@@ -156,7 +157,10 @@ int main(int argc, char** argv) {
         std::cerr << "cutover compare: give --requests FILE or --access-log FILE\n";
         return 2;
       }
-      cmp.spec.mode = cmp_body == "json" ? stage::BodyMode::json : cmp_body == "text" ? stage::BodyMode::text : stage::BodyMode::exact;
+      cmp.spec.mode = cmp_body == "json"    ? stage::BodyMode::json
+                      : cmp_body == "text"  ? stage::BodyMode::text
+                      : cmp_body == "exact" ? stage::BodyMode::exact
+                                            : stage::BodyMode::auto_;
       for (auto& h : cmp_ignore_headers) {
         std::string l = h;
         for (auto& c : l) c = char(std::tolower(static_cast<unsigned char>(c)));

@@ -671,10 +671,11 @@ void parse_rollout(Reader& pr, const toml::table& t, RouteSpec& rt, const Config
     flag(cr, "enabled", ro.compare);
     flag(cr, "always", ro.compare_always);
     if (auto v = cr.str("body")) {
-      if (*v == "exact") ro.compare_spec.mode = stage::BodyMode::exact;
+      if (*v == "auto") ro.compare_spec.mode = stage::BodyMode::auto_;
+      else if (*v == "exact") ro.compare_spec.mode = stage::BodyMode::exact;
       else if (*v == "json") ro.compare_spec.mode = stage::BodyMode::json;
       else if (*v == "text") ro.compare_spec.mode = stage::BodyMode::text;
-      else cr.fail(*cr.get("body"), "compare.body: expected \"exact\", \"json\" or \"text\"");
+      else cr.fail(*cr.get("body"), "compare.body: expected \"auto\", \"exact\", \"json\" or \"text\"");
     }
     flag(cr, "headers", ro.compare_spec.compare_headers);
     for (auto& [h, n] : cr.str_list("ignore_headers")) {

@@ -146,8 +146,9 @@ struct RolloutRuntime {
   }
   std::atomic<uint32_t> compare_in_flight{0}, compare_queued{0};
 
-  std::mutex mu;  // guards the three below
+  std::mutex mu;  // guards the four below
   std::map<std::string, uint64_t> diff_fields;  // how often each field differed
+  std::map<std::string, uint64_t> noise_fields;  // how often each field was noise (differed between two legacy answers)
   std::deque<DiffSample> samples;
   std::deque<RolloutEvent> events;
   void add_event(std::string what, std::string actor = "");

@@ -138,6 +138,9 @@ std::string render_routes(const Runtime& rt) {
       nlohmann::json by_field = nlohmann::json::object();
       for (auto& [f, n] : rr.diff_fields) by_field[f] = n;
       cmp["by_field"] = by_field;
+      nlohmann::json noise = nlohmann::json::object();
+      for (auto& [f, n] : rr.noise_fields) noise[f] = n;
+      cmp["noise_by_field"] = noise;
       o["compare"] = cmp;
       o["samples"] = nlohmann::json::array();
       for (auto it = rr.samples.rbegin(); it != rr.samples.rend(); ++it) {

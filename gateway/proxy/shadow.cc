@@ -189,13 +189,21 @@ awaitable<void> run_shadow(ThreadContext& tc, std::unique_ptr<ShadowJob> job) {
     co_return;
   }
   std::vector<stage::Difference> diffs = stage::compare_answers(job->primary, cand, ro.compare_spec);
-  if (!diffs.empty() && !ro.secondary.empty()) {
+  if (!diffs.empty() && (!ro.secondary.empty() || job->head.method == "GET" || job->head.method == "HEAD")) {
     // Noise: what differs between two calls of the legacy side is not the candidate's fault.
+    // Asked of the secondary when there is one, else of the legacy pool once more.
     int64_t sec_ms = 0;
-    stage::Captured second = co_await ask(tc, *job->snap->pools[ro.secondary_index], *job, job->primary_target, nullptr,
+    size_t reference = ro.secondary.empty() ? route.pool_index : ro.secondary_index;
+    stage::Captured second = co_await ask(tc, *job->snap->pools[reference], *job, job->primary_target, nullptr,
                                           ro.compare_max_body, sec_ms);
-    if (!second.failed && !second.truncated)
-      diffs = stage::without_noise(std::move(diffs), stage::compare_answers(job->primary, second, ro.compare_spec));
+    if (!second.failed && !second.truncated) {
+      std::vector<stage::Difference> noise = stage::compare_answers(job->primary, second, ro.compare_spec);
+      diffs = stage::without_noise(std::move(diffs), noise);
+      if (!noise.empty()) {
+        std::lock_guard<std::mutex> g(rr.mu);
+        for (auto& n : noise) ++rr.noise_fields[n.field];
+      }
+    }
   }
   bump(rr.compared);
   if (diffs.empty()) {

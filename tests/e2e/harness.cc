@@ -515,4 +515,16 @@ int free_port() {
   return ntohs(a.sin_port);
 }
 
+std::string noisy_json_answer(const std::string& head, bool candidate, uint64_t n) {
+  std::string path = head.substr(4, head.find(' ', 4) - 4);
+  int item = std::atoi(path.c_str() + path.rfind('/') + 1);
+  if (candidate && item == 13) return "HTTP/1.1 404 Not Found\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}";
+  int price = candidate && item % 5 == 0 ? 11 : 10;
+  std::string body = "{\"item\":" + std::to_string(item) + ",\"name\":\"kettle " + std::to_string(item) + "\",\"price\":" +
+                     std::to_string(price) + ",\"generated_at\":\"2026-12-01T10:" + std::to_string(10 + n % 50) + ":" +
+                     std::to_string(10 + (n * 7) % 50) + "." + std::to_string(n * 7919 % 1000) + "Z\",\"request_id\":\"" +
+                     std::to_string(n * 2654435761u % 1000000007u) + "\"}";
+  return "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
+}
+
 }  // namespace e2e

@@ -188,4 +188,9 @@ class ScriptedBackend {
   std::vector<std::thread> conns_;
 };
 
+// A JSON service for compare tests: /items/N answers the item with a fresh timestamp and
+// request id from `n` (noise in every answer); the candidate side says price 11 instead of
+// 10 for every N divisible by 5 and 404 for N = 13 (six real differences in 1..26).
+std::string noisy_json_answer(const std::string& request_head, bool candidate, uint64_t n);
+
 }  // namespace e2e

@@ -182,6 +182,29 @@ TEST(Rollout, CompareReportsExactlyTheDifferencesOnceEach) {
   EXPECT_TRUE(saw_name) << o["samples"].dump(2);
 }
 
+// The compare issue's case in shadow, with no compare option in the config: noise in every
+// answer (learned by asking the legacy pool twice), five changed prices and one 404.
+TEST(Rollout, ShadowFindsTheSixRealDifferencesWithNoCompareOptions) {
+  std::string dir = temp_dir();
+  std::atomic<uint64_t> seq{0};
+  ScriptedBackend legacy([&](const std::string& h, int) { return noisy_json_answer(h, false, ++seq); });
+  ScriptedBackend fresh([&](const std::string& h, int) { return noisy_json_answer(h, true, ++seq); });
+  Gateway gw(dir, config(legacy.address(), fresh.address(), "stage = \"shadow\"\n"));
+  std::string admin = admin_of(gw);
+  ASSERT_FALSE(admin.empty());
+  for (int i = 1; i <= 26; ++i) ASSERT_EQ(fetch(gw.port, "GET", "/items/" + std::to_string(i))->status, 200);
+  json o = wait_compared(admin, 26);
+  EXPECT_EQ(o["compare"]["compared"], 26) << o.dump(2);
+  EXPECT_EQ(o["compare"]["different"], 6) << o.dump(2);
+  EXPECT_GE(o["compare"]["noise_by_field"]["json:/request_id"].get<uint64_t>(), 6u) << o["compare"].dump();
+  std::set<std::string> targets;
+  for (auto& s : o["samples"])  // grouped by what differs: the five prices, the 404
+    for (auto& t : s["targets"]) targets.insert(t.get<std::string>());
+  EXPECT_EQ(targets, (std::set<std::string>{"GET /items/5", "GET /items/10", "GET /items/13", "GET /items/15", "GET /items/20",
+                                            "GET /items/25"}))
+      << o["samples"].dump(2);
+}
+
 TEST(Rollout, IdenticalBackendsShowNoDifference) {
   std::string dir = temp_dir();
   Worker a(dir, "same"), b(dir, "same");

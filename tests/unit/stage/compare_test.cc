@@ -29,9 +29,11 @@ TEST(Compare, StatusHeadersAndBodyEachReportedOnce) {
   auto a = answer(200, "hello world", {{"Content-Type", "text/plain"}, {"X-A", "1"}, {"Set-Cookie", "sid=abc; Path=/"}});
   auto b = answer(201, "hello there", {{"Content-Type", "text/html"}, {"Set-Cookie", "sid=xyz; Path=/"}});
   auto d = compare_answers(a, b, {});
-  EXPECT_EQ(fields(d), (std::vector<std::string>{"status", "header:content-type", "header:x-a", "body"}));
+  // The body as text, token by token: the one word that changed, at its token index.
+  EXPECT_EQ(fields(d), (std::vector<std::string>{"status", "header:content-type", "header:x-a", "text:1"}));
   EXPECT_EQ(d[2].b, "(absent)");
-  EXPECT_EQ(d[3].a, "hello world");
+  EXPECT_EQ(d[3].a, "hello [world]");
+  EXPECT_EQ(d[3].b, "hello [there]");
   // Set-Cookie values differ (sessions) but the cookie names match: not a difference.
   auto c = answer(200, "x", {{"Set-Cookie", "other=1"}});
   EXPECT_EQ(fields(compare_answers(answer(200, "x", {{"Set-Cookie", "sid=1"}}), c, {})),
