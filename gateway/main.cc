@@ -114,6 +114,9 @@ int main(int argc, char** argv) {
   migrate_cmd->add_flag("--allow-shell", mig.allow_shell, "run include_shell commands (never by default)");
   migrate_cmd->add_flag("--explain", mig.explain, "also list which lighttpd line each route, rewrite and pool came from");
   migrate_cmd->add_flag("-q,--quiet", mig.quiet, "no report on stderr");
+  migrate_cmd->add_flag("--general", mig.general,
+                        "translate every conditional block as its whole condition chain (longer output; the default "
+                        "shortens common shapes and is tested to behave the same)");
 
   // A mistyped command gets a suggestion rather than CLI11's "A subcommand is required".
   if (argc > 1 && argv[1][0] != '-') {

@@ -63,6 +63,7 @@ int run_migrate(const MigrateOptions& o) {
   migrate::TranslateOptions to;
   to.source_name = o.input;
   to.suggest = nearest_name;
+  to.general_only = o.general;
   migrate::Translation t = migrate::translate(parsed, to);
   if (!t.refusal.empty()) {
     if (!o.quiet) std::cerr << t.report_text();

@@ -7,7 +7,7 @@ namespace cutover {
 
 struct MigrateOptions {
   std::string input, output;  // output "" = stdout
-  bool strict = false, allow_partial = false, allow_shell = false, explain = false, quiet = false;
+  bool strict = false, allow_partial = false, allow_shell = false, explain = false, quiet = false, general = false;
 };
 
 // 0 complete (caveats allowed), 3 partial unless --allow-partial (1 with --strict unless exact), 1 on a config lighttpd

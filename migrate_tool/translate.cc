@@ -1642,6 +1642,7 @@ class Translator {
     cur_block_ = int(&b - c_.blocks.data());
     extra_depth_ = 0;
     block_path_re_.clear();
+    if (opts_.general_only && general_block(b)) return;
     if (nested(b)) return;
     std::string cond = b.cond ? b.cond->text() : (b.is_else ? "else" : "?");
     Pos at = block_pos(b);

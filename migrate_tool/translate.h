@@ -41,6 +41,9 @@ struct TranslateOptions {
   // The near key meant by a mistyped one ("" none): given by the caller, so the
   // translator stays free of everything but the standard library.
   std::function<std::string(const std::string&, const std::vector<std::string>&)> suggest;
+  // Every conditional block through the general compiler of the condition tree, none through
+  // the shapes that give common configs a shorter output: the tests prove both alike.
+  bool general_only = false;
 };
 
 Translation translate(const LighttpdConfig& cfg, const TranslateOptions& opts = {});
