@@ -1,6 +1,12 @@
 #include "admin_cli.h"
 
+#include <dirent.h>
 #include <httplib.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <cstring>
 
 #include <chrono>
 #include <cstdio>
@@ -9,20 +15,66 @@
 #include <optional>
 #include <thread>
 
+#include "config/config.h"
+#include "config/control_path.h"
+
 namespace cutover {
 namespace {
 
 using nlohmann::json;
 
+struct AdminAnswer {
+  int status = 0;
+  std::string body;
+};
+
+// One request on the control socket (one per connection: the server closes after it).
+std::optional<AdminAnswer> control_call(const std::string& path, const std::string& method, const std::string& target) {
+  int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return std::nullopt;
+  sockaddr_un sa{};
+  sa.sun_family = AF_UNIX;
+  if (path.size() >= sizeof sa.sun_path) {
+    ::close(fd);
+    return std::nullopt;
+  }
+  std::memcpy(sa.sun_path, path.c_str(), path.size() + 1);
+  timeval tv{60, 0};  // a rolling restart is waited for by polling, each call is short
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa) != 0) {
+    ::close(fd);
+    return std::nullopt;
+  }
+  std::string req = method + " " + target + " HTTP/1.1\r\nHost: localhost\r\nX-Cutover-Actor: cli\r\nContent-Length: 0\r\n\r\n";
+  for (size_t off = 0; off < req.size();) {
+    ssize_t n = ::send(fd, req.data() + off, req.size() - off, MSG_NOSIGNAL);
+    if (n <= 0) {
+      ::close(fd);
+      return std::nullopt;
+    }
+    off += size_t(n);
+  }
+  std::string in;
+  char buf[16384];
+  for (ssize_t n; (n = ::recv(fd, buf, sizeof buf, 0)) > 0;) in.append(buf, size_t(n));
+  ::close(fd);
+  size_t end = in.find("\r\n\r\n");
+  if (in.rfind("HTTP/1.", 0) != 0 || end == std::string::npos || in.size() < 12) return std::nullopt;
+  return AdminAnswer{std::atoi(in.c_str() + 9), in.substr(end + 4)};
+}
+
 // One request to the admin API. The actor header names the CLI in the route events.
-httplib::Result admin_call(const AdminTarget& t, const std::string& method, const std::string& path) {
+std::optional<AdminAnswer> admin_call(const AdminTarget& t, const std::string& method, const std::string& path) {
+  if (!t.control.empty()) return control_call(t.control, method, path);
   size_t colon = t.addr.rfind(':');
   httplib::Client cli(t.addr.substr(0, colon), colon == std::string::npos ? 9090 : std::stoi(t.addr.substr(colon + 1)));
   cli.set_tcp_nodelay(true);
   cli.set_connection_timeout(std::chrono::seconds(3));
   httplib::Headers h{{"X-Cutover-Actor", "cli"}};
   if (!t.token.empty()) h.emplace("Authorization", "Bearer " + t.token);
-  return method == "POST" ? cli.Post(path.c_str(), h, "", "text/plain") : cli.Get(path.c_str(), h);
+  auto res = method == "POST" ? cli.Post(path.c_str(), h, "", "text/plain") : cli.Get(path.c_str(), h);
+  if (!res) return std::nullopt;
+  return AdminAnswer{res->status, res->body};
 }
 
 // An admin API answer's "error" field, or its body as it came.
@@ -38,7 +90,7 @@ std::string error_of(const std::string& body) {
 std::optional<json> fetch_json(const AdminTarget& t, const std::string& cmd, const std::string& path) {
   auto res = admin_call(t, "GET", path);
   if (!res) {
-    std::cerr << "cutover " << cmd << ": cannot reach the admin API at " << t.addr << " (is server.admin set?)\n";
+    std::cerr << "cutover " << cmd << ": cannot reach " << t.where() << " (is cutover running? -c CONFIG names it)\n";
     return std::nullopt;
   }
   if (res->status != 200) {
@@ -77,6 +129,42 @@ void promote_warning(const AdminTarget& t, const std::string& route) {
 
 }  // namespace
 
+std::string resolve_admin_target(AdminTarget& t, bool admin_given, const std::string& config_path, int& code) {
+  code = kExitUsage;
+  if (admin_given) return "";
+  if (!config_path.empty()) {
+    auto cfg = load_config_file(config_path);  // a bad file: ConfigError with file:line:column
+    if (t.token.empty()) t.token = cfg->server.admin_token;
+    t.control = control_socket_path(*cfg);
+    if (t.control.empty()) {
+      if (!cfg->server.admin) return config_path + " has server.control = \"off\" and no server.admin: nothing to talk to";
+      t.addr = cfg->server.admin->text;
+    }
+    return "";
+  }
+  // Neither named: the TCP default when something answers there (the demo's admin
+  // listener), else the one control socket of this user.
+  if (httplib::Client probe("127.0.0.1", 9090); (probe.set_connection_timeout(std::chrono::milliseconds(300)), probe.Get("/api/status")))
+    return "";
+  std::vector<std::string> found;
+  std::string dir = default_control_dir();
+  if (DIR* d = ::opendir(dir.c_str())) {
+    while (dirent* e = ::readdir(d))
+      if (std::string n = e->d_name; n.size() > 5 && n.compare(n.size() - 5, 5, ".sock") == 0) found.push_back(dir + "/" + n);
+    ::closedir(d);
+  }
+  if (found.size() == 1) t.control = found[0];
+  if (found.size() > 1) {
+    std::string list;
+    for (auto& f : found) list += "\n  " + f;
+    return "several cutover control sockets in " + dir + "; name the config with -c FILE (or --admin ADDR):" + list;
+  }
+  if (found.empty()) code = kExitFailed;
+  if (found.empty()) return "no cutover to talk to: nothing answers on 127.0.0.1:9090 and there is no control socket in " + dir +
+                            " (name the config with -c FILE, or its admin listener with --admin ADDR)";
+  return "";
+}
+
 std::string short_age(int64_t ms) {
   int64_t s = ms / 1000;
   if (s < 120) return std::to_string(s) + "s";
@@ -88,7 +176,7 @@ std::string short_age(int64_t ms) {
 int request_reload(const AdminTarget& t) {
   auto res = admin_call(t, "POST", "/api/reload");
   if (!res) {
-    std::cerr << "cutover reload: cannot reach the admin API at " << t.addr << " (is server.admin set?)\n";
+    std::cerr << "cutover reload: cannot reach " << t.where() << " (is cutover running? -c CONFIG names it)\n";
     return kExitFailed;
   }
   if (t.json) std::cout << res->body;
@@ -157,7 +245,7 @@ int print_workers(const AdminTarget& t, const std::string& only_pool) {
 int restart_workers(const AdminTarget& t, const std::string& pool, bool wait) {
   auto res = admin_call(t, "POST", "/api/workers/" + pool + "/restart");
   if (!res) {
-    std::cerr << "cutover workers restart: cannot reach the admin API at " << t.addr << "\n";
+    std::cerr << "cutover workers restart: cannot reach " << t.where() << " (is cutover running? -c CONFIG names it)\n";
     return kExitFailed;
   }
   if (res->status != 202) {
@@ -196,7 +284,7 @@ int route_command(const AdminTarget& t, const std::string& action, const std::st
     }
     auto res = admin_call(t, "POST", path);
     if (!res) {
-      std::cerr << "cutover route: cannot reach the admin API at " << t.addr << " (is server.admin set?)\n";
+      std::cerr << "cutover route: cannot reach " << t.where() << " (is cutover running? -c CONFIG names it)\n";
       return kExitFailed;
     }
     if (res->status != 200) {

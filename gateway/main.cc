@@ -40,8 +40,10 @@ int main(int argc, char** argv) {
   auto* demo_cmd = app.add_subcommand("demo-config", "print the built-in demo config");
 
   AdminTarget admin;
-  auto admin_options = [&admin](CLI::App* c, bool json) {
-    c->add_option("--admin", admin.addr, "its admin address (server.admin)");
+  std::string admin_config;
+  auto admin_options = [&admin, &admin_config](CLI::App* c, bool json) {
+    c->add_option("-c,--config", admin_config, "its config: the command finds its control socket (or server.admin) there");
+    c->add_option("--admin", admin.addr, "its admin address (server.admin), instead of the control socket");
     c->add_option("--token", admin.token, "its admin token (server.admin_token)");
     if (json) c->add_flag("--json", admin.json, "print JSON (the admin API's) instead of a table");
   };
@@ -150,6 +152,16 @@ int main(int argc, char** argv) {
       std::cout << check_path << ": configuration is valid (" << cfg->routes.size() << " routes, " << cfg->pools.size()
                 << " pools)\n";
       return 0;
+    }
+    // The running cutover an admin command talks to (admin_cli.h).
+    for (CLI::App* c : {status_cmd, reload_cmd, wstatus_cmd, wrestart_cmd, route_cmd}) {
+      if (!*c) continue;
+      int code = 0;
+      std::string err = resolve_admin_target(admin, c->count("--admin") > 0, admin_config, code);
+      if (!err.empty()) {
+        std::cerr << "cutover " << c->get_name() << ": " << err << "\n";
+        return code;
+      }
     }
     if (*status_cmd) return print_status(admin);
     if (*reload_cmd) return request_reload(admin);

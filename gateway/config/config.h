@@ -373,6 +373,7 @@ struct ServerSpec {
   std::string server_name = "cutover";
   std::optional<ListenSpec> admin;    // the admin listener, off when unset
   std::string admin_token;           // bearer token for the admin API; empty: none
+  std::string control;               // the control socket's path; "" the default (config/control_path.h), "off" none
   // Host values the admin listener answers besides its own address and localhost (a DNS
   // name operators use for it); any other Host is refused (DNS rebinding).
   std::vector<std::string> admin_hosts;

@@ -249,6 +249,11 @@ void parse_server(Reader& r, ServerSpec& s) {
   if (auto v = r.str("name")) s.server_name = *v;
   if (auto v = r.str("admin")) s.admin = parse_listen(r, *v, *r.get("admin"), "admin");
   if (auto v = r.str("admin_token")) s.admin_token = *v;
+  if (auto v = r.str("control")) {
+    if (v->empty() || (*v != "off" && v->front() != '/'))
+      r.fail(*r.get("control"), "server.control: expected an absolute socket path or \"off\"");
+    s.control = *v;
+  }
   if (r.get("admin_hosts"))
     for (auto& [h, node] : r.str_list("admin_hosts")) {
       std::string l = h;

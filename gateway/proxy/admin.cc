@@ -1,5 +1,11 @@
 #include "proxy/admin.h"
 
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
@@ -293,7 +299,7 @@ std::string actor_of(const http1::RequestHead& head, const tcp::socket& sock) {
   return "API client " + from;
 }
 
-awaitable<void> admin_session(ThreadContext& tc, tcp::socket sock) {
+awaitable<void> admin_session(ThreadContext& tc, tcp::socket sock, bool control = false) {
   auto snap = tc.rt.current();
   const Snapshot& sn = *snap;
   const Config& cfg = *sn.config;
@@ -318,14 +324,14 @@ awaitable<void> admin_session(ThreadContext& tc, tcp::socket sock) {
     if (co_await out.body(body)) co_await out.finish();
   };
   std::string path(head.target.substr(0, head.target.find('?')));
-  if (std::string why = cross_site_refusal(cfg.server, d.socket(), head); !why.empty()) {
+  if (std::string why = control ? "" : cross_site_refusal(cfg.server, d.socket(), head); !why.empty()) {
     log::warn("admin: refused " + std::string(head.method) + " " + path + ": " + why);
     co_await reply(403, why + "\n", "text/plain");
     co_return;
   }
   // The dashboard page itself holds no data: it asks for the token and sends it with its calls.
   bool page = head.method == "GET" && (path == "/" || path == "/dashboard");
-  if (!cfg.server.admin_token.empty() && !page) {
+  if (!cfg.server.admin_token.empty() && !page && !control) {
     bool ok = false;
     std::string want = "Bearer " + cfg.server.admin_token;
     for (auto& f : head.fields)
@@ -371,7 +377,8 @@ awaitable<void> admin_session(ThreadContext& tc, tcp::socket sock) {
     };
     std::string value = param("stage");
     if (!param("percent").empty()) value += " " + param("percent");
-    std::string err = tc.rt.move_route ? tc.rt.move_route(route, action, value, actor_of(head, d.socket())) : "not available";
+    std::string who = control ? "CLI on the control socket" : actor_of(head, d.socket());
+    std::string err = tc.rt.move_route ? tc.rt.move_route(route, action, value, who) : "not available";
     nlohmann::json j;
     j["route"] = route;
     j["ok"] = err.empty();
@@ -442,6 +449,55 @@ awaitable<void> admin_accept_loop(ThreadContext& tc, tcp::acceptor& acc) {
       continue;
     }
     asio::co_spawn(tc.io, admin_session(tc, std::move(s)), asio::detached);
+  }
+}
+
+std::string open_control_socket(local_acceptor& acc, const std::string& path, bool& in_use) {
+  in_use = false;
+  std::string dir = path.substr(0, path.rfind('/'));
+  if (!dir.empty() && ::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST)
+    return "cannot make its directory " + dir + ": " + std::strerror(errno);
+  if (path.size() >= sizeof(sockaddr_un::sun_path)) return "the path is longer than a unix socket's " + std::to_string(sizeof(sockaddr_un::sun_path) - 1) + " bytes";
+  error_code ec;
+  {  // a socket left by a cutover that was killed: replaced; one that answers: refused
+    asio::local::stream_protocol::socket probe(acc.get_executor());
+    probe.connect(asio::local::stream_protocol::endpoint(path), ec);
+    if (!ec) {
+      in_use = true;
+      return "another process answers on it";
+    }
+    ::unlink(path.c_str());
+  }
+  mode_t old = ::umask(0177);  // created 0600: only its owner (and root) may connect
+  acc.open(asio::local::stream_protocol(), ec);
+  if (!ec) acc.bind(asio::local::stream_protocol::endpoint(path), ec);
+  ::umask(old);
+  if (!ec) acc.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) return ec.message();
+  return "";
+}
+
+awaitable<void> control_accept_loop(ThreadContext& tc, local_acceptor& acc) {
+  while (acc.is_open()) {
+    error_code ec;
+    asio::local::stream_protocol::socket s = co_await acc.async_accept(asio::redirect_error(asio::use_awaitable, ec));
+    if (ec) {
+      if (!acc.is_open()) co_return;
+      continue;
+    }
+    // The admin session reads and writes through the same Downstream as a TCP client; for
+    // those calls a unix stream socket is the same kind of descriptor (only its addresses
+    // differ, and the control session asks for none).
+    int fd = ::dup(s.native_handle());
+    s.close(ec);
+    if (fd < 0) continue;
+    tcp::socket t(tc.io);
+    t.assign(tcp::v4(), fd, ec);
+    if (ec) {
+      ::close(fd);
+      continue;
+    }
+    asio::co_spawn(tc.io, admin_session(tc, std::move(t), true), asio::detached);
   }
 }
 

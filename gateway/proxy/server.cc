@@ -19,6 +19,7 @@
 #include "core/file_io.h"
 #include "core/log.h"
 #include "core/upstream.h"
+#include "config/control_path.h"
 #include "proxy/admin.h"
 #include "proxy/health.h"
 #include "proxy/privileges.h"
@@ -161,6 +162,30 @@ int serve(std::shared_ptr<const Config> cfg, ConfigSource source) {
       return 1;
     }
   }
+  // The control socket: the local admin API the CLI finds from the config (on unless
+  // server.control = "off"). Bound before root is dropped, like the ports.
+  std::unique_ptr<local_acceptor> control;
+  std::string control_path = control_socket_path(*cfg);
+  if (!control_path.empty()) {
+    control = std::make_unique<local_acceptor>(workers[0]->io);
+    bool in_use = false;
+    if (std::string err = open_control_socket(*control, control_path, in_use); !err.empty()) {
+      if (in_use) {
+        log::error("refusing to start: the control socket " + control_path + " is in use: " + err +
+                   " (is this config served already? set server.control to another path, or \"off\")");
+        return 1;
+      }
+      log::warn("no control socket at " + control_path + ": " + err + " (the CLI needs server.admin then)");
+      control.reset();
+    }
+  }
+  struct Unlink {  // the socket file goes with the process (a killed one is replaced at the next start)
+    const std::unique_ptr<local_acceptor>& acc;
+    std::string path;
+    ~Unlink() {
+      if (acc) ::unlink(path.c_str());
+    }
+  } unlink_control{control, control_path};
   // Every port is bound and the access log open: root is no longer needed. The workers
   // start after this, as the same user.
   {
@@ -229,6 +254,11 @@ int serve(std::shared_ptr<const Config> cfg, ConfigSource source) {
   rt.workers_status = [&] { return sup.status_json(); };
   rt.workers_restart = [&](const std::string& pool) { return sup.restart_pool(pool); };
 
+  if (control) {
+    log::info("control socket at " + control_path + " (cutover status/workers/route/reload -c " +
+              (cfg->file.empty() || cfg->file.front() == '<' ? std::string("...") : cfg->file) + ")");
+    asio::co_spawn(workers[0]->io, control_accept_loop(*workers[0]->tc, *control), asio::detached);
+  }
   if (admin) {  // served from here on (connections made before wait in its backlog)
     log::info("admin API on http://" + cfg->server.admin->host + ":" + std::to_string(admin->local_endpoint().port()));
     asio::co_spawn(workers[0]->io, admin_accept_loop(*workers[0]->tc, *admin), asio::detached);
@@ -332,10 +362,14 @@ int serve(std::shared_ptr<const Config> cfg, ConfigSource source) {
             " client connections (up to " + std::to_string(cfg->server.drain_timeout.count()) + "ms)");
   rt.draining = true;
   for (auto& w : workers) {
-    asio::post(w->io, [w = w.get(), &admin] {
+    asio::post(w->io, [w = w.get(), &admin, &control, &workers] {
       if (admin && w->acceptors.size() && admin->get_executor() == w->acceptors[0]->get_executor()) {
         error_code ignored;
         admin->close(ignored);
+      }
+      if (control && w == workers.front().get()) {
+        error_code ignored;
+        control->close(ignored);
       }
       for (auto& acc : w->acceptors) {
         error_code ignored;

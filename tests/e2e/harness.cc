@@ -1,5 +1,7 @@
 #include "harness.h"
 
+#include <atomic>
+
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -162,6 +164,11 @@ std::string allow_root_if_root(std::string cfg) {
 
 Gateway::Gateway(const std::string& dir, const std::string& config_toml) {
   std::string cfg = allow_root_if_root(config_toml);
+  // Each gateway's control socket in its test's directory (not /run/cutover), one per
+  // gateway: two may serve configs of the same directory.
+  static std::atomic<int> gateways{0};
+  if (size_t at = cfg.find("[server]\n"); at != std::string::npos && cfg.find("\ncontrol = ") == std::string::npos)
+    cfg.insert(at + 9, "control = \"" + dir + "/control-" + std::to_string(++gateways) + ".sock\"\n");
   for (size_t p; (p = cfg.find("{{PORT}}")) != std::string::npos;) cfg.replace(p, 8, "0");
   write_file(dir + "/cutover.toml", cfg);
   proc = std::make_unique<Process>(
