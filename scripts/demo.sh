@@ -16,6 +16,8 @@ cat <<'TXT'
     curl http://127.0.0.1:8080/static/hello.txt # a static file, served by cutover itself
     curl http://127.0.0.1:8080/cgi/env          # the legacy FastCGI app: its CGI variables
     curl http://127.0.0.1:8080/cgi/echo         # the legacy app answers; a copy goes to a worker (shadow)
+    for i in $(seq 1 10); do curl -s http://127.0.0.1:8080/cgi/shop/items/$i; done
+                                                # the shop both apps serve: equal but for item 7 (dashboard)
     build/cutover route status                  # the route's stage and what the compare found
     build/cutover route promote legacy          # shadow -> canary 1% -> 10% -> 50% -> new
     build/cutover workers status                # the worker processes cutover runs

@@ -17,6 +17,8 @@
 #include <cstdlib>
 #include <cstring>
 #include <string>
+
+#include "shop.h"
 #include <vector>
 
 namespace {
@@ -97,6 +99,12 @@ int main(int argc, char** argv) {
       std::string body = env_always ? "app: " + name + "\n" : "";
       for (auto& v : vars) body += v + "\n";
       respond(r, "", "text/plain", body);
+    } else if (page == "/shop/" || page == "/shop") {
+      respond(r, "", "text/html; charset=utf-8", shop::index_html());
+    } else if (page.rfind("/shop/items/", 0) == 0) {
+      std::string item = shop::item_json(std::atoi(page.c_str() + 12), false);
+      if (item.empty()) respond(r, "404 Not Found", "application/json", "{\"error\":\"no such item\"}\n");
+      else respond(r, "", "application/json", item);
     } else if (page == "/echo") {
       std::string body;
       char buf[65536];

@@ -16,6 +16,8 @@
 #include <string>
 #include <thread>
 
+#include "shop.h"
+
 namespace {
 
 std::string g_name = "worker";
@@ -114,6 +116,18 @@ int main(int argc, char** argv) {
     res.set_content("hello from " + g_name + " on port " + std::to_string(g_port) + "\n", "text/plain");
   });
   svr.Get("/health", [](const httplib::Request&, httplib::Response& res) { res.set_content("ok\n", "text/plain"); });
+  svr.Get("/shop/", [](const httplib::Request&, httplib::Response& res) {
+    res.set_content(shop::index_html(), "text/html; charset=utf-8");
+  });
+  svr.Get(R"(/shop/items/(\d+))", [](const httplib::Request& req, httplib::Response& res) {
+    std::string item = shop::item_json(std::atoi(req.matches[1].str().c_str()), true);
+    if (item.empty()) {
+      res.status = 404;
+      res.set_content("{\"error\":\"no such item\"}\n", "application/json");
+    } else {
+      res.set_content(item, "application/json");
+    }
+  });
   svr.Get("/echo", [](const httplib::Request& req, httplib::Response& res) {
     res.set_content(describe_request(req), "text/plain");
   });
