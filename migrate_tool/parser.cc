@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <fstream>
+#include <set>
 #include <sstream>
 
 #include "migrate_tool/lexer.h"
@@ -174,11 +175,19 @@ class Parser {
     for (auto& s : b.settings) {
       if (s.key != key) continue;
       if (op == Tok::assign)
-        fail(at, "duplicate config variable " + key + " in this block (first set at " + s.pos.text() + "; use := to replace)");
+        fail(at, "duplicate config variable " + key + " in this block: lighttpd refuses to start (first set at " + s.pos.text() +
+                     "; use := to replace)");
       if (op == Tok::force) s.value = std::move(v), s.pos = at.pos;
       else s.value = merge(at, s.value, v), s.pos = at.pos;
       return;
     }
+    // Another block of the same lighttpd context set it: one context, one value.
+    auto& vars = context_vars_[context_[size_t(current_)]];
+    if (auto it = vars.find(key); it != vars.end() && op == Tok::assign && current_ > 0)
+      fail(at, "duplicate config variable " + key + " in conditional " + context_[size_t(current_)] +
+                   ": lighttpd refuses to start (\"Duplicate config variable in conditional\"): blocks with one condition under "
+                   "one parent share a context in lighttpd 1.4.69, an else link's included; first set at " + it->second.text());
+    vars.emplace(key, at.pos);
     if (op == Tok::append) {
       // += copies the value from an enclosing block, then appends (§1.3).
       if (const Setting* outer = lookup_outer(key)) v = merge(at, outer->value, v);
@@ -345,6 +354,11 @@ class Parser {
     const Token& kw = t[j];
     bool elif = kw.text == "elif" || kw.text == "elsif" || kw.text == "elseif";
     if (kw.text != "else" && !elif) return;
+    // The block before is a bare else's context (itself, or a block of the condition such an
+    // else was re-keyed to): lighttpd allows nothing after a catch-all.
+    if (else_contexts_.count(context_[size_t(prev)]))
+      fail(kw, "unreachable condition following else catch-all: lighttpd refuses to start (the block before this else has the "
+               "context of an earlier bare else: " + context_[size_t(prev)] + ")");
     i = j + 1;
     if (elif || (t[i].kind == Tok::key && t[i].text == "if")) {
       if (!elif) ++i;
@@ -357,7 +371,9 @@ class Parser {
       return;
     }
     int idx = open_block(std::nullopt, prev, true);
+    const Token& at = t[i];
     body(t, i, idx);
+    close_else(idx, at);
   }
 
   void body(const std::vector<Token>& t, size_t& i, int idx) {
@@ -370,6 +386,15 @@ class Parser {
   }
 
   int open_block(std::optional<Condition> c, int else_of, bool is_else) {
+    // lighttpd's context of the block (configparser.y): its parent's key, " / ", the
+    // condition as lighttpd rewrites it. Blocks with one key share one context.
+    std::string key = key_of(current_) + " / " + (c ? lighttpd_text(*c) : std::string("else_tmp_token"));
+    // An else link whose context exists already is older than the link before it: lighttpd
+    // calls it unreachable and stops.
+    if (c && else_of >= 0 && known_keys_.count(key))
+      fail(c->pos, "unreachable else condition: lighttpd refuses to start (a block with this condition, " + lighttpd_text(*c) +
+                       ", comes earlier under the same parent, and lighttpd keeps one context for both)");
+    if (c) known_keys_.insert(key);
     // Identical conditions with the same parent are one block (§1.5).
     if (c && else_of < 0)
       for (size_t b = 1; b < cfg_.blocks.size(); ++b) {
@@ -382,8 +407,69 @@ class Parser {
     b.else_of = else_of;
     b.is_else = is_else;
     cfg_.blocks.push_back(std::move(b));
+    parse_key_.resize(cfg_.blocks.size());
+    context_.resize(cfg_.blocks.size());
+    parse_key_.back() = key;
+    // A bare else's own settings have a context of their own until its body ends (then it
+    // takes its chain's last condition, negated: close_else); its children share the key.
+    context_.back() = is_else ? "#else " + std::to_string(cfg_.blocks.size() - 1) : key;
     return int(cfg_.blocks.size() - 1);
   }
+
+  // After a bare else's body: lighttpd re-keys its context as the condition before it,
+  // negated; a context of that key already there makes the else unreachable (an error).
+  void close_else(int idx, const Token& at) {
+    const Block& prev = cfg_.blocks[size_t(cfg_.blocks[size_t(idx)].else_of)];
+    if (!prev.cond) return;
+    Condition flipped = *prev.cond;
+    static const std::map<std::string, std::string> kOpposite = {{"==", "!="}, {"!=", "=="}, {"=~", "!~"},
+                                                                 {"!~", "=~"}, {"=^", "!^"}, {"=$", "!$"}};
+    std::string text = lighttpd_text(flipped);
+    size_t op = text.find("] ") + 2;
+    auto it = kOpposite.find(text.substr(op, 2));
+    if (it != kOpposite.end()) text.replace(op, 2, it->second);
+    std::string key = key_of(cfg_.blocks[size_t(idx)].parent) + " / " + text;
+    if (known_keys_.count(key))
+      fail(at, "unreachable else condition: lighttpd refuses to start (a block with the opposite of the condition before this "
+               "else, " + text + ", comes earlier under the same parent)");
+    context_vars_[key] = std::move(context_vars_[context_[size_t(idx)]]);
+    context_vars_.erase(context_[size_t(idx)]);
+    context_[size_t(idx)] = key;
+    known_keys_.insert(key);
+    else_contexts_.insert(key);
+  }
+
+  std::string key_of(int block) const { return block <= 0 ? "global" : parse_key_[size_t(block)]; }
+
+  // The condition as lighttpd keys it: a regex that is only a literal anchored by ^ and/or
+  // $ (or "\.ext$") becomes ==, =^ or =$ (configparser_simplify_regex).
+  static std::string lighttpd_text(const Condition& c) {
+    Condition k = c;
+    if (c.op == "=~" && !(c.object == "SERVER" && c.field == "socket")) {
+      std::string v = c.value;
+      std::string op = "=~";
+      size_t off = 0, len = v.size();
+      if (len && v[len - 1] == '$') {
+        op = "=$";
+        if (v.size() > 1 && v[0] == '\\' && v[1] == '.') off = 2;
+        else if (v[0] == '^') off = 1, op = "==";
+        --len;
+      } else if (!v.empty() && v[0] == '^') {
+        off = 1, op = "=^";
+      }
+      if (op != "=~" && v.substr(off, len - off).find_first_of("\\^$.|?*+()[]{}") == std::string::npos) {
+        k.op = op;
+        k.value = v.substr(off == 2 ? 1 : off, len - (off == 2 ? 1 : off));
+      }
+    }
+    return k.text();
+  }
+
+  std::vector<std::string> parse_key_{"global"};   // per block: the key its children's keys start with
+  std::vector<std::string> context_{"global"};     // per block: the context its settings go to
+  std::map<std::string, std::map<std::string, Pos>> context_vars_;  // context -> variables set there
+  std::set<std::string> known_keys_;  // every context made so far
+  std::set<std::string> else_contexts_;  // contexts of bare elses (re-keyed): a catch-all, nothing may follow
 
   void include(const Token& at, const std::string& arg) {
     std::string path = arg;

@@ -110,7 +110,7 @@ TEST(LighttpdParser, ErrorsArePositionedAndNothingIsDroppedSilently) {
       {"a = \"x\\\\\"\n", "missing closing quote"},
       {"a = -1\n", "lighttpd.conf:1:5: undefined config variable var.-1"},
       {"a = enable\n", "undefined config variable var.enable (a boolean is a string"},
-      {"a = 1\na = 2\n", "lighttpd.conf:2:1: duplicate config variable var.a in this block (first set at"},
+      {"a = 1\na = 2\n", "lighttpd.conf:2:1: duplicate config variable var.a in this block: lighttpd refuses to start (first set at"},
       {"a = (\"k\" => 1, \"k\" => 2)\n", "duplicate array-key \"k\""},
       {"a = \"k\" => 1\n", "lighttpd.conf:1:9: unexpected '=>'"},
       {"a = \"x\" \"y\"\n", "two strings in a row"},
@@ -128,6 +128,40 @@ TEST(LighttpdParser, ErrorsArePositionedAndNothingIsDroppedSilently) {
   for (auto& c : cases) {
     std::string err = error_of(c.text);
     EXPECT_NE(err.find(c.expect), std::string::npos) << "input: " << c.text << "\ngot: " << err << "\nwanted: " << c.expect;
+  }
+}
+
+// lighttpd keys a block's context by its parent's key and its condition (configparser.y):
+// blocks of one key share a context, whether plain blocks or else links, and the children of
+// every bare else under one parent share theirs; a simple regex is keyed as ==, =^ or =$.
+// Each refusal below is what `lighttpd -tt` 1.4.69 says of the same text.
+TEST(LighttpdParser, SharedContextsRefusedAsLighttpdRefusesThem) {
+  struct Case {
+    std::string text, expect;  // expect "": lighttpd accepts it
+  } cases[] = {
+      {"$HTTP[\"url\"] =^ \"/a\" { a = 1 }\n$HTTP[\"host\"] == \"h\" { a = 2 } else $HTTP[\"url\"] =^ \"/a\" { a = 3 }\n",
+       "lighttpd.conf:2:37: unreachable else condition"},
+      {"$HTTP[\"host\"] == \"h\" { a = 2 } else $HTTP[\"url\"] =^ \"/a\" { b = 3 }\n$HTTP[\"url\"] =^ \"/a\" { a = 1 }\n", ""},
+      {"$HTTP[\"host\"] == \"h\" { a = 2 } else $HTTP[\"url\"] =^ \"/a\" { b = 3 }\n$HTTP[\"url\"] =^ \"/a\" { b = 1 }\n",
+       "lighttpd.conf:2:24: duplicate config variable var.b in conditional global / $HTTP[\"url\"] =^ \"/a\": lighttpd refuses to start"},
+      {"$HTTP[\"host\"] == \"h\" { } else { $HTTP[\"url\"] =^ \"/a\" { a = 1 } }\n"
+       "$HTTP[\"host\"] == \"g\" { } else { $HTTP[\"url\"] =^ \"/a\" { a = 2 } }\n",
+       "duplicate config variable var.a in conditional global / else_tmp_token / $HTTP[\"url\"] =^ \"/a\""},
+      {"$HTTP[\"url\"] =~ \"\\.txt$\" { a = 1 }\n$HTTP[\"url\"] =$ \".txt\" { a = 2 }\n",
+       "in conditional global / $HTTP[\"url\"] =$ \".txt\""},
+      {"$HTTP[\"url\"] =~ \"^/x$\" { a = 1 }\n$HTTP[\"url\"] == \"/x\" { a = 2 }\n", "in conditional global / $HTTP[\"url\"] == \"/x\""},
+      {"$HTTP[\"url\"] =~ \"^/x.y\" { a = 1 }\n$HTTP[\"url\"] =^ \"/x.y\" { a = 2 }\n", ""},  // '.' is a regex: not simplified
+      {"$HTTP[\"host\"] == \"h\" { a = 1 } else { a = 2 }\n$HTTP[\"host\"] != \"h\" { a = 3 }\n",
+       "in conditional global / $HTTP[\"host\"] != \"h\""},
+      {"$HTTP[\"host\"] != \"h\" { }\n$HTTP[\"host\"] == \"h\" { } else { a = 2 }\n", "lighttpd.conf:2:31: unreachable else condition"},
+      {"$HTTP[\"host\"] == \"h\" { } else { }\n$HTTP[\"host\"] != \"h\" { } else $HTTP[\"url\"] =^ \"/a\" { }\n",
+       "lighttpd.conf:2:26: unreachable condition following else catch-all"},
+      {"$HTTP[\"url\"] =^ \"/a\" { a = 1 }\n$HTTP[\"url\"] =^ \"/a\" { a += 2 }\n", ""},
+  };
+  for (auto& c : cases) {
+    std::string err = error_of(c.text);
+    if (c.expect.empty()) EXPECT_EQ(err, "") << c.text;
+    else EXPECT_NE(err.find(c.expect), std::string::npos) << "input: " << c.text << "\ngot: " << err << "\nwanted: " << c.expect;
   }
 }
 
