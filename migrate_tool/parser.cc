@@ -175,7 +175,9 @@ class Parser {
     for (auto& s : b.settings) {
       if (s.key != key) continue;
       if (op == Tok::assign)
-        fail(at, "duplicate config variable " + key + " in this block: lighttpd refuses to start (first set at " + s.pos.text() +
+        fail(at, "duplicate config variable " + key + " in " + (current_ == 0 ? std::string("the global block") : "conditional " + context_[size_t(current_)]) +
+                     ": lighttpd refuses to start (\"Duplicate config variable\"; first set at " + s.pos.text() +
+                     (current_ == 0 ? "" : "; blocks with one condition under one parent are one context in lighttpd 1.4.69, an else link's included") +
                      "; use := to replace)");
       if (op == Tok::force) s.value = std::move(v), s.pos = at.pos;
       else s.value = merge(at, s.value, v), s.pos = at.pos;
@@ -395,12 +397,12 @@ class Parser {
       fail(c->pos, "unreachable else condition: lighttpd refuses to start (a block with this condition, " + lighttpd_text(*c) +
                        ", comes earlier under the same parent, and lighttpd keeps one context for both)");
     if (c) known_keys_.insert(key);
-    // Identical conditions with the same parent are one block (§1.5).
+    // A block whose context exists already is that block, where it first came (§1.5): the
+    // same condition under the same parent, an else link of that condition, a bare else
+    // re-keyed to it, or a child of another bare else under the same parent. Its settings
+    // join that block's, at that block's place in the order.
     if (c && else_of < 0)
-      for (size_t b = 1; b < cfg_.blocks.size(); ++b) {
-        const Block& x = cfg_.blocks[b];
-        if (x.parent == current_ && x.cond && x.else_of < 0 && x.cond->text() == c->text()) return int(b);
-      }
+      if (auto it = block_of_key_.find(key); it != block_of_key_.end()) return it->second;
     Block b;
     b.parent = current_;
     b.cond = std::move(c);
@@ -410,6 +412,7 @@ class Parser {
     parse_key_.resize(cfg_.blocks.size());
     context_.resize(cfg_.blocks.size());
     parse_key_.back() = key;
+    if (c) block_of_key_[key] = int(cfg_.blocks.size() - 1);
     // A bare else's own settings have a context of their own until its body ends (then it
     // takes its chain's last condition, negated: close_else); its children share the key.
     context_.back() = is_else ? "#else " + std::to_string(cfg_.blocks.size() - 1) : key;
@@ -437,6 +440,7 @@ class Parser {
     context_[size_t(idx)] = key;
     known_keys_.insert(key);
     else_contexts_.insert(key);
+    block_of_key_[key] = idx;
   }
 
   std::string key_of(int block) const { return block <= 0 ? "global" : parse_key_[size_t(block)]; }
@@ -469,6 +473,7 @@ class Parser {
   std::vector<std::string> context_{"global"};     // per block: the context its settings go to
   std::map<std::string, std::map<std::string, Pos>> context_vars_;  // context -> variables set there
   std::set<std::string> known_keys_;  // every context made so far
+  std::map<std::string, int> block_of_key_;  // context key -> the block that holds it
   std::set<std::string> else_contexts_;  // contexts of bare elses (re-keyed): a catch-all, nothing may follow
 
   void include(const Token& at, const std::string& arg) {

@@ -138,7 +138,6 @@ class Translator {
   std::vector<Rule> once_, repeat_, inf_once_, inf_repeat_;
   std::map<std::string, std::vector<std::string>> overridden_;  // key -> host regexes of blocks that set it
   std::map<std::string, std::vector<std::string>> route_overrides_;  // same, for route-making keys
-  std::map<std::string, std::vector<std::string>> route_url_overrides_;  // key -> path regexes of url blocks
   struct Exclusion {
     std::string host, path;
     int block;
@@ -525,13 +524,20 @@ class Translator {
     for (auto& b : c_.blocks)
       for (auto& x : b.settings) answer_fields = answer_fields || x.key == "setenv.add-response-header" || x.key == "setenv.set-response-header";
     if (!answer_fields) return;
-    std::string before;
-    for (const char* m : {"mod_redirect", "mod_access", "mod_auth"})
-      if (std::find(modules_.begin(), setenv_at, m) != setenv_at) before += (before.empty() ? "" : ", ") + std::string(m);
-    if (!before.empty())
+    auto before = [&](const char* m) { return std::find(modules_.begin(), setenv_at, m) != setenv_at; };
+    std::vector<std::string> skip;
+    if (before("mod_redirect")) skip.push_back("redirect");
+    if (before("mod_access")) skip.push_back("deny");
+    if (!skip.empty()) {
+      server_lines_ += "response_headers_skip = " + tlist(skip) + "  # listed before mod_setenv in server.modules\n";
+      add(s.pos, Verdict::exact, "server.modules",
+          "mod_redirect / mod_access before mod_setenv: their answers go without the setenv.*-response-header fields, as "
+          "lighttpd sends them (server.response_headers_skip)");
+    }
+    if (before("mod_auth"))
       add(s.pos, Verdict::caveat, "server.modules",
-          before + " listed before mod_setenv: lighttpd sends their redirects/403/401 without the setenv.*-response-header fields; "
-                   "cutover adds them to every answer (list mod_setenv first in lighttpd to compare like with like)");
+          "mod_auth listed before mod_setenv: lighttpd sends its 401 without the setenv.*-response-header fields; cutover adds "
+          "them (list mod_setenv first in lighttpd to compare like with like)");
   }
   void quirk_dirlisting_order(const Setting& s) {
     auto a = std::find(modules_.begin(), modules_.end(), "mod_staticfile"), b = std::find(modules_.begin(), modules_.end(), "mod_dirlisting");
@@ -1346,6 +1352,7 @@ class Translator {
     Exclusion excl;         // the same, as an exclusion for earlier blocks of the same key
     bool has_path = false, has_host = false;
     bool never = false;     // the chain cannot hold on cutover's listeners
+    std::string path_re;    // the path part of `match` ("" none): the regex handlers combine with their keys
   };
   std::optional<ChainMatch> chain_match(size_t bi) const {
     std::vector<Literal> literals = chain_literals(bi);
@@ -1379,6 +1386,7 @@ class Translator {
     }
     if (!host_eq.empty()) join(m.match, "host = " + tq(host_eq));
     if (!path_re.empty()) join(m.match, "regex = " + tq("^" + path_re));
+    if (!path_re.empty()) m.path_re = "^" + path_re;
     if (!when.empty()) join(m.match, "when = [" + when + "]");
     m.excl = {host_eq.empty() ? "" : "^" + regex_escape(host_eq) + "(:[0-9]+)?$", path_re.empty() ? "" : "^" + path_re, int(bi),
               when.empty() ? "" : "[" + when + "]"};
@@ -1447,10 +1455,12 @@ class Translator {
         if (!static_route_done) block_static(b, cm->match, cond);
         static_route_done = true;
         add(st.pos, Verdict::exact, st.key, "the block's static route (its match, with this block's options over the global ones)");
-      } else if ((st.key == "fastcgi.server" || st.key == "proxy.server") && !cm->has_path) {
+      } else if (st.key == "fastcgi.server" || st.key == "proxy.server") {
         route_excl_[st.key].push_back(cm->excl);
+        block_path_re_ = cm->path_re;  // a suffix key's regex goes inside the chain's path regex
         if (st.key == "fastcgi.server") fastcgi(st, cm->match);
         else proxy(st, cm->match);
+        block_path_re_.clear();
       } else {
         add(st.pos, Verdict::untranslated, st.key, "inside " + cond + ": not translated");
       }
@@ -1764,11 +1774,11 @@ class Translator {
           static_route_done = true;
           add(s.pos, Verdict::exact, s.key, "the block's static route (its path, with this block's options over the global ones)");
         } else if (s.key == "fastcgi.server" && loaded("mod_fastcgi")) {
-          route_url_overrides_[s.key].push_back(re);
+          route_excl_[s.key].push_back({"", re, cur_block_, ""});  // the global routes of it and earlier blocks' step aside
           block_path_re_ = re;
           fastcgi(s, rc);
         } else if (s.key == "proxy.server" && loaded("mod_proxy")) {
-          route_url_overrides_[s.key].push_back(re);
+          route_excl_[s.key].push_back({"", re, cur_block_, ""});
           block_path_re_ = re;
           proxy(s, rc);
         } else if (s.key == "url.access-deny" && loaded("mod_access")) {
@@ -1952,8 +1962,6 @@ class Translator {
       std::string unless;
       if (auto o = route_overrides_.find(r.key); !r.key.empty() && o != route_overrides_.end())
         unless = "unless_host = " + tlist(o->second);
-      if (auto o = route_url_overrides_.find(r.key); !r.key.empty() && o != route_url_overrides_.end())
-        unless += (unless.empty() ? "" : ", ") + std::string("unless_regex = ") + tlist(o->second);
       if (auto x = route_excl_.find(r.directive); !r.directive.empty() && x != route_excl_.end()) {
         std::string list;
         for (const Exclusion& e : x->second) {

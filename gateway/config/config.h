@@ -387,6 +387,9 @@ struct ServerSpec {
   // A redirect route answers before the deny rules are consulted (lighttpd, when mod_redirect
   // comes before mod_access in server.modules); otherwise a denied path gets 403 first.
   bool redirects_before_deny = false;
+  // Answers cutover makes itself without response_headers (lighttpd: mod_redirect or
+  // mod_access listed before mod_setenv answers before mod_setenv adds its fields).
+  bool plain_redirects = false, plain_denials = false;
   std::string access_log;            // path; empty: no access log
   AccessFormat access_log_format = AccessFormat::combined();
   std::string state_file;            // route stages kept across restarts; empty: not kept

@@ -262,6 +262,11 @@ void parse_server(Reader& r, ServerSpec& s) {
     }
   if (auto v = r.str("server_tag")) s.server_tag = *v;
   if (auto v = r.boolean("redirects_before_deny")) s.redirects_before_deny = *v;
+  for (auto& [what, node] : r.str_list("response_headers_skip")) {
+    if (what == "redirect") s.plain_redirects = true;
+    else if (what == "deny") s.plain_denials = true;
+    else r.fail(*node, "server.response_headers_skip: expected \"redirect\" and/or \"deny\"");
+  }
   if (auto v = r.str("user")) s.user = *v;
   if (auto v = r.str("group")) s.group = *v;
   if (auto v = r.boolean("allow_root")) s.allow_root = *v;

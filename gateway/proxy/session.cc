@@ -626,6 +626,7 @@ class Session {
     bool redirect_first = route && route->action == RouteSpec::Action::redirect && cfg().server.redirects_before_deny;
     if (!redirect_first && denied(decoded_path_, head, target)) {
       keep_alive_if_body_skippable(head, out);
+      if (cfg().server.plain_denials) out.edit_fields(nullptr);
       co_await send_simple(out, 403, "forbidden\n");
       co_return;
     }
@@ -666,6 +667,7 @@ class Session {
           co_await send_simple(out, 400, "invalid redirect target\n");
           break;
         }
+        if (cfg().server.plain_redirects) out.edit_fields(nullptr);
         std::vector<http1::Field> extra{http1::Field{"Location", loc}};  // named: g++ 12 rejects brace temporaries in co_await
         co_await send_simple(out, route->redirect_code, "redirect to " + loc + "\n", std::move(extra));
         break;

@@ -1,9 +1,11 @@
 // Differential at scale: random lighttpd configs (host, url and request-field conditions,
-// nested to depth 3, else chains, url.redirect and url.access-deny at every level) and
-// requests, run against the real lighttpd 1.4.69 and against cutover on what
-// `cutover migrate` made of each. Where migrate says the translation is complete, every
-// answer must have the same status and Location path; wherever lighttpd refuses
-// (401/403/404), cutover must refuse too, whatever the report says.
+// nested to depth 3, else chains; url.redirect, url.access-deny, setenv.add-response-header
+// and proxy.server to an HTTP backend at every level) and requests, run against the real
+// lighttpd 1.4.69 and against cutover on what `cutover migrate` made of each. Where migrate
+// says the translation is complete, every answer must have the same status, Location path,
+// X-Block field (which block's setenv) and, for a 200, body (the file, or the backend's
+// line naming the request it got); wherever lighttpd refuses (401/403/404), cutover must
+// refuse too, whatever the report says.
 //
 // Bounded in `make test` (a fixed seed, CUTOVER_DIFF_CONFIGS configs, 24 by default);
 // `make difffuzz` runs more with random seeds. A config that fails is kept under
@@ -58,13 +60,19 @@ struct Gen {
       default: return "$HTTP[\"url\"] =$ \"/page\"";
     }
   }
+  std::string backend = "127.0.0.1:1";  // host:port of the HTTP backend proxy.server names
   std::string settings(const std::string& indent, int id) {
     std::string out;
-    int n = pick(3);
+    int n = pick(4);
     for (int i = 0; i < n; ++i) {
-      if (pick(2)) out += indent + "url.redirect = ( \"^/(.*)$\" => \"/r" + std::to_string(id) + "/$1\" )\n";
-      else out += indent + "url.access-deny = ( \"" + (pick(3) == 0 ? std::string("") : std::string(".txt")) + "\" )\n";
-      if (out.find("url.redirect") != std::string::npos && out.find("url.access-deny") != std::string::npos) break;
+      switch (pick(4)) {
+        case 0: out += indent + "url.redirect = ( \"^/(.*)$\" => \"/r" + std::to_string(id) + "/$1\" )\n"; break;
+        case 1: out += indent + "url.access-deny = ( \"" + (pick(3) == 0 ? std::string("") : std::string(".txt")) + "\" )\n"; break;
+        case 2: out += indent + "setenv.add-response-header = ( \"X-Block\" => \"b" + std::to_string(id) + "\" )\n"; break;
+        default:
+          out += indent + "proxy.server = ( \"" + one(std::vector<std::string>{"", "/p1", "/p3"}) + "\" => (( \"host\" => \"127.0.0.1\", \"port\" => " +
+                 backend.substr(backend.find(':') + 1) + " )) )\n";
+      }
     }
     // one value per key and block, as lighttpd requires
     std::string seen, dedup;
@@ -95,10 +103,11 @@ struct Gen {
   }
   std::string config() {
     used.clear();
-    std::string out = "server.modules = (\"mod_redirect\", \"mod_access\")\n";
+    std::string out = "server.modules = (\"mod_redirect\", \"mod_access\", \"mod_setenv\", \"mod_proxy\")\n";
     int id = 0;
     if (pick(2)) out += "url.redirect = ( \"^/p1/(.*)$\" => \"/global/$1\" )\n";
     if (pick(3) == 0) out += "url.access-deny = ( \"~\" )\n";
+    if (pick(3) == 0) out += "proxy.server = ( \"/p2\" => (( \"host\" => \"127.0.0.1\", \"port\" => " + backend.substr(backend.find(':') + 1) + " )) )\n";
     int blocks = 1 + pick(3);
     for (int i = 0; i < blocks; ++i) out += block(1, "", id);
     return out;
@@ -131,6 +140,12 @@ TEST(MigrateGenerated, RandomConfigsAnswerLikeLighttpdAndNeverMoreOpen) {
   int configs = n_env ? std::atoi(n_env) : 24;
   uint32_t seed = seed_env ? uint32_t(std::strtoul(seed_env, nullptr, 10)) : 20261201u;
   Gen g(seed);
+  // The HTTP backend proxy.server sends requests to: it says what it was asked.
+  ScriptedBackend app([](const std::string& head, int) {
+    std::string body = "backend: " + head.substr(0, head.find("\r\n")) + "\n";
+    return "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
+  });
+  g.backend = app.address();
   std::string docroot = temp_dir() + "/www";
   ::mkdir(docroot.c_str(), 0755);
   for (const char* d : {"/p1", "/p2", "/p3"}) ::mkdir((docroot + d).c_str(), 0755);
@@ -149,7 +164,14 @@ TEST(MigrateGenerated, RandomConfigsAnswerLikeLighttpdAndNeverMoreOpen) {
   for (int c = -int(kept.size()); c < configs; ++c) {
     std::string dir = temp_dir();
     int lport = free_port();
+    // Kept configs name the backend's port as {BACKEND_PORT} (artifacts are written so).
+    std::string port_text = g.backend.substr(g.backend.find(':') + 1);
     std::string body = c < 0 ? kept[size_t(-c - 1)] : g.config();
+    for (size_t p; (p = body.find("{BACKEND_PORT}")) != std::string::npos;) body.replace(p, 14, port_text);
+    auto keepable = [&](std::string text) {
+      for (size_t p = 0; (p = text.find("\"port\" => " + port_text, p)) != std::string::npos;) text.replace(p + 11, port_text.size(), "{BACKEND_PORT}");
+      return text;
+    };
     std::string conf = "server.document-root = \"" + docroot + "\"\nserver.bind = \"127.0.0.1\"\nserver.port = " +
                        std::to_string(lport) + "\nserver.errorlog = \"" + dir + "/lighttpd.err\"\nindex-file.names = (\"index.html\")\n" + body;
     write_file(dir + "/lighttpd.conf", conf);
@@ -173,7 +195,7 @@ TEST(MigrateGenerated, RandomConfigsAnswerLikeLighttpdAndNeverMoreOpen) {
       std::string keep = std::string(ARTIFACT_DIR) + "/difffuzz";
       ::mkdir(keep.c_str(), 0755);
       write_file(keep + "/seed" + std::to_string(seed) + "-config" + std::to_string(c) + "-lighttpd-refused.conf",
-                 body + "\n# lighttpd:\n# " + read_file(dir + "/lighttpd.log"));
+                 keepable(body) + "\n# lighttpd:\n# " + read_file(dir + "/lighttpd.log"));
       continue;
     }
     Gateway gw(dir, toml);
@@ -199,7 +221,8 @@ TEST(MigrateGenerated, RandomConfigsAnswerLikeLighttpdAndNeverMoreOpen) {
         auto ge = fetch(general->port, "GET", a.target, "", fields);
         ASSERT_TRUE(ge) << a.target;
         ++general_compared;
-        if (ge->status != lt->status || location_path(ge->header("Location")) != location_path(lt->header("Location"))) {
+        if (ge->status != lt->status || location_path(ge->header("Location")) != location_path(lt->header("Location")) ||
+            ge->header("X-Block") != lt->header("X-Block") || (lt->status == 200 && lt->body != ge->body)) {
           ++general_differing;
           diffs += "  GENERAL GET " + a.target + " Host " + a.host + ": lighttpd " + std::to_string(lt->status) + " " +
                    location_path(lt->header("Location")) + ", cutover --general " + std::to_string(ge->status) + " " +
@@ -214,7 +237,10 @@ TEST(MigrateGenerated, RandomConfigsAnswerLikeLighttpdAndNeverMoreOpen) {
       if (refused && co->status < 400) {
         ++opener;
         diffs += "  MORE OPEN " + what + "\n";
-      } else if (complete && (lt->status != co->status || location_path(lt->header("Location")) != location_path(co->header("Location")))) {
+      } else if (complete && (lt->status != co->status || location_path(lt->header("Location")) != location_path(co->header("Location")) ||
+                              lt->header("X-Block") != co->header("X-Block") || (lt->status == 200 && lt->body != co->body))) {
+        what += " (X-Block lighttpd \"" + lt->header("X-Block") + "\", cutover \"" + co->header("X-Block") + "\"" +
+                (lt->body != co->body ? "; bodies lighttpd \"" + lt->body.substr(0, 80) + "\", cutover \"" + co->body.substr(0, 80) + "\"" : "") + ")";
         ++differing;
         diffs += "  " + what + "\n";
       }
@@ -223,7 +249,7 @@ TEST(MigrateGenerated, RandomConfigsAnswerLikeLighttpdAndNeverMoreOpen) {
       std::string keep = std::string(ARTIFACT_DIR) + "/difffuzz";
       ::mkdir(keep.c_str(), 0755);
       std::string name = keep + "/seed" + std::to_string(seed) + "-config" + std::to_string(c);
-      write_file(name + ".conf", body);
+      write_file(name + ".conf", keepable(body));
       write_file(name + ".answers", diffs + "\n--- report\n" + out);
       report += "config " + std::to_string(c) + (complete ? " (complete)" : " (partial)") + ":\n" + body + diffs;
     }

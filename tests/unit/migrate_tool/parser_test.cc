@@ -110,7 +110,7 @@ TEST(LighttpdParser, ErrorsArePositionedAndNothingIsDroppedSilently) {
       {"a = \"x\\\\\"\n", "missing closing quote"},
       {"a = -1\n", "lighttpd.conf:1:5: undefined config variable var.-1"},
       {"a = enable\n", "undefined config variable var.enable (a boolean is a string"},
-      {"a = 1\na = 2\n", "lighttpd.conf:2:1: duplicate config variable var.a in this block: lighttpd refuses to start (first set at"},
+      {"a = 1\na = 2\n", "lighttpd.conf:2:1: duplicate config variable var.a in the global block: lighttpd refuses to start (\"Duplicate config variable\"; first set at"},
       {"a = (\"k\" => 1, \"k\" => 2)\n", "duplicate array-key \"k\""},
       {"a = \"k\" => 1\n", "lighttpd.conf:1:9: unexpected '=>'"},
       {"a = \"x\" \"y\"\n", "two strings in a row"},
