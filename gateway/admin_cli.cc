@@ -309,6 +309,18 @@ int route_command(const AdminTarget& t, const std::string& action, const std::st
     std::printf("%-14s %-12s %-22s %-12s %9llu %9llu %9llu %9llu\n", r["name"].get<std::string>().c_str(),
                 o["describe"].get<std::string>().c_str(), ft.c_str(), o["sticky"].get<std::string>().c_str(),
                 u(o["compare"]["compared"]), u(o["compare"]["different"]), u(o["new"]["5xx"]), u(o["compare"]["dropped"]));
+    if (o.value("tripped", false)) {  // the guard's last word, with its numbers and when
+      const json* last = nullptr;
+      for (auto& e : o["events"])
+        if (e["actor"].is_string() && e["actor"].get<std::string>().rfind("guard: ", 0) == 0 &&
+            (!last || u(e["time_ms"]) > u((*last)["time_ms"])))
+          last = &e;
+      if (last) {
+        int64_t age = int64_t(std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count()) -
+                      int64_t(u((*last)["time_ms"]));
+        std::printf("  tripped %s ago: %s; stays back until promoted\n", short_age(age).c_str(), (*last)["what"].get<std::string>().c_str());
+      }
+    }
   }
   return kExitOk;
 }

@@ -209,7 +209,11 @@ struct RolloutSpec {
   std::string secondary;           // a pool asked a second time to learn noise; "" = off
   size_t secondary_index = 0;
   size_t samples = 50;             // sample differences kept
-  // Guards: the route steps back a stage when one trips over `window`.
+  // Guards: when one trips the route goes back to safety at once (shadow when compare is on,
+  // else legacy; on_trip = "step": one stage back) and stays there until a person moves it.
+  bool guarded = false;            // a guards table is given
+  bool trip_steps = false;         // on_trip = "step"
+  uint32_t max_consecutive_errors = 5;  // candidate 5xx (or no answer) in a row, at any share; 0: off
   double max_error_rate = -1;      // candidate 5xx share (0..1); <0: off
   double max_p99_ratio = -1;       // candidate p99 / primary p99
   double max_diff_rate = -1;       // share of compared answers that differ

@@ -731,6 +731,12 @@ void parse_rollout(Reader& pr, const toml::table& t, RouteSpec& rt, const Config
   }
   if (const toml::table* g = r.table("guards")) {
     Reader gr(r.file(), *g, "routes." + rt.name + ".rollout.guards");
+    ro.guarded = true;
+    if (auto v = gr.str("on_trip")) {
+      if (*v != "safe" && *v != "step") gr.fail(*gr.get("on_trip"), "guards.on_trip: expected \"safe\" (the default) or \"step\"");
+      ro.trip_steps = *v == "step";
+    }
+    if (auto v = gr.integer("max_consecutive_errors", 0, 1000000)) ro.max_consecutive_errors = uint32_t(*v);
     auto rate = [&](const char* k, double& out, double hi) {
       if (const toml::node* n = gr.get(k)) {
         double v = n->is_floating_point() ? n->as_floating_point()->get() : n->is_integer() ? double(n->as_integer()->get()) : -1;

@@ -128,6 +128,15 @@ struct RolloutRuntime {
   bool configured = false;  // the stage was taken from a config or state file once
 
   Counter primary_answers{0}, primary_5xx{0}, new_answers{0}, new_5xx{0};
+  // The candidate's failures in a row (served canary answers and compare copies alike): a
+  // guard's verdict at any share. A good answer sets it back to 0.
+  std::atomic<uint32_t> new_errors_in_a_row{0};
+  void new_side_answered(bool bad) {
+    if (bad) new_errors_in_a_row.fetch_add(1, std::memory_order_relaxed);
+    else if (new_errors_in_a_row.load(std::memory_order_relaxed)) new_errors_in_a_row.store(0, std::memory_order_relaxed);
+  }
+  // A tripped guard keeps the route back until a person moves it (auto_promote waits too).
+  std::atomic<bool> tripped{false};
   LatencyHistogram primary_latency, new_latency;
   Counter compared{0}, equal{0}, different{0}, candidate_errors{0}, dropped{0}, skipped{0}, over_rate{0};
   // compare.max_rate as a smooth rate (GCRA, all threads): one copy per 1/max_rate s under

@@ -170,6 +170,8 @@ std::string render_routes(const Runtime& rt) {
         }
         o["samples"].push_back(smp);
       }
+      o["tripped"] = rr.tripped.load();  // back after a guard tripped, until a person moves it
+      o["errors_in_a_row"] = rr.new_errors_in_a_row.load();
       o["events"] = nlohmann::json::array();
       for (auto& e : rr.events) {
         nlohmann::json ej;

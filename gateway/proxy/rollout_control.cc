@@ -65,8 +65,11 @@ std::string RolloutControl::move(const std::string& route, const std::string& ac
     } else {
       return "unknown action \"" + action + "\" (promote, demote, rollback, set)";
     }
+    bool by_guard = who.rfind("guard: ", 0) == 0, automatic = by_guard || who.rfind("auto-promote", 0) == 0;
+    if (!automatic) rr.tripped.store(false);  // a person took over again
     if (to == from) return "";
     rr.store_point(to);
+    rr.new_errors_in_a_row.store(0);
     std::string what = stage::describe(from) + " -> " + stage::describe(to) + " (" + who + ")";
     rr.add_event(what, who);
     windows_.erase(route);  // a new stage is judged on its own evidence
@@ -117,14 +120,32 @@ void RolloutControl::tick(int64_t now_ms) {
       l.min_requests = ro.min_requests;
       l.bucket_bounds_ms.assign(std::begin(kLatencyBucketsMs), std::end(kLatencyBucketsMs));
       stage::Verdict v = w.judge(l);
+      uint32_t in_a_row = rr.new_errors_in_a_row.load();
+      if (ro.guarded && ro.max_consecutive_errors && in_a_row >= ro.max_consecutive_errors && v.kind != stage::Verdict::trip)
+        v = {stage::Verdict::trip, std::to_string(in_a_row) + " candidate errors in a row (max_consecutive_errors " +
+                                       std::to_string(ro.max_consecutive_errors) + ")"};
       if (v.kind == stage::Verdict::trip) trips.emplace_back(r.name, v.why);
-      else if (v.kind == stage::Verdict::clean && ro.auto_promote && p.stage != stage::Stage::new_)
+      else if (v.kind == stage::Verdict::clean && ro.auto_promote && p.stage != stage::Stage::new_ && !rr.tripped.load())
         promotions.emplace_back(r.name, "a clean " + std::to_string(ro.window.count() / 1000) + "s window");
     }
   }
   for (auto& [route, why] : trips) {
-    log::error("route " + route + ": guard tripped: " + why + "; stepping back a stage");
-    move(route, "demote", "", "guard: " + why);
+    // Back to safety at once: shadow keeps evidence coming when compare is on; from shadow
+    // (or with on_trip = "step") one stage back.
+    std::string safe = "legacy";
+    bool step = false;
+    for (size_t i = 0; i < snap->config->routes.size(); ++i)
+      if (snap->config->routes[i].name == route && snap->config->routes[i].rollout) {
+        const RolloutSpec& ro = *snap->config->routes[i].rollout;
+        RolloutRuntime& rr = snap->routes[i]->rollout;
+        step = ro.trip_steps;
+        stage::Stage at = rr.load_point().stage;
+        if (ro.compare && at != stage::Stage::shadow && at != stage::Stage::legacy) safe = "shadow";
+        rr.tripped.store(true);
+      }
+    log::error("route " + route + ": guard tripped: " + why + (step ? "; stepping back a stage" : "; back to " + safe));
+    if (step) move(route, "demote", "", "guard: " + why);
+    else move(route, "set", safe, "guard: " + why);
   }
   for (auto& [route, why] : promotions) move(route, "promote", "", "auto-promote after " + why);
 }

@@ -943,6 +943,7 @@ class Session {
           if (new_side) bump(rollout->new_answers), rollout->new_latency.observe(stats_.upstream_ms);
           else bump(rollout->primary_answers), rollout->primary_latency.observe(stats_.upstream_ms);
           if (bad) bump(new_side ? rollout->new_5xx : rollout->primary_5xx);
+          if (new_side) rollout->new_side_answered(bad);
         }
         if (f && f.kind != FailureKind::client_gone && f.kind != FailureKind::bad_request_body &&
             f.kind != FailureKind::request_too_large)

@@ -177,6 +177,7 @@ awaitable<void> run_shadow(ThreadContext& tc, std::unique_ptr<ShadowJob> job) {
                                       ro.compare_max_body, cand_ms);
   bump(rr.new_answers);
   if (cand.failed || cand.status >= 500) bump(rr.new_5xx);
+  rr.new_side_answered(cand.failed || cand.status >= 500);
   if (!cand.failed) rr.new_latency.observe(cand_ms);
   if (cand.failed) {
     bump(rr.candidate_errors);

@@ -337,13 +337,13 @@ TEST(Rollout, StagesMoveByCliAndApiAndSurviveARestart) {
   }
 }
 
-TEST(Rollout, GuardTripsOnCandidate5xxAndStepsBack) {
+TEST(Rollout, GuardTripsOnCandidate5xxAndStepsBackWithOnTripStep) {
   std::string dir = temp_dir();
   Worker legacy(dir, "legacy");
   ScriptedBackend broken([](const std::string&, int) { return http_response(500, "database is down"); });
   Gateway gw(dir, config(legacy.address(), broken.address(),
                          "stage = \"canary\"\npercent = 50\nsticky = \"header:X-User\"\n"
-                         "guards = { max_error_rate = 0.1, window = \"3s\", min_requests = 5 }\n"));
+                         "guards = { max_error_rate = 0.1, window = \"3s\", min_requests = 5, on_trip = \"step\", max_consecutive_errors = 0 }\n"));
   std::string admin = admin_of(gw);
   std::string stage;
   for (int i = 0; i < 200 && (stage = rollout_of(admin)["describe"]) == "canary 50%"; ++i) {
@@ -359,4 +359,68 @@ TEST(Rollout, GuardTripsOnCandidate5xxAndStepsBack) {
 }
 
 }  // namespace
+// The case: canary 20%, then every answer of the new side is a 500. The guard sends
+// the route back to shadow at once (compare is on), no new user reaches the new side from
+// then on, and it stays back (auto_promote waits for a person); route status says why.
+TEST(Rollout, ATrippedGuardGoesBackToShadowAtOnceAndStays) {
+  std::string dir = temp_dir();
+  Worker legacy(dir, "legacy");
+  std::atomic<bool> failing{false};
+  ScriptedBackend fresh([&](const std::string&, int) { return failing ? http_response(500, "database is down") : http_response(200, "ok"); });
+  Gateway gw(dir, config(legacy.address(), fresh.address(),
+                         "stage = \"canary\"\npercent = 20\nsticky = \"header:X-User\"\n"
+                         "guards = { max_error_rate = 0.2, window = \"5s\", min_requests = 20, auto_promote = true }\n"));
+  std::string admin = admin_of(gw);
+  ASSERT_FALSE(admin.empty());
+  failing = true;
+  int user = 0;
+  auto deadline = std::chrono::steady_clock::now() + 10s;
+  while (rollout_of(admin)["stage"] == "canary" && std::chrono::steady_clock::now() < deadline)
+    fetch(gw.port, "GET", "/", "", {"X-User: " + std::to_string(user++)});
+  json o = rollout_of(admin);
+  ASSERT_EQ(o["describe"], "shadow") << o.dump(2);
+  EXPECT_TRUE(o["tripped"].get<bool>());
+  // New users from now on: every one is answered by the legacy side (shadow copies still go
+  // to the new side, off the serving path, for evidence).
+  int served_by_new = 0;
+  for (int i = 0; i < 200; ++i) {
+    auto r = fetch(gw.port, "GET", "/", "", {"X-User: late-" + std::to_string(i)});
+    ASSERT_TRUE(r);
+    served_by_new += r->status != 200 || r->body.find("legacy") == std::string::npos;
+  }
+  EXPECT_EQ(served_by_new, 0) << "new users reached the failing side after the trip";
+  auto [code, status] = run_cutover(dir, {"route", "status", "--admin", admin});
+  EXPECT_EQ(code, 0) << status;
+  EXPECT_NE(status.find("tripped"), std::string::npos) << status;
+  EXPECT_NE(status.find("canary 20% -> shadow (guard: "), std::string::npos) << status;
+  // A person promotes it again: the trip is over.
+  auto [pc, pout] = run_cutover(dir, {"route", "promote", "app", "--admin", admin});
+  EXPECT_EQ(pc, 0) << pout;
+  EXPECT_FALSE(rollout_of(admin)["tripped"].get<bool>());
+}
+
+// At 1% the new side gets too few answers for a rate; failures in a row trip it all the same.
+TEST(Rollout, ConsecutiveErrorsTripAtAOnePercentShare) {
+  std::string dir = temp_dir();
+  Worker legacy(dir, "legacy");
+  ScriptedBackend broken([](const std::string&, int) { return http_response(500, "database is down"); });
+  Gateway gw(dir, config(legacy.address(), broken.address(),
+                         "stage = \"canary\"\npercent = 1\nsticky = \"header:X-User\"\ncompare = { enabled = false }\n"
+                         "guards = { max_error_rate = 0.2, window = \"60s\", min_requests = 100 }\n"));
+  std::string admin = admin_of(gw);
+  ASSERT_FALSE(admin.empty());
+  auto start = std::chrono::steady_clock::now();
+  int user = 0;
+  while (rollout_of(admin)["stage"] == "canary" && std::chrono::steady_clock::now() - start < 20s) {
+    for (int i = 0; i < 20; ++i) fetch(gw.port, "GET", "/", "", {"X-User: " + std::to_string(user++)});
+  }
+  json o = rollout_of(admin);
+  EXPECT_EQ(o["describe"], "legacy") << "compare is off: back to legacy\n" << o.dump(2);
+  bool said = false;
+  for (auto& e : o["events"]) said = said || e["what"].get<std::string>().find("candidate errors in a row") != std::string::npos;
+  EXPECT_TRUE(said) << o["events"].dump(2);
+  std::printf("consecutive errors tripped after %d new users (%.1fs)\n", user,
+              std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+}
+
 }  // namespace e2e
