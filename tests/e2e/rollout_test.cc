@@ -337,14 +337,22 @@ TEST(Rollout, StagesMoveByCliAndApiAndSurviveARestart) {
   }
 }
 
-TEST(Rollout, GuardTripsOnCandidate5xxAndStepsBackWithOnTripStep) {
+// A legacy worker and a new side that answers every request with a 500, under `rollout`.
+struct BrokenNewSide {
   std::string dir = temp_dir();
-  Worker legacy(dir, "legacy");
-  ScriptedBackend broken([](const std::string&, int) { return http_response(500, "database is down"); });
-  Gateway gw(dir, config(legacy.address(), broken.address(),
-                         "stage = \"canary\"\npercent = 50\nsticky = \"header:X-User\"\n"
-                         "guards = { max_error_rate = 0.1, window = \"3s\", min_requests = 5, on_trip = \"step\", max_consecutive_errors = 0 }\n"));
-  std::string admin = admin_of(gw);
+  Worker legacy{dir, "legacy"};
+  ScriptedBackend broken{[](const std::string&, int) { return http_response(500, "database is down"); }};
+  Gateway gw;
+  std::string admin;
+  explicit BrokenNewSide(const std::string& rollout)
+      : gw(dir, config(legacy.address(), broken.address(), rollout)), admin(admin_of(gw)) {}
+};
+
+TEST(Rollout, GuardTripsOnCandidate5xxAndStepsBackWithOnTripStep) {
+  BrokenNewSide s("stage = \"canary\"\npercent = 50\nsticky = \"header:X-User\"\n"
+                  "guards = { max_error_rate = 0.1, window = \"3s\", min_requests = 5, on_trip = \"step\", max_consecutive_errors = 0 }\n");
+  Gateway& gw = s.gw;
+  std::string& admin = s.admin;
   std::string stage;
   for (int i = 0; i < 200 && (stage = rollout_of(admin)["describe"]) == "canary 50%"; ++i) {
     fetch(gw.port, "GET", "/", "", {"X-User: " + std::to_string(i)});
@@ -401,13 +409,10 @@ TEST(Rollout, ATrippedGuardGoesBackToShadowAtOnceAndStays) {
 
 // At 1% the new side gets too few answers for a rate; failures in a row trip it all the same.
 TEST(Rollout, ConsecutiveErrorsTripAtAOnePercentShare) {
-  std::string dir = temp_dir();
-  Worker legacy(dir, "legacy");
-  ScriptedBackend broken([](const std::string&, int) { return http_response(500, "database is down"); });
-  Gateway gw(dir, config(legacy.address(), broken.address(),
-                         "stage = \"canary\"\npercent = 1\nsticky = \"header:X-User\"\ncompare = { enabled = false }\n"
-                         "guards = { max_error_rate = 0.2, window = \"60s\", min_requests = 100 }\n"));
-  std::string admin = admin_of(gw);
+  BrokenNewSide s("stage = \"canary\"\npercent = 1\nsticky = \"header:X-User\"\ncompare = { enabled = false }\n"
+                  "guards = { max_error_rate = 0.2, window = \"60s\", min_requests = 100 }\n");
+  Gateway& gw = s.gw;
+  std::string& admin = s.admin;
   ASSERT_FALSE(admin.empty());
   auto start = std::chrono::steady_clock::now();
   int user = 0;
