@@ -1,5 +1,6 @@
 #include "stage/guard.h"
 
+#include <cmath>
 #include <cstdio>
 
 namespace cutover::stage {
@@ -14,6 +15,13 @@ int64_t quantile_ms(const std::vector<uint64_t>& counts, const std::vector<int64
     if (seen >= want) return i < bounds.size() ? bounds[i] : (bounds.empty() ? 0 : bounds.back() * 2);
   }
   return bounds.empty() ? 0 : bounds.back() * 2;
+}
+
+double wilson_lower_bound(uint64_t bad, uint64_t n) {
+  if (n == 0) return 0;
+  const double z = 1.96, p = double(bad) / double(n), nn = double(n);
+  double lb = (p + z * z / (2 * nn) - z * std::sqrt(p * (1 - p) / nn + z * z / (4 * nn * nn))) / (1 + z * z / nn);
+  return lb > 0 ? lb : 0;  // rounding leaves -1e-17 for no failures
 }
 
 void GuardWindow::add(GuardSample s, int64_t window_ms) {
@@ -32,6 +40,15 @@ Verdict GuardWindow::judge(const GuardLimits& l) const {
   uint64_t different = last.different - base->different;
   char buf[256];
   int64_t span_s = (last.t_ms - base->t_ms) / 1000;
+  // Below min_requests a sample is still a verdict when even its 95% lower bound is over
+  // the limit (two failures of two: at least 34%): a 1% canary that fails every request is
+  // caught within seconds, not after min_requests of its few answers.
+  if (l.max_error_rate >= 0 && answers >= 2 && answers < l.min_requests && wilson_lower_bound(errors, answers) > l.max_error_rate) {
+    std::snprintf(buf, sizeof buf, "candidate error rate at least %.3f (95%% bound) > %.3f (%llu of %llu answers in %llds)",
+                  wilson_lower_bound(errors, answers), l.max_error_rate, (unsigned long long)errors,
+                  (unsigned long long)answers, (long long)span_s);
+    return {Verdict::trip, buf};
+  }
   if (l.max_error_rate >= 0 && answers >= l.min_requests && double(errors) / double(answers) > l.max_error_rate) {
     std::snprintf(buf, sizeof buf, "candidate error rate %.3f > %.3f (%llu of %llu answers in %llds)",
                   double(errors) / double(answers), l.max_error_rate, (unsigned long long)errors,

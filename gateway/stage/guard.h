@@ -38,6 +38,9 @@ class GuardWindow {
   std::deque<GuardSample> ring_;
 };
 
+// The Wilson score interval's lower end (95%) of a failure share: `bad` of `n`.
+double wilson_lower_bound(uint64_t bad, uint64_t n);
+
 // Upper bound (ms) of the bucket holding quantile q; -1 when there are no counts.
 int64_t quantile_ms(const std::vector<uint64_t>& counts, const std::vector<int64_t>& bounds, double q);
 

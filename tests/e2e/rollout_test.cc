@@ -428,4 +428,25 @@ TEST(Rollout, ConsecutiveErrorsTripAtAOnePercentShare) {
               std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
 }
 
+// The pace: 200 requests a second at canary 1% give the new side about 2 answers a
+// second. Two failures of two are a verdict already (their 95% lower bound is over the limit).
+TEST(Rollout, AOnePercentCanaryAt200RequestsASecondTripsWithinSeconds) {
+  BrokenNewSide s("stage = \"canary\"\npercent = 1\nsticky = \"header:X-User\"\ncompare = { enabled = false }\n"
+                  "guards = { max_error_rate = 0.2, window = \"60s\", min_requests = 100 }\n");
+  ASSERT_FALSE(s.admin.empty());
+  auto start = std::chrono::steady_clock::now();
+  int user = 0, failed_answers = 0;
+  while (rollout_of(s.admin)["stage"] == "canary" && std::chrono::steady_clock::now() - start < 30s) {
+    auto next = std::chrono::steady_clock::now() + 5ms;  // 200 a second
+    auto r = fetch(s.gw.port, "GET", "/", "", {"X-User: " + std::to_string(user++)});
+    failed_answers += r && r->status == 500;
+    std::this_thread::sleep_until(next);
+  }
+  double took = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  EXPECT_EQ(rollout_of(s.admin)["describe"], "legacy");
+  std::printf("1%% canary at 200 requests/s: tripped after %.1fs, %d users, %d of them got the failing side\n", took, user,
+              failed_answers);
+  EXPECT_LT(took, 10.0);
+}
+
 }  // namespace e2e

@@ -69,13 +69,32 @@ TEST(Guard, CleanWindowThenTripsOnEachLimit) {
   EXPECT_NE(v.why.find("candidate p99 100ms > 2.00 x legacy p99 5ms"), std::string::npos) << v.why;
 }
 
-TEST(Guard, TooFewRequestsGiveNoVerdictAndOldTroubleAgesOut) {
+TEST(Guard, FewAnswersAreAVerdictOnlyWhenEvenTheLowerBoundIsOver) {
   GuardWindow w;
   GuardSample s = start();
   w.add(s, 10000);
-  feed(w, s, 12, 1, 1, 1, 2, 2);  // every answer bad, but only 10 in the window
-  EXPECT_EQ(w.judge(limits()).kind, Verdict::none);
-  feed(w, s, 12, 10, 0, 0, 2, 2);  // the bad second is now older than the window
+  feed(w, s, 2, 1, 1, 0, 2, 2);  // two answers, both bad: at least 34% (95%) > 5%
+  Verdict v = w.judge(limits());
+  EXPECT_EQ(v.kind, Verdict::trip);
+  EXPECT_NE(v.why.find("candidate error rate at least 0.342 (95% bound) > 0.050 (2 of 2 answers"), std::string::npos) << v.why;
+  GuardWindow few;
+  GuardSample s2 = start();
+  few.add(s2, 10000);
+  feed(few, s2, 10, 1, 0, 0, 2, 2);
+  s2.new_5xx += 1;  // one bad answer in eleven: could well be under 5%
+  feed(few, s2, 1, 1, 0, 0, 2, 2);
+  EXPECT_EQ(few.judge(limits()).kind, Verdict::none);
+  EXPECT_NEAR(wilson_lower_bound(1, 11), 0.016, 0.001);
+  EXPECT_EQ(wilson_lower_bound(0, 5), 0.0);
+}
+
+TEST(Guard, TroubleAgesOutOfTheWindow) {
+  GuardWindow w;
+  GuardSample s = start();
+  w.add(s, 10000);
+  feed(w, s, 2, 5, 1, 1, 2, 2);  // 2 bad of 10: a trip while it is in the window
+  EXPECT_EQ(w.judge(limits()).kind, Verdict::trip);
+  feed(w, s, 12, 10, 0, 0, 2, 2);  // now older than the window
   EXPECT_EQ(w.judge(limits()).kind, Verdict::clean);
 }
 
