@@ -69,21 +69,21 @@ TEST(Guard, CleanWindowThenTripsOnEachLimit) {
   EXPECT_NE(v.why.find("candidate p99 100ms > 2.00 x legacy p99 5ms"), std::string::npos) << v.why;
 }
 
-TEST(Guard, FewAnswersAreAVerdictOnlyWhenEvenTheLowerBoundIsOver) {
+// A window after `seconds` of one answer a second, `bad` of them 5xx in all, the last ones.
+Verdict judged_after(int seconds, int bad) {
   GuardWindow w;
   GuardSample s = start();
   w.add(s, 10000);
-  feed(w, s, 2, 1, 1, 0, 2, 2);  // two answers, both bad: at least 34% (95%) > 5%
-  Verdict v = w.judge(limits());
+  feed(w, s, seconds - bad, 1, 0, 0, 2, 2);
+  feed(w, s, bad, 1, 1, 0, 2, 2);
+  return w.judge(limits());
+}
+
+TEST(Guard, FewAnswersAreAVerdictOnlyWhenEvenTheLowerBoundIsOver) {
+  Verdict v = judged_after(2, 2);  // two answers, both bad: at least 34% (95%) > 5%
   EXPECT_EQ(v.kind, Verdict::trip);
   EXPECT_NE(v.why.find("candidate error rate at least 0.342 (95% bound) > 0.050 (2 of 2 answers"), std::string::npos) << v.why;
-  GuardWindow few;
-  GuardSample s2 = start();
-  few.add(s2, 10000);
-  feed(few, s2, 10, 1, 0, 0, 2, 2);
-  s2.new_5xx += 1;  // one bad answer in eleven: could well be under 5%
-  feed(few, s2, 1, 1, 0, 0, 2, 2);
-  EXPECT_EQ(few.judge(limits()).kind, Verdict::none);
+  EXPECT_EQ(judged_after(11, 1).kind, Verdict::none);  // one bad answer in eleven: could well be under 5%
   EXPECT_NEAR(wilson_lower_bound(1, 11), 0.016, 0.001);
   EXPECT_EQ(wilson_lower_bound(0, 5), 0.0);
 }
