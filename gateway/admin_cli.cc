@@ -129,6 +129,19 @@ void promote_warning(const AdminTarget& t, const std::string& route) {
 
 }  // namespace
 
+// Something accepts on this unix socket.
+static bool answers(const std::string& path) {
+  int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return false;
+  sockaddr_un sa{};
+  sa.sun_family = AF_UNIX;
+  bool ok = path.size() < sizeof sa.sun_path;
+  if (ok) std::memcpy(sa.sun_path, path.c_str(), path.size() + 1);
+  ok = ok && ::connect(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa) == 0;
+  ::close(fd);
+  return ok;
+}
+
 std::string resolve_admin_target(AdminTarget& t, bool admin_given, const std::string& config_path, int& code) {
   code = kExitUsage;
   if (admin_given) return "";
@@ -150,7 +163,8 @@ std::string resolve_admin_target(AdminTarget& t, bool admin_given, const std::st
   std::string dir = default_control_dir();
   if (DIR* d = ::opendir(dir.c_str())) {
     while (dirent* e = ::readdir(d))
-      if (std::string n = e->d_name; n.size() > 5 && n.compare(n.size() - 5, 5, ".sock") == 0) found.push_back(dir + "/" + n);
+      if (std::string n = e->d_name; n.size() > 5 && n.compare(n.size() - 5, 5, ".sock") == 0 && answers(dir + "/" + n))
+        found.push_back(dir + "/" + n);  // one a killed cutover left behind does not count
     ::closedir(d);
   }
   if (found.size() == 1) t.control = found[0];
@@ -160,7 +174,7 @@ std::string resolve_admin_target(AdminTarget& t, bool admin_given, const std::st
     return "several cutover control sockets in " + dir + "; name the config with -c FILE (or --admin ADDR):" + list;
   }
   if (found.empty()) code = kExitFailed;
-  if (found.empty()) return "no cutover to talk to: nothing answers on 127.0.0.1:9090 and there is no control socket in " + dir +
+  if (found.empty()) return "no cutover to talk to: nothing answers on 127.0.0.1:9090 nor on a control socket in " + dir +
                             " (name the config with -c FILE, or its admin listener with --admin ADDR)";
   return "";
 }
