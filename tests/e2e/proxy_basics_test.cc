@@ -3,6 +3,8 @@
 // sqf over three example workers.
 #include <gtest/gtest.h>
 
+#include <functional>
+
 #include <set>
 
 #include "harness.h"
@@ -169,8 +171,10 @@ TEST_F(SeedLayout, HeadAndUpstreamStatusesPassThrough) {
 
 namespace {
 
-// Scenario: the hash balancer keeps each key on one worker, across connections.
-TEST(HashBalancer, SameCookieSameWorker) {
+// Three workers behind a hash pool on `hash_key`; 12 keys (the request field `field_of`
+// gives key k), each asked 4 times. Each key must stay on one worker, and the 12 must not
+// all land on one.
+void expect_hash_keeps_keys_apart(const std::string& hash_key, const std::function<std::string(int)>& field_of) {
   std::string dir = temp_dir();
   std::vector<std::unique_ptr<Worker>> ws;
   std::string list;
@@ -178,55 +182,31 @@ TEST(HashBalancer, SameCookieSameWorker) {
     ws.push_back(std::make_unique<Worker>(dir, "h" + std::to_string(i)));
     list += (list.empty() ? "\"" : ", \"") + ws.back()->address() + "\"";
   }
-  Gateway gw(dir, R"toml(
-[server]
-listen = ["127.0.0.1:{{PORT}}"]
-[pools.app]
-balancer = "hash"
-hash_key = "cookie:session"
-backends = [)toml" + list + R"toml(]
-[[routes]]
-name = "all"
-forward = "app"
-)toml");
+  Gateway gw(dir, "[server]\nlisten = [\"127.0.0.1:{{PORT}}\"]\n[pools.app]\nbalancer = \"hash\"\nhash_key = \"" + hash_key +
+                  "\"\nbackends = [" + list + "]\n[[routes]]\nname = \"all\"\nforward = \"app\"\n");
   std::set<std::string> all;
-  for (int user = 0; user < 12; ++user) {
+  for (int key = 0; key < 12; ++key) {
     std::set<std::string> seen;
     for (int i = 0; i < 4; ++i) {
-      auto r = fetch(gw.port, "GET", "/echo", "", {"Cookie: theme=dark; session=user" + std::to_string(user)});
+      auto r = fetch(gw.port, "GET", "/echo", "", {field_of(key)});
       ASSERT_TRUE(r);
       seen.insert(parse_echo(r->body).find("worker")->second);
     }
-    EXPECT_EQ(seen.size(), 1u) << "user " << user;
+    EXPECT_EQ(seen.size(), 1u) << "key " << key;
     all.insert(*seen.begin());
   }
-  EXPECT_GE(all.size(), 2u);  // 12 users do not all hash to one worker
+  EXPECT_GE(all.size(), 2u);  // 12 keys do not all hash to one worker
+}
+
+// Scenario: the hash balancer keeps each key on one worker, across connections.
+TEST(HashBalancer, SameCookieSameWorker) {
+  expect_hash_keeps_keys_apart("cookie:session", [](int user) { return "Cookie: theme=dark; session=user" + std::to_string(user); });
 }
 
 // hash_key = "path+host" (what migrate gives lighttpd's "hash"): one path and Host stay on
 // one backend; the same path under other Hosts spreads.
 TEST(ProxyBasics, HashOnPathAndHost) {
-  std::string dir = temp_dir();
-  std::vector<std::unique_ptr<Worker>> ws;
-  std::string list;
-  for (int i = 0; i < 3; ++i) {
-    ws.push_back(std::make_unique<Worker>(dir, "h" + std::to_string(i)));
-    list += (list.empty() ? "\"" : ", \"") + ws.back()->address() + "\"";
-  }
-  Gateway gw(dir, "[server]\nlisten = [\"127.0.0.1:{{PORT}}\"]\n[pools.app]\nbalancer = \"hash\"\nhash_key = \"path+host\"\n"
-                  "backends = [" + list + "]\n[[routes]]\nname = \"all\"\nforward = \"app\"\n");
-  std::set<std::string> all;
-  for (int host = 0; host < 12; ++host) {
-    std::set<std::string> seen;
-    for (int i = 0; i < 4; ++i) {
-      auto r = fetch(gw.port, "GET", "/echo", "", {"Host: site" + std::to_string(host) + ".example"});
-      ASSERT_TRUE(r);
-      seen.insert(parse_echo(r->body).find("worker")->second);
-    }
-    EXPECT_EQ(seen.size(), 1u) << "host " << host;
-    all.insert(*seen.begin());
-  }
-  EXPECT_GE(all.size(), 2u);  // one path under 12 Hosts does not all go to one backend
+  expect_hash_keeps_keys_apart("path+host", [](int host) { return "Host: site" + std::to_string(host) + ".example"; });
 }
 
 }  // namespace
