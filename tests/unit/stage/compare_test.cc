@@ -88,6 +88,9 @@ TEST(Compare, TextNormalizersAndWhitespace) {
   auto a = answer(200, "<p>at 2026-11-26T01:02:03Z</p>\n<p>id 123e4567-e89b-12d3-a456-426614174000</p>");
   auto b = answer(200, "<p>at 2026-11-26T09:59:59.5+01:00</p>   <p>id 00000000-0000-0000-0000-000000000000</p>");
   EXPECT_TRUE(compare_answers(a, b, spec).empty());
+  CompareSpec exact_spacing = spec;
+  exact_spacing.collapse_whitespace = false;
+  EXPECT_EQ(compare_answers(a, b, exact_spacing).size(), 1u) << "with collapse_whitespace off, spacing counts";
   auto c = answer(200, "<p>at 2026-11-26T01:02:03Z</p> <p>id none</p>");
   auto d = compare_answers(a, c, spec);
   ASSERT_EQ(d.size(), 1u);
