@@ -48,7 +48,7 @@ struct Difference {
   std::string a, b;   // the two sides, shortened for display
   // What noise is learned on: for a text hunk each token of the reference it touches
   // ("text:12", "text:13"; "text:12^" for what was inserted before token 12). Empty: field.
-  std::vector<std::string> keys;
+  std::vector<std::string> keys = {};
 };
 
 std::vector<Difference> compare_answers(const Captured& a, const Captured& b, const CompareSpec& spec);
