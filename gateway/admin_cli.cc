@@ -29,22 +29,25 @@ struct AdminAnswer {
 };
 
 // One request on the control socket (one per connection: the server closes after it).
-std::optional<AdminAnswer> control_call(const std::string& path, const std::string& method, const std::string& target) {
-  int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) return std::nullopt;
+// A connected unix stream socket, or -1.
+int connect_unix(const std::string& path) {
   sockaddr_un sa{};
   sa.sun_family = AF_UNIX;
-  if (path.size() >= sizeof sa.sun_path) {
-    ::close(fd);
-    return std::nullopt;
-  }
+  if (path.size() >= sizeof sa.sun_path) return -1;
   std::memcpy(sa.sun_path, path.c_str(), path.size() + 1);
+  int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd >= 0 && ::connect(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa) != 0) {
+    ::close(fd);
+    fd = -1;
+  }
+  return fd;
+}
+
+std::optional<AdminAnswer> control_call(const std::string& path, const std::string& method, const std::string& target) {
+  int fd = connect_unix(path);
+  if (fd < 0) return std::nullopt;
   timeval tv{60, 0};  // a rolling restart is waited for by polling, each call is short
   ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa) != 0) {
-    ::close(fd);
-    return std::nullopt;
-  }
   std::string req = method + " " + target + " HTTP/1.1\r\nHost: localhost\r\nX-Cutover-Actor: cli\r\nContent-Length: 0\r\n\r\n";
   for (size_t off = 0; off < req.size();) {
     ssize_t n = ::send(fd, req.data() + off, req.size() - off, MSG_NOSIGNAL);
@@ -131,15 +134,9 @@ void promote_warning(const AdminTarget& t, const std::string& route) {
 
 // Something accepts on this unix socket.
 static bool answers(const std::string& path) {
-  int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) return false;
-  sockaddr_un sa{};
-  sa.sun_family = AF_UNIX;
-  bool ok = path.size() < sizeof sa.sun_path;
-  if (ok) std::memcpy(sa.sun_path, path.c_str(), path.size() + 1);
-  ok = ok && ::connect(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa) == 0;
-  ::close(fd);
-  return ok;
+  int fd = connect_unix(path);
+  if (fd >= 0) ::close(fd);
+  return fd >= 0;
 }
 
 std::string resolve_admin_target(AdminTarget& t, bool admin_given, const std::string& config_path, int& code) {
