@@ -83,7 +83,11 @@ std::string RolloutControl::move(const std::string& route, const std::string& ac
 
 void RolloutControl::tick(int64_t now_ms) {
   auto snap = rt_.current();
-  std::vector<std::pair<std::string, std::string>> trips, promotions;
+  struct Trip {
+    std::string route, why, to;  // to: "" one stage back (on_trip = "step"), else the safe stage
+  };
+  std::vector<Trip> trips;
+  std::vector<std::pair<std::string, std::string>> promotions;
   {
     std::lock_guard<std::mutex> g(mu_);
     for (size_t i = 0; i < snap->config->routes.size(); ++i) {
@@ -124,28 +128,21 @@ void RolloutControl::tick(int64_t now_ms) {
       if (ro.guarded && ro.max_consecutive_errors && in_a_row >= ro.max_consecutive_errors && v.kind != stage::Verdict::trip)
         v = {stage::Verdict::trip, std::to_string(in_a_row) + " candidate errors in a row (max_consecutive_errors " +
                                        std::to_string(ro.max_consecutive_errors) + ")"};
-      if (v.kind == stage::Verdict::trip) trips.emplace_back(r.name, v.why);
+      if (v.kind == stage::Verdict::trip) {
+        // Back to safety at once: shadow keeps evidence coming when compare is on; from
+        // shadow (or with on_trip = "step") one stage back.
+        bool shadow = ro.compare && p.stage != stage::Stage::shadow;
+        trips.push_back({r.name, v.why, ro.trip_steps ? "" : shadow ? "shadow" : "legacy"});
+        rr.tripped.store(true);
+      }
       else if (v.kind == stage::Verdict::clean && ro.auto_promote && p.stage != stage::Stage::new_ && !rr.tripped.load())
         promotions.emplace_back(r.name, "a clean " + std::to_string(ro.window.count() / 1000) + "s window");
     }
   }
-  for (auto& [route, why] : trips) {
-    // Back to safety at once: shadow keeps evidence coming when compare is on; from shadow
-    // (or with on_trip = "step") one stage back.
-    std::string safe = "legacy";
-    bool step = false;
-    for (size_t i = 0; i < snap->config->routes.size(); ++i)
-      if (snap->config->routes[i].name == route && snap->config->routes[i].rollout) {
-        const RolloutSpec& ro = *snap->config->routes[i].rollout;
-        RolloutRuntime& rr = snap->routes[i]->rollout;
-        step = ro.trip_steps;
-        stage::Stage at = rr.load_point().stage;
-        if (ro.compare && at != stage::Stage::shadow && at != stage::Stage::legacy) safe = "shadow";
-        rr.tripped.store(true);
-      }
-    log::error("route " + route + ": guard tripped: " + why + (step ? "; stepping back a stage" : "; back to " + safe));
-    if (step) move(route, "demote", "", "guard: " + why);
-    else move(route, "set", safe, "guard: " + why);
+  for (auto& t : trips) {
+    log::error("route " + t.route + ": guard tripped: " + t.why + (t.to.empty() ? "; stepping back a stage" : "; back to " + t.to));
+    if (t.to.empty()) move(t.route, "demote", "", "guard: " + t.why);
+    else move(t.route, "set", t.to, "guard: " + t.why);
   }
   for (auto& [route, why] : promotions) move(route, "promote", "", "auto-promote after " + why);
 }
