@@ -4,7 +4,7 @@ BUILD ?= build
 BUILD_ASAN ?= build-asan
 
 FUZZ_SECONDS ?= 60
-FUZZ_TARGETS = http1_differential http1_request http1_response chunked url replacement fcgi_record cgi_response lighttpd_config static_request htpasswd access_format proxy_map config forwarded_client compare
+FUZZ_TARGETS = http1_differential http1_request http1_response chunked url replacement fcgi_record cgi_response lighttpd_config static_request htpasswd access_format proxy_map config forwarded_client compare digest
 
 .PHONY: setup build demo test bench fuzz difffuzz clean
 

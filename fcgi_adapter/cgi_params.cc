@@ -210,7 +210,7 @@ CgiParams cgi_params(const Mount& m, const CgiRequest& r, const StatPath& stat) 
   set("REMOTE_PORT", std::to_string(r.remote_port));
   if (!r.remote_user.empty()) {
     set("REMOTE_USER", r.remote_user);
-    set("AUTH_TYPE", "Basic");
+    set("AUTH_TYPE", r.auth_type);
   }
   // As lighttpd 1.4.69 sends them (seen in tests/e2e/migrate_lighttpd_test.cc): the scheme
   // always, CONTENT_LENGTH always (0 without a body), and the client's Content-Length field

@@ -48,7 +48,8 @@ struct CgiRequest {
   std::vector<std::pair<std::string_view, std::string_view>> headers;
   std::optional<uint64_t> content_length;  // exact (bodies of unknown length are spooled first)
   std::string_view server_name, server_addr, remote_addr;
-  std::string_view remote_user;  // Basic auth passed: REMOTE_USER, AUTH_TYPE=Basic
+  std::string_view remote_user;  // auth passed: REMOTE_USER, AUTH_TYPE
+  std::string_view auth_type = "Basic";  // "Basic" or "Digest"
   uint16_t server_port = 0, remote_port = 0;
   bool https = false;
   int version_minor = 1;

@@ -147,6 +147,7 @@ class FcgiUpstream final : public Upstream {
     cr.https = req.scheme == "https";  // a trusted proxy in front terminated TLS
     cr.remote_port = req.client_port;
     cr.remote_user = req.remote_user;
+    if (!req.auth_type.empty()) cr.auth_type = req.auth_type;
     cr.version_minor = h.version_minor;
     Mount m = mount_for(*req.route);
     if (req.fastcgi_env) {

@@ -84,8 +84,11 @@ int explain(const Config& cfg, const std::string& method, const std::string& hos
   }
   out << "  route:      " << r->name << "  (" << r->origin << ")\n";
   for (const AuthSpec& a : cfg.auth)
-    if (path.compare(0, a.prefix.size(), a.prefix) == 0)
-      out << "  auth:       Basic, realm \"" << a.realm << "\", require " << a.require_text << "  (" << a.origin << ")\n";
+    if (path.compare(0, a.prefix.size(), a.prefix) == 0 && route_matches(a.when, RouteInput{path, host, method, target, {}}, nullptr)) {
+      out << "  auth:       " << (a.scheme == auth::Scheme::digest ? "Digest" : "Basic") << ", realm \"" << a.realm << "\", require "
+          << a.require_text << "  (" << a.origin << ")\n";
+      break;  // the first area that applies decides
+    }
   switch (r->action) {
     case RouteSpec::Action::static_files:
     {
@@ -102,6 +105,9 @@ int explain(const Config& cfg, const std::string& method, const std::string& hos
       out << "  redirect:   " << r->redirect_code << " " << r->redirect_to.expand(caps, nullptr, u) << "\n";
       return 0;
     }
+    case RouteSpec::Action::status_page:
+      out << "  status page: " << (r->status_page == RouteSpec::StatusPage::config ? "config" : "status") << " (200)\n";
+      return 0;
     case RouteSpec::Action::forward: break;
   }
   std::string legacy_target = target;

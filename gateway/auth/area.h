@@ -7,20 +7,36 @@
 #include <mutex>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include "auth/basic.h"
 #include "auth/credential_files.h"
+#include "auth/digest.h"
 
 namespace cutover::auth {
 
+enum class Scheme { basic, digest };
+
 struct AreaRules {
-  std::string prefix, realm, htpasswd, groups;
+  std::string prefix, realm, htpasswd, groups;  // htpasswd: the user file, in `format`
   Requirement require;
   uint32_t max_failures = 10;
   int64_t failure_window_ms = 60000, block_ms = 60000;
+  Scheme scheme = Scheme::basic;
+  FileFormat format = FileFormat::htpasswd;
+  uint8_t algorithms = uint8_t(DigestAlgorithm::md5);  // digest: those offered and accepted
+  std::string nonce_secret;  // digest: keys the nonces ("": a random one per process)
 };
 
-enum class Verdict { allowed, no_credentials, unknown_user, wrong_password, not_permitted, malformed };
+// malformed: 400 (what lighttpd refuses as a bad request); stale: 401 with stale=true.
+enum class Verdict { allowed, no_credentials, unknown_user, wrong_password, not_permitted, malformed, stale };
+
+// One request's credentials as the area needs them.
+struct Attempt {
+  std::string_view authorization;   // "" when the request has none
+  std::string_view method, target;  // the request line as sent (Digest signs them)
+  int64_t now_ms = 0;
+};
 const char* verdict_text(Verdict v);
 
 class Area {
@@ -31,12 +47,20 @@ class Area {
   bool load(std::string& why) { return files_.load(why); }
 
   // Quick answer from the cache (allowed with `user`), or nullopt: call check() (slow:
-  // it hashes the password, so run it off the event loop).
-  std::optional<Verdict> cached(std::string_view authorization, int64_t now_ms, std::string& user);
-  Verdict check(std::string_view authorization, int64_t now_ms, std::string& user);
+  // it hashes the password, so run it off the event loop). Digest answers are never
+  // cached (each carries its nonce, whose age is checked every time; MD5 is cheap).
+  std::optional<Verdict> cached(const Attempt& a, std::string& user);
+  Verdict check(const Attempt& a, std::string& user);
+  // The WWW-Authenticate values of a 401 (Digest: one per algorithm, with a fresh nonce).
+  std::vector<std::string> challenges(int64_t now_ms, bool stale);
+  // "Basic" or "Digest" (AUTH_TYPE).
+  const char* scheme_name() const { return rules_.scheme == Scheme::digest ? "Digest" : "Basic"; }
 
  private:
+  Verdict check_basic(const Attempt& a, std::string& user);
+  Verdict check_digest(const Attempt& a, std::string& user);
   AreaRules rules_;
+  std::string secret_;  // digest nonces
   CredentialFiles files_;
   FailureLimiter limiter_;
   std::mutex mu_;

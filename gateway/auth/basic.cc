@@ -30,17 +30,24 @@ void each_line(std::string_view text, F f) {
 
 }  // namespace
 
-std::optional<BasicCredentials> parse_basic(std::string_view v) {
+BasicField read_basic(std::string_view v, BasicCredentials& out) {
   v = trim(v);
-  if (v.size() < 6) return std::nullopt;
+  if (v.size() < 6) return BasicField::not_basic;
   std::string scheme(v.substr(0, 5));
   std::transform(scheme.begin(), scheme.end(), scheme.begin(), ::tolower);
-  if (scheme != "basic" || v[5] != ' ') return std::nullopt;
+  if (scheme != "basic" || v[5] != ' ') return BasicField::not_basic;
   std::string decoded;
-  if (!base64_decode(trim(v.substr(6)), decoded)) return std::nullopt;
+  if (!base64_decode(trim(v.substr(6)), decoded) || decoded.empty()) return BasicField::malformed;
   size_t colon = decoded.find(':');
-  if (colon == std::string::npos || colon == 0) return std::nullopt;
-  return BasicCredentials{decoded.substr(0, colon), decoded.substr(colon + 1)};
+  if (colon == std::string::npos) return BasicField::malformed;
+  out = BasicCredentials{decoded.substr(0, colon), decoded.substr(colon + 1)};
+  return BasicField::ok;
+}
+
+std::optional<BasicCredentials> parse_basic(std::string_view v) {
+  BasicCredentials c;
+  if (read_basic(v, c) != BasicField::ok || c.user.empty()) return std::nullopt;
+  return c;
 }
 
 std::map<std::string, std::string> parse_htpasswd(std::string_view text, std::vector<FileProblem>* problems) {
@@ -61,6 +68,35 @@ std::map<std::string, std::string> parse_htpasswd(std::string_view text, std::ve
     if (hash_kind(hash) == HashKind::unknown && problems)
       problems->push_back({line, "user \"" + std::string(l.substr(0, colon)) + "\": unsupported hash (use htpasswd -B, -2, -5, -m or -s)"});
     users[std::string(l.substr(0, colon))] = std::string(hash);
+  });
+  return users;
+}
+
+std::map<std::string, std::string> parse_plain_users(std::string_view text, std::vector<FileProblem>* problems) {
+  std::map<std::string, std::string> users;
+  each_line(text, [&](size_t line, std::string_view l) {
+    size_t colon = l.find(':');
+    if (colon == std::string_view::npos || colon == 0) {
+      if (problems) problems->push_back({line, "expected user:password"});
+      return;
+    }
+    users[std::string(l.substr(0, colon))] = std::string(l.substr(colon + 1));
+  });
+  return users;
+}
+
+std::map<std::string, std::string> parse_htdigest(std::string_view text, std::string_view realm, std::vector<FileProblem>* problems) {
+  std::map<std::string, std::string> users;
+  each_line(text, [&](size_t line, std::string_view l) {
+    size_t c1 = l.find(':'), c2 = c1 == std::string_view::npos ? c1 : l.find(':', c1 + 1);
+    if (c1 == 0 || c2 == std::string_view::npos || l.size() - c2 - 1 != 32) {
+      if (problems) problems->push_back({line, "expected user:realm:md5 (htdigest)"});
+      return;
+    }
+    if (l.substr(c1 + 1, c2 - c1 - 1) != realm) return;
+    std::string ha1(l.substr(c2 + 1));
+    for (char& c : ha1) c = char(std::tolower(static_cast<unsigned char>(c)));
+    users[std::string(l.substr(0, c1))] = ha1;
   });
   return users;
 }
@@ -93,6 +129,7 @@ bool parse_requirement(std::string_view text, Requirement& out, std::string& why
     std::string_view part = trim(text.substr(0, bar));
     if (part.substr(0, 5) == "user=" && part.size() > 5) out.users.emplace_back(part.substr(5));
     else if (part.substr(0, 6) == "group=" && part.size() > 6) out.groups.emplace_back(part.substr(6));
+    else if (part.substr(0, 5) == "host=" && part.size() > 5) out.hosts.emplace_back(part.substr(5));
     else if (part == "valid-user") out.valid_user = true;
     else {
       why = "require: expected \"valid-user\" or \"user=NAME|group=NAME|...\", found \"" + std::string(part) + "\"";
@@ -101,7 +138,7 @@ bool parse_requirement(std::string_view text, Requirement& out, std::string& why
     if (bar == std::string_view::npos) break;
     text.remove_prefix(bar + 1);
   }
-  if (!out.valid_user && out.users.empty() && out.groups.empty()) {
+  if (!out.valid_user && out.users.empty() && out.groups.empty() && out.hosts.empty()) {
     why = "require: empty";
     return false;
   }

@@ -17,6 +17,10 @@ struct BasicCredentials {
 };
 // "Basic dXNlcjpwYXNz" (scheme case-insensitive); nullopt when not Basic or malformed.
 std::optional<BasicCredentials> parse_basic(std::string_view authorization);
+// The same, telling the two apart as lighttpd does: another scheme (401) from a Basic
+// field whose base64 or "user:password" is broken (400).
+enum class BasicField { ok, not_basic, malformed };
+BasicField read_basic(std::string_view authorization, BasicCredentials& out);
 
 struct FileProblem {
   size_t line = 0;
@@ -26,14 +30,21 @@ struct FileProblem {
 // user -> hash. Blank lines and '#' comments skipped; anything else without "user:hash"
 // is a problem (reported, the line ignored).
 std::map<std::string, std::string> parse_htpasswd(std::string_view text, std::vector<FileProblem>* problems = nullptr);
+// lighttpd's plain user file: "user:password" in clear (the password may hold ':').
+std::map<std::string, std::string> parse_plain_users(std::string_view text, std::vector<FileProblem>* problems = nullptr);
+// An htdigest file: "user:realm:hex MD5(user:realm:password)"; only `realm`'s lines are kept.
+std::map<std::string, std::string> parse_htdigest(std::string_view text, std::string_view realm,
+                                                  std::vector<FileProblem>* problems = nullptr);
 // Apache group file: "group: user1 user2". Returns user -> groups.
 std::map<std::string, std::vector<std::string>> parse_groups(std::string_view text,
                                                              std::vector<FileProblem>* problems = nullptr);
 
 // lighttpd's `require`: "valid-user", or "user=a|user=b|group=g" (any one suffices).
+// lighttpd 1.4 parses "host=" and never lets it admit anyone ("not implemented"): kept as
+// `hosts`, which satisfies() ignores the same way.
 struct Requirement {
   bool valid_user = false;
-  std::vector<std::string> users, groups;
+  std::vector<std::string> users, groups, hosts;
 };
 bool parse_requirement(std::string_view text, Requirement& out, std::string& why);
 bool satisfies(const Requirement& r, const std::string& user,

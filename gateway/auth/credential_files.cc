@@ -21,8 +21,17 @@ bool slurp(const std::string& path, std::string& out) {
 
 }  // namespace
 
-CredentialFiles::CredentialFiles(std::string htpasswd, std::string groups, Logger warn)
-    : htpasswd_(std::move(htpasswd)), groups_(std::move(groups)), warn_(std::move(warn)) {}
+const char* file_format_name(FileFormat f) {
+  switch (f) {
+    case FileFormat::htpasswd: return "htpasswd";
+    case FileFormat::plain: return "plain";
+    case FileFormat::htdigest: return "htdigest";
+  }
+  return "?";
+}
+
+CredentialFiles::CredentialFiles(std::string file, std::string groups, Logger warn, FileFormat format, std::string realm)
+    : htpasswd_(std::move(file)), groups_(std::move(groups)), warn_(std::move(warn)), format_(format), realm_(std::move(realm)) {}
 
 CredentialFiles::Signature CredentialFiles::signature(const std::string& path) const {
   struct stat st;
@@ -57,13 +66,20 @@ std::string stand_in_hash(const std::map<std::string, std::string>& users) {
 bool CredentialFiles::read(std::shared_ptr<Credentials>& out, std::string& why) {
   std::string text;
   if (!slurp(htpasswd_, text)) {
-    why = "cannot read htpasswd file " + htpasswd_;
+    why = std::string("cannot read ") + file_format_name(format_) + " file " + htpasswd_;
     return false;
   }
   out = std::make_shared<Credentials>();
+  out->format = format_;
   std::vector<FileProblem> problems;
-  out->users = parse_htpasswd(text, &problems);
-  out->stand_in = stand_in_hash(out->users);
+  if (format_ == FileFormat::htpasswd) {
+    out->users = parse_htpasswd(text, &problems);
+    out->stand_in = stand_in_hash(out->users);
+  } else if (format_ == FileFormat::plain) {
+    out->users = parse_plain_users(text, &problems);
+  } else {
+    out->users = parse_htdigest(text, realm_, &problems);
+  }
   for (auto& p : problems) warn_(htpasswd_ + ":" + std::to_string(p.line) + ": " + p.what);
   if (!groups_.empty()) {
     std::string gtext;

@@ -13,8 +13,15 @@
 
 namespace cutover::auth {
 
+// What a password file holds (lighttpd's auth.backend "htpasswd", "plain", "htdigest").
+enum class FileFormat { htpasswd, plain, htdigest };
+const char* file_format_name(FileFormat f);
+
 struct Credentials {
-  std::map<std::string, std::string> users;                // user -> hash
+  FileFormat format = FileFormat::htpasswd;
+  // user -> its htpasswd hash, its password in clear (plain), or hex MD5(user:realm:password)
+  // of the area's realm (htdigest; lines of other realms are skipped).
+  std::map<std::string, std::string> users;
   std::map<std::string, std::vector<std::string>> groups;  // user -> groups
   // Checked for a user the file does not have, so that a wrong name costs what a wrong
   // password of the file's usual kind costs (no user enumeration by timing): a hash of
@@ -31,7 +38,8 @@ std::string stand_in_hash(const std::map<std::string, std::string>& users);
 class CredentialFiles {
  public:
   using Logger = std::function<void(const std::string&)>;
-  CredentialFiles(std::string htpasswd, std::string groups, Logger warn);
+  CredentialFiles(std::string file, std::string groups, Logger warn, FileFormat format = FileFormat::htpasswd,
+                  std::string realm = "");
   // Loads now; false with `why` if the htpasswd file cannot be read (config check).
   bool load(std::string& why);
   // The current table, re-read first if a second has passed and a file changed.
@@ -48,6 +56,8 @@ class CredentialFiles {
   Signature signature(const std::string& path) const;
   std::string htpasswd_, groups_;
   Logger warn_;
+  FileFormat format_;
+  std::string realm_;
   std::mutex mu_;
   std::shared_ptr<const Credentials> table_;
   Signature sig_pw_, sig_gr_;

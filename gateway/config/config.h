@@ -14,7 +14,7 @@
 #include "rewrite/rewriter.h"
 #include "stage/compare.h"
 #include "stage/split.h"
-#include "auth/basic.h"
+#include "auth/area.h"
 #include "core/access_format.h"
 #include "static/mime.h"
 
@@ -244,18 +244,6 @@ struct StaticSpec {
 };
 
 // Basic auth on a path prefix, checked before any route acts (lighttpd's auth.require).
-struct AuthSpec {
-  std::string prefix;              // matched on the decoded path, before and after rewrites
-  std::string realm = "Restricted";
-  std::string htpasswd, groups;    // files; groups optional
-  std::string require_text = "valid-user";
-  auth::Requirement require;
-  uint32_t max_failures = 10;      // failed logins per client IP within failure_window...
-  Duration failure_window{60000};
-  Duration block_time{60000};      // ...refuse it with 429 for this long
-  std::string origin;
-  std::string problem;             // a file unreadable when the config was loaded (a warning)
-};
 
 struct RouteSpec {
   std::string name;
@@ -282,7 +270,8 @@ struct RouteSpec {
   std::vector<FieldRewrite> request_field_rewrites, response_field_rewrites;
   ProxyMap map;  // HTTP pools: lighttpd's proxy.header map-urlpath / map-host-*
 
-  enum class Action { forward, static_files, redirect } action = Action::forward;
+  enum class Action { forward, static_files, redirect, status_page } action = Action::forward;
+  enum class StatusPage { status, config } status_page = StatusPage::status;  // lighttpd's mod_status pages
   std::string pool;               // forward
   // Retries (and the fresh-connection retry of a kept connection that died) may repeat a
   // request that reached a backend only when its method is idempotent (RFC 9110 9.2.2),
@@ -313,6 +302,26 @@ struct RouteSpec {
     }
   } limits;
   std::string origin;
+};
+
+struct AuthSpec {
+  std::string prefix;              // matched on the decoded path, before and after rewrites
+  std::string realm = "Restricted";
+  std::string htpasswd, groups;    // files (htpasswd: the user file, whatever its format); groups optional
+  auth::FileFormat format = auth::FileFormat::htpasswd;  // which key named it: htpasswd, plain, htdigest
+  auth::Scheme scheme = auth::Scheme::basic;
+  uint8_t algorithms = uint8_t(auth::DigestAlgorithm::md5);  // digest
+  std::string nonce_secret;                                  // digest; "" a random one
+  std::string require_text = "valid-user";
+  auth::Requirement require;
+  uint32_t max_failures = 10;      // failed logins per client IP within failure_window...
+  Duration failure_window{60000};
+  Duration block_time{60000};      // ...refuse it with 429 for this long
+  std::string origin;
+  std::string problem;             // a file unreadable when the config was loaded (a warning)
+  // Only its match conditions: the area applies where they hold (lighttpd's auth.require
+  // inside $HTTP[...] blocks).
+  RouteSpec when;
 };
 
 // Header edits for the requests a rule's conditions match, whatever their route (lighttpd's

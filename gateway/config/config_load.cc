@@ -823,6 +823,8 @@ void parse_static(Reader& sr, RouteSpec& rt, const Config& c) {
   sr.finish();
 }
 
+void parse_match(Reader& r, const toml::table& m, const std::string& ctx, RouteSpec& rt);
+
 void parse_auth(Reader& r, AuthSpec& a) {
   auto prefix = r.str("prefix");
   if (!prefix || prefix->empty() || prefix->front() != '/') r.fail_here("auth.prefix: expected a path prefix such as \"/static/private\"");
@@ -832,12 +834,46 @@ void parse_auth(Reader& r, AuthSpec& a) {
       r.fail(*r.get("realm"), "auth.realm: quotes and backslashes are not allowed");
     a.realm = *v;
   }
-  auto file = r.str("htpasswd");
-  if (!file) r.fail_here("auth.htpasswd: the password file is required (make one with `htpasswd -B -c FILE USER`)");
-  a.htpasswd = *file;
+  // The user file, by its format: htpasswd hashes, lighttpd's plain "user:password", or
+  // htdigest "user:realm:md5".
+  const char* file_key = nullptr;
+  for (auto [key, format] : {std::pair{"htpasswd", auth::FileFormat::htpasswd}, std::pair{"plain", auth::FileFormat::plain},
+                             std::pair{"htdigest", auth::FileFormat::htdigest}})
+    if (auto f = r.str(key)) {
+      if (file_key) r.fail(*r.get(key), std::string("auth.") + key + ": give one user file (" + file_key + " is given too)");
+      file_key = key;
+      a.htpasswd = *f;
+      a.format = format;
+    }
+  if (!file_key) r.fail_here("auth.htpasswd: the password file is required (make one with `htpasswd -B -c FILE USER`; or plain, htdigest)");
   // Unreadable files do not stop the config (the area then refuses every login and says so):
   // relative paths depend on the working directory, which `check` may not share with `serve`.
-  if (::access(a.htpasswd.c_str(), R_OK) != 0) a.problem = where(r.file(), r.get("htpasswd")->source()) + ": auth.htpasswd: cannot read " + a.htpasswd + " (from here)";
+  if (::access(a.htpasswd.c_str(), R_OK) != 0)
+    a.problem = where(r.file(), r.get(file_key)->source()) + ": auth." + file_key + ": cannot read " + a.htpasswd + " (from here)";
+  if (auto v = r.str("scheme")) {
+    if (*v == "basic") a.scheme = auth::Scheme::basic;
+    else if (*v == "digest") a.scheme = auth::Scheme::digest;
+    else r.fail(*r.get("scheme"), "auth.scheme: expected \"basic\" or \"digest\"");
+  }
+  if (a.scheme == auth::Scheme::digest && a.format == auth::FileFormat::htpasswd)
+    r.fail(*r.get("scheme"), "auth.scheme: digest needs the password (plain) or its MD5 (htdigest): an htpasswd hash cannot check a digest");
+  if (const toml::node* n = r.get("algorithm")) {
+    if (a.scheme != auth::Scheme::digest) r.fail(*n, "auth.algorithm: only for scheme = \"digest\"");
+    a.algorithms = 0;
+    std::vector<std::pair<std::string, const toml::node*>> names;
+    if (n->is_string()) names.push_back({*r.str("algorithm"), n});
+    else names = r.str_list("algorithm");
+    for (auto& [name, node] : names) {
+      if (name == "MD5") a.algorithms |= uint8_t(auth::DigestAlgorithm::md5);
+      else if (name == "SHA-256") a.algorithms |= uint8_t(auth::DigestAlgorithm::sha256);
+      else r.fail(*node, "auth.algorithm: expected \"MD5\" or \"SHA-256\" (or a list of them)");
+    }
+    if (!a.algorithms) r.fail(*n, "auth.algorithm: give at least one");
+    if (a.format == auth::FileFormat::htdigest && (a.algorithms & uint8_t(auth::DigestAlgorithm::sha256)))
+      r.fail(*n, "auth.algorithm: an htdigest file holds MD5 only: SHA-256 needs a plain file");
+  }
+  if (auto v = r.str("nonce_secret")) a.nonce_secret = *v;
+  if (const toml::table* m = r.table("match")) parse_match(r, *m, "auth.match", a.when);
   if (auto v = r.str("groups")) {
     a.groups = *v;
     if (::access(a.groups.c_str(), R_OK) != 0 && a.problem.empty())
@@ -918,12 +954,13 @@ FieldCondition::Cidr parse_cidr(Reader& r, const std::string& text, const toml::
 }
 
 // match.when / unless.when: [{ header = "User-Agent", regex = "bot" }, { query = "re" },
-// { method = "re" }, { client_ip = ["10.0.0.0/8"] }, { client_ip_regex = "re" }], each
-// with an optional negate = true.
+// { method = "re" }, { client_ip = ["10.0.0.0/8"] }, { client_ip_regex = "re" },
+// { host_regex = "re" } (the Host lowercased, port included)], each with an optional
+// negate = true.
 std::vector<FieldCondition> parse_when(Reader& r, const toml::node& n, const std::string& ctx) {
   std::vector<FieldCondition> out;
   const char* shape = ": expected a list of { header = \"Name\", regex = \"re\" }, { query = \"re\" }, { method = \"re\" }, "
-                      "{ client_ip = [\"CIDR\"] } or { client_ip_regex = \"re\" } (each may add negate = true)";
+                      "{ client_ip = [\"CIDR\"] }, { client_ip_regex = \"re\" } or { host_regex = \"re\" } (each may add negate = true)";
   if (!n.is_array()) r.fail(n, ctx + shape);
   for (const toml::node& e : *n.as_array()) {
     if (!e.is_table()) r.fail(e, ctx + shape);
@@ -939,7 +976,8 @@ std::vector<FieldCondition> parse_when(Reader& r, const toml::node& n, const std
       c.regex = compile_regex(cr, *re, *cr.get("regex"));
     }
     for (auto [key, src] : {std::pair{"query", FieldCondition::Source::query}, std::pair{"method", FieldCondition::Source::method},
-                            std::pair{"client_ip_regex", FieldCondition::Source::client_ip}})
+                            std::pair{"client_ip_regex", FieldCondition::Source::client_ip},
+                            std::pair{"host_regex", FieldCondition::Source::host}})
       if (auto v = cr.str(key)) {
         ++kinds;
         c.source = src;
@@ -1113,6 +1151,13 @@ void parse_route(Reader& r, RouteSpec& rt, const Config& c) {
     rt.redirect_to = parse_replacement(dr, *to, *dr.get("to"));
     if (auto code = dr.integer("code", 300, 399)) rt.redirect_code = int(*code);
     dr.finish();
+  }
+  if (auto v = r.str("status_page")) {
+    ++actions;
+    rt.action = RouteSpec::Action::status_page;
+    if (*v == "status") rt.status_page = RouteSpec::StatusPage::status;
+    else if (*v == "config") rt.status_page = RouteSpec::StatusPage::config;
+    else r.fail(*r.get("status_page"), "status_page: expected \"status\" (counters; ?auto and ?json as lighttpd's mod_status) or \"config\"");
   }
   // Whether the route forwards to a pool of that protocol (no action yet, or an unknown
   // pool, is reported below: found by the config fuzzer, which indexed an empty list).
@@ -1421,6 +1466,7 @@ std::string describe(const Config& c) {
         if (r.static_files.listing) o << " (listing)";
         break;
       case RouteSpec::Action::redirect: o << "redirect " << r.redirect_code << " " << r.redirect_to.text(); break;
+      case RouteSpec::Action::status_page: o << "status page (" << (r.status_page == RouteSpec::StatusPage::config ? "config" : "status") << ")"; break;
     }
     if (r.uri_match) o << "  (rewrite_request \"" << r.uri_match->pattern() << "\" -> \"" << r.uri_to.text() << "\")";
     if (r.rollout) o << "  (rollout to " << r.rollout->to << ", starting at " << stage::describe(r.rollout->initial) << ")";
@@ -1429,8 +1475,10 @@ std::string describe(const Config& c) {
   if (!c.auth.empty()) {
     o << "\nauth (checked before every route, on the path before and after rewrites):\n";
     for (const AuthSpec& a : c.auth)
-      o << "  " << a.prefix << "  Basic, realm \"" << a.realm << "\", require " << a.require_text << ", users from "
-        << a.htpasswd << (a.problem.empty() ? "" : "\n    WARNING " + a.problem + ": every login there will fail") << "\n";
+      o << "  " << a.prefix << "  " << (a.scheme == auth::Scheme::digest ? "Digest" : "Basic") << ", realm \"" << a.realm
+        << "\", require " << a.require_text << ", users from " << a.htpasswd << " (" << auth::file_format_name(a.format) << ")"
+        << (a.when.hosts.empty() && !a.when.host_regex && a.when.when.empty() && !a.when.regex && a.when.unless.empty() ? "" : " where its match holds")
+        << (a.problem.empty() ? "" : "\n    WARNING " + a.problem + ": every login there will fail") << "\n";
   }
   return o.str();
 }

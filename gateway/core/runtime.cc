@@ -81,11 +81,12 @@ std::shared_ptr<const Snapshot> Runtime::install(std::shared_ptr<const Config> c
         if (old.spec->prefix == a.prefix && old.spec->htpasswd == a.htpasswd && old.spec->groups == a.groups &&
             old.spec->require_text == a.require_text && old.spec->realm == a.realm &&
             old.spec->max_failures == a.max_failures && old.spec->failure_window == a.failure_window &&
-            old.spec->block_time == a.block_time)
+            old.spec->block_time == a.block_time && old.spec->format == a.format && old.spec->scheme == a.scheme &&
+            old.spec->algorithms == a.algorithms && old.spec->nonce_secret == a.nonce_secret)
           ar.area = old.area;
     if (!ar.area) {
       auth::AreaRules rules{a.prefix, a.realm, a.htpasswd, a.groups, a.require, a.max_failures,
-                            a.failure_window.count(), a.block_time.count()};
+                            a.failure_window.count(), a.block_time.count(), a.scheme, a.format, a.algorithms, a.nonce_secret};
       ar.area = std::make_shared<auth::Area>(rules, [](const std::string& m) { log::warn("auth: " + m); });
       std::string why;
       if (!ar.area->load(why)) log::error("auth " + a.prefix + ": " + why + "; every login there fails until it can be read");

@@ -198,6 +198,7 @@ struct Runtime {
 
   Counter unrouted[6] = {};            // answers to requests no route took
   Clock clock = steady_now_ms;
+  int64_t started_ms = steady_now_ms();  // on `clock`'s scale: the status page's uptime
   std::atomic<bool> draining{false};   // SIGTERM: finish what is in flight, accept nothing new
   // The event loops are gone: coroutines destroyed unfinished (a compare copy waiting on a
   // slow candidate) must not touch their thread's context any more.

@@ -276,6 +276,7 @@ struct ForwardRequest {
   // Basic auth passed the request as this user ("" none): REMOTE_USER for FastCGI, and
   // `user_header` (server.remote_user_header) for HTTP, whose client copy is always dropped.
   std::string_view remote_user;
+  std::string_view auth_type;  // "Basic" or "Digest" (AUTH_TYPE)
   std::string_view user_header;
   // FastCGI: params after the route's own (server.fastcgi_env, or a [[headers]] rule's:
   // lighttpd's setenv.*-environment); nullptr: none.

@@ -53,7 +53,9 @@ std::string render_status(const Runtime& rt, int64_t now) {
     const RouteSpec& r = sn.config->routes[i];
     nlohmann::json route{{"name", r.name}};
     route["action"] = r.action == RouteSpec::Action::forward ? "forward"
-                      : r.action == RouteSpec::Action::static_files ? "static" : "redirect";
+                      : r.action == RouteSpec::Action::static_files ? "static"
+                      : r.action == RouteSpec::Action::status_page  ? "status_page"
+                                                                     : "redirect";
     if (r.action == RouteSpec::Action::forward) route["pool"] = r.pool;
     nlohmann::json counts;
     for (int c = 1; c < 6; ++c) counts[kClasses[c]] = sn.routes[i]->by_class[c].load();

@@ -526,7 +526,9 @@ awaitable<bool> send_simple(ClientResponse& out, int status, std::string_view bo
     if (out.hand_off(std::move(h))) co_return true;  // the session answers with the handler
   }
   extra.push_back({"Date", http_date()});
-  extra.push_back({"Content-Type", "text/plain; charset=utf-8"});
+  bool typed = false;  // a page of another type names its own
+  for (const http1::Field& f : extra) typed = typed || http1::iequals(f.name, "content-type");
+  if (!typed) extra.push_back({"Content-Type", "text/plain; charset=utf-8"});
   ResponseStart r;
   r.status = status;
   r.fields = &extra;

@@ -16,6 +16,7 @@
 #include "core/passive_health.h"
 #include "proxy/downstream.h"
 #include "proxy/static_files.h"
+#include "proxy/status_page.h"
 #include "rewrite/rewriter.h"
 #include "rewrite/url.h"
 #include "route/rollout_shape.h"
@@ -358,7 +359,7 @@ class Session {
     Captures caps;
     const RouteSpec* route = this->route(head, target, caps);
     remote_user_.clear();
-    if (snap_->auth.empty() || co_await authorize(route, head, out)) co_await act(route, caps, head, target, body, out);
+    if (snap_->auth.empty() || co_await authorize(route, head, head, out)) co_await act(route, caps, head, target, body, out);
     http1::RequestHead again;
     std::string again_target, why;
     for (int hop = 1; std::optional<Handoff> h = out.take_handoff(); ++hop) {
@@ -395,7 +396,7 @@ class Session {
       }
       RequestBody none(d_, again, 0);
       route = this->route(again, again_target, caps);
-      if (snap_->auth.empty() || co_await authorize(route, again, out))
+      if (snap_->auth.empty() || co_await authorize(route, again, head, out))
         co_await act(route, caps, again, again_target, none, out);
     }
   }
@@ -409,19 +410,15 @@ class Session {
     return r;
   }
 
-  // Phase 3b: Basic auth, before any action, on the decoded path both as the client sent
-  // it and after the rewrites (no module order can skip it, unlike lighttpd's). The first
-  // [[auth]] area whose prefix either path starts with decides. False: answered here.
-  awaitable<bool> authorize(const RouteSpec* route, const http1::RequestHead& head, ClientResponse& out) {
+  // Phase 3b: auth (Basic or Digest), before any action, on the decoded path both as the
+  // client sent it and after the rewrites (no module order can skip it, unlike lighttpd's).
+  // The first [[auth]] area whose conditions hold and whose prefix either path starts with
+  // decides. `client` is the request as the client sent it (Digest signs its method and
+  // target). False: answered here.
+  awaitable<bool> authorize(const RouteSpec* route, const http1::RequestHead& head, const http1::RequestHead& client,
+                            ClientResponse& out) {
     remote_user_.clear();
-    const AuthRuntime* ar = nullptr;
-    for (const AuthRuntime& a : snap_->auth) {
-      const std::string& p = a.spec->prefix;
-      if (decoded_path_.compare(0, p.size(), p) == 0 || original_path_.compare(0, p.size(), p) == 0) {
-        ar = &a;
-        break;
-      }
-    }
+    const AuthRuntime* ar = auth_area(head);
     if (!ar) co_return true;
     auth::Area& area = *ar->area;
     int64_t now = tc_.rt.clock();
@@ -433,19 +430,23 @@ class Session {
       co_await send_simple(out, 429, "too many failed logins, try again later\n", std::move(extra));
       co_return false;
     }
-    std::string_view authz;
+    auth::Attempt attempt;
     for (auto& f : head.fields)
-      if (http1::iequals(f.name, "authorization")) authz = f.value;
+      if (http1::iequals(f.name, "authorization")) attempt.authorization = f.value;
+    attempt.method = client.method;
+    attempt.target = client.target;
+    attempt.now_ms = now;
     std::string user;
-    std::optional<auth::Verdict> v = area.cached(authz, now, user);
+    std::optional<auth::Verdict> v = area.cached(attempt, user);
     if (!v) {
-      std::string given(authz);
       // Hashing (bcrypt: milliseconds) runs off the event loop.
-      auto check = [&area, &given, now, &user] { return area.check(given, now, user); };
+      std::string given(attempt.authorization), method(attempt.method), target(attempt.target);
+      auto check = [&area, &given, &method, &target, now, &user] { return area.check({given, method, target, now}, user); };
       v = co_await run_blocking(check);
     }
     if (*v == auth::Verdict::allowed) {
       remote_user_ = std::move(user);
+      auth_type_ = area.scheme_name();
       co_return true;
     }
     if (*v != auth::Verdict::no_credentials) {
@@ -456,10 +457,28 @@ class Session {
         log::warn("auth: " + client_ip_ + " refused for " + std::to_string(ar->spec->block_time.count()) + "ms after " +
                   std::to_string(ar->spec->max_failures) + " failed logins");
     }
-    std::string challenge = "Basic realm=\"" + ar->spec->realm + "\", charset=\"UTF-8\"";
-    std::vector<http1::Field> extra{http1::Field{"WWW-Authenticate", challenge}};
+    if (*v == auth::Verdict::malformed) {  // as lighttpd: a broken Authorization is a bad request
+      co_await send_simple(out, 400, "malformed Authorization\n");
+      co_return false;
+    }
+    std::vector<std::string> challenges = area.challenges(now, *v == auth::Verdict::stale);  // the fields view them
+    std::vector<http1::Field> extra;
+    for (const std::string& c : challenges) extra.push_back(http1::Field{"WWW-Authenticate", c});
     co_await send_simple(out, 401, "authentication required\n", std::move(extra));
     co_return false;
+  }
+
+  // The [[auth]] area of this request: the first whose conditions hold and whose prefix the
+  // decoded path starts with, before or after the rewrites.
+  const AuthRuntime* auth_area(const http1::RequestHead& head) {
+    std::optional<RouteInput> in;
+    for (const AuthRuntime& a : snap_->auth) {
+      const std::string& p = a.spec->prefix;
+      if (decoded_path_.compare(0, p.size(), p) != 0 && original_path_.compare(0, p.size(), p) != 0) continue;
+      if (!in) in = route_input(head, head.target);
+      if (route_matches(a.spec->when, *in, nullptr)) return &a;
+    }
+    return nullptr;
   }
 
   // The limits of this request: the server's (no route), else with the route's overrides.
@@ -672,6 +691,14 @@ class Session {
         co_await send_simple(out, route->redirect_code, "redirect to " + loc + "\n", std::move(extra));
         break;
       }
+      case RouteSpec::Action::status_page: {
+        size_t q = target.find('?');
+        StatusPage page = render_status_page(tc_.rt, tc_.rt.clock(), route->status_page,
+                                             q == std::string::npos ? std::string_view() : std::string_view(target).substr(q + 1));
+        std::vector<http1::Field> extra{http1::Field{"Content-Type", page.content_type}};
+        co_await send_simple(out, 200, page.body, std::move(extra));
+        break;
+      }
     }
   }
 
@@ -843,6 +870,7 @@ class Session {
     req.client_port = client_port_;
     req.idempotent = idempotent(head.method) || route.retry_non_idempotent;
     req.remote_user = remote_user_;
+    req.auth_type = auth_type_;
     req.fastcgi_env = rule_env_ptr_;
     req.user_header = cfg().server.remote_user_header;
     req.timeouts = route.limits.upstream(spec.timeouts);
@@ -1115,7 +1143,8 @@ class Session {
   ProxyMapState map_state_;
   HeaderEdits rule_env_;  // the server's fastcgi_env with [[headers]] rules applied
   const HeaderEdits* rule_env_ptr_ = nullptr;  // what this request's FastCGI app gets (server's, rules', none)  // what the route's proxy.header maps chose for this request
-  std::string remote_user_;    // Basic auth passed this request as this user
+  std::string remote_user_;    // auth passed this request as this user
+  const char* auth_type_ = "Basic";  // by this scheme
   std::string head_store_;  // the current request's head bytes (see keep_head)
   std::string shadow_target_;  // what the candidate is asked for, when comparing
   std::optional<Duration> idle_after_;  // the last route's keepalive_timeout, if it set one

@@ -13,7 +13,7 @@ namespace cutover {
 // ["querystring"], ["useragent"], ["request-method"], $REQUEST_HEADER[...]): a regex over
 // the field's text (a missing header reads as ""), or CIDR blocks for the client address.
 struct FieldCondition {
-  enum class Source { header, query, method, client_ip } source = Source::header;
+  enum class Source { header, query, method, client_ip, host } source = Source::header;  // host: lowercased, port included
   std::string header;             // Source::header: the field name
   std::optional<Regex> regex;
   struct Cidr {

@@ -91,6 +91,10 @@ bool condition_holds(const FieldCondition& c, const RouteInput& in) {
       }
       case FieldCondition::Source::method: text = in.method; break;
       case FieldCondition::Source::client_ip: text = in.client_ip; break;
+      case FieldCondition::Source::host: {
+        std::string h = lighttpd_host(in.host);  // as $HTTP["host"] sees it
+        return c.regex->match(h, nullptr) != c.negate;
+      }
     }
     hit = c.regex->match(text, nullptr);
   }
