@@ -106,7 +106,11 @@ class Translator {
     for (size_t i = 1; i < c_.blocks.size(); ++i) conditional(c_.blocks[i]);
     for (const Warning& w : c_.warnings) add(w.pos, Verdict::caveat, "parser", w.text);
     finish_static(g);
+    compiling_ = true;  // the passes below report the keys they compile, wherever they are set
+    compile_auth();
+    compile_status_pages();
     fail_closed();
+    compiling_ = false;
     lowercase_closed();
     emit(o);
     return std::move(t_);
@@ -161,8 +165,16 @@ class Translator {
   int route_seq_ = 0;
 
   void add(const Pos& p, Verdict v, const std::string& d, const std::string& text) {
+    if (compiled_key(d) && !compiling_) return;  // compile_auth() / compile_status_pages() report these
     t_.report.push_back({p, v, d, text});
   }
+  // Keys compiled over the whole condition tree at once (their value in every block and the
+  // global one combine per request), not block by block.
+  static bool compiled_key(const std::string& k) {
+    return k == "auth.require" || k.rfind("auth.backend", 0) == 0 || k == "status.status-url" || k == "status.config-url" ||
+           k == "status.statistics-url" || k == "status.enable-sort";
+  }
+  bool compiling_ = false;
   bool loaded(const std::string& m) const {
     return std::find(modules_.begin(), modules_.end(), m) != modules_.end();
   }
@@ -309,15 +321,8 @@ class Translator {
     } else if (k.rfind("proxy-core.", 0) == 0) {
       if (k == "proxy-core.backends") proxy_core(c_.blocks[0], "", "everything");
       else if (!c_.blocks[0].find("proxy-core.backends")) add(s.pos, Verdict::exact, k, "no proxy-core.backends in this block: no effect");
-    } else if (k == "auth.require") {
-      auth(s);
-    } else if (k == "auth.backend") {
-      if (s.value.str != "htpasswd") add(s.pos, Verdict::untranslated, k, "\"" + s.value.str + "\": only htpasswd files are supported");
-      else add(s.pos, Verdict::exact, k, "htpasswd files");
-    } else if (k == "auth.backend.htpasswd.userfile") {
-      add(s.pos, Verdict::exact, k, "auth.htpasswd of each [[auth]] area");
-    } else if (k == "auth.backend.plain.groupfile") {
-      add(s.pos, Verdict::exact, k, "auth.groups of each [[auth]] area");
+    } else if (compiled_key(k)) {
+      // compile_auth(), compile_status_pages()
     } else if (k == "mimetype.assign") {
       if (mime_table(s.value).empty())
         add(s.pos, Verdict::untranslated, k, "expected a list of \"suffix\" => \"type\" pairs");
@@ -1017,35 +1022,6 @@ class Translator {
     }
   }
 
-  void auth(const Setting& s) {
-    const Block& g = c_.blocks[0];
-    const Setting* file = g.find("auth.backend.htpasswd.userfile");
-    const Setting* groups = g.find("auth.backend.plain.groupfile");
-    for (auto& it : s.value.items) {
-      if (!it.first) continue;
-      const Value& o = it.second;
-      const Value* method = o.get("method");
-      if (method && method->str != "basic") {
-        add(s.pos, Verdict::untranslated, "auth.require \"" + *it.first + "\"", "method \"" + method->str + "\": only basic is supported");
-        untranslated_entries_.insert({&s, *it.first});
-        continue;
-      }
-      if (!file) {
-        add(s.pos, Verdict::untranslated, "auth.require \"" + *it.first + "\"", "no auth.backend.htpasswd.userfile to read users from");
-        untranslated_entries_.insert({&s, *it.first});
-        continue;
-      }
-      std::string prefix = it.first->empty() ? "/" : *it.first;
-      auth_ += "[[auth]]  # " + where(s.pos) + " auth.require \"" + *it.first + "\"\nprefix = " + tq(prefix) + "\nhtpasswd = " + tq(file->value.str) + "\n";
-      if (groups) auth_ += "groups = " + tq(groups->value.str) + "\n";
-      if (const Value* r = o.get("realm")) auth_ += "realm = " + tq(r->str) + "\n";
-      if (const Value* r = o.get("require")) auth_ += "require = " + tq(r->str) + "\n";
-      auth_ += "\n";
-      add(s.pos, Verdict::exact, "auth.require \"" + *it.first + "\"",
-          "[[auth]] on " + prefix + ": checked before every route, on the path before and after rewrites; failed logins rate-limited per IP");
-    }
-  }
-
   // lighttpd 1.5 mod_proxy_core (§6): one pool and one route for a block with backends.
   void proxy_core(const Block& b, const std::string& match, const std::string& what) {
     const Setting* backends = b.find("proxy-core.backends");
@@ -1331,7 +1307,7 @@ class Translator {
   std::optional<bool> scheme_holds(const Condition& c, bool flip) const {
     if (c.object != "HTTP" || c.field != "scheme" || (c.op != "==" && c.op != "!=")) return std::nullopt;
     if (c_.blocks[0].find("extforward.forwarder") && loaded("mod_extforward")) return std::nullopt;
-    return (c.value == "http") == (c.op == "==") != flip;
+    return ((c.value == "http") == (c.op == "==")) != flip;
   }
   // A url literal as a lookahead on the path (negative for a failed link).
   static std::string path_lookahead(const Condition& c, bool flip) {
@@ -1354,8 +1330,9 @@ class Translator {
     bool never = false;     // the chain cannot hold on cutover's listeners
     std::string path_re;    // the path part of `match` ("" none): the regex handlers combine with their keys
   };
-  std::optional<ChainMatch> chain_match(size_t bi) const {
-    std::vector<Literal> literals = chain_literals(bi);
+  std::optional<ChainMatch> chain_match(size_t bi) const { return chain_match_of(chain_literals(bi), bi); }
+  // The same for any list of literals (several blocks' chains at once: they must all hold).
+  std::optional<ChainMatch> chain_match_of(const std::vector<Literal>& literals, size_t bi) const {
     std::string path_re, when, host_eq;
     bool one_host = true;
     for (auto [cp, flip] : literals)
@@ -1376,8 +1353,10 @@ class Translator {
       } else if (c.object == "HTTP" && c.field == "host") {
         m.has_host = true;
         if (!host_eq.empty() && c.op == "==" && !flip && c.value == host_eq) continue;  // said by `host`
-        if (c.op == "=~" || c.op == "!~") return std::nullopt;  // lighttpd matches the lowercased Host: not said exactly here
-        join(when, host_literal(c, flip));
+        if (c.op == "=~" || c.op == "!~")  // on the Host as lighttpd sees it: lowercased, port included
+          join(when, "{ host_regex = " + tq(c.value) + ((c.op == "!~") != flip ? ", negate = true" : "") + " }");
+        else
+          join(when, host_literal(c, flip));
       } else if (std::string w = when_of(c, flip); !w.empty()) {
         join(when, w);
       } else {
@@ -1470,6 +1449,270 @@ class Translator {
     return true;
   }
 
+  // ---- keys compiled over the whole tree ----
+  // Every block (0: the global one) that sets `key`, in lighttpd's context order.
+  struct Ctx {
+    size_t block;
+    const Setting* s;
+  };
+  std::vector<Ctx> contexts(const std::string& key) {
+    std::vector<Ctx> out;
+    for (size_t bi = 0; bi < c_.blocks.size(); ++bi)
+      if (const Setting* st = c_.blocks[bi].find(key))
+        if (active(*st)) out.push_back({bi, st});
+    return out;
+  }
+  // Where one value of a key is in effect: its block's chain holds and no later block of the
+  // same key holds (lighttpd's last matching block wins). `none`: no block of it holds.
+  struct Choice {
+    const Ctx* ctx = nullptr;  // nullptr: the key is unset for these requests
+    std::vector<size_t> later;  // blocks whose chain must not hold
+  };
+  static std::vector<Choice> choices(const std::vector<Ctx>& ctxs) {
+    std::vector<Choice> out;
+    bool global = !ctxs.empty() && ctxs.front().block == 0;
+    if (!global) {
+      Choice none;
+      for (const Ctx& c : ctxs) none.later.push_back(c.block);
+      out.push_back(none);
+    }
+    for (size_t i = 0; i < ctxs.size(); ++i) {
+      Choice ch{&ctxs[i], {}};
+      for (size_t j = i + 1; j < ctxs.size(); ++j) ch.later.push_back(ctxs[j].block);
+      out.push_back(ch);
+    }
+    return out;
+  }
+  // The match of requests for which every choice holds; nullopt when a chain cannot be said,
+  // "never" when they cannot all hold on cutover's listeners.
+  std::optional<std::string> choices_match(const std::vector<const Choice*>& cs, const std::string& extra = "") const {
+    std::vector<Literal> lits;
+    std::vector<size_t> later;
+    for (const Choice* c : cs) {
+      if (c->ctx)
+        for (const Literal& l : chain_literals(c->ctx->block))
+          if (std::find(lits.begin(), lits.end(), l) == lits.end()) lits.push_back(l);  // a block around several is said once
+      later.insert(later.end(), c->later.begin(), c->later.end());
+    }
+    // Chains that cannot hold together are left out (two Hosts, a Host and its negation).
+    std::optional<std::string> host;
+    if (!one_host(lits, host)) return std::string("never");
+    std::optional<ChainMatch> m = chain_match_of(lits, 0);
+    if (!m) return std::nullopt;
+    if (m->never) return std::string("never");
+    std::string unless;
+    for (size_t bi : later) {
+      std::vector<Literal> xl = chain_literals(bi);
+      std::optional<std::string> xhost;
+      if (host && (!one_host(xl, xhost) || (xhost && *xhost != *host))) continue;  // cannot hold with ours: takes nothing away
+      bool implied = std::all_of(xl.begin(), xl.end(), [&](const Literal& l) { return std::find(lits.begin(), lits.end(), l) != lits.end(); });
+      if (implied) return std::string("never");  // it holds wherever ours do (the same block, or one around it)
+      std::optional<ChainMatch> x = chain_match(bi);
+      if (!x) return std::nullopt;
+      if (x->never) continue;  // a block that never holds takes nothing away
+      std::string one;
+      for (auto [k, v] : {std::pair{"host", x->excl.host.empty() ? "" : tq(x->excl.host)},
+                          std::pair{"regex", x->excl.path.empty() ? "" : tq(x->excl.path)}, std::pair{"when", x->excl.when}})
+        if (!v.empty()) one += (one.empty() ? "" : ", ") + std::string(k) + " = " + v;
+      if (one.empty()) return std::string("never");  // a later block that always holds (its value wins everywhere)
+      unless += std::string(unless.empty() ? "" : ", ") + "{ " + one + " }";
+    }
+    std::string out = extra;
+    if (!m->match.empty()) out += (out.empty() ? "" : ", ") + m->match;
+    if (!unless.empty()) out += (out.empty() ? "" : ", ") + std::string("unless = [") + unless + "]";
+    return out;
+  }
+  // The one Host positive == literals name (lowercased) in `host`; false when they name two,
+  // or a != / failed == names that Host.
+  static bool one_host(const std::vector<Literal>& lits, std::optional<std::string>& host) {
+    auto lower = [](std::string v) {
+      std::transform(v.begin(), v.end(), v.begin(), ::tolower);
+      return v;
+    };
+    for (auto [cp, flip] : lits)
+      if (cp->object == "HTTP" && cp->field == "host" && ((cp->op == "==" && !flip) || (cp->op == "!=" && flip))) {
+        if (host && *host != lower(cp->value)) return false;
+        host = lower(cp->value);
+      }
+    if (host)
+      for (auto [cp, flip] : lits)
+        if (cp->object == "HTTP" && cp->field == "host" && ((cp->op == "==" && flip) || (cp->op == "!=" && !flip)) &&
+            lower(cp->value) == *host)
+          return false;
+    return true;
+  }
+  std::string where_ctx(const Choice& c, const Pos& near) const {
+    if (!c.ctx) return "none";
+    const Pos& p = c.ctx->s->pos;
+    return p.file == near.file ? "line " + std::to_string(p.line) : where(p);
+  }
+
+  // mod_auth: auth.require, auth.backend and the backend's user file are three keys, each
+  // with the value of its last matching block. Each combination of their blocks is an
+  // [[auth]] area per auth.require entry, whose match is all three chains, less the later
+  // blocks of each key. A combination lighttpd answers 500 for (no backend, a backend that
+  // cannot check the method) or that cutover cannot check is denied (403).
+  void compile_auth() {
+    if (!loaded("mod_auth")) {
+      for (const Ctx& c : contexts("auth.require")) add(c.s->pos, Verdict::exact, c.s->key, "mod_auth is not loaded: no effect, as in lighttpd");
+      return;
+    }
+    std::vector<Ctx> reqs = contexts("auth.require"), backends = contexts("auth.backend");
+    if (reqs.empty()) return;
+    std::vector<Choice> rchoices = choices(reqs), bchoices = choices(backends);
+    std::set<const Setting*> used;
+    for (const Choice& rc : rchoices) {
+      if (!rc.ctx) continue;  // no auth.require: nothing to check
+      const Setting& rs = *rc.ctx->s;
+      bool said = true;
+      std::map<std::string, std::set<std::string>> problems;  // entry -> why some combinations are denied
+      for (const Choice& bc : bchoices) {
+        std::string backend = bc.ctx ? bc.ctx->s->value.str : "";
+        std::string file_key = "auth.backend." + backend + ".userfile";
+        std::vector<Ctx> files = backend.empty() ? std::vector<Ctx>{} : contexts(file_key);
+        std::vector<Choice> fchoices = choices(files);
+        for (const Choice& fc : fchoices) {
+          std::optional<std::string> m = choices_match({&rc, &bc, &fc});
+          if (!m) {
+            said = false;
+            continue;
+          }
+          if (*m == "never") continue;
+          if (bc.ctx) used.insert(bc.ctx->s);
+          if (fc.ctx) used.insert(fc.ctx->s);
+          for (auto& it : rs.value.items) {
+            if (!it.first) continue;
+            std::string origin = where(rs.pos) + " auth.require \"" + *it.first + "\" (backend " + where_ctx(bc, rs.pos) + ", file " + where_ctx(fc, rs.pos) + ")";
+            std::string problem = auth_area(rs, *it.first, it.second, backend, fc.ctx ? fc.ctx->s : nullptr, *m, origin, rc.ctx->block);
+            if (!problem.empty()) {
+              std::string px = it.first->empty() ? "/" : *it.first;
+              closed_rules_ += "[[deny]]  # " + origin + ": " + problem + "\nmatch = { prefix = " + tq(px) + (m->empty() ? "" : ", " + *m) +
+                               " }\nsuffixes = [\"\"]\nindependent = true\n\n";
+              problems[*it.first].insert(problem);
+            }
+          }
+        }
+      }
+      if (!said) {
+        add(rs.pos, Verdict::untranslated, rs.key, "a condition of its block, or of an auth.backend block, cannot be said in cutover's match");
+        continue;
+      }
+      for (auto& [entry, why] : problems) {
+        std::string list;
+        for (const std::string& w : why) list += (list.empty() ? "" : "; ") + w;
+        add(rs.pos, Verdict::caveat, "auth.require \"" + entry + "\"",
+            "for the requests where " + list + ": denied (403) there (the [[deny]] rules say where)");
+      }
+      add(rs.pos, Verdict::exact, rs.key,
+          "[[auth]] areas for its entries, one per combination of the auth.backend and user-file blocks that can be in effect with it "
+          "(each key the value of its last matching block, as lighttpd); checked before every route, on the path before and after the rewrites");
+    }
+    for (const Block& b : c_.blocks)
+      for (const Setting& st : b.settings)
+        if (st.key.rfind("auth.backend", 0) == 0 && st.key != "auth.backend.plain.groupfile" && st.key != "auth.backend.htpasswd.groupfile")
+          add(st.pos, used.count(&st) ? Verdict::exact : Verdict::caveat, st.key,
+              used.count(&st) ? "the user file of the [[auth]] areas where it is in effect"
+                              : "in effect for no auth.require (a backend or file no protected path uses)");
+        else if (st.key.rfind("auth.backend", 0) == 0)
+          add(st.pos, Verdict::exact, st.key, "lighttpd 1.4's file backends never admit by group (group= in require admits nobody); nothing to read");
+  }
+  // One [[auth]] area; "" written, else why lighttpd (or cutover) cannot check it here.
+  std::string auth_area(const Setting& rs, const std::string& key, const Value& o, const std::string& backend, const Setting* file,
+                        const std::string& match, const std::string& origin, size_t req_block) {
+    const Value* method = o.get("method");
+    std::string m = method ? method->str : "basic";
+    if (m != "basic" && m != "digest") return "method \"" + m + "\" is not supported";
+    if (backend.empty()) return "no auth.backend is in effect (lighttpd answers 500)";
+    if (backend != "htpasswd" && backend != "plain" && backend != "htdigest") return "auth.backend \"" + backend + "\" is not supported";
+    if (!file || file->value.str.empty()) return "no auth.backend." + backend + ".userfile is in effect (lighttpd answers 500)";
+    if (m == "digest" && backend == "htpasswd") return "an htpasswd backend cannot check a digest (lighttpd answers 500)";
+    std::string require = o.get("require") ? o.get("require")->str : "valid-user", kept;
+    bool dropped = false;
+    for (size_t pos = 0; pos <= require.size();) {  // group= admits nobody with lighttpd 1.4's file backends
+      size_t bar = require.find('|', pos);
+      std::string part = require.substr(pos, bar == std::string::npos ? std::string::npos : bar - pos);
+      if (part.rfind("group=", 0) == 0) dropped = true;
+      else if (!part.empty()) kept += (kept.empty() ? "" : "|") + part;
+      if (bar == std::string::npos) break;
+      pos = bar + 1;
+    }
+    if (kept.empty()) kept = "host=-";  // admits nobody, as lighttpd's group= alone
+    std::string t = "[[auth]]  # " + origin + "\nprefix = " + tq(key.empty() ? "/" : key) + "\n" + backend + " = " + tq(file->value.str) + "\n";
+    if (m == "digest") t += "scheme = \"digest\"\n";
+    if (const Value* r = o.get("realm")) t += "realm = " + tq(r->str) + "\n";
+    if (dropped) t += "# group= left out: lighttpd 1.4's file backends admit nobody by group\n";
+    t += "require = " + tq(kept) + "\n";
+    if (const Value* a = o.get("algorithm"); a && m == "digest") {
+      std::vector<std::string> algs;
+      std::string v = a->str;
+      for (size_t pos = 0; pos <= v.size();) {
+        size_t bar = v.find('|', pos);
+        std::string x = v.substr(pos, bar == std::string::npos ? std::string::npos : bar - pos);
+        std::transform(x.begin(), x.end(), x.begin(), ::toupper);
+        if (x == "MD5" || x == "SHA-256") algs.push_back(x);
+        else return "digest algorithm \"" + x + "\" is not supported";
+        if (bar == std::string::npos) break;
+        pos = bar + 1;
+      }
+      if (backend == "htdigest" && std::find(algs.begin(), algs.end(), "SHA-256") != algs.end())
+        return "an htdigest file holds MD5 only (SHA-256 asked)";
+      t += "algorithm = " + tlist(algs) + "\n";
+    }
+    if (const Value* n = o.get("nonce_secret") ? o.get("nonce_secret") : o.get("nonce-secret")) t += "nonce_secret = " + tq(n->str) + "\n";
+    if (force_lowercase_in(req_block)) t += "ignore_case = true\n";  // lighttpd then compares the prefix without case
+    if (!match.empty()) t += "match = { " + match + " }\n";
+    auth_ += t + "\n";
+    (void)rs;
+    return "";
+  }
+  bool force_lowercase_in(size_t bi) const {
+    const Setting* lc = c_.blocks[bi].find("server.force-lowercase-filenames");
+    bool on = false;
+    return lc && parse_bool(lc->value, on) && on;
+  }
+
+  // mod_status: status.status-url / config-url / statistics-url, each the value of its last
+  // matching block: a route that answers that exact path with cutover's page, ahead of the
+  // others (lighttpd answers them before any handler).
+  void compile_status_pages() {
+    for (const char* key : {"status.status-url", "status.config-url", "status.statistics-url", "status.enable-sort"}) {
+      std::vector<Ctx> ctxs = contexts(key);
+      std::vector<Choice> cs = choices(ctxs);
+      for (const Choice& c : cs) {
+        if (!c.ctx) continue;
+        const Setting& st = *c.ctx->s;
+        if (std::string(key) == "status.enable-sort") {
+          add(st.pos, Verdict::exact, key, "the status page's tables are not sortable: presentation only");
+          continue;
+        }
+        if (!loaded("mod_status")) {
+          add(st.pos, Verdict::exact, key, "mod_status is not loaded: no effect, as in lighttpd");
+          continue;
+        }
+        if (std::string(key) == "status.statistics-url") {
+          add(st.pos, Verdict::untranslated, key, "lighttpd's module counters have no cutover equivalent");
+          continue;
+        }
+        if (st.value.str.empty()) continue;
+        std::optional<std::string> m = choices_match({&c}, "regex = " + tq("^" + regex_escape(st.value.str) + "$"));
+        if (!m) {
+          add(st.pos, Verdict::untranslated, key, "a condition of its block cannot be said in cutover's match");
+          continue;
+        }
+        if (*m == "never") continue;
+        std::string page = std::string(key) == "status.config-url" ? "config" : "status";
+        std::string r = "[[routes]]  # " + where(st.pos) + " " + key + "\nname = \"status_" + std::to_string(++route_seq_) +
+                        "\"\nmatch = { " + *m + " }\nstatus_page = \"" + page + "\"\n";
+        routes_.push_back({r, where(st.pos), -1000, "", key, int(c.ctx->block)});
+        add(st.pos, Verdict::caveat, key,
+            "a route answering cutover's " + page + " page on that path" +
+                (page == "status" ? " (HTML; ?auto and ?json with lighttpd's names: Total Accesses, Uptime, BusyServers, IdleServers; no Total kBytes)"
+                                  : " (the configuration in effect, as `cutover check` prints it)") +
+                ": the same URL and the same use, not lighttpd's page");
+      }
+    }
+  }
+
   // Fail closed: a restriction (or a handler that runs what the path names) that was not
   // translated must not leave its paths served more openly than lighttpd would. For each,
   // an independent [[deny]] rule refuses (403) what it governed, in the scope of its block's
@@ -1529,7 +1772,7 @@ class Translator {
         if (const Setting* st = b.find(k))
           for (auto& x : strings_of(st->value))
             if (!x.empty()) res.push_back("(?i)" + regex_escape(x) + "$");
-      if (const Setting* st = b.find("auth.require"))
+      if (const Setting* st = b.find("auth.require"); st && untranslated_at(*st, st->key))  // else its areas ignore case
         for (auto& it : st->value.items)
           if (it.first && !it.first->empty()) res.push_back("(?i)^" + regex_escape(*it.first));
       for (const std::string& re : res)

@@ -312,6 +312,7 @@ struct AuthSpec {
   auth::Scheme scheme = auth::Scheme::basic;
   uint8_t algorithms = uint8_t(auth::DigestAlgorithm::md5);  // digest
   std::string nonce_secret;                                  // digest; "" a random one
+  bool ignore_case = false;  // the prefix compared without case (lighttpd with server.force-lowercase-filenames)
   std::string require_text = "valid-user";
   auth::Requirement require;
   uint32_t max_failures = 10;      // failed logins per client IP within failure_window...

@@ -873,6 +873,7 @@ void parse_auth(Reader& r, AuthSpec& a) {
       r.fail(*n, "auth.algorithm: an htdigest file holds MD5 only: SHA-256 needs a plain file");
   }
   if (auto v = r.str("nonce_secret")) a.nonce_secret = *v;
+  if (auto v = r.boolean("ignore_case")) a.ignore_case = *v;
   if (const toml::table* m = r.table("match")) parse_match(r, *m, "auth.match", a.when);
   if (auto v = r.str("groups")) {
     a.groups = *v;

@@ -474,7 +474,11 @@ class Session {
     std::optional<RouteInput> in;
     for (const AuthRuntime& a : snap_->auth) {
       const std::string& p = a.spec->prefix;
-      if (decoded_path_.compare(0, p.size(), p) != 0 && original_path_.compare(0, p.size(), p) != 0) continue;
+      auto starts = [&](const std::string& path) {
+        if (!a.spec->ignore_case) return path.compare(0, p.size(), p) == 0;
+        return path.size() >= p.size() && http1::iequals(std::string_view(path).substr(0, p.size()), p);
+      };
+      if (!starts(decoded_path_) && !starts(original_path_)) continue;
       if (!in) in = route_input(head, head.target);
       if (route_matches(a.spec->when, *in, nullptr)) return &a;
     }

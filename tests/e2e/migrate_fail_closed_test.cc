@@ -1,8 +1,9 @@
 // Scenario: what `cutover migrate` cannot translate yet is denied, never served more openly
 // than lighttpd would. The real lighttpd 1.4.69 runs a config with CGI scripts, an auth area
-// nested in a host block and a FastCGI authorizer; cutover runs its translation. Wherever
-// lighttpd refuses (401/403/404) cutover refuses too; a script's source is never sent; the
-// governed paths get 403; everything else answers as lighttpd does. migrate exits 3
+// nested in a host block (translated: it answers 401 as lighttpd does) and a FastCGI
+// authorizer; cutover runs its translation. Wherever lighttpd refuses (401/403/404) cutover
+// refuses too; a script's source is never sent; the governed paths get 403; everything else
+// answers as lighttpd does. migrate exits 3
 // (partial), 0 with --allow-partial.
 #include <gtest/gtest.h>
 #include <sys/stat.h>
@@ -60,8 +61,8 @@ TEST(MigrateFailClosed, WhatIsNotTranslatedIsDeniedNeverServedOpen) {
   const Ask asks[] = {
       {"/cgi.pl", "127.0.0.1", 403},           // lighttpd runs it; cutover cannot: denied, never the source
       {"/cgi.pl?x=1", "shop.example", 403},
-      {"/admin/", "shop.example", 403},        // lighttpd: 401 without credentials
-      {"/admin/index.html", "SHOP.example:80", 403},
+      {"/admin/", "shop.example", 0},          // the nested auth area: 401 from both
+      {"/admin/index.html", "SHOP.example:80", 0},
       {"/admin/", "127.0.0.1", 0},             // no auth on other hosts: served by both
       {"/private/doc.txt", "127.0.0.1", 403},  // behind the authorizer
       {"/index.html", "127.0.0.1", 0},
@@ -75,10 +76,14 @@ TEST(MigrateFailClosed, WhatIsNotTranslatedIsDeniedNeverServedOpen) {
     ASSERT_TRUE(lt && co) << a.target;
     std::string what = a.target + " (Host " + a.host + "): lighttpd " + std::to_string(lt->status) + ", cutover " +
                        std::to_string(co->status);
-    if (a.cutover_status) EXPECT_EQ(co->status, a.cutover_status) << what;
-    else EXPECT_EQ(co->status, lt->status) << what;
-    if (lt->status == 401 || lt->status == 403 || lt->status == 404)
+    if (a.cutover_status) {
+      EXPECT_EQ(co->status, a.cutover_status) << what;
+    } else {
+      EXPECT_EQ(co->status, lt->status) << what;
+    }
+    if (lt->status == 401 || lt->status == 403 || lt->status == 404) {
       EXPECT_GE(co->status, 400) << "served what lighttpd refused: " << what;
+    }
     EXPECT_EQ(co->body.find("#!/usr/bin/env perl"), std::string::npos) << "a script's source was sent: " << what;
   }
 }

@@ -37,6 +37,9 @@ struct Backends {
     write_file(docroot + "/notes.inc", "include source\n");
     write_file(docroot + "/backup.txt~", "backup\n");
     write_file(dir + "/assets/logo.txt", "an asset\n");
+    write_file(dir + "/users", "jan:jan\nann:ann\n");  // lighttpd's plain backend
+    auto [code, out] = run_program(dir, {"htpasswd", "-bcm", dir + "/htpasswd", "apr", "apr"});
+    EXPECT_EQ(code, 0) << out;
   }
   std::string fill(std::string conf, int port) const {
     auto rep = [&](const std::string& k, const std::string& v) {
@@ -48,6 +51,8 @@ struct Backends {
     rep("{APP}", app.socket);
     rep("{W1}", std::to_string(w1.port));
     rep("{W2}", std::to_string(w2.port));
+    rep("{USERS}", dir + "/users");
+    rep("{HTPASSWD}", dir + "/htpasswd");
     return conf;
   }
 };
@@ -127,6 +132,21 @@ const std::vector<Request> kRequests = {
     // A range of a file (server.range-requests in a url block turns it off there).
     {"GET", "/static/hello.txt", "127.0.0.1", "Range: bytes=0-3\r\n"},
     {"GET", "/dir/file.txt", "127.0.0.1", "Range: bytes=2-5\r\n"},
+    // Credentials (mod_auth): Basic right, wrong and undecodable; Digest unsigned and with a
+    // nonce the server never made (stale).
+    {"GET", "/dir/file.txt", "api.local", "Authorization: Basic amFuOmphbg==\r\n"},
+    {"GET", "/dir/file.txt", "api.local", "Authorization: Basic amFuOmphbQ==\r\n"},
+    {"GET", "/dir/file.txt", "api.local", "Authorization: Basic =\r\n"},
+    {"GET", "/dir/file.txt", "api.local"},
+    {"GET", "/dir/file.txt", "apr.api.local", "Authorization: Basic YXByOmFwcg==\r\n"},
+    {"GET", "/dir/file.txt", "apr.api.local", "Authorization: Basic amFuOmphbg==\r\n"},
+    {"GET", "/static/hello.txt", "api.local"},
+    {"GET", "/static/hello.txt", "api.local", "Authorization: Digest username=\"jan\", realm=\"r\", nonce=\"b3b26457000000003a9b34a3cd56d26e48a52a498ac9765d4b\", "
+     "uri=\"/static/hello.txt\", qop=auth, nc=00000001, cnonce=\"65ee1b37\", algorithm=\"md5\", response=\"049b000fb00ab51dddea6f093a96aa2e\"\r\n"},
+    {"GET", "/static/hello.txt", "api.local", "Authorization: Digest username=\"jan\", realm=\"r\", nonce=\"x\", uri=\"/static/hello.txt\", qop=auth, "
+     "response=\"049b000fb00ab51dddea6f093a96aa2e\"\r\n"},
+    {"GET", "/sub/", "127.0.0.1", "Authorization: Basic amFuOmphbg==\r\n"},
+    {"GET", "/sub/", "127.0.0.1", "Authorization: Basic YW5uOmFubg==\r\n"},
     // Body limits: 2 KiB against a block's 1 KB and the server's.
     {"POST", "/app/upload", "127.0.0.1", "", std::string(2048, 'x')},
     {"POST", "/app/form", "127.0.0.1", "", std::string(2048, 'x')},
@@ -387,6 +407,15 @@ const std::vector<Case> kCorpus = {
      "setenv.set-response-header = ( \"X-Frame-Options\" => \"global\" )\n"
      "$HTTP[\"host\"] == \"api.local\" {\n  $HTTP[\"url\"] =^ \"/app/\" {\n"
      "    setenv.set-response-header = ( \"X-Frame-Options\" => \"nested\" )\n  }\n}\n"},
+    {"auth in nested host blocks (plain and htpasswd backends, Basic and Digest) and in a url block",
+     "server.modules = (\"mod_auth\", \"mod_authn_file\")\nserver.document-root = \"{DOCROOT}\"\nserver.port = {PORT}\nindex-file.names = ( \"index.html\" )\n"
+     "$HTTP[\"host\"] =~ \"api\\.local$\" {\n"
+     "  $HTTP[\"host\"] == \"api.local\" {\n    auth.backend = \"plain\"\n    auth.backend.plain.userfile = \"{USERS}\"\n  }\n"
+     "  $HTTP[\"host\"] == \"apr.api.local\" {\n    auth.backend = \"htpasswd\"\n    auth.backend.htpasswd.userfile = \"{HTPASSWD}\"\n  }\n"
+     "  auth.require = ( \"/dir\" => ( \"method\" => \"basic\", \"realm\" => \"r\", \"require\" => \"valid-user\" ),\n"
+     "    \"/static\" => ( \"method\" => \"digest\", \"realm\" => \"r\", \"require\" => \"user=jan\" ) )\n}\n"
+     "$HTTP[\"url\"] =^ \"/sub\" {\n  auth.backend = \"plain\"\n  auth.backend.plain.userfile = \"{USERS}\"\n"
+     "  auth.require = ( \"\" => ( \"method\" => \"basic\", \"realm\" => \"sub\", \"require\" => \"user=jan|group=staff\" ) )\n}\n"},
     {"rewrite-repeat and once together",
      "server.modules = (\"mod_rewrite\", \"mod_fastcgi\")\nserver.document-root = \"{DOCROOT}\"\nserver.port = {PORT}\nindex-file.names = ( \"index.html\" )\n"
      "url.rewrite-repeat = ( \"^/api/v1/(.*)\" => \"/api/v2/$1\" )\nurl.rewrite-once = ( \"^/api/v2/(.*)\" => \"/app/$1\" )\n"
