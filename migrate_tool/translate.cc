@@ -1243,6 +1243,7 @@ class Translator {
       } else if (s.key == "proxy.server" && loaded("mod_proxy")) {
         route_excl_[s.key].push_back({host_re, re, cur_block_, when});
         proxy(s, hc);
+      } else if (server_key_rule(s, hc, p.cond->text() + " and " + cond)) {
       } else if (s.key == "url.access-deny" && loaded("mod_access")) {
         deny_rule(s, hc, p.cond->text() + " and " + cond);
       } else if (s.key == "server.max-request-size") {
@@ -1421,9 +1422,7 @@ class Translator {
         }
         route_excl_[st.key].push_back(cm->excl);
         add(st.pos, Verdict::exact, st.key, "redirect routes with the block's match, ahead of the outer ones, which step aside for those requests");
-      } else if (st.key == "server.tag") {
-        header_rules_ += "[[headers]]  # " + where(st.pos) + " " + cond + "\nmatch = { " + cm->match + " }\nserver_tag = " + tq(st.value.str) + "\n\n";
-        add(st.pos, Verdict::exact, st.key, "a [[headers]] rule: the Server field of answers without one, where the block matches");
+      } else if (server_key_rule(st, cm->match, cond)) {
       } else if (st.key == "url.access-deny") {
         deny_rule(st, cm->match, cond);
       } else if (st.key == "server.max-request-size") {
@@ -1817,6 +1816,32 @@ class Translator {
     return out;
   }
 
+  // Server keys a block may set for the requests it matches (lighttpd's last matching block
+  // wins per key): server.tag and the error handlers, as a [[headers]] rule. False: not one.
+  bool server_key_rule(const Setting& st, const std::string& match, const std::string& cond) {
+    const char* key = st.key == "server.tag"                 ? "server_tag"
+                      : st.key == "server.error-handler-404" ? "error_handler_404"
+                      : st.key == "server.error-handler"     ? "error_handler"
+                                                             : nullptr;
+    if (!key) return false;
+    if (match.empty()) {
+      add(st.pos, Verdict::untranslated, st.key, "inside " + cond + ": its conditions cannot be said here");
+      return true;
+    }
+    if (st.key != "server.tag" && !st.value.str.empty() && st.value.str.front() != '/') {
+      add(st.pos, Verdict::untranslated, st.key, "\"" + st.value.str + "\": only a local path is translated");
+      return true;
+    }
+    header_rules_ += "[[headers]]  # " + where(st.pos) + " " + cond + "\nmatch = { " + match + " }\n" + key + " = " + tq(st.value.str) + "\n\n";
+    add(st.pos, Verdict::exact, st.key,
+        std::string("a [[headers]] rule: ") +
+            (st.key == "server.tag" ? "the Server field of answers without one"
+                                    : st.key == "server.error-handler" ? "the handler of errors cutover answers itself (but 401)"
+                                                                       : "the handler of the 403s and 404s cutover answers itself") +
+            ", where the block matches (the last matching block's, as lighttpd)");
+    return true;
+  }
+
   // lighttpd's url.access-deny inside a block: a [[deny]] rule for what the block matches.
   void deny_rule(const Setting& s, const std::string& match, const std::string& cond) {
     deny_rules_ += "[[deny]]  # " + where(s.pos) + " " + cond + "\nmatch = { " + match + " }\nsuffixes = " + tlist(strings_of(s.value)) + "\n\n";
@@ -1858,6 +1883,7 @@ class Translator {
     for (auto& s : b.settings) {
       if (s.key.rfind("setenv.", 0) == 0 && loaded("mod_setenv")) {
         setenv(s, &block_edits, cond);
+      } else if (server_key_rule(s, hc, cond)) {
       } else if (s.key == "url.access-deny" && loaded("mod_access")) {
         deny_rule(s, hc, cond);
       } else if (s.key == "server.max-request-size") {
@@ -1966,6 +1992,7 @@ class Translator {
         } else if (s.key == "server.max-request-size") {
           caveat_if_partial(s);
           limit_rule(s, hc, bare_else ? "else" : cond);
+        } else if (server_key_rule(s, hc, bare_else ? "else" : cond)) {
         } else if (s.key == "url.access-deny" && loaded("mod_access")) {
           caveat_if_partial(s);
           deny_rule(s, hc, bare_else ? "else" : cond);
@@ -2024,6 +2051,7 @@ class Translator {
           route_excl_[s.key].push_back({"", re, cur_block_, ""});
           block_path_re_ = re;
           proxy(s, rc);
+        } else if (server_key_rule(s, rc, cond)) {
         } else if (s.key == "url.access-deny" && loaded("mod_access")) {
           deny_rule(s, rc, cond);
         } else if (s.key == "server.max-request-size") {

@@ -336,6 +336,8 @@ struct HeaderRule {
   HeaderEdits fastcgi_env;  // FastCGI params (lighttpd's setenv.*-environment in a block)
   bool env_add = false, env_set = false;
   std::optional<std::string> server_tag;  // replaces server.server_tag (lighttpd's server.tag in a block)
+  // replace server.error_handler_404 / error_handler (lighttpd's server.error-handler* in a block)
+  std::optional<std::string> error_handler_404, error_handler;
   std::string origin;
 };
 

@@ -1292,9 +1292,14 @@ std::shared_ptr<const Config> parse(const toml::table& root, const std::string& 
     parse_header_edits(hr, "response_headers", false, rule.response, &rule.response_add, &rule.response_set);
     parse_header_edits(hr, "fastcgi_env", true, rule.fastcgi_env, &rule.env_add, &rule.env_set);
     if (auto v = hr.str("server_tag")) rule.server_tag = *v;
+    for (auto [key, into] : {std::pair{"error_handler_404", &rule.error_handler_404}, std::pair{"error_handler", &rule.error_handler}})
+      if (auto v = hr.str(key)) {
+        if (!v->empty() && v->front() != '/') hr.fail(*hr.get(key), std::string("headers.") + key + ": expected a local path (\"/404.html\") or \"\" (off)");
+        *into = *v;
+      }
     if (!rule.request_add && !rule.request_set && !rule.response_add && !rule.response_set && !rule.env_add && !rule.env_set &&
-        !rule.server_tag)
-      hr.fail_here("headers: give request_headers, response_headers, fastcgi_env or server_tag");
+        !rule.server_tag && !rule.error_handler_404 && !rule.error_handler)
+      hr.fail_here("headers: give request_headers, response_headers, fastcgi_env, server_tag or an error handler");
   });
   rules("deny", c->deny_rules, [](Reader& dr, DenyRule& rule) {
     if (!dr.get("suffixes")) dr.fail_here("deny: give suffixes (\"\" denies every path, [] none)");

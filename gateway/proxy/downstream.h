@@ -150,7 +150,8 @@ class ClientResponse final : public ResponseSink {
   // The handler for `status`, when one applies and none ran yet (it will not run twice).
   const std::string* error_handler_for(int status) {
     if (caught_ || status < 400 || status == 401 || started_ || handoff_) return nullptr;
-    const std::string* h = (status == 404 || status == 403) && on_404_ ? on_404_ : on_error_;
+    // lighttpd 1.4.69 (response.c): error-handler, when set, comes before error-handler-404.
+    const std::string* h = on_error_ ? on_error_ : (status == 404 || status == 403) ? on_404_ : nullptr;
     if (h) caught_ = true;
     return h;
   }

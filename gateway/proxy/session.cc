@@ -613,6 +613,8 @@ class Session {
       if (r.response_add) rule_response_.add = r.response.add;
       if (r.response_set) rule_response_.set = r.response.set;
       if (r.server_tag) rule_tag_ = &*r.server_tag;
+      if (r.error_handler_404) rule_404_ = &*r.error_handler_404;
+      if (r.error_handler) rule_error_ = &*r.error_handler;
     }
     return any;
   }
@@ -634,10 +636,13 @@ class Session {
     const HeaderEdits* response_edits = route ? &route->response_headers : &cfg().server.response_headers;
     rule_env_ptr_ = cfg().server.fastcgi_env.empty() ? nullptr : &cfg().server.fastcgi_env;
     rule_tag_ = nullptr;
+    rule_404_ = &cfg().server.error_handler_404;
+    rule_error_ = &cfg().server.error_handler;
     if (!cfg().header_rules.empty() && apply_header_rules(*request_edits, *response_edits, head, target)) {
       request_edits = &rule_request_;
       response_edits = &rule_response_;
     }
+    out.catch_errors(rule_404_, rule_error_);  // a [[headers]] rule's handlers replace the server's
     out.edit_fields(response_edits);
     if (rule_tag_) out.server_tag(*rule_tag_);
     // Limits first: lighttpd answers 413 as soon as it has the head, before any module runs.
@@ -1136,6 +1141,7 @@ class Session {
   std::string peer_ip_;          // the socket's peer; client_ip_ differs behind a trusted proxy
   std::string_view scheme_ = "http";  // "https" when a trusted proxy says so
   const std::string* rule_tag_ = nullptr;  // the last matching [[headers]] rule's server_tag
+  const std::string *rule_404_ = nullptr, *rule_error_ = nullptr;  // error handlers, the server's or a rule's
   bool client_from_proxy_ = false;    // client_ip_ and scheme_ were set from a trusted proxy's fields
   uint16_t client_port_ = 0, server_port_ = 0;
   std::string decoded_path_;

@@ -147,6 +147,10 @@ const std::vector<Request> kRequests = {
      "response=\"049b000fb00ab51dddea6f093a96aa2e\"\r\n"},
     {"GET", "/sub/", "127.0.0.1", "Authorization: Basic amFuOmphbg==\r\n"},
     {"GET", "/sub/", "127.0.0.1", "Authorization: Basic YW5uOmFubg==\r\n"},
+    // Errors cutover answers itself, for the error handlers of blocks.
+    {"GET", "/static/nope.txt", "api.local"},
+    {"GET", "/dir/nope", "api.local"},
+    {"GET", "/missing", "api.local"},
     // Body limits: 2 KiB against a block's 1 KB and the server's.
     {"POST", "/app/upload", "127.0.0.1", "", std::string(2048, 'x')},
     {"POST", "/app/form", "127.0.0.1", "", std::string(2048, 'x')},
@@ -416,6 +420,13 @@ const std::vector<Case> kCorpus = {
      "    \"/static\" => ( \"method\" => \"digest\", \"realm\" => \"r\", \"require\" => \"user=jan\" ) )\n}\n"
      "$HTTP[\"url\"] =^ \"/sub\" {\n  auth.backend = \"plain\"\n  auth.backend.plain.userfile = \"{USERS}\"\n"
      "  auth.require = ( \"\" => ( \"method\" => \"basic\", \"realm\" => \"sub\", \"require\" => \"user=jan|group=staff\" ) )\n}\n"},
+    {"error handlers in url blocks of a host block, static and a FastCGI app",
+     "server.modules = (\"mod_fastcgi\")\nserver.document-root = \"{DOCROOT}\"\nserver.port = {PORT}\nindex-file.names = ( \"index.html\" )\n"
+     "fastcgi.server = ( \"/app\" => (( \"socket\" => \"{APP}\", \"check-local\" => \"disable\" )) )\n"
+     "server.error-handler-404 = \"/app/global-404\"\n"
+     "$HTTP[\"host\"] == \"api.local\" {\n  $HTTP[\"url\"] =^ \"/static/\" {\n    server.error-handler-404 = \"/index.html\"\n  }\n"
+     "  else $HTTP[\"url\"] =^ \"/dir/\" {\n    server.error-handler = \"/app/any-error\"\n  }\n"
+     "  else {\n    server.error-handler-404 = \"/app/host-404\"\n  }\n}\n"},
     {"rewrite-repeat and once together",
      "server.modules = (\"mod_rewrite\", \"mod_fastcgi\")\nserver.document-root = \"{DOCROOT}\"\nserver.port = {PORT}\nindex-file.names = ( \"index.html\" )\n"
      "url.rewrite-repeat = ( \"^/api/v1/(.*)\" => \"/api/v2/$1\" )\nurl.rewrite-once = ( \"^/api/v2/(.*)\" => \"/app/$1\" )\n"
