@@ -358,6 +358,10 @@ class Translator {
       } else {
         add(s.pos, Verdict::exact, k, "TLS off: plain HTTP, as cutover speaks");
       }
+    } else if (k == "expire.url" || k == "expire.mimetypes") {
+      std::string v = expire_list(s);
+      if (v.empty()) return;
+      server_lines_ += std::string(k == "expire.url" ? "expire_urls" : "expire_mimetypes") + " = " + v + "  # " + where(s.pos) + "\n";
     } else if (k == "server.tag") {
       server_lines_ += "server_tag = " + tq(s.value.str) + "  # " + where(s.pos) + "\n";
       add(s.pos, Verdict::exact, k, "server.server_tag: the Server field of every answer that has none");
@@ -533,16 +537,16 @@ class Translator {
     std::vector<std::string> skip;
     if (before("mod_redirect")) skip.push_back("redirect");
     if (before("mod_access")) skip.push_back("deny");
+    if (before("mod_auth")) skip.push_back("auth");
     if (!skip.empty()) {
       server_lines_ += "response_headers_skip = " + tlist(skip) + "  # listed before mod_setenv in server.modules\n";
+      std::string which;
+      for (const std::string& k : skip)
+        which += (which.empty() ? "" : ", ") + std::string(k == "redirect" ? "mod_redirect (redirects)" : k == "deny" ? "mod_access (403s)" : "mod_auth (401s)");
       add(s.pos, Verdict::exact, "server.modules",
-          "mod_redirect / mod_access before mod_setenv: their answers go without the setenv.*-response-header fields, as "
-          "lighttpd sends them (server.response_headers_skip)");
+          which + " before mod_setenv: those answers go without the setenv.*-response-header fields, as lighttpd sends them "
+                  "(server.response_headers_skip)");
     }
-    if (before("mod_auth"))
-      add(s.pos, Verdict::caveat, "server.modules",
-          "mod_auth listed before mod_setenv: lighttpd sends its 401 without the setenv.*-response-header fields; cutover adds "
-          "them (list mod_setenv first in lighttpd to compare like with like)");
   }
   void quirk_dirlisting_order(const Setting& s) {
     auto a = std::find(modules_.begin(), modules_.end(), "mod_staticfile"), b = std::find(modules_.begin(), modules_.end(), "mod_dirlisting");
@@ -630,14 +634,22 @@ class Translator {
     return ", host = " + tq(b->cond->value);
   }
 
-  void aliases(const Setting& s) {
+  // alias.url: static routes with alias, in list order. In a block (`b`, its `match`): the
+  // block's routes go ahead of the outer ones, which step aside where it matches (the caller
+  // registers that), with the block's static options.
+  void aliases(const Setting& s, const Block* b = nullptr, const std::string& match = "") {
     for (auto& it : s.value.items) {
       if (!it.first) continue;
-      std::string r = "[[routes]]  # " + where(s.pos) + " alias.url\nname = \"alias_" + slug(*it.first) + "\"\nmatch = { prefix = " +
-                      tq(*it.first) + " }\nstatic = { alias = " + tq(it.second.str) + "STATIC_OPTIONS }\n";
-      routes_.push_back({r, where(s.pos), 30});
+      std::string r = "[[routes]]  # " + where(s.pos) + " alias.url\nname = \"alias_" + slug(*it.first) +
+                      (b ? "_" + std::to_string(++route_seq_) : "") + "\"\nmatch = { prefix = " + tq(*it.first) +
+                      (match.empty() ? "" : ", " + match) + " }\nstatic = { alias = " + tq(it.second.str) +
+                      (b ? static_options(b) : "STATIC_OPTIONS") + " }\n";
+      if (b) routes_.push_back({r, where(s.pos), 30 - 1 - extra_depth_, "", s.key, cur_block_});
+      else routes_.push_back({r, where(s.pos), 30, s.key, s.key, -1});
     }
-    add(s.pos, Verdict::exact, s.key, "static routes with alias, first match in list order (prefix without segment boundary, as lighttpd)");
+    add(s.pos, Verdict::exact, s.key,
+        std::string("static routes with alias, first match in list order (prefix without segment boundary, as lighttpd)") +
+            (b ? "; for the requests its block matches, ahead of the outer ones, which step aside there" : ""));
   }
 
   // One host entry of fastcgi.server / proxy.server: an address, or a worker spec.
@@ -1244,6 +1256,9 @@ class Translator {
         route_excl_[s.key].push_back({host_re, re, cur_block_, when});
         proxy(s, hc);
       } else if (server_key_rule(s, hc, p.cond->text() + " and " + cond)) {
+      } else if (s.key == "alias.url" && loaded("mod_alias")) {
+        route_excl_[s.key].push_back({host_re, re, cur_block_, when});
+        aliases(s, &b, hc);
       } else if (s.key == "url.access-deny" && loaded("mod_access")) {
         deny_rule(s, hc, p.cond->text() + " and " + cond);
       } else if (s.key == "server.max-request-size") {
@@ -1423,6 +1438,9 @@ class Translator {
         route_excl_[st.key].push_back(cm->excl);
         add(st.pos, Verdict::exact, st.key, "redirect routes with the block's match, ahead of the outer ones, which step aside for those requests");
       } else if (server_key_rule(st, cm->match, cond)) {
+      } else if (st.key == "alias.url") {
+        route_excl_[st.key].push_back(cm->excl);
+        aliases(st, &b, cm->match);
       } else if (st.key == "url.access-deny") {
         deny_rule(st, cm->match, cond);
       } else if (st.key == "server.max-request-size") {
@@ -1553,7 +1571,10 @@ class Translator {
   // cannot check the method) or that cutover cannot check is denied (403).
   void compile_auth() {
     if (!loaded("mod_auth")) {
-      for (const Ctx& c : contexts("auth.require")) add(c.s->pos, Verdict::exact, c.s->key, "mod_auth is not loaded: no effect, as in lighttpd");
+      for (const Block& b : c_.blocks)
+        for (const Setting& st : b.settings)
+          if (st.key == "auth.require" || st.key.rfind("auth.backend", 0) == 0)
+            add(st.pos, Verdict::exact, st.key, "mod_auth is not in server.modules: no effect in lighttpd, none here");
       return;
     }
     std::vector<Ctx> reqs = contexts("auth.require"), backends = contexts("auth.backend");
@@ -1583,10 +1604,9 @@ class Translator {
             if (!it.first) continue;
             std::string origin = where(rs.pos) + " auth.require \"" + *it.first + "\" (backend " + where_ctx(bc, rs.pos) + ", file " + where_ctx(fc, rs.pos) + ")";
             std::string problem = auth_area(rs, *it.first, it.second, backend, fc.ctx ? fc.ctx->s : nullptr, *m, origin, rc.ctx->block);
-            if (!problem.empty()) {
-              std::string px = it.first->empty() ? "/" : *it.first;
-              closed_rules_ += "[[deny]]  # " + origin + ": " + problem + "\nmatch = { prefix = " + tq(px) + (m->empty() ? "" : ", " + *m) +
-                               " }\nsuffixes = [\"\"]\nindependent = true\n\n";
+            if (!problem.empty()) {  // an area that admits nobody, checked where lighttpd's auth is
+              auth_ += "[[auth]]  # " + origin + ": " + problem + "\nprefix = " + tq(it.first->empty() ? "/" : *it.first) +
+                       "\nrefuse = true\n" + (m->empty() ? "" : "match = { " + *m + " }\n") + "\n";
               problems[*it.first].insert(problem);
             }
           }
@@ -1600,7 +1620,7 @@ class Translator {
         std::string list;
         for (const std::string& w : why) list += (list.empty() ? "" : "; ") + w;
         add(rs.pos, Verdict::caveat, "auth.require \"" + entry + "\"",
-            "for the requests where " + list + ": denied (403) there (the [[deny]] rules say where)");
+            "for the requests where " + list + ": denied (403) there (the [[auth]] areas with refuse = true say where)");
       }
       add(rs.pos, Verdict::exact, rs.key,
           "[[auth]] areas for its entries, one per combination of the auth.backend and user-file blocks that can be in effect with it "
@@ -1822,10 +1842,18 @@ class Translator {
     const char* key = st.key == "server.tag"                 ? "server_tag"
                       : st.key == "server.error-handler-404" ? "error_handler_404"
                       : st.key == "server.error-handler"     ? "error_handler"
+                      : st.key == "expire.url"               ? "expire_urls"
+                      : st.key == "expire.mimetypes"         ? "expire_mimetypes"
                                                              : nullptr;
     if (!key) return false;
     if (match.empty()) {
       add(st.pos, Verdict::untranslated, st.key, "inside " + cond + ": its conditions cannot be said here");
+      return true;
+    }
+    if (st.key.rfind("expire.", 0) == 0) {
+      if (!active(st)) return true;
+      std::string v = expire_list(st, " in the block's [[headers]] rule");
+      if (!v.empty()) header_rules_ += "[[headers]]  # " + where(st.pos) + " " + cond + "\nmatch = { " + match + " }\n" + key + " = " + v + "\n\n";
       return true;
     }
     if (st.key != "server.tag" && !st.value.str.empty() && st.value.str.front() != '/') {
@@ -1840,6 +1868,29 @@ class Translator {
                                                                        : "the handler of the 403s and 404s cutover answers itself") +
             ", where the block matches (the last matching block's, as lighttpd)");
     return true;
+  }
+
+  // expire.url / expire.mimetypes as [["prefix", "spec"], ...] (reported here); "" when not a
+  // list of pairs.
+  std::string expire_list(const Setting& s, const std::string& where_to = "") {
+    std::string out;
+    bool modification = false;
+    for (auto& it : s.value.items) {
+      if (!it.first) {
+        add(s.pos, Verdict::untranslated, s.key, "expected \"prefix\" => \"access plus 1 hours\" pairs");
+        return "";
+      }
+      modification = modification || it.second.str.rfind("modification", 0) == 0;
+      out += std::string(out.empty() ? "" : ", ") + "[" + tq(*it.first) + ", " + tq(it.second.str) + "]";
+    }
+    std::string what = std::string(s.key == "expire.url" ? "server.expire_urls" : "server.expire_mimetypes") + where_to +
+                       ": 200/204/206 answers to GET and HEAD without a Cache-Control get max-age (HTTP/1.1) or Expires (HTTP/1.0), as mod_expire";
+    if (modification)
+      add(s.pos, Verdict::caveat, s.key, what + "; a modification-based entry counts from a static file's mtime: a backend's answer gets "
+                                               "nothing (lighttpd looks for a file at the path under the docroot)");
+    else
+      add(s.pos, Verdict::exact, s.key, what);
+    return "[" + out + "]";
   }
 
   // lighttpd's url.access-deny inside a block: a [[deny]] rule for what the block matches.
@@ -1884,6 +1935,9 @@ class Translator {
       if (s.key.rfind("setenv.", 0) == 0 && loaded("mod_setenv")) {
         setenv(s, &block_edits, cond);
       } else if (server_key_rule(s, hc, cond)) {
+      } else if (s.key == "alias.url" && loaded("mod_alias")) {
+        route_excl_[s.key].push_back({"", "", cur_block_, when});
+        aliases(s, &b, hc);
       } else if (s.key == "url.access-deny" && loaded("mod_access")) {
         deny_rule(s, hc, cond);
       } else if (s.key == "server.max-request-size") {
@@ -1993,6 +2047,9 @@ class Translator {
           caveat_if_partial(s);
           limit_rule(s, hc, bare_else ? "else" : cond);
         } else if (server_key_rule(s, hc, bare_else ? "else" : cond)) {
+        } else if (s.key == "alias.url" && loaded("mod_alias") && !hc.empty()) {
+          overrides(s, route_overrides_);
+          aliases(s, &b, hc);
         } else if (s.key == "url.access-deny" && loaded("mod_access")) {
           caveat_if_partial(s);
           deny_rule(s, hc, bare_else ? "else" : cond);
@@ -2052,6 +2109,9 @@ class Translator {
           block_path_re_ = re;
           proxy(s, rc);
         } else if (server_key_rule(s, rc, cond)) {
+        } else if (s.key == "alias.url" && loaded("mod_alias")) {
+          route_excl_[s.key].push_back({"", re, cur_block_, ""});
+          aliases(s, &b, rc);
         } else if (s.key == "url.access-deny" && loaded("mod_access")) {
           deny_rule(s, rc, cond);
         } else if (s.key == "server.max-request-size") {

@@ -16,6 +16,7 @@
 #include "stage/split.h"
 #include "auth/area.h"
 #include "core/access_format.h"
+#include "static/expires.h"
 #include "static/mime.h"
 
 namespace cutover {
@@ -313,6 +314,9 @@ struct AuthSpec {
   uint8_t algorithms = uint8_t(auth::DigestAlgorithm::md5);  // digest
   std::string nonce_secret;                                  // digest; "" a random one
   bool ignore_case = false;  // the prefix compared without case (lighttpd with server.force-lowercase-filenames)
+  // Admits nobody: 403 before any route (what migrate writes where lighttpd's auth cannot
+  // check anyone and answers 500: no backend or user file in effect, digest over htpasswd).
+  bool refuse = false;
   std::string require_text = "valid-user";
   auth::Requirement require;
   uint32_t max_failures = 10;      // failed logins per client IP within failure_window...
@@ -338,6 +342,9 @@ struct HeaderRule {
   std::optional<std::string> server_tag;  // replaces server.server_tag (lighttpd's server.tag in a block)
   // replace server.error_handler_404 / error_handler (lighttpd's server.error-handler* in a block)
   std::optional<std::string> error_handler_404, error_handler;
+  // replace server.expire_urls / expire_mimetypes (lighttpd's expire.* in a block), per key
+  statics::ExpireTable expires;
+  bool expire_urls = false, expire_mimetypes = false;
   std::string origin;
 };
 
@@ -405,7 +412,8 @@ struct ServerSpec {
   bool redirects_before_deny = false;
   // Answers cutover makes itself without response_headers (lighttpd: mod_redirect or
   // mod_access listed before mod_setenv answers before mod_setenv adds its fields).
-  bool plain_redirects = false, plain_denials = false;
+  bool plain_redirects = false, plain_denials = false, plain_auth = false;
+  statics::ExpireTable expires;  // expire_urls, expire_mimetypes (lighttpd's mod_expire)
   std::string access_log;            // path; empty: no access log
   AccessFormat access_log_format = AccessFormat::combined();
   std::string state_file;            // route stages kept across restarts; empty: not kept

@@ -242,6 +242,24 @@ void parse_header_edits(Reader& r, const char* key, bool request, HeaderEdits& o
 
 FieldCondition::Cidr parse_cidr(Reader& r, const std::string& text, const toml::node& at);
 
+// expire_urls / expire_mimetypes: [["/prefix", "access plus 1 hours"], ...] in order (the
+// first prefix that matches wins). False: the key is absent.
+bool parse_expire_list(Reader& r, const char* key, std::vector<std::pair<std::string, statics::ExpireSpec>>& out) {
+  const toml::node* n = r.get(key);
+  if (!n) return false;
+  std::string shape = std::string(key) + ": expected a list of [\"prefix\", \"access plus 1 hours\"] pairs";
+  if (!n->is_array()) r.fail(*n, shape);
+  for (const toml::node& e : *n->as_array()) {
+    const toml::array* pair = e.as_array();
+    if (!pair || pair->size() != 2 || !(*pair)[0].is_string() || !(*pair)[1].is_string()) r.fail(e, shape);
+    std::string why;
+    std::optional<statics::ExpireSpec> spec = statics::parse_expire(**(*pair)[1].as_string(), why);
+    if (!spec) r.fail((*pair)[1], std::string(key) + ": " + why);
+    out.push_back({**(*pair)[0].as_string(), *spec});
+  }
+  return true;
+}
+
 void parse_server(Reader& r, ServerSpec& s) {
   for (auto& [text, node] : r.str_list("listen")) s.listen.push_back(parse_listen(r, text, *node));
   if (auto v = r.integer("threads", 0, 256)) s.threads = int(*v);
@@ -261,11 +279,14 @@ void parse_server(Reader& r, ServerSpec& s) {
       s.admin_hosts.push_back(l);
     }
   if (auto v = r.str("server_tag")) s.server_tag = *v;
+  parse_expire_list(r, "expire_urls", s.expires.urls);
+  parse_expire_list(r, "expire_mimetypes", s.expires.mimetypes);
   if (auto v = r.boolean("redirects_before_deny")) s.redirects_before_deny = *v;
   for (auto& [what, node] : r.str_list("response_headers_skip")) {
     if (what == "redirect") s.plain_redirects = true;
     else if (what == "deny") s.plain_denials = true;
-    else r.fail(*node, "server.response_headers_skip: expected \"redirect\" and/or \"deny\"");
+    else if (what == "auth") s.plain_auth = true;
+    else r.fail(*node, "server.response_headers_skip: expected \"redirect\", \"deny\" and/or \"auth\"");
   }
   if (auto v = r.str("user")) s.user = *v;
   if (auto v = r.str("group")) s.group = *v;
@@ -834,6 +855,7 @@ void parse_auth(Reader& r, AuthSpec& a) {
       r.fail(*r.get("realm"), "auth.realm: quotes and backslashes are not allowed");
     a.realm = *v;
   }
+  if (auto v = r.boolean("refuse")) a.refuse = *v;
   // The user file, by its format: htpasswd hashes, lighttpd's plain "user:password", or
   // htdigest "user:realm:md5".
   const char* file_key = nullptr;
@@ -845,10 +867,11 @@ void parse_auth(Reader& r, AuthSpec& a) {
       a.htpasswd = *f;
       a.format = format;
     }
-  if (!file_key) r.fail_here("auth.htpasswd: the password file is required (make one with `htpasswd -B -c FILE USER`; or plain, htdigest)");
+  if (!file_key && !a.refuse)
+    r.fail_here("auth.htpasswd: the password file is required (make one with `htpasswd -B -c FILE USER`; or plain, htdigest; or refuse = true)");
   // Unreadable files do not stop the config (the area then refuses every login and says so):
   // relative paths depend on the working directory, which `check` may not share with `serve`.
-  if (::access(a.htpasswd.c_str(), R_OK) != 0)
+  if (file_key && ::access(a.htpasswd.c_str(), R_OK) != 0)
     a.problem = where(r.file(), r.get(file_key)->source()) + ": auth." + file_key + ": cannot read " + a.htpasswd + " (from here)";
   if (auto v = r.str("scheme")) {
     if (*v == "basic") a.scheme = auth::Scheme::basic;
@@ -1297,9 +1320,11 @@ std::shared_ptr<const Config> parse(const toml::table& root, const std::string& 
         if (!v->empty() && v->front() != '/') hr.fail(*hr.get(key), std::string("headers.") + key + ": expected a local path (\"/404.html\") or \"\" (off)");
         *into = *v;
       }
+    rule.expire_urls = parse_expire_list(hr, "expire_urls", rule.expires.urls);
+    rule.expire_mimetypes = parse_expire_list(hr, "expire_mimetypes", rule.expires.mimetypes);
     if (!rule.request_add && !rule.request_set && !rule.response_add && !rule.response_set && !rule.env_add && !rule.env_set &&
-        !rule.server_tag && !rule.error_handler_404 && !rule.error_handler)
-      hr.fail_here("headers: give request_headers, response_headers, fastcgi_env, server_tag or an error handler");
+        !rule.server_tag && !rule.error_handler_404 && !rule.error_handler && !rule.expire_urls && !rule.expire_mimetypes)
+      hr.fail_here("headers: give request_headers, response_headers, fastcgi_env, server_tag, an error handler or expire_*");
   });
   rules("deny", c->deny_rules, [](Reader& dr, DenyRule& rule) {
     if (!dr.get("suffixes")) dr.fail_here("deny: give suffixes (\"\" denies every path, [] none)");

@@ -89,7 +89,7 @@ std::shared_ptr<const Snapshot> Runtime::install(std::shared_ptr<const Config> c
                             a.failure_window.count(), a.block_time.count(), a.scheme, a.format, a.algorithms, a.nonce_secret};
       ar.area = std::make_shared<auth::Area>(rules, [](const std::string& m) { log::warn("auth: " + m); });
       std::string why;
-      if (!ar.area->load(why)) log::error("auth " + a.prefix + ": " + why + "; every login there fails until it can be read");
+      if (!a.refuse && !ar.area->load(why)) log::error("auth " + a.prefix + ": " + why + "; every login there fails until it can be read");
     }
     next->auth.push_back(std::move(ar));
   }

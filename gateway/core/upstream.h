@@ -204,6 +204,7 @@ struct ResponseStart {
   const std::vector<http1::Field>* fields = nullptr;  // end-to-end fields only
   bool has_body = true;
   std::optional<uint64_t> content_length;  // also sent for HEAD when known
+  std::optional<int64_t> file_mtime;       // a file's answer: its mtime (modification-based expiry)
 };
 
 // What an app asked the gateway to answer instead of its own response: another local path

@@ -271,6 +271,25 @@ ClientResponse::ClientResponse(Downstream& d, const http1::RequestHead& h, bool 
   head_.clear();
 }
 
+// lighttpd's mod_expire: only where the answer has no Cache-Control yet.
+void ClientResponse::append_expiry(const ResponseStart& r) {
+  std::string_view type;
+  auto cache_control = [](std::string_view n) { return n.size() == 13 && http1::iequals(n, "cache-control"); };
+  if (r.fields)
+    for (const auto& f : *r.fields) {
+      if (cache_control(f.name)) return;
+      if (f.name.size() == 12 && http1::iequals(f.name, "content-type")) type = f.value;
+    }
+  if (edits_)
+    for (auto* list : {&edits_->set, &edits_->add})
+      for (auto& [n, v] : *list)
+        if (cache_control(n) && !v.empty()) return;
+  const statics::ExpireSpec* e = statics::pick_expire(*expires_, expire_path_, type);
+  if (!e) return;
+  if (auto f = statics::expire_field(*e, int64_t(time(nullptr)), r.file_mtime, req_.version_minor == 0))
+    head_.append(f->first).append(": "sv).append(f->second).append("\r\n"sv);
+}
+
 void ClientResponse::start(const ResponseStart& r) {
   started_ = true;
   keep_alive_asked_ = keep_alive_;
@@ -331,6 +350,8 @@ void ClientResponse::start(const ResponseStart& r) {
       }
   }
   if (!dated) head_.append("Date: "sv).append(http_date()).append("\r\n"sv);
+  if (expires_ && (r.status == 200 || r.status == 204 || r.status == 206) && (req_.method == "GET" || req_.method == "HEAD"))
+    append_expiry(r);
   if (!tagged) head_.append("Server: "sv).append(server_tag_).append("\r\n"sv);
   if (r.status == 101) {
     head_.append("\r\n"sv);

@@ -114,6 +114,7 @@ class ClientResponse final : public ResponseSink {
   ClientResponse(Downstream& d, const http1::RequestHead& h, bool keep_alive,
                  const std::atomic<bool>* draining = nullptr);
   void start(const ResponseStart& r) override;
+  void append_expiry(const ResponseStart& r);
   awaitable<bool> body(std::string_view data) override;
   awaitable<bool> finish() override;
   int body_now(std::string_view data) override;
@@ -166,6 +167,12 @@ class ClientResponse final : public ResponseSink {
   void edit_fields(const HeaderEdits* e) { edits_ = e && !e->empty() ? e : nullptr; }
   // The Server field an answer without one gets ("": none); a view into the config.
   void server_tag(std::string_view t) { server_tag_ = t; }
+  // Caching fields by path or type (lighttpd's mod_expire), for 200/204/206 answers to GET
+  // and HEAD that carry no Cache-Control; `path` the decoded path after the rewrites.
+  void expires(const statics::ExpireTable* t, std::string_view path) {
+    expires_ = t;
+    expire_path_ = path;
+  }
 
   bool keep_alive() const { return keep_alive_; }
   void force_close() { keep_alive_ = false; }
@@ -190,6 +197,8 @@ class ClientResponse final : public ResponseSink {
   std::string extra_;
   const HeaderEdits* edits_ = nullptr;
   std::string_view server_tag_;
+  const statics::ExpireTable* expires_ = nullptr;
+  std::string_view expire_path_;
   const std::vector<FieldRewrite>* rewrites_ = nullptr;
   const ProxyMap* map_ = nullptr;
   const ProxyMapState* map_state_ = nullptr;

@@ -424,6 +424,13 @@ class Session {
     int64_t now = tc_.rt.clock();
     stats_.route = route;
     keep_alive_if_body_skippable(head, out);
+    answer_edits(route, head, std::string(head.target), out);  // a refusal carries what any answer here would
+    if (cfg().server.plain_auth) out.edit_fields(nullptr);
+    if (ar->spec->refuse) {  // an area that admits nobody (where lighttpd answers 500: no error handler runs)
+      out.catch_errors(nullptr, nullptr);
+      co_await send_simple(out, 403, "forbidden\n");
+      co_return false;
+    }
     if (int64_t ms = area.limiter().blocked_for(client_ip_, now)) {
       std::string secs = std::to_string((ms + 999) / 1000);
       std::vector<http1::Field> extra{http1::Field{"Retry-After", secs}};  // named: g++ 12 rejects brace temporaries in co_await
@@ -615,8 +622,40 @@ class Session {
       if (r.server_tag) rule_tag_ = &*r.server_tag;
       if (r.error_handler_404) rule_404_ = &*r.error_handler_404;
       if (r.error_handler) rule_error_ = &*r.error_handler;
+      if (r.expire_urls) expire_urls_ = &r.expires.urls;
+      if (r.expire_mimetypes) expire_types_ = &r.expires.mimetypes;
     }
     return any;
+  }
+
+  // What this request's answer gets (the route's or the server's response_headers, with the
+  // [[headers]] rules that match: their fields, Server and error handlers); returns the
+  // request edits that go with them. Before any answer: an auth area's 401 gets them too.
+  const HeaderEdits* answer_edits(const RouteSpec* route, const http1::RequestHead& head, const std::string& target,
+                                  ClientResponse& out) {
+    const HeaderEdits* request_edits = route ? &route->request_headers : &cfg().server.request_headers;
+    const HeaderEdits* response_edits = route ? &route->response_headers : &cfg().server.response_headers;
+    rule_env_ptr_ = cfg().server.fastcgi_env.empty() ? nullptr : &cfg().server.fastcgi_env;
+    rule_tag_ = nullptr;
+    rule_404_ = &cfg().server.error_handler_404;
+    rule_error_ = &cfg().server.error_handler;
+    expire_urls_ = &cfg().server.expires.urls;
+    expire_types_ = &cfg().server.expires.mimetypes;
+    if (!cfg().header_rules.empty() && apply_header_rules(*request_edits, *response_edits, head, target)) {
+      request_edits = &rule_request_;
+      response_edits = &rule_response_;
+    }
+    out.catch_errors(rule_404_, rule_error_);  // a [[headers]] rule's handlers replace the server's
+    expire_table_.urls.clear();
+    expire_table_.mimetypes.clear();
+    if (!expire_urls_->empty() || !expire_types_->empty()) {  // a copy: the two keys may come from different rules
+      expire_table_.urls = *expire_urls_;
+      expire_table_.mimetypes = *expire_types_;
+    }
+    out.expires(expire_table_.empty() ? nullptr : &expire_table_, decoded_path_);
+    out.edit_fields(response_edits);
+    if (rule_tag_) out.server_tag(*rule_tag_);
+    return request_edits;
   }
 
   // Phase 4: the route's action.
@@ -632,19 +671,7 @@ class Session {
       co_return;
     }
     if (!route || route->action != RouteSpec::Action::forward) keep_alive_if_body_skippable(head, out);
-    const HeaderEdits* request_edits = route ? &route->request_headers : &cfg().server.request_headers;
-    const HeaderEdits* response_edits = route ? &route->response_headers : &cfg().server.response_headers;
-    rule_env_ptr_ = cfg().server.fastcgi_env.empty() ? nullptr : &cfg().server.fastcgi_env;
-    rule_tag_ = nullptr;
-    rule_404_ = &cfg().server.error_handler_404;
-    rule_error_ = &cfg().server.error_handler;
-    if (!cfg().header_rules.empty() && apply_header_rules(*request_edits, *response_edits, head, target)) {
-      request_edits = &rule_request_;
-      response_edits = &rule_response_;
-    }
-    out.catch_errors(rule_404_, rule_error_);  // a [[headers]] rule's handlers replace the server's
-    out.edit_fields(response_edits);
-    if (rule_tag_) out.server_tag(*rule_tag_);
+    const HeaderEdits* request_edits = answer_edits(route, head, target, out);
     // Limits first: lighttpd answers 413 as soon as it has the head, before any module runs.
     if (int status = use_limits(route, &head, &body, target)) {
       out.force_close();  // the body stays unread
@@ -1142,6 +1169,8 @@ class Session {
   std::string_view scheme_ = "http";  // "https" when a trusted proxy says so
   const std::string* rule_tag_ = nullptr;  // the last matching [[headers]] rule's server_tag
   const std::string *rule_404_ = nullptr, *rule_error_ = nullptr;  // error handlers, the server's or a rule's
+  const std::vector<std::pair<std::string, statics::ExpireSpec>>*expire_urls_ = nullptr, *expire_types_ = nullptr;
+  statics::ExpireTable expire_table_;  // this request's (lighttpd's mod_expire)
   bool client_from_proxy_ = false;    // client_ip_ and scheme_ were set from a trusted proxy's fields
   uint16_t client_port_ = 0, server_port_ = 0;
   std::string decoded_path_;

@@ -359,6 +359,7 @@ awaitable<void> answer_file(const http1::RequestHead& head, int fd, const struct
   const std::string_view type = a.type;
   ResponseStart rs;
   rs.fields = &fields;
+  rs.file_mtime = int64_t(st.st_mtime);
   if (ro == statics::RangeOutcome::full) {
     fields.push_back({"Content-Type", type});
     rs.status = 200;

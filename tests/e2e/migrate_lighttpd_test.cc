@@ -147,6 +147,10 @@ const std::vector<Request> kRequests = {
      "response=\"049b000fb00ab51dddea6f093a96aa2e\"\r\n"},
     {"GET", "/sub/", "127.0.0.1", "Authorization: Basic amFuOmphbg==\r\n"},
     {"GET", "/sub/", "127.0.0.1", "Authorization: Basic YW5uOmFubg==\r\n"},
+    // Aliases and expiry of a host block over the global ones.
+    {"GET", "/static/logo.txt", "api.local"},
+    {"GET", "/assets/logo.txt", "api.local"},
+    {"HEAD", "/static/hello.txt"},
     // Errors cutover answers itself, for the error handlers of blocks.
     {"GET", "/static/nope.txt", "api.local"},
     {"GET", "/dir/nope", "api.local"},
@@ -235,6 +239,13 @@ std::vector<std::string> differences(const Backends& b, const Case& c, size_t& c
     // application/octet-stream for every file; cutover reads /etc/mime.types, reported).
     if (c.conf.find("mimetype.assign") != std::string::npos && a->status < 300 && a->header("Content-Type") != z->header("Content-Type"))
       diffs.push_back(what + ": Content-Type lighttpd \"" + a->header("Content-Type") + "\", cutover \"" + z->header("Content-Type") + "\"");
+    // mod_expire: max-age (a modification-based one counts down between the two requests).
+    if (c.conf.find("expire.url") != std::string::npos) {
+      auto age = [](const std::string& v) { return v.rfind("max-age=", 0) == 0 ? std::atol(v.c_str() + 8) : -1L; };
+      long la = age(a->header("Cache-Control")), za = age(z->header("Cache-Control"));
+      if ((la < 0) != (za < 0) || std::labs(la - za) > 2 || a->header("Expires").empty() != z->header("Expires").empty())
+        diffs.push_back(what + ": Cache-Control lighttpd \"" + a->header("Cache-Control") + "\", cutover \"" + z->header("Cache-Control") + "\"");
+    }
     // Ranges of files (lighttpd also cuts ranges out of backend answers, which cutover
     // passes on whole: not asked for here).
     if (r.fields.rfind("Range:", 0) == 0)
@@ -427,6 +438,13 @@ const std::vector<Case> kCorpus = {
      "$HTTP[\"host\"] == \"api.local\" {\n  $HTTP[\"url\"] =^ \"/static/\" {\n    server.error-handler-404 = \"/index.html\"\n  }\n"
      "  else $HTTP[\"url\"] =^ \"/dir/\" {\n    server.error-handler = \"/app/any-error\"\n  }\n"
      "  else {\n    server.error-handler-404 = \"/app/host-404\"\n  }\n}\n"},
+    {"alias.url, dir-listing and expire.url in a host block over the global ones",
+     "server.modules = (\"mod_alias\", \"mod_expire\", \"mod_fastcgi\")\nserver.document-root = \"{DOCROOT}\"\nserver.port = {PORT}\n"
+     "index-file.names = ( \"index.html\" )\nalias.url = ( \"/assets/\" => \"{ASSETS}\" )\n"
+     "expire.url = ( \"/static/\" => \"access plus 1 hours\", \"/app\" => \"access 5 minutes\" )\n"
+     "fastcgi.server = ( \"/app\" => (( \"socket\" => \"{APP}\", \"check-local\" => \"disable\" )) )\n"
+     "$HTTP[\"host\"] == \"api.local\" {\n  alias.url = ( \"/static/\" => \"{ASSETS}\" )\n  dir-listing.activate = \"enable\"\n"
+     "  expire.url = ( \"/assets/\" => \"access 2 hours\", \"/dir/\" => \"modification plus 1 days\" )\n}\n"},
     {"rewrite-repeat and once together",
      "server.modules = (\"mod_rewrite\", \"mod_fastcgi\")\nserver.document-root = \"{DOCROOT}\"\nserver.port = {PORT}\nindex-file.names = ( \"index.html\" )\n"
      "url.rewrite-repeat = ( \"^/api/v1/(.*)\" => \"/api/v2/$1\" )\nurl.rewrite-once = ( \"^/api/v2/(.*)\" => \"/app/$1\" )\n"

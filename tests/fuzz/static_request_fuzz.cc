@@ -1,10 +1,11 @@
 // libFuzzer target: the static-file parsers that read request text — path resolution,
-// Range, HTTP dates, entity-tag lists, listing order. Checks their promises, not just
+// Range, HTTP dates, entity-tag lists, listing order, expiry specs. Checks their promises, not just
 // that they return.
 #include <cstddef>
 #include <cstdint>
 #include <string>
 
+#include "static/expires.h"
 #include "static/listing.h"
 #include "static/path.h"
 #include "static/validators.h"
@@ -14,6 +15,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string in(reinterpret_cast<const char*>(data), size);
   std::string rel, why;
   bool dir = false;
+  // An expiry spec (lighttpd's mod_expire syntax) that parses is never negative and never
+  // dates an answer before now.
+  if (auto e = parse_expire(in, why)) {
+    if (auto f = expire_field(*e, 1'000'000, 500'000, false); f && f->second.find("max-age=-") != std::string::npos) __builtin_trap();
+  }
   if (resolve(in, PathRules{}, rel, dir, why)) {
     // Nothing that leaves the root or hides: no empty, "." or ".." segment, no NUL/backslash.
     if (!rel.empty() && (rel.front() == '/' || rel.back() == '/')) __builtin_trap();

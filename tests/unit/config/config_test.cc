@@ -404,7 +404,7 @@ TEST(Config, HeaderRules) {
   EXPECT_FALSE(r.response_set || r.request_add || r.request_set);
   EXPECT_EQ(r.when.hosts, std::vector<std::string>{"a.example"});
   std::string err = error_of(with_workers("[[headers]]\nmatch = { prefix = \"/x\" }\n"));
-  EXPECT_NE(err.find("t.toml:3:1: headers: give request_headers, response_headers, fastcgi_env, server_tag or an error handler"), std::string::npos) << err;
+  EXPECT_NE(err.find("t.toml:3:1: headers: give request_headers, response_headers, fastcgi_env, server_tag, an error handler or expire_*"), std::string::npos) << err;
   err = error_of(with_workers("[[headers]]\nmatch = { regex = \"(\" }\nresponse_headers = { add = { \"X\" = \"1\" } }\n"));
   EXPECT_NE(err.find("invalid regex"), std::string::npos) << err;
 }
