@@ -3,9 +3,11 @@
 #include <sys/stat.h>
 
 #include "fcgi_adapter/mount.h"
+#include "http1/message.h"
 #include "rewrite/rewriter.h"
 #include "rewrite/url.h"
 #include "static/path.h"
+#include "route/plan.h"
 #include "route/rollout_shape.h"
 #include "route/router.h"
 
@@ -48,47 +50,67 @@ void backend_view(const Config& cfg, const RouteSpec& r, const PoolSpec& pool, c
 }  // namespace
 
 int explain(const Config& cfg, const std::string& method, const std::string& host, const std::string& url,
-            std::ostream& out) {
+            std::ostream& out, const std::vector<std::string>& fields, const std::string& client_ip) {
   out << method << " " << url << "  Host: " << host << "\n";
-  std::string norm;
-  if (!url::normalize_target(url, norm)) {
-    out << "  400: not a valid request target\n";
+  // The same decisions, by the same functions, as `serve` makes them (route/plan.h).
+  RequestFacts facts{method, url, host, client_ip};
+  facts.field = [](const void* ctx, std::string_view name) -> std::string_view {
+    for (const std::string& f : *static_cast<const std::vector<std::string>*>(ctx)) {
+      size_t colon = f.find(':');
+      if (colon != std::string::npos && http1::iequals(std::string_view(f).substr(0, colon), name)) {
+        std::string_view v = std::string_view(f).substr(colon + 1);
+        while (!v.empty() && (v.front() == ' ' || v.front() == '\t')) v.remove_prefix(1);
+        return v;
+      }
+    }
+    return {};
+  };
+  facts.field_ctx = &fields;
+  bool has_authorization = facts.field(&fields, "authorization").data() != nullptr;
+  Plan p;
+  plan_request(cfg, facts, docroot_file_test(cfg), p);
+  const Rewritten& rw = p.rewritten;
+  if (rw.status) {
+    out << "  answer:     " << rw.status << " (" << (rw.log.empty() ? std::string("not a valid request target") : rw.log) << ")\n";
+    out << "  expect:     " << rw.status << "\n";
     return 1;
   }
+  std::string norm;
+  url::normalize_target(url, norm);
   if (norm != url) out << "  normalised: " << norm << "\n";
-  std::string target = norm;
-  if (!cfg.rewrites.empty()) {
-    std::string host_field = lighttpd_host(host);
-    UrlParts parts{"http", host, norm, host_field};
-    const std::string& root = cfg.server.document_root;
-    auto is_file = [&root](std::string_view t) {
-      if (root.empty()) return false;
-      std::string p = root + url::decode(url::path_of(t));
-      struct stat st;
-      return ::stat(p.c_str(), &st) == 0 && S_ISREG(st.st_mode);
-    };
-    RewriteResult r = apply_rewrites(cfg.rewrites, norm, parts, is_file);
-    if (r.status) {
-      out << "  rewrite: " << r.status << " " << r.error << "\n";
-      return 1;
-    }
-    target = r.target;
-    out << "  rewrites:   " << (target == norm ? "target unchanged" : norm + " -> " + target) << "\n";
-  }
-  std::string path = url::decode(url::path_of(target));
-  Captures caps;
-  const RouteSpec* r = match_route(cfg, RouteInput{path, host, method, target, {}}, &caps);
-  if (!r) {
-    out << "  route:      none matches: 404\n";
+  const std::string& target = rw.target;
+  if (!cfg.rewrites.empty()) out << "  rewrites:   " << (target == norm ? "target unchanged" : norm + " -> " + target) << "\n";
+  if (p.route_regex_failed) {
+    out << "  answer:     500 (a route's regex hit its match limit)\n  expect:     500\n";
     return 0;
   }
-  out << "  route:      " << r->name << "  (" << r->origin << ")\n";
-  for (const AuthSpec& a : cfg.auth)
-    if (path.compare(0, a.prefix.size(), a.prefix) == 0 && route_matches(a.when, RouteInput{path, host, method, target, {}}, nullptr)) {
-      out << "  auth:       " << (a.scheme == auth::Scheme::digest ? "Digest" : "Basic") << ", realm \"" << a.realm << "\", require "
-          << a.require_text << "  (" << a.origin << ")\n";
-      break;  // the first area that applies decides
-    }
+  if (p.route) out << "  route:      " << p.route->name << "  (" << p.route->origin << ")\n";
+  if (p.auth)
+    out << "  auth:       " << (p.auth->refuse ? "refused (403: the area admits nobody)"
+                                : std::string(p.auth->scheme == auth::Scheme::digest ? "Digest" : "Basic") + ", realm \"" +
+                                      p.auth->realm + "\", require " + p.auth->require_text)
+        << "  (" << p.auth->origin << ")\n";
+  if (p.auth && p.auth->refuse) {
+    out << "  expect:     403\n";
+    return 0;
+  }
+  if (p.auth && !has_authorization) {
+    out << "  expect:     401 (no Authorization)\n";
+    return 0;
+  }
+  if (p.body_limit) out << "  body limit: " << p.body_limit << " bytes (413 beyond)\n";
+  for (auto* list : {&p.answer.response->set, &p.answer.response->add})
+    for (auto& [n, v] : *list) out << "  answer gets " << n << ": " << (v.empty() ? "(removed)" : v) << "\n";
+  if (p.denied) {
+    out << "  answer:     403 (a deny rule or deny_suffixes)\n  expect:     403\n";
+    return 0;
+  }
+  if (!p.route) {
+    out << "  route:      none matches: 404\n  expect:     404\n";
+    return 0;
+  }
+  const RouteSpec* r = p.route;
+  const std::string& path = p.path;
   switch (r->action) {
     case RouteSpec::Action::static_files:
     {
@@ -96,33 +118,28 @@ int explain(const Config& cfg, const std::string& method, const std::string& hos
       std::string rel, why;
       bool dir = false;
       statics::PathRules rules{s.alias ? std::string_view(s.alias_prefix) : std::string_view(), s.dotfiles};
-      if (!statics::resolve(path, rules, rel, dir, why)) out << "  static:     refused (" << why << "): 404\n";
-      else out << "  static:     " << s.root << "/" << rel << (s.alias ? "  (alias of " + s.alias_prefix + ")" : "") << "\n";
+      if (!statics::resolve(path, rules, rel, dir, why)) out << "  static:     refused (" << why << "): 404\n  expect:     404\n";
+      else out << "  static:     " << s.root << "/" << rel << (s.alias ? "  (alias of " + s.alias_prefix + ")" : "") << "\n  expect:     file\n";
       return 0;
     }
-    case RouteSpec::Action::redirect: {
-      UrlParts u{"http", host, target, {}};
-      out << "  redirect:   " << r->redirect_code << " " << r->redirect_to.expand(caps, nullptr, u) << "\n";
+    case RouteSpec::Action::redirect:
+      out << "  redirect:   " << r->redirect_code << " " << p.location << "\n  expect:     " << r->redirect_code << " " << p.location << "\n";
       return 0;
-    }
     case RouteSpec::Action::status_page:
-      out << "  status page: " << (r->status_page == RouteSpec::StatusPage::config ? "config" : "status") << " (200)\n";
+      out << "  status page: " << (r->status_page == RouteSpec::StatusPage::config ? "config" : "status") << " (200)\n  expect:     200\n";
       return 0;
     case RouteSpec::Action::forward: break;
   }
-  std::string legacy_target = target;
-  if (r->uri_match) {
-    Captures c;
-    if (r->uri_match->match(target, &c)) {
-      UrlParts u{"http", host, target, {}};
-      legacy_target = r->uri_to.expand(c, nullptr, u);
-      if (legacy_target.empty() || legacy_target.front() != '/') legacy_target.insert(0, "/");
-      out << "  rewrite_request: " << target << " -> " << legacy_target << "\n";
-    }
+  if (!p.backend_target) {
+    out << "  answer:     400 (rewrite_request gave CR, LF or NUL)\n  expect:     400\n";
+    return 0;
   }
+  const std::string& legacy_target = *p.backend_target;
+  if (legacy_target != target) out << "  rewrite_request: " << target << " -> " << legacy_target << "\n";
   bool rewritten = legacy_target != url;
   if (!r->rollout) {
     backend_view(cfg, *r, cfg.pools[r->pool_index], method, host, url, legacy_target, rewritten, {}, out);
+    out << "  expect:     backend\n";
     return 0;
   }
   const RolloutSpec& ro = *r->rollout;
@@ -130,10 +147,11 @@ int explain(const Config& cfg, const std::string& method, const std::string& hos
       << " (the live stage: cutover route status)\n";
   out << "  legacy side:\n";
   backend_view(cfg, *r, cfg.pools[r->pool_index], method, host, url, legacy_target, rewritten, {}, out);
-  std::vector<std::pair<std::string, std::string>> fields;
-  std::string shaped = new_side_target(ro, url, legacy_target, fields);
+  std::vector<std::pair<std::string, std::string>> shaped_fields;
+  std::string shaped = new_side_target(ro, url, legacy_target, shaped_fields);
   out << "  new side:\n";
-  backend_view(cfg, *r, cfg.pools[ro.to_index], method, host, url, shaped, shaped != url, fields, out);
+  backend_view(cfg, *r, cfg.pools[ro.to_index], method, host, url, shaped, shaped != url, shaped_fields, out);
+  out << "  expect:     backend\n";
   return 0;
 }
 

@@ -4,12 +4,16 @@
 #pragma once
 #include <ostream>
 #include <string>
+#include <vector>
 
 #include "config/config.h"
 
 namespace cutover {
 
+// `fields`: request header fields ("Name: value") for the conditions that read them;
+// `client_ip`: the client's address. The last line, "  expect:     ...", says the status
+// when cutover decides it (a backend's answer: "backend").
 int explain(const Config& cfg, const std::string& method, const std::string& host, const std::string& url,
-            std::ostream& out);
+            std::ostream& out, const std::vector<std::string>& fields = {}, const std::string& client_ip = "127.0.0.1");
 
 }  // namespace cutover

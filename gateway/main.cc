@@ -80,6 +80,10 @@ int main(int argc, char** argv) {
   explain_cmd->add_option("url", explain_url, "the request target, e.g. /app/index.php/x?y=1")->required();
   explain_cmd->add_option("-X,--method", explain_method, "the method (default GET)");
   explain_cmd->add_option("-H,--host", explain_host, "the Host header (default localhost)");
+  std::vector<std::string> explain_fields;
+  std::string explain_client = "127.0.0.1";
+  explain_cmd->add_option("--header", explain_fields, "a request header field \"Name: value\" (repeatable), for the conditions that read it");
+  explain_cmd->add_option("--client", explain_client, "the client's address (default 127.0.0.1)");
 
   CompareOptions cmp;
   std::string cmp_body = "auto";
@@ -166,7 +170,9 @@ int main(int argc, char** argv) {
     if (*status_cmd) return print_status(admin);
     if (*reload_cmd) return request_reload(admin);
     if (*migrate_cmd) return run_migrate(mig);
-    if (*explain_cmd) return explain(*load_config_file(explain_path), explain_method, explain_host, explain_url, std::cout);
+    if (*explain_cmd)
+      return explain(*load_config_file(explain_path), explain_method, explain_host, explain_url, std::cout, explain_fields,
+                     explain_client);
     if (*compare_cmd) {
       if (cmp.requests_file.empty() && cmp.access_log.empty()) {
         std::cerr << "cutover compare: give --requests FILE or --access-log FILE\n";

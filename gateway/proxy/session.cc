@@ -21,6 +21,7 @@
 #include "rewrite/url.h"
 #include "route/rollout_shape.h"
 #include "route/forwarded_client.h"
+#include "route/plan.h"
 #include "route/router.h"
 
 namespace cutover {
@@ -300,55 +301,15 @@ class Session {
   // Phase 2: normalise the target and apply the global rewrites (lighttpd semantics).
   // Returns 0, or the status of the error answer (with `why` for its body).
   int rewrite(const http1::RequestHead& head, ClientResponse& out, std::string& target, std::string& why) {
-    std::string norm;
-    if (!url::normalize_target(head.target, norm)) {
-      out.force_close();
-      why = "invalid request target\n";
-      return 400;
+    Rewritten rw = plan_rewrites(cfg(), facts(head), docroot_file_test(cfg()));
+    if (rw.status) {
+      if (rw.status == 400 && rw.log.empty()) out.force_close();  // not a request target at all
+      if (!rw.log.empty()) log::error("rewrite of " + std::string(head.target) + ": " + rw.log);
+      why = std::move(rw.why);
+      return rw.status;
     }
-    if (!cfg().auth.empty()) original_path_ = url::decode(url::path_of(norm));
-    if (cfg().rewrites.empty()) {
-      target = std::move(norm);
-      return 0;
-    }
-    std::string authority = normalize_host(head.host);
-    std::string host_field = lighttpd_host(head.host);
-    UrlParts parts{"http", authority, norm, host_field};
-    const std::string& root = cfg().server.document_root;
-    auto is_file = [&root](std::string_view t) {
-      if (root.empty()) return false;
-      std::string p = root + url::decode(url::path_of(t));
-      struct stat st;
-      return ::stat(p.c_str(), &st) == 0 && S_ISREG(st.st_mode);
-    };
-    // Rules from lighttpd blocks on other request fields: the fields as the request came.
-    std::string before;
-    ConditionCheck holds;
-    if (cfg().rewrite_conditions) {
-      before = norm;
-      holds = [this, &head, &before](const std::vector<FieldCondition>& w) {
-        RouteInput in = route_input(head, before);
-        return std::all_of(w.begin(), w.end(), [&in](const FieldCondition& c) { return condition_holds(c, in); });
-      };
-    }
-    Regex::take_errors();
-    RewriteResult r = apply_rewrites(cfg().rewrites, std::move(norm), parts, is_file, holds);
-    if (Regex::take_errors()) {  // fail closed: "no match" is not known, so no guess
-      log::error("rewrite of " + std::string(head.target) + ": a rule's regex hit its match limit; answering 500");
-      why = "rewrite failed\n";
-      return 500;
-    }
-    if (r.status) {
-      log::error("rewrite of " + std::string(head.target) + ": " + r.error);
-      why = r.status == 500 ? "rewrite failed\n" : "invalid rewritten URL\n";
-      return r.status;
-    }
-    if (!http1::safe_in_message(r.target)) {
-      log::warn("rewrite of " + std::string(head.target) + " gave a target with CR, LF or NUL; answering 400");
-      why = "invalid rewritten URL\n";
-      return 400;
-    }
-    target = std::move(r.target);
+    original_path_ = std::move(rw.original_path);
+    target = std::move(rw.target);
     return 0;
   }
 
@@ -475,20 +436,12 @@ class Session {
     co_return false;
   }
 
-  // The [[auth]] area of this request: the first whose conditions hold and whose prefix the
-  // decoded path starts with, before or after the rewrites.
+  // The [[auth]] area of this request (route/plan.h).
   const AuthRuntime* auth_area(const http1::RequestHead& head) {
-    std::optional<RouteInput> in;
-    for (const AuthRuntime& a : snap_->auth) {
-      const std::string& p = a.spec->prefix;
-      auto starts = [&](const std::string& path) {
-        if (!a.spec->ignore_case) return path.compare(0, p.size(), p) == 0;
-        return path.size() >= p.size() && http1::iequals(std::string_view(path).substr(0, p.size()), p);
-      };
-      if (!starts(decoded_path_) && !starts(original_path_)) continue;
-      if (!in) in = route_input(head, head.target);
-      if (route_matches(a.spec->when, *in, nullptr)) return &a;
-    }
+    const AuthSpec* spec = plan_auth_area(cfg(), route_input(head, head.target), original_path_);
+    if (!spec) return nullptr;
+    for (const AuthRuntime& a : snap_->auth)
+      if (a.spec == spec) return &a;
     return nullptr;
   }
 
@@ -501,11 +454,7 @@ class Session {
     const RouteSpec::Limits& l = route ? route->limits : kNone;
     const ServerSpec& s = cfg().server;
     uint64_t max_body = l.max_body_bytes.value_or(s.max_body_bytes);
-    if (head && !cfg().limit_rules.empty()) {
-      RouteInput in = route_input(*head, target);
-      for (const LimitRule& r : cfg().limit_rules)
-        if (route_matches(r.when, in, nullptr)) max_body = r.max_body_bytes;
-    }
+    if (head && !cfg().limit_rules.empty()) max_body = plan_body_limit(cfg(), route, route_input(*head, target));
     if (body) body->set_max_bytes(max_body);
     d_.set_request_limits(l.body_timeout.value_or(s.body_timeout), l.send_timeout.value_or(s.send_timeout));
     idle_after_ = l.keepalive_timeout;  // the wait for the next request on this connection
@@ -558,74 +507,28 @@ class Session {
   }
 
   // What routes and rules match on; field conditions read the head's fields.
-  RouteInput route_input(const http1::RequestHead& head, std::string_view target) const {
-    RouteInput in{decoded_path_, head.host, head.method, target, client_ip_};
-    in.field = [](const void* ctx, std::string_view name) -> std::string_view {
-      for (const http1::Field& f : static_cast<const http1::RequestHead*>(ctx)->fields)
-        if (http1::iequals(f.name, name)) return f.value;
+  RequestFacts facts(const http1::RequestHead& head) const {
+    RequestFacts f{head.method, head.target, head.host, client_ip_};
+    f.field = [](const void* ctx, std::string_view name) -> std::string_view {
+      for (const http1::Field& fl : static_cast<const http1::RequestHead*>(ctx)->fields)
+        if (http1::iequals(fl.name, name)) return fl.value;
       return {};
     };
-    in.field_ctx = &head;
-    return in;
+    f.field_ctx = &head;
+    return f;
   }
+  RouteInput route_input(const http1::RequestHead& head, std::string_view target) const {
+    return facts(head).input(decoded_path_, target);
+  }
+
 
   // server.deny_suffixes (lighttpd's url.access-deny), compared with case as lighttpd does.
   // A rule whose regex fails to decide (its match limit) counts as matching: fail closed.
-  bool denied(std::string_view path, const http1::RequestHead& head, std::string_view target) const {
-    const std::vector<std::string>* suffixes = &cfg().server.deny_suffixes;
-    if (!cfg().deny_rules.empty()) {
-      RouteInput in = route_input(head, target);
-      for (const DenyRule& r : cfg().deny_rules) {
-        Regex::take_errors();
-        bool hit = route_matches(r.when, in, nullptr);
-        if (!hit && Regex::take_errors()) {
-          log::warn("deny rule: a regex hit its match limit for " + std::string(head.target) + "; counted as a match");
-          hit = true;
-        }
-        if (!hit) continue;
-        if (!r.independent) suffixes = &r.suffixes;
-        else if (ends_with_any(path, r.suffixes)) return true;
-      }
-    }
-    return ends_with_any(path, *suffixes);
-  }
-  static bool ends_with_any(std::string_view path, const std::vector<std::string>& suffixes) {
-    for (const std::string& s : suffixes)
-      if (path.size() >= s.size() && path.compare(path.size() - s.size(), s.size(), s) == 0) return true;
-    return false;
-  }
-
-  // [[headers]] rules whose conditions hold: each key (request add/set, response add/set)
-  // of the last matching rule that gives it replaces the route's (or the server's, without
-  // a route). False: none matched.
-  bool apply_header_rules(const HeaderEdits& request, const HeaderEdits& response, const http1::RequestHead& head,
-                          const std::string& target) {
-    RouteInput in = route_input(head, target);
-    bool any = false;
-    for (const HeaderRule& r : cfg().header_rules) {
-      if (!route_matches(r.when, in, nullptr)) continue;
-      if (r.env_add || r.env_set) {
-        if (rule_env_ptr_ != &rule_env_) rule_env_ = cfg().server.fastcgi_env;
-        rule_env_ptr_ = &rule_env_;
-        if (r.env_add) rule_env_.add = r.fastcgi_env.add;
-        if (r.env_set) rule_env_.set = r.fastcgi_env.set;
-      }
-      if (!any) {
-        rule_request_ = request;
-        rule_response_ = response;
-        any = true;
-      }
-      if (r.request_add) rule_request_.add = r.request.add;
-      if (r.request_set) rule_request_.set = r.request.set;
-      if (r.response_add) rule_response_.add = r.response.add;
-      if (r.response_set) rule_response_.set = r.response.set;
-      if (r.server_tag) rule_tag_ = &*r.server_tag;
-      if (r.error_handler_404) rule_404_ = &*r.error_handler_404;
-      if (r.error_handler) rule_error_ = &*r.error_handler;
-      if (r.expire_urls) expire_urls_ = &r.expires.urls;
-      if (r.expire_mimetypes) expire_types_ = &r.expires.mimetypes;
-    }
-    return any;
+  bool denied(const http1::RequestHead& head, std::string_view target) const {
+    bool regex_failed = false;
+    bool d = plan_denied(cfg(), route_input(head, target), &regex_failed);
+    if (regex_failed) log::warn("deny rule: a regex hit its match limit for " + std::string(head.target) + "; counted as a match");
+    return d;
   }
 
   // What this request's answer gets (the route's or the server's response_headers, with the
@@ -633,29 +536,18 @@ class Session {
   // request edits that go with them. Before any answer: an auth area's 401 gets them too.
   const HeaderEdits* answer_edits(const RouteSpec* route, const http1::RequestHead& head, const std::string& target,
                                   ClientResponse& out) {
-    const HeaderEdits* request_edits = route ? &route->request_headers : &cfg().server.request_headers;
-    const HeaderEdits* response_edits = route ? &route->response_headers : &cfg().server.response_headers;
-    rule_env_ptr_ = cfg().server.fastcgi_env.empty() ? nullptr : &cfg().server.fastcgi_env;
-    rule_tag_ = nullptr;
-    rule_404_ = &cfg().server.error_handler_404;
-    rule_error_ = &cfg().server.error_handler;
-    expire_urls_ = &cfg().server.expires.urls;
-    expire_types_ = &cfg().server.expires.mimetypes;
-    if (!cfg().header_rules.empty() && apply_header_rules(*request_edits, *response_edits, head, target)) {
-      request_edits = &rule_request_;
-      response_edits = &rule_response_;
-    }
-    out.catch_errors(rule_404_, rule_error_);  // a [[headers]] rule's handlers replace the server's
+    plan_answer_rules(cfg(), route, route_input(head, target), answer_);
+    out.catch_errors(answer_.error_handler_404, answer_.error_handler);  // a [[headers]] rule's handlers replace the server's
     expire_table_.urls.clear();
     expire_table_.mimetypes.clear();
-    if (!expire_urls_->empty() || !expire_types_->empty()) {  // a copy: the two keys may come from different rules
-      expire_table_.urls = *expire_urls_;
-      expire_table_.mimetypes = *expire_types_;
+    if (!answer_.expire_urls->empty() || !answer_.expire_types->empty()) {  // a copy: the two keys may come from different rules
+      expire_table_.urls = *answer_.expire_urls;
+      expire_table_.mimetypes = *answer_.expire_types;
     }
     out.expires(expire_table_.empty() ? nullptr : &expire_table_, decoded_path_);
-    out.edit_fields(response_edits);
-    if (rule_tag_) out.server_tag(*rule_tag_);
-    return request_edits;
+    out.edit_fields(answer_.response);
+    if (answer_.server_tag) out.server_tag(*answer_.server_tag);
+    return answer_.request;
   }
 
   // Phase 4: the route's action.
@@ -679,7 +571,7 @@ class Session {
       co_return;
     }
     bool redirect_first = route && route->action == RouteSpec::Action::redirect && cfg().server.redirects_before_deny;
-    if (!redirect_first && denied(decoded_path_, head, target)) {
+    if (!redirect_first && denied(head, target)) {
       keep_alive_if_body_skippable(head, out);
       if (cfg().server.plain_denials) out.edit_fields(nullptr);
       co_await send_simple(out, 403, "forbidden\n");
@@ -710,12 +602,7 @@ class Session {
         co_await serve_static(*route, h, target, decoded_path_, cfg().server.file_cache.count(), out);
         break;
       case RouteSpec::Action::redirect: {
-        UrlParts u{"http", head.host, target, {}};
-        // A route from a $HTTP["host"] =~ block: %N are the Host regex's captures.
-        Captures host_caps;  // views into `host`
-        std::string host = lighttpd_host(head.host);
-        bool with_host = route->host_regex && route->host_regex->match(host, &host_caps);
-        std::string loc = route->redirect_to.expand(caps, with_host ? &host_caps : nullptr, u);
+        std::string loc = plan_redirect(*route, caps, head.host, target);
         if (!http1::safe_in_message(loc)) {  // a decoded CR LF would add fields to the answer
           log::warn("redirect of " + std::string(head.target) + " (route " + route->name +
                     ") would carry CR, LF or NUL in Location; answering 400");
@@ -823,27 +710,13 @@ class Session {
   // client has seen nothing yet).
   awaitable<void> forward(const RouteSpec& route, const http1::RequestHead& head,
                           const std::string& rewritten, RequestBody& client_body, ClientResponse& out) {
-    std::string target = rewritten;
-    if (route.uri_match) {
-      Captures c;
-      if (route.uri_match->match(rewritten, &c)) {
-        UrlParts u{"http", head.host, rewritten, {}};
-        target = route.uri_to.expand(c, nullptr, u);
-        if (!http1::safe_in_message(target)) {
-          log::warn("rewrite_request of " + rewritten + " (route " + route.name + ") gave CR, LF or NUL; answering 400");
-          co_await send_simple(out, 400, "invalid rewritten URL\n");
-          co_return;
-        }
-        if (target.empty() || (target.front() != '/' && target != "*")) target.insert(0, "/");
-      }
+    std::optional<std::string> planned = plan_backend_target(route, head.host, rewritten, map_state_);
+    if (!planned) {
+      log::warn("rewrite_request of " + rewritten + " (route " + route.name + ") gave CR, LF or NUL; answering 400");
+      co_await send_simple(out, 400, "invalid rewritten URL\n");
+      co_return;
     }
-    // proxy.header map-urlpath. lighttpd sends an empty path as it is ("GET  HTTP/1.1");
-    // cutover sends "/" there.
-    if (!route.map.urlpath.empty())
-      if (auto m = map_request_target(route.map, target, map_state_)) {
-        target = std::move(*m);
-        if (target.empty() || target.front() == '?') target.insert(0, "/");
-      }
+    std::string target = std::move(*planned);
     // Staged cutover: which side serves, and whether a copy goes to the candidate.
     size_t pool_index = route.pool_index;
     RolloutRuntime* rollout = nullptr;
@@ -907,7 +780,7 @@ class Session {
     req.idempotent = idempotent(head.method) || route.retry_non_idempotent;
     req.remote_user = remote_user_;
     req.auth_type = auth_type_;
-    req.fastcgi_env = rule_env_ptr_;
+    req.fastcgi_env = answer_.fastcgi_env;
     req.user_header = cfg().server.remote_user_header;
     req.timeouts = route.limits.upstream(spec.timeouts);
     if (new_side && !new_side_fields.empty()) req.extra_fields = &new_side_fields;
@@ -1167,9 +1040,7 @@ class Session {
   std::string client_ip_, server_ip_;
   std::string peer_ip_;          // the socket's peer; client_ip_ differs behind a trusted proxy
   std::string_view scheme_ = "http";  // "https" when a trusted proxy says so
-  const std::string* rule_tag_ = nullptr;  // the last matching [[headers]] rule's server_tag
-  const std::string *rule_404_ = nullptr, *rule_error_ = nullptr;  // error handlers, the server's or a rule's
-  const std::vector<std::pair<std::string, statics::ExpireSpec>>*expire_urls_ = nullptr, *expire_types_ = nullptr;
+  AnswerRules answer_;                 // this request's (route/plan.h), its copies reused
   statics::ExpireTable expire_table_;  // this request's (lighttpd's mod_expire)
   bool client_from_proxy_ = false;    // client_ip_ and scheme_ were set from a trusted proxy's fields
   uint16_t client_port_ = 0, server_port_ = 0;
@@ -1178,10 +1049,7 @@ class Session {
   std::string redirect_target_;  // a local redirect's path, while it is answered
   std::string request_uri_;      // an error handler's request: the client's target; else ""
   int redirect_status_ = 200;    // an error handler's request: the status it stands in for
-  HeaderEdits rule_request_, rule_response_;  // the route's edits with [[headers]] rules applied
-  ProxyMapState map_state_;
-  HeaderEdits rule_env_;  // the server's fastcgi_env with [[headers]] rules applied
-  const HeaderEdits* rule_env_ptr_ = nullptr;  // what this request's FastCGI app gets (server's, rules', none)  // what the route's proxy.header maps chose for this request
+  ProxyMapState map_state_;  // what the route's proxy.header maps chose for this request
   std::string remote_user_;    // auth passed this request as this user
   const char* auth_type_ = "Basic";  // by this scheme
   std::string head_store_;  // the current request's head bytes (see keep_head)
