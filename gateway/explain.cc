@@ -47,6 +47,70 @@ void backend_view(const Config& cfg, const RouteSpec& r, const PoolSpec& pool, c
   }
 }
 
+// A static route's answer as the file system gives it, in serve_static's order: the path's
+// text, then the file (path info: the first leading part that is a file), a directory's
+// slash, index or listing, the excluded extensions.
+void static_view(const StaticSpec& s, const std::string& path, std::ostream& out) {
+  std::string rel, why;
+  bool dir = false;
+  statics::PathRules rules{s.alias ? std::string_view(s.alias_prefix) : std::string_view(), s.dotfiles};
+  if (!statics::resolve(path, rules, rel, dir, why)) {
+    out << "  static:     refused (" << why << "): 404\n  expect:     404\n";
+  } else {
+    // What the file system says, in serve's order: a missing file is 404 (unless path
+    // info finds a leading one), an existing one with an excluded extension 403.
+    std::string full = s.root + "/" + rel;
+    struct stat st;
+    bool exists = ::stat(full.c_str(), &st) == 0;
+    std::string info;  // path info: the first leading part that is a regular file is served
+    if (!exists && s.pathinfo)
+      for (size_t cut = rel.find('/'); cut != std::string::npos; cut = rel.find('/', cut + 1)) {
+        std::string lead = s.root + "/" + rel.substr(0, cut);
+        if (::stat(lead.c_str(), &st) != 0) break;
+        if (S_ISREG(st.st_mode)) {
+          info = rel.substr(cut);
+          full = lead;
+          rel = rel.substr(0, cut);
+          exists = true;
+          break;
+        }
+      }
+    if (exists && S_ISDIR(st.st_mode)) {
+      if (!dir && !rel.empty()) {  // as serve_static: relative links inside need the slash
+        out << "  static:     " << full << ": a directory, asked without its slash\n  expect:     301 (to the path with a slash)\n";
+        return;
+      }
+      std::string index;
+      for (const std::string& idx : s.index_files) {
+        struct stat ist;
+        if (::stat((full + "/" + idx).c_str(), &ist) == 0 && S_ISREG(ist.st_mode)) {
+          index = full + "/" + idx;
+          rel = idx;  // its name decides the exclusions
+          break;
+        }
+      }
+      if (index.empty()) {
+        out << "  static:     " << full << ": a directory without an index file, "
+            << (s.listing ? "listed (200)\n  expect:     200\n" : "no listing (403)\n  expect:     403\n");
+        return;
+      }
+      full = index;
+      exists = true;
+      ::stat(full.c_str(), &st);
+    }
+    if (!exists) {
+      out << "  static:     " << full << ": no such file (404)\n  expect:     404\n";
+    } else if (exists && S_ISREG(st.st_mode) && statics::excluded_name(s.exclude_extensions, rel)) {
+      out << "  static:     " << full << ": an excluded extension (403)\n  expect:     403\n";
+    } else {
+      out << "  static:     " << full << (s.alias ? "  (alias of " + s.alias_prefix + ")" : "") << "\n";
+      if (!info.empty()) out << "  pathinfo:   " << info << "\n";
+      if (!s.ranges) out << "  ranges:     off (a Range field is ignored: 200)\n";
+      out << "  expect:     file\n";
+    }
+  }
+}
+
 }  // namespace
 
 int explain(const Config& cfg, const std::string& method, const std::string& host, const std::string& url,
@@ -113,15 +177,8 @@ int explain(const Config& cfg, const std::string& method, const std::string& hos
   const std::string& path = p.path;
   switch (r->action) {
     case RouteSpec::Action::static_files:
-    {
-      const StaticSpec& s = r->static_files;
-      std::string rel, why;
-      bool dir = false;
-      statics::PathRules rules{s.alias ? std::string_view(s.alias_prefix) : std::string_view(), s.dotfiles};
-      if (!statics::resolve(path, rules, rel, dir, why)) out << "  static:     refused (" << why << "): 404\n  expect:     404\n";
-      else out << "  static:     " << s.root << "/" << rel << (s.alias ? "  (alias of " + s.alias_prefix + ")" : "") << "\n  expect:     file\n";
+      static_view(r->static_files, path, out);
       return 0;
-    }
     case RouteSpec::Action::redirect:
       out << "  redirect:   " << r->redirect_code << " " << p.location << "\n  expect:     " << r->redirect_code << " " << p.location << "\n";
       return 0;

@@ -245,19 +245,7 @@ std::string_view field(const http1::RequestHead& head, std::string_view name) {
   return {};
 }
 
-// lighttpd's rule: a suffix of the name (".php", "~"), compared without case here so that
-// "X.PHP" is not served as source either.
-bool excluded(const StaticSpec& s, std::string_view name) {
-  for (auto& e : s.exclude_extensions) {
-    if (name.size() < e.size()) continue;
-    std::string_view tail = name.substr(name.size() - e.size());
-    if (std::equal(tail.begin(), tail.end(), e.begin(), [](char a, char b) {
-          return std::tolower(static_cast<unsigned char>(a)) == b;
-        }))
-      return true;
-  }
-  return false;
-}
+bool excluded(const StaticSpec& s, std::string_view name) { return statics::excluded_name(s.exclude_extensions, name); }
 
 // Cache-Control / Expires of the route.
 void cache_fields(const StaticSpec& s, std::vector<Field>& fields, std::string& expires_text, std::string& max_age) {

@@ -1,5 +1,6 @@
 #include "static/path.h"
 
+#include <algorithm>
 #include <cctype>
 
 namespace cutover::statics {
@@ -59,6 +60,18 @@ std::string extension_of(std::string_view name) {
   std::string e(name.substr(dot));
   for (char& c : e) c = char(std::tolower(static_cast<unsigned char>(c)));
   return e;
+}
+
+bool excluded_name(const std::vector<std::string>& suffixes, std::string_view name) {
+  for (auto& e : suffixes) {
+    if (name.size() < e.size()) continue;
+    std::string_view tail = name.substr(name.size() - e.size());
+    if (std::equal(tail.begin(), tail.end(), e.begin(), [](char a, char b) {
+          return std::tolower(static_cast<unsigned char>(a)) == b;
+        }))
+      return true;
+  }
+  return false;
 }
 
 }  // namespace cutover::statics

@@ -4,6 +4,7 @@
 #pragma once
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace cutover::statics {
 
@@ -20,5 +21,9 @@ bool resolve(std::string_view decoded, const PathRules& rules, std::string& rel,
 
 // The extension of the last segment, lower-cased, with its dot (".php"); "" if none.
 std::string extension_of(std::string_view name);
+
+// static.exclude_extensions (lower-cased suffixes, lighttpd's rule): whether `name` ends in
+// one, compared without case so that "X.PHP" is not served as source either.
+bool excluded_name(const std::vector<std::string>& suffixes, std::string_view name);
 
 }  // namespace cutover::statics
