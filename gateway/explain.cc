@@ -2,6 +2,9 @@
 
 #include <sys/stat.h>
 
+#include <cstdlib>
+#include <sstream>
+
 #include "fcgi_adapter/mount.h"
 #include "http1/message.h"
 #include "rewrite/rewriter.h"
@@ -16,7 +19,7 @@ namespace {
 
 void backend_view(const Config& cfg, const RouteSpec& r, const PoolSpec& pool, const std::string& method,
                   const std::string& host, const std::string& original, const std::string& target, bool rewritten,
-                  const std::vector<std::pair<std::string, std::string>>& fields, std::ostream& out) {
+                  const std::vector<std::pair<std::string, std::string>>& fields, std::ostream& out, int redirect_status = 200) {
   out << "    pool:       " << pool.name << " (" << pool.protocol << ", " << balancer_name(pool.balancer) << ", "
       << pool.backends.size() << " backends)\n";
   if (pool.protocol != "fastcgi") {
@@ -30,6 +33,7 @@ void backend_view(const Config& cfg, const RouteSpec& r, const PoolSpec& pool, c
   req.original_target = original;
   req.target = target;
   req.rewritten = rewritten;
+  req.redirect_status = redirect_status;
   req.server_name = host;
   if (!cfg.server.listen.empty()) req.server_addr = cfg.server.listen[0].host;  // a view: no temporary
   req.server_port = cfg.server.listen.empty() ? 0 : cfg.server.listen[0].port;
@@ -113,8 +117,11 @@ void static_view(const StaticSpec& s, const std::string& path, std::ostream& out
 
 }  // namespace
 
-int explain(const Config& cfg, const std::string& method, const std::string& host, const std::string& url,
-            std::ostream& out, const std::vector<std::string>& fields, const std::string& client_ip) {
+// One pass: the request `url` (for an error handler's, `original` is the client's target
+// and `redirect_status` the error it stands in for).
+int explain_pass(const Config& cfg, const std::string& method, const std::string& host, const std::string& url,
+                 std::ostream& out, const std::vector<std::string>& fields, const std::string& client_ip,
+                 const std::string& original, int redirect_status) {
   out << method << " " << url << "  Host: " << host << "\n";
   // The same decisions, by the same functions, as `serve` makes them (route/plan.h).
   RequestFacts facts{method, url, host, client_ip};
@@ -193,9 +200,9 @@ int explain(const Config& cfg, const std::string& method, const std::string& hos
   }
   const std::string& legacy_target = *p.backend_target;
   if (legacy_target != target) out << "  rewrite_request: " << target << " -> " << legacy_target << "\n";
-  bool rewritten = legacy_target != url;
+  bool rewritten = legacy_target != original;
   if (!r->rollout) {
-    backend_view(cfg, *r, cfg.pools[r->pool_index], method, host, url, legacy_target, rewritten, {}, out);
+    backend_view(cfg, *r, cfg.pools[r->pool_index], method, host, original, legacy_target, rewritten, {}, out, redirect_status);
     out << "  expect:     backend\n";
     return 0;
   }
@@ -203,13 +210,35 @@ int explain(const Config& cfg, const std::string& method, const std::string& hos
   out << "  rollout:    " << r->pool << " -> " << ro.to << ", configured stage " << stage::describe(ro.initial)
       << " (the live stage: cutover route status)\n";
   out << "  legacy side:\n";
-  backend_view(cfg, *r, cfg.pools[r->pool_index], method, host, url, legacy_target, rewritten, {}, out);
+  backend_view(cfg, *r, cfg.pools[r->pool_index], method, host, original, legacy_target, rewritten, {}, out, redirect_status);
   std::vector<std::pair<std::string, std::string>> shaped_fields;
   std::string shaped = new_side_target(ro, url, legacy_target, shaped_fields);
   out << "  new side:\n";
-  backend_view(cfg, *r, cfg.pools[ro.to_index], method, host, url, shaped, shaped != url, shaped_fields, out);
+  backend_view(cfg, *r, cfg.pools[ro.to_index], method, host, original, shaped, shaped != original, shaped_fields, out, redirect_status);
   out << "  expect:     backend\n";
   return 0;
+}
+
+int explain(const Config& cfg, const std::string& method, const std::string& host, const std::string& url,
+            std::ostream& out, const std::vector<std::string>& fields, const std::string& client_ip) {
+  std::ostringstream first;
+  int rc = explain_pass(cfg, method, host, url, first, fields, client_ip, url, 200);
+  std::string text = first.str();
+  out << text;
+  // An error cutover answers itself goes to the error handler in effect, as serve does it:
+  // once, as a GET of the handler's path (401 never; an area that admits nobody never).
+  size_t e = text.rfind("  expect:     ");
+  int status = e == std::string::npos ? 0 : std::atoi(text.c_str() + e + 14);
+  if (status < 400 || status == 401 || text.find("refused (403: the area admits nobody)") != std::string::npos) return rc;
+  RequestFacts facts{method, url, host, client_ip};
+  Plan p;
+  plan_request(cfg, facts, docroot_file_test(cfg), p);
+  const std::string* h = p.answer.error_handler && !p.answer.error_handler->empty() ? p.answer.error_handler
+                         : (status == 403 || status == 404) && p.answer.error_handler_404 ? p.answer.error_handler_404
+                                                                                        : nullptr;
+  if (!h || h->empty()) return rc;
+  out << "  error handler: " << *h << " answers instead (REDIRECT_STATUS " << status << "):\n";
+  return explain_pass(cfg, method == "HEAD" ? "HEAD" : "GET", host, *h, out, fields, client_ip, url, status);
 }
 
 }  // namespace cutover
