@@ -2,7 +2,12 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
+#include <cerrno>
 #include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <iostream>
 #include <sstream>
 
 #include "fcgi_adapter/mount.h"
@@ -239,6 +244,35 @@ int explain(const Config& cfg, const std::string& method, const std::string& hos
   if (!h || h->empty()) return rc;
   out << "  error handler: " << *h << " answers instead (REDIRECT_STATUS " << status << "):\n";
   return explain_pass(cfg, method == "HEAD" ? "HEAD" : "GET", host, *h, out, fields, client_ip, url, status);
+}
+
+int explain_file(const Config& cfg, const std::string& path, std::ostream& out, const std::string& client_ip) {
+  std::ifstream in(path);
+  if (!in) {
+    std::cerr << "cutover explain: cannot read " << path << ": " << std::strerror(errno) << "\n";
+    return 2;
+  }
+  int rc = 0;
+  size_t n = 0;
+  for (std::string line; std::getline(in, line);) {
+    ++n;
+    if (line.empty() || line[0] == '#') continue;
+    std::vector<std::string> parts;
+    for (size_t start = 0;;) {
+      size_t tab = line.find('\t', start);
+      parts.push_back(line.substr(start, tab == std::string::npos ? std::string::npos : tab - start));
+      if (tab == std::string::npos) break;
+      start = tab + 1;
+    }
+    if (parts.size() < 3) {
+      std::cerr << "cutover explain: " << path << ":" << n << ": expected METHOD<tab>TARGET<tab>HOST\n";
+      return 2;
+    }
+    std::vector<std::string> fields(parts.begin() + 3, parts.end());
+    rc = std::max(rc, explain(cfg, parts[0], parts[2], parts[1], out, fields, client_ip));
+    out << "---\n";
+  }
+  return rc;
 }
 
 }  // namespace cutover

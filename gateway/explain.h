@@ -15,5 +15,8 @@ namespace cutover {
 // when cutover decides it (a backend's answer: "backend").
 int explain(const Config& cfg, const std::string& method, const std::string& host, const std::string& url,
             std::ostream& out, const std::vector<std::string>& fields = {}, const std::string& client_ip = "127.0.0.1");
+// Many requests from a file, one per line (METHOD<tab>TARGET<tab>HOST, then fields each
+// after a tab), each answer followed by a line "---". 2 when the file cannot be read.
+int explain_file(const Config& cfg, const std::string& path, std::ostream& out, const std::string& client_ip = "127.0.0.1");
 
 }  // namespace cutover

@@ -77,7 +77,12 @@ int main(int argc, char** argv) {
   std::string explain_path, explain_url, explain_method = "GET", explain_host = "localhost";
   auto* explain_cmd = app.add_subcommand("explain", "show what cutover does with one URL: rewrites, route, pool, CGI variables, both sides of a rollout");
   explain_cmd->add_option("-c,--config", explain_path, "config file (TOML)")->required();
-  explain_cmd->add_option("url", explain_url, "the request target, e.g. /app/index.php/x?y=1")->required();
+  std::string explain_requests;
+  auto* explain_url_opt = explain_cmd->add_option("url", explain_url, "the request target, e.g. /app/index.php/x?y=1");
+  explain_cmd->add_option("--requests", explain_requests,
+                          "explain many requests, one per line: METHOD<tab>TARGET<tab>HOST[<tab>Name: value]... (answers "
+                          "separated by a line \"---\")")
+      ->excludes(explain_url_opt);
   explain_cmd->add_option("-X,--method", explain_method, "the method (default GET)");
   explain_cmd->add_option("-H,--host", explain_host, "the Host header (default localhost)");
   std::vector<std::string> explain_fields;
@@ -170,9 +175,17 @@ int main(int argc, char** argv) {
     if (*status_cmd) return print_status(admin);
     if (*reload_cmd) return request_reload(admin);
     if (*migrate_cmd) return run_migrate(mig);
-    if (*explain_cmd)
-      return explain(*load_config_file(explain_path), explain_method, explain_host, explain_url, std::cout, explain_fields,
-                     explain_client);
+    if (*explain_cmd) {
+      auto cfg = load_config_file(explain_path);
+      if (explain_requests.empty()) {
+        if (explain_url.empty()) {
+          std::cerr << "cutover explain: give a URL or --requests FILE\n";
+          return 2;
+        }
+        return explain(*cfg, explain_method, explain_host, explain_url, std::cout, explain_fields, explain_client);
+      }
+      return explain_file(*cfg, explain_requests, std::cout, explain_client);
+    }
     if (*compare_cmd) {
       if (cmp.requests_file.empty() && cmp.access_log.empty()) {
         std::cerr << "cutover compare: give --requests FILE or --access-log FILE\n";

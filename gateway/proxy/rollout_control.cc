@@ -81,6 +81,19 @@ std::string RolloutControl::move(const std::string& route, const std::string& ac
   return "no route \"" + route + "\"";
 }
 
+bool RolloutControl::failing_in_a_row() const {
+  auto snap = rt_.current();
+  for (size_t i = 0; i < snap->config->routes.size(); ++i) {
+    const RouteSpec& r = snap->config->routes[i];
+    if (!r.rollout || !r.rollout->guarded || !r.rollout->max_consecutive_errors) continue;
+    const RolloutRuntime& rr = snap->routes[i]->rollout;
+    if (rr.load_point().stage != stage::Stage::legacy && !rr.tripped.load() &&  // the first trip; later ones at the tick's pace
+        rr.new_errors_in_a_row.load() >= r.rollout->max_consecutive_errors)
+      return true;
+  }
+  return false;
+}
+
 void RolloutControl::tick(int64_t now_ms) {
   auto snap = rt_.current();
   struct Trip {

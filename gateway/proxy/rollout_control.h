@@ -21,6 +21,10 @@ class RolloutControl {
   std::string move(const std::string& route, const std::string& action, const std::string& value, const std::string& who);
   // Samples every rolled-out route and acts on the guards' verdicts. Call about once a second.
   void tick(int64_t now_ms);
+  // Whether a guarded route's candidate has failed max_consecutive_errors times in a row
+  // (compare copies included): cheap, asked every pass of the control loop so that this
+  // verdict needs no second to wait for the next tick.
+  bool failing_in_a_row() const;
 
  private:
   std::string save_locked();

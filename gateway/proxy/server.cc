@@ -309,8 +309,8 @@ int serve(std::shared_ptr<const Config> cfg, ConfigSource source) {
   asio::io_context& io0 = workers[0]->io;
   int64_t next_guard_tick = steady_now_ms() + 1000;
   auto on_control = [&](int sig) {  // true: stop
-    if (steady_now_ms() >= next_guard_tick) {
-      next_guard_tick += 1000;
+    if (steady_now_ms() >= next_guard_tick || rollout.failing_in_a_row()) {  // failures in a row: at once
+      if (steady_now_ms() >= next_guard_tick) next_guard_tick += 1000;
       rollout.tick(steady_now_ms());
     }
     if (sig == SIGHUP) rt.reload();

@@ -450,4 +450,28 @@ TEST(Rollout, AOnePercentCanaryAt200RequestsASecondTripsWithinSeconds) {
   EXPECT_LT(took, 10.0);
 }
 
+// With compare on in canary (compare.always), the copy of every legacy answer is evidence
+// too: at 1% of 200 requests a second the candidate fails five times in a row within a few
+// requests, and that verdict is taken at once (not at the next second's tick).
+TEST(Rollout, AOnePercentCanaryWithCopiesTripsWithinASecondsRequests) {
+  BrokenNewSide s("stage = \"canary\"\npercent = 1\nsticky = \"header:X-User\"\ncompare = { always = true }\n"
+                  "guards = { max_error_rate = 0.2, window = \"60s\", min_requests = 100 }\n");
+  ASSERT_FALSE(s.admin.empty());
+  auto start = std::chrono::steady_clock::now();
+  int user = 0;
+  while (rollout_of(s.admin)["stage"] == "canary" && std::chrono::steady_clock::now() - start < 30s) {
+    auto next = std::chrono::steady_clock::now() + 5ms;  // 200 a second
+    fetch(s.gw.port, "GET", "/", "", {"X-User: " + std::to_string(user++)});
+    std::this_thread::sleep_until(next);
+  }
+  double took = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  json o = rollout_of(s.admin);
+  EXPECT_EQ(o["describe"], "shadow") << o.dump(2);  // compare is on: evidence keeps coming
+  bool said = false;
+  for (auto& e : o["events"]) said = said || e["what"].get<std::string>().find("candidate errors in a row") != std::string::npos;
+  EXPECT_TRUE(said) << o["events"].dump(2);
+  std::printf("1%% canary at 200 requests/s with copies: tripped after %.2fs, %d requests\n", took, user);
+  EXPECT_LT(user, 50) << "a quarter of a second's requests at 200 a second: the verdict waited for a tick";
+}
+
 }  // namespace e2e
