@@ -214,6 +214,31 @@ int explain_pass(const Config& cfg, const std::string& method, const std::string
   const RolloutSpec& ro = *r->rollout;
   out << "  rollout:    " << r->pool << " -> " << ro.to << ", configured stage " << stage::describe(ro.initial)
       << " (the live stage: cutover route status)\n";
+  {  // this user at the configured stage, by the session's own choice (route/plan.h)
+    std::string_view header = ro.sticky == RolloutSpec::Sticky::header ? facts.field(&fields, ro.sticky_header) : std::string_view();
+    std::string_view cookie;
+    std::string key = ro.cookie_name + "=";
+    for (std::string_view rest = facts.field(&fields, "cookie"); !rest.empty();) {
+      size_t semi = rest.find(';');
+      std::string_view pair = rest.substr(0, semi);
+      while (!pair.empty() && pair.front() == ' ') pair.remove_prefix(1);
+      if (pair.substr(0, key.size()) == key) {
+        cookie = pair.substr(key.size());
+        break;
+      }
+      if (semi == std::string_view::npos) break;
+      rest.remove_prefix(semi + 1);
+    }
+    std::optional<uint32_t> bucket = plan_user_bucket(ro, client_ip, header, header.data() != nullptr, cookie);
+    if (ro.initial.stage == stage::Stage::canary && !bucket) {
+      out << "  this user:  new (no " << ro.cookie_name << " cookie): a fresh cookie puts it on the new side with "
+          << ro.initial.share_bp / 100.0 << "% chance\n";
+    } else {
+      SideChoice side = plan_rollout_side(ro, ro.initial, bucket.value_or(0), method);
+      out << "  this user:  " << (side.new_side ? "the new side" : "the legacy side")
+          << (side.compare ? ", and a copy to the new side for comparison" : "") << "\n";
+    }
+  }
   out << "  legacy side:\n";
   backend_view(cfg, *r, cfg.pools[r->pool_index], method, host, original, legacy_target, rewritten, {}, out, redirect_status);
   std::vector<std::pair<std::string, std::string>> shaped_fields;

@@ -87,7 +87,8 @@ int main(int argc, char** argv) {
   explain_cmd->add_option("-H,--host", explain_host, "the Host header (default localhost)");
   std::vector<std::string> explain_fields;
   std::string explain_client = "127.0.0.1";
-  explain_cmd->add_option("--header", explain_fields, "a request header field \"Name: value\" (repeatable), for the conditions that read it");
+  explain_cmd->add_option("--header", explain_fields, "a request header field \"Name: value\" (repeatable), for the conditions that read it")
+      ->allow_extra_args(false);  // one field per --header: the URL after it stays the URL
   explain_cmd->add_option("--client", explain_client, "the client's address (default 127.0.0.1)");
 
   CompareOptions cmp;

@@ -727,10 +727,9 @@ class Session {
       const RolloutSpec& ro = *route.rollout;
       rollout = &snap_->routes[size_t(&route - cfg().routes.data())]->rollout;
       stage::StagePoint point = rollout->load_point();
-      if (point.stage == stage::Stage::canary) new_side = stage::on_new_side(user_bucket(ro, head, out), point.share_bp);
-      else new_side = point.stage == stage::Stage::new_;
-      bool safe = std::find(ro.compare_methods.begin(), ro.compare_methods.end(), head.method) != ro.compare_methods.end();
-      compare = ro.compare && safe && !new_side && (point.stage == stage::Stage::shadow || (ro.compare_always && point.stage != stage::Stage::legacy));
+      SideChoice side = plan_rollout_side(ro, point, point.stage == stage::Stage::canary ? user_bucket(ro, head, out) : 0, head.method);
+      new_side = side.new_side;
+      compare = side.compare;
       if (compare && !rollout->take_rate(ro.compare_max_rate, tc_.rt.clock())) {
         bump(rollout->over_rate);  // past compare.max_rate this second: a sample is enough
         compare = false;
@@ -973,15 +972,19 @@ class Session {
   // The rollout's user bucket: from the signed sticky cookie (set here when missing), the
   // client IP or a header. The same user gets the same bucket on every cutover instance.
   uint32_t user_bucket(const RolloutSpec& ro, const http1::RequestHead& head, ClientResponse& out) {
-    if (ro.sticky == RolloutSpec::Sticky::ip) return stage::bucket_of_key(client_ip_);
-    if (ro.sticky == RolloutSpec::Sticky::header) {
+    std::string_view header;
+    bool has_header = false;
+    if (ro.sticky == RolloutSpec::Sticky::header)
       for (auto& f : head.fields)
-        if (http1::iequals(f.name, ro.sticky_header)) return stage::bucket_of_key(f.value);
-      return stage::bucket_of_key(client_ip_);
-    }
-    HashKeySpec cookie{HashKeySpec::Kind::cookie, ro.cookie_name};
-    if (auto id = stage::parse_cookie_value(balance_key(cookie, head), ro.cookie_key)) return stage::bucket_of_id(*id);
-    uint64_t id = tc_.rng.next();
+        if (http1::iequals(f.name, ro.sticky_header)) {
+          header = f.value;
+          has_header = true;
+          break;
+        }
+    std::string_view cookie;
+    if (ro.sticky == RolloutSpec::Sticky::cookie) cookie = balance_key(HashKeySpec{HashKeySpec::Kind::cookie, ro.cookie_name}, head);
+    if (std::optional<uint32_t> b = plan_user_bucket(ro, client_ip_, header, has_header, cookie)) return *b;
+    uint64_t id = tc_.rng.next();  // a new user: a cookie of its own
     out.add_field("Set-Cookie", ro.cookie_name + "=" + stage::make_cookie_value(id, ro.cookie_key) +
                                     "; Path=/; Max-Age=31536000; HttpOnly; SameSite=Lax");
     return stage::bucket_of_id(id);

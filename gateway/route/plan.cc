@@ -185,6 +185,24 @@ std::optional<std::string> plan_backend_target(const RouteSpec& r, std::string_v
   return target;
 }
 
+std::optional<uint32_t> plan_user_bucket(const RolloutSpec& ro, std::string_view client_ip, std::string_view header_value,
+                                         bool has_header, std::string_view cookie_value) {
+  if (ro.sticky == RolloutSpec::Sticky::ip) return stage::bucket_of_key(client_ip);
+  if (ro.sticky == RolloutSpec::Sticky::header) return stage::bucket_of_key(has_header ? header_value : client_ip);
+  if (auto id = stage::parse_cookie_value(cookie_value, ro.cookie_key)) return stage::bucket_of_id(*id);
+  return std::nullopt;
+}
+
+SideChoice plan_rollout_side(const RolloutSpec& ro, stage::StagePoint point, uint32_t bucket, std::string_view method) {
+  SideChoice c;
+  if (point.stage == stage::Stage::canary) c.new_side = stage::on_new_side(bucket, point.share_bp);
+  else c.new_side = point.stage == stage::Stage::new_;
+  bool safe = std::find(ro.compare_methods.begin(), ro.compare_methods.end(), method) != ro.compare_methods.end();
+  c.compare = ro.compare && safe && !c.new_side &&
+              (point.stage == stage::Stage::shadow || (ro.compare_always && point.stage != stage::Stage::legacy));
+  return c;
+}
+
 void plan_request(const Config& c, const RequestFacts& r, const FileTest& is_file, Plan& p) {
   p.rewritten = plan_rewrites(c, r, is_file);
   if (p.rewritten.status) return;

@@ -84,6 +84,18 @@ std::string plan_redirect(const RouteSpec& r, const Captures& caps, std::string_
 std::optional<std::string> plan_backend_target(const RouteSpec& r, std::string_view host, const std::string& rewritten,
                                                ProxyMapState& map_state);
 
+// A rolled-out route's user: the bucket of its sticky key — the header's value (absent: the
+// client's address), the address, or the cookie's id. nullopt: a cookie is the key and the
+// request has none that is valid (the session issues one).
+std::optional<uint32_t> plan_user_bucket(const RolloutSpec& ro, std::string_view client_ip, std::string_view header_value,
+                                         bool has_header, std::string_view cookie_value);
+// Which side serves that user at `point`, and whether a copy of the request goes to the
+// new side for comparison (before the copy budget, which is counted at run time).
+struct SideChoice {
+  bool new_side = false, compare = false;
+};
+SideChoice plan_rollout_side(const RolloutSpec& ro, stage::StagePoint point, uint32_t bucket, std::string_view method);
+
 // Every decision at once, for `explain` (and tests): what Session does phase by phase.
 struct Plan {
   Rewritten rewritten;

@@ -51,5 +51,36 @@ TEST(Explain, TellsWhatTheFastcgiAppAndTheNewSideReceive) {
   EXPECT_NE(out.find("request:    GET /echo?y=2"), std::string::npos) << out;
 }
 
+// At a canary, explain names the side each user lands on, by the session's own choice: 20
+// users by their sticky header, explained and then served.
+TEST(Explain, NamesTheSideOfEachUserAtACanary) {
+  std::string dir = temp_dir();
+  FcgiApp app(dir);
+  Worker w(dir, "new");
+  std::string cfg = "[server]\nlisten = [\"127.0.0.1:{{PORT}}\"]\ndocument_root = \"" + dir + "\"\n"
+                    "[pools.legacy]\nprotocol = \"fastcgi\"\nbackends = [\"" + app.address() + "\"]\n"
+                    "[pools.warp]\nbackends = [\"" + w.address() + "\"]\n"
+                    "[[routes]]\nname = \"app\"\nmatch = { prefix = \"/app\" }\nforward = \"legacy\"\n"
+                    "fastcgi = { key = \"/app\" }\n"
+                    "[routes.rollout]\nto = \"warp\"\npath = \"stripped\"\nstage = \"canary\"\npercent = 50\nsticky = \"header:X-User\"\n";
+  Gateway gw(dir, cfg);
+  int on_new = 0;
+  for (int user = 0; user < 20; ++user) {
+    std::string field = "X-User: u" + std::to_string(user);
+    auto [code, out] = run_cutover(dir, {"explain", "-c", dir + "/cutover.toml", "--header", field, "/app/echo"});
+    ASSERT_EQ(code, 0) << out;
+    bool said_new = out.find("  this user:  the new side") != std::string::npos;
+    EXPECT_TRUE(said_new || out.find("  this user:  the legacy side") != std::string::npos) << out;
+    auto r = fetch(gw.port, "GET", "/app/echo", "", {field});
+    ASSERT_TRUE(r);
+    bool served_new = r->body.rfind("worker: new", 0) == 0 || r->body.find("\nworker: new") != std::string::npos ||
+                      parse_echo(r->body).count("target") > 0;
+    EXPECT_EQ(said_new, served_new) << field << "\n" << out << "\n" << r->body.substr(0, 200);
+    on_new += served_new;
+  }
+  EXPECT_GT(on_new, 0);   // both sides were exercised
+  EXPECT_LT(on_new, 20);
+}
+
 }  // namespace
 }  // namespace e2e
