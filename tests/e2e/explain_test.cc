@@ -14,17 +14,23 @@ std::string value_after(const std::string& text, const std::string& key) {
   return text.substr(p + key.size(), end - p - key.size());
 }
 
+// The legacy app on FastCGI under /app, rolled out to the worker with the prefix stripped;
+// `rewrites` and `rollout` add lines to the config.
+std::string app_config(const std::string& dir, const FcgiApp& app, const Worker& w, const std::string& rewrites,
+                       const std::string& rollout) {
+  return "[server]\nlisten = [\"127.0.0.1:{{PORT}}\"]\ndocument_root = \"" + dir + "\"\n" + rewrites +
+         "[pools.legacy]\nprotocol = \"fastcgi\"\nbackends = [\"" + app.address() + "\"]\n"
+         "[pools.warp]\nbackends = [\"" + w.address() + "\"]\n"
+         "[[routes]]\nname = \"app\"\nmatch = { prefix = \"/app\" }\nforward = \"legacy\"\n"
+         "fastcgi = { key = \"/app\" }\n"
+         "[routes.rollout]\nto = \"warp\"\npath = \"stripped\"\n" + rollout;
+}
+
 TEST(Explain, TellsWhatTheFastcgiAppAndTheNewSideReceive) {
   std::string dir = temp_dir();
   FcgiApp app(dir);
   Worker w(dir, "new");
-  std::string cfg = "[server]\nlisten = [\"127.0.0.1:{{PORT}}\"]\ndocument_root = \"" + dir + "\"\n"
-                    "[[rewrite]]\nmatch = \"^/old/(.*)\"\nto = \"/app/$1\"\n"
-                    "[pools.legacy]\nprotocol = \"fastcgi\"\nbackends = [\"" + app.address() + "\"]\n"
-                    "[pools.warp]\nbackends = [\"" + w.address() + "\"]\n"
-                    "[[routes]]\nname = \"app\"\nmatch = { prefix = \"/app\" }\nforward = \"legacy\"\n"
-                    "fastcgi = { key = \"/app\" }\n"
-                    "[routes.rollout]\nto = \"warp\"\npath = \"stripped\"\n";
+  std::string cfg = app_config(dir, app, w, "[[rewrite]]\nmatch = \"^/old/(.*)\"\nto = \"/app/$1\"\n", "");
   Gateway gw(dir, cfg);
   for (const std::string url : {"/app/env?x=1", "/old/env?y=2"}) {
     auto [code, out] = run_cutover(dir, {"explain", "-c", dir + "/cutover.toml", url});
@@ -57,12 +63,7 @@ TEST(Explain, NamesTheSideOfEachUserAtACanary) {
   std::string dir = temp_dir();
   FcgiApp app(dir);
   Worker w(dir, "new");
-  std::string cfg = "[server]\nlisten = [\"127.0.0.1:{{PORT}}\"]\ndocument_root = \"" + dir + "\"\n"
-                    "[pools.legacy]\nprotocol = \"fastcgi\"\nbackends = [\"" + app.address() + "\"]\n"
-                    "[pools.warp]\nbackends = [\"" + w.address() + "\"]\n"
-                    "[[routes]]\nname = \"app\"\nmatch = { prefix = \"/app\" }\nforward = \"legacy\"\n"
-                    "fastcgi = { key = \"/app\" }\n"
-                    "[routes.rollout]\nto = \"warp\"\npath = \"stripped\"\nstage = \"canary\"\npercent = 50\nsticky = \"header:X-User\"\n";
+  std::string cfg = app_config(dir, app, w, "", "stage = \"canary\"\npercent = 50\nsticky = \"header:X-User\"\n");
   Gateway gw(dir, cfg);
   int on_new = 0;
   for (int user = 0; user < 20; ++user) {
