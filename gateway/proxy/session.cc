@@ -136,7 +136,7 @@ class Session {
           http1::ParseError bad;
           bad.status = 400;
           bad.reason = "invalid Forwarded field from a trusted proxy";
-          co_await refuse(bad);
+          co_await refuse(bad, head.version_minor);
           co_return false;
         }
         co_return true;
@@ -287,10 +287,14 @@ class Session {
     return !bad;
   }
 
-  // A request that cannot be parsed gets its 4xx/505 and the connection closes.
-  awaitable<void> refuse(const http1::ParseError& err) {
+  // A request that cannot be parsed gets its 4xx/505 and the connection closes, in the
+  // version its request line names when that is HTTP/1.0 (as lighttpd answers).
+  awaitable<void> refuse(const http1::ParseError& err, std::optional<int> version_minor = std::nullopt) {
     http1::RequestHead h;
-    h.version_minor = 1;
+    std::string_view raw = d_.buffered();  // the head that failed to parse
+    std::string_view line = raw.substr(0, raw.find('\n'));
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    h.version_minor = version_minor ? *version_minor : line.size() >= 9 && line.substr(line.size() - 9) == " HTTP/1.0" ? 0 : 1;
     h.method = "GET";
     ClientResponse out(d_, h, false);
     log::info("refused request from " + client_ip_ + ": " + std::to_string(err.status) + " " +

@@ -24,6 +24,24 @@ TEST(HttpSemantics, ChunkedRequestBodyReachesTheBackend) {
   EXPECT_NE(r->body.find("body-length: 12\n\nhello, world"), std::string::npos) << r->body;
 }
 
+// A refused head is answered in the version its request line names when that is HTTP/1.0,
+// as lighttpd answers (its request.t checks the status line of such answers).
+TEST(HttpSemantics, ARefusedHttp10HeadIsAnsweredInHttp10) {
+  std::string dir = temp_dir();
+  Worker w(dir);
+  Gateway gw(dir, config(w.address()));
+  for (const char* bad : {"GET / HTTP/1.0\r\nHost: h\r\nX-Folded: a\r\n b\r\n\r\n", "GET / HTTP/1.0\r\nBad Name: x\r\n\r\n"}) {
+    Client c(gw.port);
+    ASSERT_TRUE(c.send(bad));
+    std::string all = c.read_all();
+    EXPECT_EQ(all.rfind("HTTP/1.0 400 ", 0), 0u) << all;
+  }
+  Client c(gw.port);
+  ASSERT_TRUE(c.send("GET / HTTP/1.1\r\nHost: h\r\nBad Name: x\r\n\r\n"));
+  std::string all = c.read_all();
+  EXPECT_EQ(all.rfind("HTTP/1.1 400 ", 0), 0u) << all;
+}
+
 TEST(HttpSemantics, ChunkedResponseIsRelayedChunked) {
   std::string dir = temp_dir();
   Worker w(dir);
