@@ -1603,7 +1603,7 @@ class Translator {
           for (auto& it : rs.value.items) {
             if (!it.first) continue;
             std::string origin = where(rs.pos) + " auth.require \"" + *it.first + "\" (backend " + where_ctx(bc, rs.pos) + ", file " + where_ctx(fc, rs.pos) + ")";
-            std::string problem = auth_area(rs, *it.first, it.second, backend, fc.ctx ? fc.ctx->s : nullptr, *m, origin, rc.ctx->block);
+            std::string problem = auth_area(*it.first, it.second, backend, fc.ctx ? fc.ctx->s : nullptr, *m, origin, rc.ctx->block);
             if (!problem.empty()) {  // an area that admits nobody, checked where lighttpd's auth is
               auth_ += "[[auth]]  # " + origin + ": " + problem + "\nprefix = " + tq(it.first->empty() ? "/" : *it.first) +
                        "\nrefuse = true\n" + (m->empty() ? "" : "match = { " + *m + " }\n") + "\n";
@@ -1636,7 +1636,7 @@ class Translator {
           add(st.pos, Verdict::exact, st.key, "lighttpd 1.4's file backends never admit by group (group= in require admits nobody); nothing to read");
   }
   // One [[auth]] area; "" written, else why lighttpd (or cutover) cannot check it here.
-  std::string auth_area(const Setting& rs, const std::string& key, const Value& o, const std::string& backend, const Setting* file,
+  std::string auth_area(const std::string& key, const Value& o, const std::string& backend, const Setting* file,
                         const std::string& match, const std::string& origin, size_t req_block) {
     const Value* method = o.get("method");
     std::string m = method ? method->str : "basic";
@@ -1645,15 +1645,11 @@ class Translator {
     if (backend != "htpasswd" && backend != "plain" && backend != "htdigest") return "auth.backend \"" + backend + "\" is not supported";
     if (!file || file->value.str.empty()) return "no auth.backend." + backend + ".userfile is in effect (lighttpd answers 500)";
     if (m == "digest" && backend == "htpasswd") return "an htpasswd backend cannot check a digest (lighttpd answers 500)";
-    std::string require = o.get("require") ? o.get("require")->str : "valid-user", kept;
+    std::string kept;
     bool dropped = false;
-    for (size_t pos = 0; pos <= require.size();) {  // group= admits nobody with lighttpd 1.4's file backends
-      size_t bar = require.find('|', pos);
-      std::string part = require.substr(pos, bar == std::string::npos ? std::string::npos : bar - pos);
-      if (part.rfind("group=", 0) == 0) dropped = true;
+    for (const std::string& part : split_bars(o.get("require") ? o.get("require")->str : "valid-user")) {
+      if (part.rfind("group=", 0) == 0) dropped = true;  // group= admits nobody with lighttpd 1.4's file backends
       else if (!part.empty()) kept += (kept.empty() ? "" : "|") + part;
-      if (bar == std::string::npos) break;
-      pos = bar + 1;
     }
     if (kept.empty()) kept = "host=-";  // admits nobody, as lighttpd's group= alone
     std::string t = "[[auth]]  # " + origin + "\nprefix = " + tq(key.empty() ? "/" : key) + "\n" + backend + " = " + tq(file->value.str) + "\n";
@@ -1663,15 +1659,10 @@ class Translator {
     t += "require = " + tq(kept) + "\n";
     if (const Value* a = o.get("algorithm"); a && m == "digest") {
       std::vector<std::string> algs;
-      std::string v = a->str;
-      for (size_t pos = 0; pos <= v.size();) {
-        size_t bar = v.find('|', pos);
-        std::string x = v.substr(pos, bar == std::string::npos ? std::string::npos : bar - pos);
+      for (std::string x : split_bars(a->str)) {
         std::transform(x.begin(), x.end(), x.begin(), ::toupper);
         if (x == "MD5" || x == "SHA-256") algs.push_back(x);
         else return "digest algorithm \"" + x + "\" is not supported";
-        if (bar == std::string::npos) break;
-        pos = bar + 1;
       }
       if (backend == "htdigest" && std::find(algs.begin(), algs.end(), "SHA-256") != algs.end())
         return "an htdigest file holds MD5 only (SHA-256 asked)";
@@ -1681,8 +1672,17 @@ class Translator {
     if (force_lowercase_in(req_block)) t += "ignore_case = true\n";  // lighttpd then compares the prefix without case
     if (!match.empty()) t += "match = { " + match + " }\n";
     auth_ += t + "\n";
-    (void)rs;
     return "";
+  }
+  // lighttpd's "a|b|c" lists (auth.require's require and algorithm).
+  static std::vector<std::string> split_bars(const std::string& v) {
+    std::vector<std::string> out;
+    for (size_t pos = 0;;) {
+      size_t bar = v.find('|', pos);
+      out.push_back(v.substr(pos, bar == std::string::npos ? std::string::npos : bar - pos));
+      if (bar == std::string::npos) return out;
+      pos = bar + 1;
+    }
   }
   bool force_lowercase_in(size_t bi) const {
     const Setting* lc = c_.blocks[bi].find("server.force-lowercase-filenames");

@@ -129,7 +129,6 @@ Verdict Area::check_digest(const Attempt& at, std::string& user) {
   switch (check_digest_params(*p, DigestRequest{at.method, at.target, rules_.realm, rules_.algorithms}, f)) {
     case DigestCheck::malformed: return Verdict::malformed;
     case DigestCheck::unauthorized: return Verdict::no_credentials;
-    case DigestCheck::stale: return Verdict::stale;
     case DigestCheck::ok: break;
   }
   user = f.user;

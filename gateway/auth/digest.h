@@ -22,12 +22,12 @@ struct DigestParams {
 // nullopt when the field is not a Digest one (scheme compared without case).
 std::optional<DigestParams> parse_digest(std::string_view authorization);
 
-// Why a Digest attempt is refused, in lighttpd's order of checks.
+// Why a Digest attempt is refused, in lighttpd's order of checks (the nonce's age comes
+// after these: nonce_fresh()).
 enum class DigestCheck {
   ok,
   malformed,      // 400: a field missing or invalid, auth-int, a uri other than the request's
   unauthorized,   // 401: wrong realm or algorithm
-  stale,          // 401 with stale=true: the nonce is too old, from the future, or not ours
 };
 struct DigestRequest {
   std::string_view method, target;  // the request line as the client sent it

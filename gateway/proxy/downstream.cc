@@ -284,7 +284,7 @@ void ClientResponse::append_expiry(const ResponseStart& r) {
     for (auto* list : {&edits_->set, &edits_->add})
       for (auto& [n, v] : *list)
         if (cache_control(n) && !v.empty()) return;
-  const statics::ExpireSpec* e = statics::pick_expire(*expires_, expire_path_, type);
+  const statics::ExpireSpec* e = statics::pick_expire(*expire_urls_, *expire_types_, expire_path_, type);
   if (!e) return;
   if (auto f = statics::expire_field(*e, int64_t(time(nullptr)), r.file_mtime, req_.version_minor == 0))
     head_.append(f->first).append(": "sv).append(f->second).append("\r\n"sv);
@@ -350,7 +350,7 @@ void ClientResponse::start(const ResponseStart& r) {
       }
   }
   if (!dated) head_.append("Date: "sv).append(http_date()).append("\r\n"sv);
-  if (expires_ && (r.status == 200 || r.status == 204 || r.status == 206) && (req_.method == "GET" || req_.method == "HEAD"))
+  if (expire_on_ && (r.status == 200 || r.status == 204 || r.status == 206) && (req_.method == "GET" || req_.method == "HEAD"))
     append_expiry(r);
   if (!tagged) head_.append("Server: "sv).append(server_tag_).append("\r\n"sv);
   if (r.status == 101) {

@@ -169,8 +169,10 @@ class ClientResponse final : public ResponseSink {
   void server_tag(std::string_view t) { server_tag_ = t; }
   // Caching fields by path or type (lighttpd's mod_expire), for 200/204/206 answers to GET
   // and HEAD that carry no Cache-Control; `path` the decoded path after the rewrites.
-  void expires(const statics::ExpireTable* t, std::string_view path) {
-    expires_ = t;
+  void expires(const statics::ExpireList* urls, const statics::ExpireList* types, std::string_view path) {
+    expire_on_ = (urls && !urls->empty()) || (types && !types->empty());
+    expire_urls_ = urls;
+    expire_types_ = types;
     expire_path_ = path;
   }
 
@@ -197,7 +199,8 @@ class ClientResponse final : public ResponseSink {
   std::string extra_;
   const HeaderEdits* edits_ = nullptr;
   std::string_view server_tag_;
-  const statics::ExpireTable* expires_ = nullptr;
+  const statics::ExpireList *expire_urls_ = nullptr, *expire_types_ = nullptr;
+  bool expire_on_ = false;
   std::string_view expire_path_;
   const std::vector<FieldRewrite>* rewrites_ = nullptr;
   const ProxyMap* map_ = nullptr;

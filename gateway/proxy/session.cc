@@ -389,14 +389,19 @@ class Session {
     int64_t now = tc_.rt.clock();
     stats_.route = route;
     keep_alive_if_body_skippable(head, out);
-    answer_edits(route, head, std::string(head.target), out);  // a refusal carries what any answer here would
-    if (cfg().server.plain_auth) out.edit_fields(nullptr);
-    if (ar->spec->refuse) {  // an area that admits nobody (where lighttpd answers 500: no error handler runs)
+    // A refusal carries what any answer here would (only a refusal: act() settles them for the rest).
+    auto refusal_fields = [&] {
+      answer_edits(route, head, head.target, out);
+      if (cfg().server.plain_auth) out.edit_fields(nullptr);
+    };
+    if (ar->spec->refuse) {
+      refusal_fields();  // an area that admits nobody (where lighttpd answers 500: no error handler runs)
       out.catch_errors(nullptr, nullptr);
       co_await send_simple(out, 403, "forbidden\n");
       co_return false;
     }
     if (int64_t ms = area.limiter().blocked_for(client_ip_, now)) {
+      refusal_fields();
       std::string secs = std::to_string((ms + 999) / 1000);
       std::vector<http1::Field> extra{http1::Field{"Retry-After", secs}};  // named: g++ 12 rejects brace temporaries in co_await
       co_await send_simple(out, 429, "too many failed logins, try again later\n", std::move(extra));
@@ -421,6 +426,7 @@ class Session {
       auth_type_ = area.scheme_name();
       co_return true;
     }
+    refusal_fields();
     if (*v != auth::Verdict::no_credentials) {
       log::warn("auth: failed login to " + ar->spec->prefix + " (realm \"" + ar->spec->realm + "\") from " + client_ip_ +
                 " user \"" + user + "\": " + auth::verdict_text(*v) + " for " + std::string(head.method) + " " +
@@ -538,17 +544,11 @@ class Session {
   // What this request's answer gets (the route's or the server's response_headers, with the
   // [[headers]] rules that match: their fields, Server and error handlers); returns the
   // request edits that go with them. Before any answer: an auth area's 401 gets them too.
-  const HeaderEdits* answer_edits(const RouteSpec* route, const http1::RequestHead& head, const std::string& target,
+  const HeaderEdits* answer_edits(const RouteSpec* route, const http1::RequestHead& head, std::string_view target,
                                   ClientResponse& out) {
     plan_answer_rules(cfg(), route, route_input(head, target), answer_);
     out.catch_errors(answer_.error_handler_404, answer_.error_handler);  // a [[headers]] rule's handlers replace the server's
-    expire_table_.urls.clear();
-    expire_table_.mimetypes.clear();
-    if (!answer_.expire_urls->empty() || !answer_.expire_types->empty()) {  // a copy: the two keys may come from different rules
-      expire_table_.urls = *answer_.expire_urls;
-      expire_table_.mimetypes = *answer_.expire_types;
-    }
-    out.expires(expire_table_.empty() ? nullptr : &expire_table_, decoded_path_);
+    out.expires(answer_.expire_urls, answer_.expire_types, decoded_path_);
     out.edit_fields(answer_.response);
     if (answer_.server_tag) out.server_tag(*answer_.server_tag);
     return answer_.request;
@@ -1048,7 +1048,6 @@ class Session {
   std::string peer_ip_;          // the socket's peer; client_ip_ differs behind a trusted proxy
   std::string_view scheme_ = "http";  // "https" when a trusted proxy says so
   AnswerRules answer_;                 // this request's (route/plan.h), its copies reused
-  statics::ExpireTable expire_table_;  // this request's (lighttpd's mod_expire)
   bool client_from_proxy_ = false;    // client_ip_ and scheme_ were set from a trusted proxy's fields
   uint16_t client_port_ = 0, server_port_ = 0;
   std::string decoded_path_;

@@ -1,7 +1,8 @@
 #include "static/expires.h"
 
 #include <cstdlib>
-#include <ctime>
+
+#include "static/validators.h"
 
 namespace cutover::statics {
 
@@ -52,11 +53,12 @@ std::optional<ExpireSpec> parse_expire(std::string_view t, std::string& why) {
   return e;
 }
 
-const ExpireSpec* pick_expire(const ExpireTable& t, std::string_view path, std::string_view content_type) {
-  for (auto& [prefix, spec] : t.urls)
+const ExpireSpec* pick_expire(const ExpireList& urls, const ExpireList& mimetypes, std::string_view path,
+                              std::string_view content_type) {
+  for (auto& [prefix, spec] : urls)
     if (path.substr(0, prefix.size()) == prefix) return &spec;
   const ExpireSpec* any = nullptr;
-  for (auto& [prefix, spec] : t.mimetypes) {
+  for (auto& [prefix, spec] : mimetypes) {
     if (prefix.empty()) {
       if (!any) any = &spec;
       continue;
@@ -74,12 +76,7 @@ std::optional<std::pair<std::string, std::string>> expire_field(const ExpireSpec
   else return std::nullopt;
   if (at < now_s) at = now_s;  // never in the past
   if (!http10) return std::pair<std::string, std::string>{"Cache-Control", "max-age=" + std::to_string(at - now_s)};
-  time_t tt = time_t(at);
-  struct tm tmv;
-  gmtime_r(&tt, &tmv);
-  char buf[64];
-  strftime(buf, sizeof buf, "%a, %d %b %Y %H:%M:%S GMT", &tmv);
-  return std::pair<std::string, std::string>{"Expires", buf};
+  return std::pair<std::string, std::string>{"Expires", http_date(time_t(at))};
 }
 
 }  // namespace cutover::statics

@@ -19,14 +19,20 @@ struct ExpireSpec {
 // as lighttpd reads it (a year is 360 days, a month 30). nullopt with `why`.
 std::optional<ExpireSpec> parse_expire(std::string_view text, std::string& why);
 
+using ExpireList = std::vector<std::pair<std::string, ExpireSpec>>;  // prefix -> spec, first match
 struct ExpireTable {
-  std::vector<std::pair<std::string, ExpireSpec>> urls;       // path prefix -> spec, first match
-  std::vector<std::pair<std::string, ExpireSpec>> mimetypes;  // Content-Type prefix; "" for any
+  ExpireList urls;       // path prefix
+  ExpireList mimetypes;  // Content-Type prefix; "" for any
   bool empty() const { return urls.empty() && mimetypes.empty(); }
 };
 // The entry for an answer: the first url prefix of the path; else the first mimetype prefix
-// of its Content-Type, else the mimetypes' "" entry. Null: none.
-const ExpireSpec* pick_expire(const ExpireTable& t, std::string_view path, std::string_view content_type);
+// of its Content-Type, else the mimetypes' "" entry. Null: none. (The two lists may come
+// from different [[headers]] rules, each key from its own last matching one.)
+const ExpireSpec* pick_expire(const ExpireList& urls, const ExpireList& mimetypes, std::string_view path,
+                              std::string_view content_type);
+inline const ExpireSpec* pick_expire(const ExpireTable& t, std::string_view path, std::string_view content_type) {
+  return pick_expire(t.urls, t.mimetypes, path, content_type);
+}
 
 // The field to add (lighttpd sends one): "Cache-Control" "max-age=N" to HTTP/1.1, "Expires"
 // and a date to HTTP/1.0. nullopt: a modification-based entry without a file time.
