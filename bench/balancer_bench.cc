@@ -16,7 +16,7 @@ double ns_per_pick(BalancerKind kind, size_t n) {
   for (size_t i = 0; i < n; ++i) loads[i].identity = hash_key("127.0.0.1:" + std::to_string(3001 + i));
   Rng rng(42), load_rng(7);
   BalanceState state;
-  Tried tried(n);
+  Tried tried;
   constexpr int kPicks = 2'000'000;
   size_t sink = 0;
   auto t0 = std::chrono::steady_clock::now();

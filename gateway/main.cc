@@ -15,7 +15,7 @@
 #include "demo_config.h"
 #include "fcgi_adapter/fcgi_upstream.h"
 #include "http_backend/http_upstream.h"
-#include "proxy/server.h"
+#include "control/server.h"
 
 
 int main(int argc, char** argv) {

@@ -116,6 +116,18 @@ uint64_t hash_key(std::string_view s) {
   return mix(h);
 }
 
+const char* balancer_name(BalancerKind k) {
+  switch (k) {
+    case BalancerKind::sqf: return "sqf";
+    case BalancerKind::round_robin: return "round-robin";
+    case BalancerKind::least_conn: return "least-conn";
+    case BalancerKind::hash: return "hash";
+    case BalancerKind::sticky: return "sticky";
+    case BalancerKind::first: return "first";
+  }
+  return "?";
+}
+
 std::optional<size_t> pick_backend(BalancerKind kind, std::span<const BackendLoad> backends,
                                    uint64_t key, const Tried& tried, BalanceState& state, Rng& rng) {
   switch (kind) {

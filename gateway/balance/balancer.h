@@ -9,7 +9,7 @@
 #include <string_view>
 #include <vector>
 
-#include "config/config.h"
+#include "balance/kind.h"
 
 namespace cutover {
 
@@ -46,7 +46,6 @@ constexpr size_t kMaxBackendsPerPool = 1024;
 // The backends one request has already tried (no allocation on the request path).
 class Tried {
  public:
-  explicit Tried(size_t = 0) {}
   void add(size_t i) { bits_.set(i); }
   void remove(size_t i) { bits_.reset(i); }
   bool has(size_t i) const { return i < bits_.size() && bits_.test(i); }

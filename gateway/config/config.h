@@ -15,7 +15,8 @@
 #include "stage/compare.h"
 #include "stage/split.h"
 #include "auth/area.h"
-#include "core/access_format.h"
+#include "access_format/access_format.h"
+#include "balance/kind.h"
 #include "static/expires.h"
 #include "static/mime.h"
 
@@ -43,8 +44,6 @@ struct BackendSpec {
   int worker_index = -1;  // the supervised worker instance behind it; -1: not supervised
 };
 
-enum class BalancerKind { sqf, round_robin, least_conn, hash, sticky, first };
-const char* balancer_name(BalancerKind k);
 
 // What the hash balancer hashes: the path (default), the client IP, a header or a cookie.
 struct HashKeySpec {

@@ -1351,18 +1351,6 @@ std::shared_ptr<const Config> parse(const toml::table& root, const std::string& 
 
 }  // namespace
 
-const char* balancer_name(BalancerKind k) {
-  switch (k) {
-    case BalancerKind::sqf: return "sqf";
-    case BalancerKind::round_robin: return "round-robin";
-    case BalancerKind::least_conn: return "least-conn";
-    case BalancerKind::hash: return "hash";
-    case BalancerKind::sticky: return "sticky";
-    case BalancerKind::first: return "first";
-  }
-  return "?";
-}
-
 const PoolSpec* Config::find_pool(std::string_view name) const {
   for (auto& p : pools)
     if (p.name == name) return &p;

@@ -1,5 +1,5 @@
 // server.user / group as this machine knows them (checked by `cutover check`, switched to
-// by `cutover serve`: proxy/privileges.h).
+// by `cutover serve`: control/privileges.h).
 #pragma once
 #include <sys/types.h>
 

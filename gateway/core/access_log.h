@@ -11,7 +11,7 @@
 #include <string_view>
 #include <thread>
 
-#include "core/access_format.h"
+#include "access_format/access_format.h"
 
 namespace cutover {
 

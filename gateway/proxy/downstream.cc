@@ -7,7 +7,7 @@
 
 #include "core/deadline.h"
 #include "core/inq_read.h"
-#include "core/time_text.h"
+#include "http1/time_text.h"
 #include "core/write_now.h"
 
 namespace cutover {

@@ -794,7 +794,7 @@ class Session {
     if (spec.balancer == BalancerKind::hash || spec.balancer == BalancerKind::sticky)
       key = hash_key(balance_key(spec.hash_key, head));
     if (spec.hash_key.kind == HashKeySpec::Kind::path_host) key ^= hash_key(head.host) * 0x9e3779b97f4a7c15ull;
-    Tried tried(pool.backends.size());
+    Tried tried;
     bool same_backend_retried = false;
     // Backends that could not take the request (no connection), and why, for the one 503
     // answered when none could; `reached`: some backend got (part of) the request.

@@ -91,7 +91,7 @@ awaitable<stage::Captured> ask(ThreadContext& tc, PoolRuntime& pool, ShadowJob& 
   req.idempotent = true;
   req.extra_fields = extra;
   req.timeouts = route.limits.upstream(spec.timeouts);
-  Tried tried(pool.backends.size());
+  Tried tried;
   std::vector<BackendLoad> loads(pool.backends.size());
   BalanceState state;
   stage::Captured out;

@@ -2,7 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "proxy/admin.h"
+#include "core/report.h"
 
 namespace cutover {
 namespace {

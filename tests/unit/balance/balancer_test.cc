@@ -13,7 +13,7 @@ std::vector<int> histogram(BalancerKind k, std::vector<BackendLoad> b, int picks
   BalanceState st;
   std::vector<int> h(b.size());
   for (int i = 0; i < picks; ++i) {
-    auto p = pick_backend(k, b, 0, Tried(b.size()), st, rng);
+    auto p = pick_backend(k, b, 0, Tried(), st, rng);
     EXPECT_TRUE(p);
     ++h[*p];
   }
@@ -25,7 +25,7 @@ TEST(Sqf, PicksTheShortestQueue) {
   std::vector<BackendLoad> b{{1, 5, true}, {1, 2, true}, {1, 9, true}};
   Rng rng(1);
   BalanceState st;
-  EXPECT_EQ(*pick_backend(BalancerKind::sqf, b, 0, Tried(3), st, rng), 1u);
+  EXPECT_EQ(*pick_backend(BalancerKind::sqf, b, 0, Tried(), st, rng), 1u);
 }
 
 TEST(Sqf, SpreadsTiesEvenly) {
@@ -38,7 +38,7 @@ TEST(Sqf, WeighsQueuesByWeight) {
   std::vector<BackendLoad> b{{1, 2, true}, {2, 3, true}};
   Rng rng(1);
   BalanceState st;
-  EXPECT_EQ(*pick_backend(BalancerKind::sqf, b, 0, Tried(2), st, rng), 1u);
+  EXPECT_EQ(*pick_backend(BalancerKind::sqf, b, 0, Tried(), st, rng), 1u);
 }
 
 // Each pick adds one in-flight request; requests complete in FIFO order, so the queue
@@ -49,7 +49,7 @@ std::vector<int> simulate(BalancerKind k, std::vector<BackendLoad> b, size_t dep
   std::vector<size_t> queue;
   std::vector<int> h(b.size());
   for (int i = 0; i < picks; ++i) {
-    size_t p = *pick_backend(k, b, 0, Tried(b.size()), st, rng);
+    size_t p = *pick_backend(k, b, 0, Tried(), st, rng);
     ++b[p].in_flight;
     ++h[p];
     queue.push_back(p);
@@ -74,7 +74,7 @@ TEST(RoundRobin, SmoothWeightedSequence) {
   Rng rng(1);
   BalanceState st;
   std::string seq;
-  for (int i = 0; i < 7; ++i) seq += char('a' + *pick_backend(BalancerKind::round_robin, b, 0, Tried(3), st, rng));
+  for (int i = 0; i < 7; ++i) seq += char('a' + *pick_backend(BalancerKind::round_robin, b, 0, Tried(), st, rng));
   EXPECT_EQ(seq, "aabacaa");
 }
 
@@ -89,7 +89,7 @@ TEST(Balancers, SkipUnavailableAndTriedBackends) {
     std::vector<BackendLoad> b{{1, 0, false}, {1, 0, true}, {1, 0, true}};
     Rng rng(3);
     BalanceState st;
-    Tried tried(3);
+    Tried tried;
     tried.add(2);
     for (int i = 0; i < 100; ++i) EXPECT_EQ(*pick_backend(k, b, 0, tried, st, rng), 1u);
     tried.add(1);
@@ -115,7 +115,7 @@ std::vector<BackendLoad> named(int n) {
 size_t pick_for(const std::vector<BackendLoad>& b, const std::string& key) {
   Rng rng(1);
   BalanceState st;
-  return *pick_backend(BalancerKind::hash, b, hash_key(key), Tried(b.size()), st, rng);
+  return *pick_backend(BalancerKind::hash, b, hash_key(key), Tried(), st, rng);
 }
 }  // namespace
 
@@ -126,7 +126,7 @@ TEST(LeastConn, PrefersTheShorterOfTwoChoices) {
   Rng rng(11);
   BalanceState st;
   int loaded = 0;
-  for (int i = 0; i < 10000; ++i) loaded += *pick_backend(BalancerKind::least_conn, b, 0, Tried(3), st, rng) == 0;
+  for (int i = 0; i < 10000; ++i) loaded += *pick_backend(BalancerKind::least_conn, b, 0, Tried(), st, rng) == 0;
   EXPECT_EQ(loaded, 0);
 }
 
@@ -203,7 +203,7 @@ TEST(First, FailoverOrder) {
   std::vector<BackendLoad> b{{1, 9, true}, {1, 0, true}, {1, 0, true}};
   Rng rng(1);
   BalanceState st;
-  EXPECT_EQ(*pick_backend(BalancerKind::first, b, 0, Tried(3), st, rng), 0u);
+  EXPECT_EQ(*pick_backend(BalancerKind::first, b, 0, Tried(), st, rng), 0u);
   b[0].available = false;
-  EXPECT_EQ(*pick_backend(BalancerKind::first, b, 0, Tried(3), st, rng), 1u);
+  EXPECT_EQ(*pick_backend(BalancerKind::first, b, 0, Tried(), st, rng), 1u);
 }

@@ -1,4 +1,4 @@
-#include "proxy/privileges.h"
+#include "control/privileges.h"
 
 #include <grp.h>
 #include <unistd.h>

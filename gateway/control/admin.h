@@ -18,8 +18,4 @@ using local_acceptor = asio::local::stream_protocol::acceptor;
 std::string open_control_socket(local_acceptor& acc, const std::string& path, bool& in_use);
 awaitable<void> control_accept_loop(ThreadContext& tc, local_acceptor& acc);
 
-// Pure renderers over the runtime's counters (tested on their own).
-std::string render_status(const Runtime& rt, int64_t now_ms);
-std::string render_metrics(const Runtime& rt, int64_t now_ms);
-
 }  // namespace cutover

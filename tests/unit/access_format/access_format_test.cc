@@ -1,4 +1,4 @@
-#include "core/access_format.h"
+#include "access_format/access_format.h"
 
 #include <gtest/gtest.h>
 

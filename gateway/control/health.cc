@@ -1,4 +1,4 @@
-#include "proxy/health.h"
+#include "control/health.h"
 
 #include "core/log.h"
 

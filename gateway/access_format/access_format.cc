@@ -1,10 +1,10 @@
-#include "core/access_format.h"
+#include "access_format/access_format.h"
 
 #include <charconv>
 #include <cstdio>
 #include <ctime>
 
-#include "core/time_text.h"
+#include "http1/time_text.h"
 
 namespace cutover {
 namespace {

@@ -1,4 +1,4 @@
-#include "proxy/dashboard.h"
+#include "control/dashboard.h"
 
 namespace cutover {
 

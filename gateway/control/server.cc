@@ -1,4 +1,4 @@
-#include "proxy/server.h"
+#include "control/server.h"
 
 #include <poll.h>
 #include <signal.h>
@@ -8,6 +8,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
+#include <memory>
 #include <functional>
 #include <mutex>
 #include <thread>
@@ -20,10 +22,10 @@
 #include "core/log.h"
 #include "core/upstream.h"
 #include "config/control_path.h"
-#include "proxy/admin.h"
-#include "proxy/health.h"
-#include "proxy/privileges.h"
-#include "proxy/rollout_control.h"
+#include "control/admin.h"
+#include "control/health.h"
+#include "control/privileges.h"
+#include "control/rollout_control.h"
 #include "proxy/session.h"
 #include "supervise/supervisor.h"
 
@@ -33,7 +35,8 @@ namespace {
 using asio::redirect_error;
 using asio::use_awaitable;
 
-struct Worker {
+// One event-loop thread (not a supervised worker process).
+struct EventLoop {
   // One thread runs each loop and only it touches the loop's sockets (other threads post to
   // it), so the per-socket locks in Asio's reactor are left out; posting stays locked.
   asio::io_context io{BOOST_ASIO_CONCURRENCY_HINT_UNSAFE_IO};
@@ -124,18 +127,18 @@ int serve(std::shared_ptr<const Config> cfg, ConfigSource source) {
         cfg->server.access_log, cfg->server.access_log_format);
   int n = cfg->server.threads > 0 ? cfg->server.threads : int(std::max(1u, std::thread::hardware_concurrency()));
   rt.threads = n;
-  std::vector<std::unique_ptr<Worker>> workers;
+  std::vector<std::unique_ptr<EventLoop>> loops;
   for (int i = 0; i < n; ++i) {
-    auto w = std::make_unique<Worker>();
+    auto w = std::make_unique<EventLoop>();
     w->tc = std::make_unique<ThreadContext>(w->io, rt, 0x5eed0000ull + uint64_t(i) * 7919 + uint64_t(getpid()));
-    workers.push_back(std::move(w));
+    loops.push_back(std::move(w));
   }
   // Port 0 means "any free port": the first thread's bind picks it, the others share it.
   for (const ListenSpec& l : cfg->server.listen) {
     tcp::endpoint ep(asio::ip::make_address(l.host), l.port);
     try {
-      for (auto& w : workers) {
-        auto acc = open_acceptor(w->io, ep, w == workers.front());
+      for (auto& w : loops) {
+        auto acc = open_acceptor(w->io, ep, w == loops.front());
         ep.port(acc->local_endpoint().port());
         w->acceptors.push_back(std::move(acc));
       }
@@ -156,7 +159,7 @@ int serve(std::shared_ptr<const Config> cfg, ConfigSource source) {
       return 1;
     }
     try {
-      admin = open_acceptor(workers[0]->io, tcp::endpoint(asio::ip::make_address(l.host), l.port));
+      admin = open_acceptor(loops[0]->io, tcp::endpoint(asio::ip::make_address(l.host), l.port));
     } catch (const boost::system::system_error& e) {
       log::error("cannot listen on " + l.text + " (admin): " + e.code().message());
       return 1;
@@ -167,7 +170,7 @@ int serve(std::shared_ptr<const Config> cfg, ConfigSource source) {
   std::unique_ptr<local_acceptor> control;
   std::string control_path = control_socket_path(*cfg);
   if (!control_path.empty()) {
-    control = std::make_unique<local_acceptor>(workers[0]->io);
+    control = std::make_unique<local_acceptor>(loops[0]->io);
     bool in_use = false;
     if (std::string err = open_control_socket(*control, control_path, in_use); !err.empty()) {
       if (in_use) {
@@ -223,19 +226,28 @@ int serve(std::shared_ptr<const Config> cfg, ConfigSource source) {
   };
   sup.apply(*cfg);
   if (!sup.settled()) log::info("waiting for workers to be ready");
+  bool reload_when_started = false;  // a SIGHUP while the workers start is not lost
   while (!sup.settled()) {
     int s = control_wait(20);
     if (s == SIGINT || s == SIGTERM) {
       sup.stop_all(reap, [](int ms) { std::this_thread::sleep_for(std::chrono::milliseconds(ms)); });
       return 1;
     }
+    if (s == SIGUSR1) {  // logrotate does not wait for our workers
+      if (rt.access_log) rt.access_log->reopen();
+      ops.reopen_logs();
+    }
+    if (s == SIGHUP) {
+      reload_when_started = true;
+      log::info("SIGHUP: reloading once the workers are ready");
+    }
   }
   rt.drop_idle_upstreams = [&](size_t id) {
-    for (auto& w : workers) asio::post(w->io, [w = w.get(), id] { w->tc->conns.drop(id); });
+    for (auto& w : loops) asio::post(w->io, [w = w.get(), id] { w->tc->conns.drop(id); });
   };
   rt.hand_idle_upstream = [&](size_t id, void* to_ptr, size_t max_idle) {
     auto* to = static_cast<ThreadContext*>(to_ptr);
-    for (auto& w : workers)
+    for (auto& w : loops)
       if (w->tc.get() != to)
         asio::post(w->io, [from = w->tc.get(), to, id, max_idle] {
           std::unique_ptr<UpConn> c = from->conns.take(id, from->rt.clock(), Duration::max());
@@ -257,11 +269,11 @@ int serve(std::shared_ptr<const Config> cfg, ConfigSource source) {
   if (control) {
     log::info("control socket at " + control_path + " (cutover status/workers/route/reload -c " +
               (cfg->file.empty() || cfg->file.front() == '<' ? std::string("...") : cfg->file) + ")");
-    asio::co_spawn(workers[0]->io, control_accept_loop(*workers[0]->tc, *control), asio::detached);
+    asio::co_spawn(loops[0]->io, control_accept_loop(*loops[0]->tc, *control), asio::detached);
   }
   if (admin) {  // served from here on (connections made before wait in its backlog)
     log::info("admin API on http://" + cfg->server.admin->host + ":" + std::to_string(admin->local_endpoint().port()));
-    asio::co_spawn(workers[0]->io, admin_accept_loop(*workers[0]->tc, *admin), asio::detached);
+    asio::co_spawn(loops[0]->io, admin_accept_loop(*loops[0]->tc, *admin), asio::detached);
   }
   // Reload: parse and validate fully first; a broken file changes nothing. Each thread
   // switches to the new snapshot between requests; requests in flight finish on the old.
@@ -287,11 +299,14 @@ int serve(std::shared_ptr<const Config> cfg, ConfigSource source) {
       log::warn("reload: server.user, group and allow_root take effect at the next restart");
     auto snap = rt.install(next);
     sup.request_apply(next);
-    for (auto& w : workers) {
-      bool first = w == workers[0];
-      asio::post(w->io, [w = w.get(), snap, first] {
+    auto adopted = std::make_shared<std::atomic<size_t>>(0);
+    for (auto& w : loops) {
+      bool first = w == loops[0];
+      asio::post(w->io, [w = w.get(), snap, first, adopted, n = loops.size()] {
         w->tc->adopt(snap);
         if (first) start_health_checks(*w->tc);
+        if (++*adopted == n)  // from here every new request sees it: tests and operators wait on this line
+          log::info("generation " + std::to_string(snap->generation) + " is served by every thread");
       });
     }
     log::info("reloaded " + next->file + ": " + std::to_string(next->routes.size()) + " routes, " +
@@ -299,14 +314,15 @@ int serve(std::shared_ptr<const Config> cfg, ConfigSource source) {
     log::set_level(log::Level(next->server.log_level));  // after the line above, at the level before
     return "";
   };
-  start_health_checks(*workers[0]->tc);
-  for (auto& w : workers)
+  start_health_checks(*loops[0]->tc);
+  if (reload_when_started) rt.reload();
+  for (auto& w : loops)
     for (auto& acc : w->acceptors) asio::co_spawn(w->io, accept_loop(*w->tc, *acc), asio::detached);
   // With one event loop, it runs on this thread and the control work becomes a timer on it:
   // a process with a single thread takes the kernel's cheaper paths (no shared file table to
   // reference-count on every socket call, no atomics in malloc).
-  const bool single = workers.size() == 1;
-  asio::io_context& io0 = workers[0]->io;
+  const bool single = loops.size() == 1;
+  asio::io_context& io0 = loops[0]->io;
   int64_t next_guard_tick = steady_now_ms() + 1000;
   auto on_control = [&](int sig) {  // true: stop
     if (steady_now_ms() >= next_guard_tick || rollout.failing_in_a_row()) {  // failures in a row: at once
@@ -344,10 +360,10 @@ int serve(std::shared_ptr<const Config> cfg, ConfigSource source) {
       });
     };
     arm();
-    workers[0]->watchdog.start();
+    loops[0]->watchdog.start();
     io0.run();
   } else {
-    for (auto& w : workers)
+    for (auto& w : loops)
       w->thread = std::thread([w = w.get()] {
         auto guard = asio::make_work_guard(w->io);
         w->watchdog.start();
@@ -361,13 +377,14 @@ int serve(std::shared_ptr<const Config> cfg, ConfigSource source) {
   log::info(std::string(strsignal(sig)) + ": draining " + std::to_string(rt.sessions.load()) +
             " client connections (up to " + std::to_string(cfg->server.drain_timeout.count()) + "ms)");
   rt.draining = true;
-  for (auto& w : workers) {
-    asio::post(w->io, [w = w.get(), &admin, &control, &workers] {
+  auto closed = std::make_shared<std::atomic<size_t>>(0);
+  for (auto& w : loops) {
+    asio::post(w->io, [w = w.get(), &admin, &control, &loops, closed] {
       if (admin && w->acceptors.size() && admin->get_executor() == w->acceptors[0]->get_executor()) {
         error_code ignored;
         admin->close(ignored);
       }
-      if (control && w == workers.front().get()) {
+      if (control && w == loops.front().get()) {
         error_code ignored;
         control->close(ignored);
       }
@@ -376,25 +393,26 @@ int serve(std::shared_ptr<const Config> cfg, ConfigSource source) {
         acc->close(ignored);
       }
       w->tc->close_idle_clients();
+      if (++*closed == loops.size()) log::info("listeners closed; idle client connections closed");
     });
   }
   int64_t give_up = steady_now_ms() + cfg->server.drain_timeout.count();
   while (rt.sessions.load() > 0 && steady_now_ms() < give_up) {
     pump(20);
     // A connection that went idle after the first pass is closed on the next one.
-    for (auto& w : workers) asio::post(w->io, [w = w.get()] { w->tc->close_idle_clients(); });
+    for (auto& w : loops) asio::post(w->io, [w = w.get()] { w->tc->close_idle_clients(); });
   }
   int left = rt.sessions.load();
   if (left > 0) log::warn("drain_timeout passed with " + std::to_string(left) + " connections still open; closing them");
-  for (auto& w : workers) asio::post(w->io, [w = w.get()] { w->tc->conns.clear(); });
+  for (auto& w : loops) asio::post(w->io, [w = w.get()] { w->tc->conns.clear(); });
   sup.stop_all(reap, [&](int ms) { pump(ms); });
   // A password check or a cold file read still on the blocking pool resumes its session on
   // an event loop: let it, before the loops stop and go away.
   file_io::finish_blocking();
   if (single) pump(0);
   log::info("stopped");
-  for (auto& w : workers) w->io.stop();
-  for (auto& w : workers)
+  for (auto& w : loops) w->io.stop();
+  for (auto& w : loops)
     if (w->thread.joinable()) w->thread.join();
   rt.stopped = true;
   return 0;

@@ -1,4 +1,4 @@
-#include "proxy/rollout_control.h"
+#include "control/rollout_control.h"
 
 #include <gtest/gtest.h>
 
