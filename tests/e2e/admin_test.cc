@@ -51,11 +51,11 @@ TEST(Admin, MetricsAreValidPrometheusTextAndCount) {
   for (int i = 0; i < 7; ++i) ASSERT_EQ(fetch(s.gw->port, "GET", "/")->status, 200);
   ASSERT_EQ(fetch(s.gw->port, "GET", "/status/503")->status, 503);
   // An answer is counted once it is sent, so the client can be a moment ahead of the counter.
-  auto m = s.admin("GET", "/metrics");
-  for (int i = 0; i < 50 && m && m->body.find("cutover_upstream_latency_seconds_count{pool=\"warp\"} 8\n") == std::string::npos; ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  std::optional<Response> m;
+  wait_until([&] {
     m = s.admin("GET", "/metrics");
-  }
+    return m && m->body.find("cutover_upstream_latency_seconds_count{pool=\"warp\"} 8\n") != std::string::npos;
+  }, 1000);
   ASSERT_TRUE(m);
   ASSERT_EQ(m->status, 200);
   EXPECT_EQ(m->header("Content-Type"), "text/plain; version=0.0.4");

@@ -61,17 +61,20 @@ TEST(BackendFailure, WorkerKilledAndRestartedUnderLoadCostsNoIdempotentRequest) 
       }
     });
   }
-  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  ASSERT_TRUE(wait_until([&] { return ok.load() >= 100; }));
   int port = ws[1]->port;
   ws[1]->proc->kill(SIGKILL);
   ws[1]->proc->wait_exit(std::chrono::seconds(5));
-  std::this_thread::sleep_for(std::chrono::milliseconds(1000));
-  int ok_while_down = ok.load();
+  int at_kill = ok.load();
+  // Served on while it is down: the gateway noticed (its log names the backend), and 100 more.
+  bool noticed = wait_until([&] { return gw.proc->log().find("backend " + ws[1]->address() + " (pool app)") != std::string::npos; });
+  bool served_while_down = wait_until([&] { return ok.load() >= at_kill + 100; });
   Worker again(dir, "again", {"--port", std::to_string(port)});
   bool back = wait_until([&] { return from_restarted.load() >= 20; }, 10000);
   stop = true;
   for (auto& t : clients) t.join();
-  EXPECT_GT(ok_while_down, 100);
+  EXPECT_TRUE(noticed) << gw.proc->log();
+  EXPECT_TRUE(served_while_down) << ok.load() - at_kill << " answered while it was down";
   EXPECT_TRUE(back) << "the restarted worker answered " << from_restarted.load() << " requests";
   EXPECT_EQ(failed.load(), 0) << why << gw.proc->log();
   std::string log = gw.proc->log();
@@ -185,8 +188,10 @@ TEST(BackendFailure, ClosedKeepAliveConnectionIsRetriedOnAFreshOne) {
 // pool's backends, which ASan reports).
 TEST(BackendFailure, RetryAfterAnotherPoolsRequestOnTheSameThread) {
   std::string dir = temp_dir();
-  ScriptedBackend flaky([](const std::string&, int) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  std::atomic<bool> first_try{false};
+  ScriptedBackend flaky([&](const std::string&, int) {
+    first_try = true;
+    pace(std::chrono::milliseconds(300));  // a slow failure: the other pool's requests come meanwhile
     return std::string("<close>");
   });
   Worker good(dir, "good");
@@ -205,7 +210,7 @@ TEST(BackendFailure, RetryAfterAnotherPoolsRequestOnTheSameThread) {
                   "[[routes]]\nname = \"small\"\nforward = \"small\"\n");
   std::optional<Response> slow;
   std::thread t([&] { slow = fetch(gw.port, "GET", "/echo"); });
-  std::this_thread::sleep_for(std::chrono::milliseconds(100));  // the first try is under way
+  ASSERT_TRUE(wait_until([&] { return first_try.load(); }));  // the first try is under way
   for (int i = 0; i < 3; ++i) EXPECT_EQ(fetch(gw.port, "GET", "/big")->status, 200);
   t.join();
   ASSERT_TRUE(slow);

@@ -71,8 +71,7 @@ TEST(ControlSocket, WorkersRestartOnAMigratedBinPathSiteUnderLoad) {
         else ++failed;
       }
     });
-  auto flowing = std::chrono::steady_clock::now() + 20s;  // load is flowing before the restart
-  while (ok < 50 && failed == 0 && std::chrono::steady_clock::now() < flowing) std::this_thread::sleep_for(1ms);
+  wait_until([&] { return ok >= 50 || failed > 0; }, 20000);  // load is flowing before the restart
   auto [c1, out] = run_cutover(dir, {"workers", "restart", "fcgi_app", "-c", dir + "/cutover.toml"});
   int during = ok;
   stop = true;

@@ -10,7 +10,7 @@
 
 using namespace e2e;
 
-// With one thread the event loop runs on the main thread, which also drains (proxy/server.cc);
+// With one thread the event loop runs on the main thread, which also drains (control/server.cc);
 // with two, a control thread drains while the loops serve.
 class DrainWithThreads : public ::testing::TestWithParam<int> {};
 
@@ -18,15 +18,15 @@ TEST_P(DrainWithThreads, SigtermFinishesInFlightRequestsThenExits) {
   std::string dir = temp_dir();
   Worker w(dir);
   Gateway gw(dir, one_pool_config({w.address()}, "",
-                                  "drain_timeout = \"10s\"\nthreads = " + std::to_string(GetParam()) + "\n"));
+                                  "drain_timeout = \"10s\"\nadmin = \"127.0.0.1:0\"\nthreads = " + std::to_string(GetParam()) + "\n"));
   int port = gw.port;
   Client idle(port);  // a keep-alive client between requests
   ASSERT_TRUE(idle.send("GET / HTTP/1.1\r\nHost: h\r\n\r\n"));
   ASSERT_TRUE(idle.read());
   auto slow = std::async(std::launch::async, [port] { return fetch(port, "GET", "/slow?ms=1000"); });
-  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  ASSERT_TRUE(wait_until([&] { return gw.metric("cutover_backend_in_flight") == 1; })) << "the slow request is at the worker";
   gw.proc->kill(SIGTERM);
-  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  ASSERT_TRUE(gw.proc->wait_for("listeners closed", std::chrono::seconds(5))) << gw.proc->log();
   // No new connections, and the idle one was closed.
   Client late(port);
   EXPECT_FALSE(late.connected());

@@ -179,8 +179,7 @@ TEST(FastcgiApp, AppKilledMidResponseCutsOnlyThatResponse) {
             std::string::npos)
       << s.gw->proc->log();
   FcgiApp again(s.dir, "legacy");  // the same socket, a new process (the log file is shared:
-  for (int i = 0; i < 200 && !unix_accepts(again.socket); ++i)  // wait for the socket itself)
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  ASSERT_TRUE(wait_until([&] { return unix_accepts(again.socket); }, 2000));  // wait for the socket itself)
   auto r = fetch(s.gw->port, "GET", "/app/");
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 200);

@@ -32,8 +32,7 @@ struct Fcgiwrap {
     // -c 1: no preforked children, which would outlive the process the test stops.
     wrap = std::make_unique<Process>(std::vector<std::string>{"/usr/sbin/fcgiwrap", "-f", "-c", "1", "-s", "unix:" + socket},
                                      dir + "/fcgiwrap.log");
-    for (int i = 0; i < 100 && ::access(socket.c_str(), F_OK) != 0; ++i)
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    wait_until([&] { return ::access(socket.c_str(), F_OK) == 0; }, 2000);
     gw = std::make_unique<Gateway>(dir, "[server]\nlisten = [\"127.0.0.1:{{PORT}}\"]\n\n"
                                         "[pools.cgi]\nprotocol = \"fastcgi\"\nbackends = [\"unix:" + socket + "\"]\n\n"
                                         "[[routes]]\nname = \"cgi\"\nmatch = { prefix = \"/cgi-bin/\" }\nforward = \"cgi\"\n"

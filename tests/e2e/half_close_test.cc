@@ -26,12 +26,10 @@ TEST(HalfClose, ClientFinRightAfterTheRequestClosesTheConnectionAfterTheAnswer) 
     Client c(gw.port);
     ASSERT_TRUE(c.send("GET / HTTP/1.1\r\nHost: h\r\n\r\n"));
     ASSERT_EQ(::shutdown(c.fd(), SHUT_WR), 0);
-    auto t0 = std::chrono::steady_clock::now();
-    auto r = c.read();
+    auto r = c.read(false, std::chrono::seconds(5));  // far sooner than the 60 s keep-alive
     ASSERT_TRUE(r) << "no answer to a half-closed request, round " << i;
     EXPECT_EQ(r->status, 200);
     EXPECT_TRUE(r->closed || c.peer_closed(std::chrono::seconds(5))) << "connection left open, round " << i;
-    EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(5));
   }
 }
 
@@ -58,15 +56,13 @@ TEST(HalfClose, BackendFinRightAfterTheAnswerIsSeenBeforeTheConnectionIsReused) 
   Gateway gw(dir, one_pool_config({backend.address()}, "keepalive = 8\nread_timeout = \"20s\"\n",
                                   "threads = 1\n"));
   Client c(gw.port);
-  auto t0 = std::chrono::steady_clock::now();
   for (int i = 0; i < 6; ++i) {
     ASSERT_TRUE(c.send("GET /x HTTP/1.1\r\nHost: h\r\n\r\n"));
-    auto r = c.read(false, std::chrono::seconds(25));
+    auto r = c.read(false, std::chrono::seconds(5));  // not after the 20 s read_timeout
     ASSERT_TRUE(r) << "no answer, round " << i;
     EXPECT_EQ(r->status, 200) << r->body;
     EXPECT_EQ(r->body, "ok");
   }
-  EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(5));
   EXPECT_EQ(backend.connections(), 6);
 }
 

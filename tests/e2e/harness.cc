@@ -492,12 +492,36 @@ int Gateway::admin_port() {
   return line ? std::atoi(line->c_str()) : 0;
 }
 
+double Gateway::metric(const std::string& series) {
+  int admin = admin_port();
+  if (admin == 0) return -1;
+  auto r = fetch(admin, "GET", "/metrics");
+  if (!r || r->status != 200) return -1;
+  double sum = 0;
+  bool seen = false;
+  std::istringstream in(r->body);
+  for (std::string line; std::getline(in, line);) {
+    if (line.rfind(series, 0) != 0 || line.size() <= series.size()) continue;
+    char next = line[series.size()];
+    if (next != ' ' && next != '{') continue;
+    size_t sp = line.rfind(' ');
+    sum += std::atof(line.c_str() + sp + 1);
+    seen = true;
+  }
+  return seen ? sum : -1;
+}
+
 bool wait_until(const std::function<bool()>& cond, int ms) {
-  for (int i = 0; i < ms / 20; ++i) {
+  auto deadline = steady_clock::now() + milliseconds(ms);
+  while (steady_clock::now() < deadline) {
     if (cond()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    std::this_thread::sleep_for(milliseconds(20));
   }
   return cond();
+}
+
+void pace(std::chrono::milliseconds ms) {
+  if (ms.count() > 0) std::this_thread::sleep_for(ms);
 }
 
 bool unix_accepts(const std::string& path) {

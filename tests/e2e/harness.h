@@ -77,6 +77,9 @@ struct Gateway {
   ~Gateway();
   // The admin listener's port (server.admin = "127.0.0.1:0"), from the log; 0 if none.
   int admin_port();
+  // The value of a /metrics series from the admin API ("name" sums every label set,
+  // "name{labels}" one), or -1 when it is not there.
+  double metric(const std::string& series);
   std::unique_ptr<Process> proc;
   int port = 0;
 };
@@ -123,8 +126,13 @@ std::pair<int, std::string> run_cutover(const std::string& dir, std::vector<std:
 // Runs any program (argv[0] looked up in PATH) to the end: its exit code and output.
 std::pair<int, std::string> run_program(const std::string& dir, std::vector<std::string> argv);
 
-// Polls `cond` every 20 ms until it holds (true) or `ms` pass (its last value).
+// Polls `cond` every 20 ms until it holds (true) or `ms` pass (its last value). The way a
+// test waits for an event; no test sleeps to order events.
 bool wait_until(const std::function<bool()>& cond, int ms = 8000);
+
+// A peer's own pace, never an ordering: a backend that takes its time, a client that trickles
+// bytes or reads slowly. The only other sleep in the tests is wait_until's poll.
+void pace(std::chrono::milliseconds ms);
 
 // True when a unix socket at `path` accepts a connection now.
 bool unix_accepts(const std::string& path);

@@ -40,7 +40,7 @@ TEST(Limits, SlowlorisGets408AndOthersAreServed) {
     auto r = fetch(s.gw->port, "GET", "/");
     ASSERT_TRUE(r);
     EXPECT_EQ(r->status, 200);
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    pace(std::chrono::milliseconds(100));  // the trickle's pace
   }
   for (auto& c : slow) {
     auto r = c->read(false, std::chrono::seconds(3));

@@ -54,7 +54,7 @@ void same_log_lines(const std::string& format_line) {
   ASSERT_NE(a, std::string::npos) << toml;
   toml.replace(a, 19, "cutover-access.log");
   Process lighttpd({"/usr/sbin/lighttpd", "-D", "-f", dir + "/lighttpd.conf"}, dir + "/lighttpd.log");
-  for (int i = 0; i < 100 && !Client(lport).connected(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  ASSERT_TRUE(wait_until([&] { return Client(lport).connected(); }, 5000)) << "lighttpd did not start";
   Gateway gw(dir, toml);
   struct Ask {
     std::string method, target;

@@ -31,7 +31,7 @@ std::vector<std::string> differences(const Backends& b, const Case& c, size_t& c
   EXPECT_NE(l, std::string::npos) << toml;
   toml.replace(l, toml.find('\n', l) - l, "listen = [\"127.0.0.1:{{PORT}}\"]");
   Process lighttpd({"/usr/sbin/lighttpd", "-D", "-f", dir + "/lighttpd.conf"}, dir + "/lighttpd.log");
-  for (int i = 0; i < 100 && !Client(lport).connected(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  EXPECT_TRUE(wait_until([&] { return Client(lport).connected(); }, 5000)) << "lighttpd did not start";
   Gateway gw(dir, toml);
   std::vector<std::string> diffs;
   compared = 0;

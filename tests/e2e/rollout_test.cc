@@ -53,14 +53,12 @@ json rollout_of(const std::string& admin) { return routes(admin)["routes"][0]["r
 // after the client got its answer).
 json wait_compared(const std::string& admin, uint64_t n) {
   json o;
-  for (int i = 0; i < 100; ++i) {
+  wait_until([&] {
     o = rollout_of(admin);
     auto& c = o["compare"];
-    if (c["compared"].get<uint64_t>() + c["candidate_errors"].get<uint64_t>() + c["skipped"].get<uint64_t>() +
-            c["dropped"].get<uint64_t>() + c["over_rate"].get<uint64_t>() >= n)
-      break;
-    std::this_thread::sleep_for(50ms);
-  }
+    return c["compared"].get<uint64_t>() + c["candidate_errors"].get<uint64_t>() + c["skipped"].get<uint64_t>() +
+               c["dropped"].get<uint64_t>() + c["over_rate"].get<uint64_t>() >= n;
+  }, 5000);
   return o;
 }
 
@@ -241,7 +239,7 @@ TEST(Rollout, SlowOrDeadCandidateLeavesThePrimaryAlone) {
   std::string dir = temp_dir();
   Worker legacy(dir, "legacy");
   ScriptedBackend slow([](const std::string&, int) {
-    std::this_thread::sleep_for(5s);
+    pace(5s);  // a candidate far slower than the legacy side
     return http_response(200, "late");
   });
   auto measure = [&](const std::string& stage, const std::string& candidate, json* after) {
@@ -254,9 +252,10 @@ TEST(Rollout, SlowOrDeadCandidateLeavesThePrimaryAlone) {
     for (int i = 0; i < 150; ++i) {
       auto t0 = std::chrono::steady_clock::now();
       c.send("GET / HTTP/1.1\r\nHost: t\r\n\r\n");
-      auto r = c.read();
-      EXPECT_TRUE(r && r->status == 200);
+      auto r = c.read(false, std::chrono::seconds(1));  // never waits for the 5 s candidate
+      EXPECT_TRUE(r && r->status == 200) << stage << " " << candidate << ": request " << i;
       ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
+      if (!r) break;
     }
     std::sort(ms.begin(), ms.end());
     if (after) *after = rollout_of(admin);
@@ -268,8 +267,6 @@ TEST(Rollout, SlowOrDeadCandidateLeavesThePrimaryAlone) {
   auto with_dead = measure("shadow", "127.0.0.1:1", &dead_state);
   std::printf("primary p99 / max (ms): compare off %.2f / %.2f, candidate sleeping 5s %.2f / %.2f, candidate down %.2f / %.2f\n",
               off.first, off.second, with_slow.first, with_slow.second, with_dead.first, with_dead.second);
-  EXPECT_LT(with_slow.second, 1000.0) << "a client waited for the 5 s candidate";
-  EXPECT_LT(with_dead.second, 1000.0);
   EXPECT_GT(slow_state["compare"]["dropped"].get<uint64_t>(), 100u) << "beyond 4 in flight + 8 queued, copies are dropped";
   EXPECT_GT(dead_state["compare"]["candidate_errors"].get<uint64_t>(), 0u);
 }
@@ -354,10 +351,11 @@ TEST(Rollout, GuardTripsOnCandidate5xxAndStepsBackWithOnTripStep) {
   Gateway& gw = s.gw;
   std::string& admin = s.admin;
   std::string stage;
-  for (int i = 0; i < 200 && (stage = rollout_of(admin)["describe"]) == "canary 50%"; ++i) {
-    fetch(gw.port, "GET", "/", "", {"X-User: " + std::to_string(i)});
-    std::this_thread::sleep_for(20ms);
-  }
+  int user = 0;
+  wait_until([&] {  // requests from new users until the guard trips
+    fetch(gw.port, "GET", "/", "", {"X-User: " + std::to_string(user++)});
+    return (stage = rollout_of(admin)["describe"]) != "canary 50%";
+  });
   EXPECT_NE(stage, "canary 50%") << "the guard did not trip";
   auto events = rollout_of(admin)["events"];
   ASSERT_FALSE(events.empty());
@@ -437,17 +435,16 @@ TEST(Rollout, AOnePercentCanaryAt200RequestsASecondTripsWithinSeconds) {
   ASSERT_FALSE(s.admin.empty());
   auto start = std::chrono::steady_clock::now();
   int user = 0, failed_answers = 0;
-  while (rollout_of(s.admin)["stage"] == "canary" && std::chrono::steady_clock::now() - start < 30s) {
+  while (rollout_of(s.admin)["stage"] == "canary" && std::chrono::steady_clock::now() - start < 10s) {  // within seconds
     auto next = std::chrono::steady_clock::now() + 5ms;  // 200 a second
     auto r = fetch(s.gw.port, "GET", "/", "", {"X-User: " + std::to_string(user++)});
     failed_answers += r && r->status == 500;
-    std::this_thread::sleep_until(next);
+    pace(std::chrono::duration_cast<std::chrono::milliseconds>(next - std::chrono::steady_clock::now()));  // 200 a second
   }
   double took = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   EXPECT_EQ(rollout_of(s.admin)["describe"], "legacy");
   std::printf("1%% canary at 200 requests/s: tripped after %.1fs, %d users, %d of them got the failing side\n", took, user,
               failed_answers);
-  EXPECT_LT(took, 10.0);
 }
 
 // With compare on in canary (compare.always), the copy of every legacy answer is evidence
@@ -462,7 +459,7 @@ TEST(Rollout, AOnePercentCanaryWithCopiesTripsWithinASecondsRequests) {
   while (rollout_of(s.admin)["stage"] == "canary" && std::chrono::steady_clock::now() - start < 30s) {
     auto next = std::chrono::steady_clock::now() + 5ms;  // 200 a second
     fetch(s.gw.port, "GET", "/", "", {"X-User: " + std::to_string(user++)});
-    std::this_thread::sleep_until(next);
+    pace(std::chrono::duration_cast<std::chrono::milliseconds>(next - std::chrono::steady_clock::now()));  // 200 a second
   }
   double took = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   json o = rollout_of(s.admin);

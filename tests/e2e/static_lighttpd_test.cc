@@ -31,11 +31,7 @@ struct Lighttpd {
                    "auth.require = (\"/private\" => (\"method\" => \"basic\", \"realm\" => \"r\", \"require\" => \"valid-user\"))\n");
     proc = std::make_unique<Process>(std::vector<std::string>{"/usr/sbin/lighttpd", "-D", "-f", dir + "/lighttpd.conf"},
                                      dir + "/lighttpd.log");
-    for (int i = 0; i < 100; ++i) {
-      Client c(port);
-      if (c.connected()) return;
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
+    if (wait_until([&] { return Client(port).connected(); }, 5000)) return;
     ADD_FAILURE() << "lighttpd did not start: " << read_file(dir + "/lighttpd.log") << read_file(dir + "/lighttpd.err");
   }
 };

@@ -30,7 +30,7 @@ TEST_F(Streaming, LargeResponseWithBoundedMemory) {
   Client c(gw->port);
   ASSERT_TRUE(c.send("GET /large?bytes=" + std::to_string(kBody) + " HTTP/1.1\r\nHost: h\r\n\r\n"));
   // Read slowly at first, so that the gateway must apply back-pressure.
-  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  pace(std::chrono::milliseconds(300));
   size_t peak = 0, total = 0;
   char buf[1 << 16];
   while (true) {

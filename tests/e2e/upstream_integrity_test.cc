@@ -40,7 +40,7 @@ TEST(UpstreamIntegrity, LateBytesAfterAnAnswerNeverReachTheNextClient) {
                            : t == "/evil/304-late" ? "304 Not Modified\r\n"
                                                    : "200 OK\r\nContent-Length: 8\r\n";  // to HEAD: no body follows
         send_all(fd, "HTTP/1.1 " + head + "\r\n");
-        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        pace(std::chrono::milliseconds(100));  // the stray answer comes a moment after the real one
         send_all(fd, "HTTP/1.1 200 OK\r\nContent-Length: 8\r\n\r\nPOISONED");
         stray_sent = true;
         return std::string();
