@@ -4,7 +4,7 @@
 #include <cstdint>
 #include <string>
 
-#include "core/access_format.h"
+#include "access_format/access_format.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace cutover;
