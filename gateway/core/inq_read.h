@@ -54,16 +54,31 @@ template <class Handler, class IoExecutor>
 class InqRecvOp : public ad::reactor_op {
  public:
   BOOST_ASIO_DEFINE_HANDLER_PTR(InqRecvOp);
+  bool speculating_ = false;  // wait_only: being performed inside start_op
 
-  InqRecvOp(int fd, asio::mutable_buffer buf, Handler& handler, const IoExecutor& io_ex)
+  InqRecvOp(int fd, asio::mutable_buffer buf, Handler& handler, const IoExecutor& io_ex, bool wait_only = false)
       : ad::reactor_op(error_code(), &InqRecvOp::do_perform, &InqRecvOp::do_complete),
         fd_(fd),
         buf_(buf),
+        wait_only_(wait_only),
         handler_(std::move(handler)),
         work_(handler_, io_ex) {}
 
   static status do_perform(ad::reactor_op* base) {
     auto* o = static_cast<InqRecvOp*>(base);
+    // Waiting only. Performed on a readiness event: done, no syscall (the reader that follows
+    // reads). Performed at once by start_op because the reactor saw an event since the last
+    // exhausting read: that event may be stale (the speculative read took its data first),
+    // so look, and wait on when nothing is there.
+    if (o->wait_only_) {
+      if (!o->speculating_) return done;
+      o->speculating_ = false;
+      char c;
+      ssize_t n;
+      do n = ::recv(o->fd_, &c, 1, MSG_PEEK | MSG_DONTWAIT);
+      while (n < 0 && errno == EINTR);
+      return n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) ? not_done : done;
+    }
     alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))];
     iovec iov{o->buf_.data(), o->buf_.size()};
     msghdr msg{};
@@ -113,6 +128,7 @@ class InqRecvOp : public ad::reactor_op {
  private:
   int fd_;
   asio::mutable_buffer buf_;
+  bool wait_only_;
   Handler handler_;
   ad::handler_work<Handler, IoExecutor> work_;
 };
@@ -128,32 +144,48 @@ inline ad::reactor& reactor_of(asio::execution_context& ctx) {
   return *cached;
 }
 
+// Starts an InqRecvOp on `s` for `handler`: a read into `b`, or (wait_only) a wait.
+template <class Handler, class Protocol, class Executor>
+void start(Handler handler, asio::basic_stream_socket<Protocol, Executor>* s, asio::mutable_buffer b, bool wait_only) {
+  using Op = InqRecvOp<Handler, Executor>;
+  auto& io = s->*ImplAccess<Protocol, Executor>::member();
+  auto& impl = io.get_implementation();
+  bool is_continuation = boost_asio_handler_cont_helpers::is_continuation(handler);
+  typename Op::ptr p = {ad::addressof(handler), Op::ptr::allocate(handler), 0};
+  p.p = new (p.v) Op(impl.socket_, b, handler, io.get_executor(), wait_only);
+  ad::reactor& r = reactor_of(asio::query(io.get_executor(), asio::execution::context));
+  Op* op = p.p;
+  if ((impl.state_ & ad::socket_ops::non_blocking) ||
+      ad::socket_ops::set_internal_non_blocking(impl.socket_, impl.state_, true, op->ec_)) {
+    op->speculating_ = wait_only;
+    r.start_op(ad::reactor::read_op, impl.socket_, impl.reactor_data_, op, is_continuation, true);
+    op->speculating_ = false;  // still ours: queued, or posted to this very thread
+  } else {
+    r.post_immediate_completion(op, is_continuation);
+  }
+  p.v = p.p = 0;
+}
+
 }  // namespace inq_detail
 
 // Like socket.async_read_some(buffer, token), for a stream socket.
 template <class Protocol, class Executor, class Token>
 auto async_read_some_inq(asio::basic_stream_socket<Protocol, Executor>& sock, asio::mutable_buffer buf,
                          Token&& token) {
-  using Socket = asio::basic_stream_socket<Protocol, Executor>;
   return asio::async_initiate<Token, void(error_code, size_t)>(
-      [](auto handler, Socket* s, asio::mutable_buffer b) {
-        namespace ad = asio::detail;
-        using Handler = decltype(handler);
-        using Op = inq_detail::InqRecvOp<Handler, Executor>;
-        auto& io = s->*inq_detail::ImplAccess<Protocol, Executor>::member();
-        auto& impl = io.get_implementation();
-        bool is_continuation = boost_asio_handler_cont_helpers::is_continuation(handler);
-        typename Op::ptr p = {ad::addressof(handler), Op::ptr::allocate(handler), 0};
-        p.p = new (p.v) Op(impl.socket_, b, handler, io.get_executor());
-        ad::reactor& r = inq_detail::reactor_of(asio::query(io.get_executor(), asio::execution::context));
-        if ((impl.state_ & ad::socket_ops::non_blocking) ||
-            ad::socket_ops::set_internal_non_blocking(impl.socket_, impl.state_, true, p.p->ec_))
-          r.start_op(ad::reactor::read_op, impl.socket_, impl.reactor_data_, p.p, is_continuation, true);
-        else
-          r.post_immediate_completion(p.p, is_continuation);
-        p.v = p.p = 0;
-      },
-      token, &sock, buf);
+      [](auto handler, auto* s, asio::mutable_buffer b) { inq_detail::start(std::move(handler), s, b, false); }, token,
+      &sock, buf);
+}
+
+// Completes when the socket has something to read (or an error, or EOF), reading nothing:
+// a keep-alive connection waits for its next request this way without a buffer. Unlike
+// Asio's async_wait(wait_read), which is never speculative and so misses data whose edge
+// the reactor saw before the wait began, this one looks at once then (the reactor's flag
+// is cleared only by a read that exhausted the socket, async_read_some_inq's).
+template <class Protocol, class Executor, class Token>
+auto async_wait_readable(asio::basic_stream_socket<Protocol, Executor>& sock, Token&& token) {
+  return asio::async_initiate<Token, void(error_code, size_t)>(
+      [](auto handler, auto* s) { inq_detail::start(std::move(handler), s, asio::mutable_buffer(), true); }, token, &sock);
 }
 
 }  // namespace cutover

@@ -205,6 +205,10 @@ std::string render_metrics(const Runtime& rt, int64_t now) {
               [](const BackendRuntime& b) { return b.requests.load(); });
   per_backend("cutover_backend_failures_total", "counter", "Exchanges that failed on the backend's side.",
               [](const BackendRuntime& b) { return b.failures.load(); });
+  o << "# HELP cutover_client_connections Open client connections; state=\"parked\": idle between requests, holding no request state.\n"
+       "# TYPE cutover_client_connections gauge\n"
+       "cutover_client_connections{state=\"active\"} " << rt.sessions.load() - rt.parked.load() << "\n"
+       "cutover_client_connections{state=\"parked\"} " << rt.parked.load() << "\n";
   auto per_pool = [&](const char* name, const char* type, const char* help, auto value) {
     o << "# HELP " << name << " " << help << "\n# TYPE " << name << " " << type << "\n";
     for (const auto& p : sn.pools) o << name << "{pool=\"" << label(p->spec->name) << "\"} " << value(*p) << "\n";

@@ -204,6 +204,7 @@ struct Runtime {
   // slow candidate) must not touch their thread's context any more.
   std::atomic<bool> stopped{false};
   std::atomic<int> sessions{0};        // open client connections, all threads
+  std::atomic<int> parked{0};          // of those, idle between requests (no Session held)
   int threads = 0;                     // event-loop threads (set by the server before they run)
   std::unique_ptr<AccessLog> access_log;  // null when off
   // Re-reads the config and installs it; "" on success, else why it was refused (set by

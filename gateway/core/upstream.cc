@@ -39,6 +39,7 @@ void ConnCache::put(size_t backend, std::unique_ptr<UpConn> c, size_t max_idle, 
   if (v.size() >= max_idle) return;  // closing it is the cap
   c->idle_since = now;
   c->begin = c->end = 0;
+  c->buf.release();  // its next read takes one again
   v.push_back(std::move(c));
 }
 

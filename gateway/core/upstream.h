@@ -17,6 +17,7 @@
 
 #include "balance/balancer.h"
 #include "core/asio.h"
+#include "core/buffer_pool.h"
 #include "core/deadline.h"
 #include "core/failure.h"
 #include "core/runtime.h"
@@ -33,11 +34,22 @@ class ReadBuffer {
   const char* data() const { return p_.get(); }
   size_t size() const { return n_; }
   void resize(size_t n) {  // keeps the first min(n, size()) bytes
-    auto q = std::make_unique_for_overwrite<char[]>(n);
+    auto q = n == kReadBufBytes ? take_read_buffer() : std::make_unique_for_overwrite<char[]>(n);
     if (n_) std::memcpy(q.get(), p_.get(), std::min(n, n_));
+    release();
     p_ = std::move(q);
     n_ = n;
   }
+  // Gives the memory back (an idle connection holds no buffer).
+  void release() {
+    if (n_ == kReadBufBytes) give_read_buffer(std::move(p_));
+    p_.reset();
+    n_ = 0;
+  }
+  ~ReadBuffer() { release(); }
+  ReadBuffer() = default;
+  ReadBuffer(const ReadBuffer&) = delete;
+  ReadBuffer& operator=(const ReadBuffer&) = delete;
 
  private:
   std::unique_ptr<char[]> p_;
@@ -171,13 +183,26 @@ struct ThreadContext {
   std::deque<asio::steady_timer*> shadow_waiters;
   // The client connections of this thread (registered once per connection, not per
   // request); a drain closes those waiting for their next request.
+  // An intrusive list: a parked connection costs no allocation for its entry.
   struct Client {
     tcp::socket* sock;
     bool idle = false;
+    Client* prev = nullptr;
+    Client* next = nullptr;
   };
-  std::unordered_set<Client*> clients;
+  Client* clients = nullptr;
+  void add_client(Client* c) {
+    c->next = clients;
+    if (clients) clients->prev = c;
+    clients = c;
+  }
+  void remove_client(Client* c) {
+    (c->prev ? c->prev->next : clients) = c->next;
+    if (c->next) c->next->prev = c->prev;
+    c->prev = c->next = nullptr;
+  }
   void close_idle_clients() {
-    for (Client* c : clients) {
+    for (Client* c = clients; c; c = c->next) {
       error_code ignored;
       if (c->idle) c->sock->cancel(ignored);
     }

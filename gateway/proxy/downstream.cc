@@ -1,5 +1,6 @@
 #include "proxy/downstream.h"
 
+#include "core/buffer_pool.h"
 #include "core/file_io.h"
 
 #include <cstring>
@@ -13,7 +14,7 @@
 namespace cutover {
 using namespace std::string_view_literals;
 namespace {
-constexpr size_t kReadBuf = 16 * 1024;
+constexpr size_t kReadBuf = kReadBufBytes;
 using asio::redirect_error;
 using asio::use_awaitable;
 
@@ -57,34 +58,18 @@ const char* reason_phrase(int s) {
   }
 }
 
-namespace {
-// Per-thread free list of read buffers, so that taking one back is cheap.
-struct BufferPool {
-  std::vector<std::unique_ptr<char[]>> free;
-  std::unique_ptr<char[]> take() {
-    if (free.empty()) return std::unique_ptr<char[]>(new char[kReadBuf]);
-    auto b = std::move(free.back());
-    free.pop_back();
-    return b;
-  }
-  void give(std::unique_ptr<char[]> b) {
-    if (free.size() < 256) free.push_back(std::move(b));
-  }
-};
-thread_local BufferPool t_buffers;
-}  // namespace
 
 Downstream::Downstream(tcp::socket sock, const ServerSpec& s)
     : sock_(std::move(sock)), deadline_(sock_), body_timeout_(s.body_timeout), send_timeout_(s.send_timeout) {
   error_code ec;
-  sock_.non_blocking(true, ec);  // for write_now; awaited operations are unaffected
+  if (!sock_.non_blocking()) sock_.non_blocking(true, ec);  // for write_now; awaited operations are unaffected
 }
 
 Downstream::~Downstream() { use_small(); }
 
 void Downstream::use_small() {
   if (big_) {
-    if (cap_ == kReadBuf) t_buffers.give(std::move(big_));
+    if (cap_ == kReadBuf) give_read_buffer(std::move(big_));
     big_.reset();
   }
   buf_ = small_;
@@ -102,11 +87,11 @@ void Downstream::grow() {
     if (end_ < cap_) return;
   }
   size_t want = buf_ == small_ ? kReadBuf : cap_ * 2;
-  std::unique_ptr<char[]> next = want == kReadBuf ? t_buffers.take() : std::unique_ptr<char[]>(new char[want]);
+  std::unique_ptr<char[]> next = want == kReadBuf ? take_read_buffer() : std::unique_ptr<char[]>(new char[want]);
   std::memcpy(next.get(), buf_ + begin_, end_ - begin_);
   end_ -= begin_;
   begin_ = 0;
-  if (big_ && cap_ == kReadBuf) t_buffers.give(std::move(big_));
+  if (big_ && cap_ == kReadBuf) give_read_buffer(std::move(big_));
   big_ = std::move(next);
   buf_ = big_.get();
   cap_ = want;

@@ -22,6 +22,8 @@ class Downstream {
   ~Downstream();
 
   tcp::socket& socket() { return sock_; }
+  // The socket back, for a connection parked between requests (nothing may be buffered).
+  tcp::socket release() { return std::move(sock_); }
   // Unparsed bytes already read.
   std::string_view buffered() const { return {buf_ + begin_, end_ - begin_}; }
   void consume(size_t n) { begin_ += n; }

@@ -10,7 +10,9 @@
 
 #include <algorithm>
 
+#include "core/deadline.h"
 #include "core/file_io.h"
+#include "core/inq_read.h"
 #include "core/log.h"
 #include "http1/parser.h"
 #include "core/passive_health.h"
@@ -35,37 +37,51 @@ bool idempotent(std::string_view m) {
   return m == "GET" || m == "HEAD" || m == "OPTIONS" || m == "PUT" || m == "DELETE" || m == "TRACE";
 }
 
-class Session {
- public:
-  Session(ThreadContext& tc, tcp::socket sock)
-      : tc_(tc), conn_snap_(tc.snap), snap_(tc.snap), d_(std::move(sock), conn_snap_->config->server) {
-    tc_.rt.sessions.fetch_add(1, std::memory_order_relaxed);
-    client_.sock = &d_.socket();
-    tc_.clients.insert(&client_);
+// What a connection is, whatever its requests: both ends' addresses, read once.
+struct ConnFacts {
+  std::string peer_ip, server_ip;
+  uint16_t peer_port = 0, server_port = 0;
+
+  explicit ConnFacts(tcp::socket& sock) {
     error_code ec;
-    auto ep = d_.socket().remote_endpoint(ec);
+    auto ep = sock.remote_endpoint(ec);
     if (!ec) {
       auto addr = ep.address();
       if (addr.is_v6() && addr.to_v6().is_v4_mapped())
         addr = asio::ip::make_address_v4(asio::ip::v4_mapped, addr.to_v6());
-      client_ip_ = peer_ip_ = addr.to_string();
-      client_port_ = ep.port();
+      peer_ip = addr.to_string();
+      peer_port = ep.port();
     }
-    auto local = d_.socket().local_endpoint(ec);
+    auto local = sock.local_endpoint(ec);
     if (!ec) {
-      server_ip_ = local.address().to_string();
-      server_port_ = local.port();
+      server_ip = local.address().to_string();
+      server_port = local.port();
     }
   }
+};
 
-  ~Session() {
-    tc_.clients.erase(&client_);
-    tc_.rt.sessions.fetch_sub(1, std::memory_order_relaxed);
+// The requests of one connection that come without a pause; between two pauses the
+// connection is parked (run_session) and this object does not exist.
+class Session {
+ public:
+  Session(ThreadContext& tc, tcp::socket sock, const ConnFacts& facts, ThreadContext::Client& client)
+      : tc_(tc), conn_snap_(tc.snap), snap_(tc.snap), d_(std::move(sock), conn_snap_->config->server), client_(client) {
+    client_.sock = &d_.socket();
+    client_ip_ = peer_ip_ = facts.peer_ip;
+    client_port_ = facts.peer_port;
+    server_ip_ = facts.server_ip;
+    server_port_ = facts.server_port;
   }
 
-  awaitable<void> run() {
+  // The requests in a row, each read → plan → authorize → act → respond → log. Returns how
+  // long to wait parked for the next request (the keep-alive timeout), or nullopt when the
+  // connection is closed.
+  awaitable<std::optional<Duration>> run() {
     bool linger = false;  // the last answer closes with request body bytes still unread
-    while (true) {
+    for (bool first = true;; first = false) {
+      // Nothing more has come: park (the caller waits with no buffer and no request state).
+      if (!first && d_.buffered().empty() && !tc_.rt.draining.load(std::memory_order_relaxed))
+        co_return idle_after_.value_or(cfg().server.keepalive_timeout);
       http1::RequestHead head;
       if (!co_await read_head(head)) break;
       snap_ = tc_.snap;  // a reload applies from the next request on
@@ -104,7 +120,10 @@ class Session {
     if (linger) co_await linger_close();
     d_.socket().shutdown(tcp::socket::shutdown_both, ec);
     d_.socket().close(ec);
+    co_return std::nullopt;
   }
+
+  tcp::socket release_socket() { return d_.release(); }
 
  private:
   // Lingering close (nginx's lingering_close, lighttpd does the same): closing a socket with
@@ -709,11 +728,42 @@ class Session {
       out.force_close();
   }
 
-  // Forward to the route's pool: pick a backend, run one exchange, move to another
-  // backend while nothing of the request reached the first (or it is idempotent and the
-  // client has seen nothing yet).
+  // The side of a staged route that serves this request, and what the candidate is asked.
+  struct Side {
+    size_t pool_index = 0;
+    RolloutRuntime* rollout = nullptr;
+    bool new_side = false, compare = false;
+    std::vector<std::pair<std::string, std::string>> shaped_fields;  // owns the text of new_side_fields
+    std::vector<http1::Field> new_side_fields;
+  };
+
+  // One request's attempts across the pool's backends (forward's loop).
+  struct Attempts {
+    uint64_t key = 0;  // the hash and sticky balancers' request key
+    Tried tried;
+    int retries = 0;
+    bool same_backend_retried = false;
+    int64_t queued_ms = 0;
+    // Backends that could not take the request (no connection), and why, for the one 503
+    // answered when none could; `reached`: some backend got (part of) the request, and
+    // `reached_status` is what the last one failed with.
+    std::string refused_by;
+    bool reached = false;
+    int reached_status = 502;
+  };
+
+  // A backend for the next attempt, with its slot: picked, or handed over by the queue.
+  struct Pick {
+    std::optional<size_t> index;
+    BackendRuntime* granted = nullptr;  // the queue's grant: the slot is held already
+    bool answered = false;              // none: the client has its 503/502 already
+  };
+
+  // Phase 4, forward: choose the side → the request every protocol gets → per attempt,
+  // acquire a backend (balancer, or the pool's queue) → exchange → on failure, one place
+  // decides: the same backend on a new connection, another backend, or the answer.
   awaitable<void> forward(const RouteSpec& route, const http1::RequestHead& head,
-                          const std::string& rewritten, RequestBody& client_body, ClientResponse& out) {
+                          const std::string& rewritten, RequestBody& body, ClientResponse& out) {
     std::optional<std::string> planned = plan_backend_target(route, head.host, rewritten, map_state_);
     if (!planned) {
       log::warn("rewrite_request of " + rewritten + " (route " + route.name + ") gave CR, LF or NUL; answering 400");
@@ -721,52 +771,76 @@ class Session {
       co_return;
     }
     std::string target = std::move(*planned);
-    // Staged cutover: which side serves, and whether a copy goes to the candidate.
-    size_t pool_index = route.pool_index;
-    RolloutRuntime* rollout = nullptr;
-    bool new_side = false, compare = false;
-    std::vector<std::pair<std::string, std::string>> shaped_fields;  // owns the text of new_side_fields
-    std::vector<http1::Field> new_side_fields;
-    if (route.rollout) {
-      const RolloutSpec& ro = *route.rollout;
-      rollout = &snap_->routes[size_t(&route - cfg().routes.data())]->rollout;
-      stage::StagePoint point = rollout->load_point();
-      SideChoice side = plan_rollout_side(ro, point, point.stage == stage::Stage::canary ? user_bucket(ro, head, out) : 0, head.method);
-      new_side = side.new_side;
-      compare = side.compare;
-      if (compare && !rollout->take_rate(ro.compare_max_rate, tc_.rt.clock())) {
-        bump(rollout->over_rate);  // past compare.max_rate this second: a sample is enough
-        compare = false;
-      }
-      if (compare && rollout->compare_in_flight.load(std::memory_order_relaxed) >= ro.compare_concurrency &&
-          rollout->compare_queued.load(std::memory_order_relaxed) >= ro.compare_queue) {
-        bump(rollout->dropped);  // no room for a copy: decided before capturing anything
-        compare = false;
-      }
-      if (new_side || compare) {  // only then is the new side asked anything
-        std::string shaped = new_side_target(ro, head.target, target, shaped_fields);
-        for (auto& [n, v] : shaped_fields) new_side_fields.push_back({n, v});
-        if (new_side) {
-          pool_index = ro.to_index;
-          target = std::move(shaped);
-        } else {
-          shadow_target_ = std::move(shaped);
-        }
-      }
-    }
-    PoolRuntime& pool = *snap_->pools[pool_index];
+    Side side;
+    choose_side(route, head, out, target, side);
+    PoolRuntime& pool = *snap_->pools[side.pool_index];
     const PoolSpec& spec = *pool.spec;
-    Upstream* up = find_upstream(spec.protocol);
     // With a compare, the answer and the body are recorded on their way through.
     std::optional<CapturingBody> captured_body;
     std::optional<CaptureSink> captured_answer;
-    if (compare) {
-      captured_body.emplace(client_body, route.rollout->compare_max_body);
+    if (side.compare) {
+      captured_body.emplace(body, route.rollout->compare_max_body);
       captured_answer.emplace(route.rollout->compare_max_body, &out);
     }
-    BodySource& body_in = captured_body ? static_cast<BodySource&>(*captured_body) : client_body;
+    BodySource& body_in = captured_body ? static_cast<BodySource&>(*captured_body) : body;
     ResponseSink& answer_out = captured_answer ? static_cast<ResponseSink&>(*captured_answer) : out;
-    RequestBody& body = client_body;
+    ForwardRequest req = forward_request(route, head, rewritten, target, spec, side);
+    Attempts at;
+    at.key = request_key(spec, head);
+    while (true) {
+      Pick pick = co_await acquire_backend(pool, side.pool_index, at, head, target, body, out);
+      if (pick.answered) co_return;
+      BackendRuntime& backend = *pool.backends[*pick.index];
+      std::optional<Failure> f = co_await exchange(pool, backend, pick, req, body_in, answer_out, side, at, out);
+      if (!f) continue;  // another thread took the last slot: pick again
+      // Nothing of the exchange is held any more: the oldest waiter takes the slot (and a
+      // kept FastCGI connection its process) right now, ahead of the loop's other work.
+      serve_queue(tc_, pool);
+      if (!*f) {
+        note_success(backend);
+        if (side.compare) start_shadow(route, head, target, side.new_side_fields, *captured_body, *captured_answer);  // the legacy side got `target`
+        co_return;
+      }
+      if (!co_await after_failure(*f, pool, backend, *pick.index, req, at, head, target, body, answer_out, out)) co_return;
+    }
+  }
+
+  // forward, step 1: which side of a staged route serves, and whether a copy goes to the
+  // candidate (within compare.max_rate and its queue); the new side's target and fields.
+  void choose_side(const RouteSpec& route, const http1::RequestHead& head, ClientResponse& out, std::string& target,
+                   Side& side) {
+    side.pool_index = route.pool_index;
+    if (!route.rollout) return;
+    const RolloutSpec& ro = *route.rollout;
+    side.rollout = &snap_->routes[size_t(&route - cfg().routes.data())]->rollout;
+    RolloutRuntime& rr = *side.rollout;
+    stage::StagePoint point = rr.load_point();
+    SideChoice choice = plan_rollout_side(ro, point, point.stage == stage::Stage::canary ? user_bucket(ro, head, out) : 0, head.method);
+    side.new_side = choice.new_side;
+    side.compare = choice.compare;
+    if (side.compare && !rr.take_rate(ro.compare_max_rate, tc_.rt.clock())) {
+      bump(rr.over_rate);  // past compare.max_rate this second: a sample is enough
+      side.compare = false;
+    }
+    if (side.compare && rr.compare_in_flight.load(std::memory_order_relaxed) >= ro.compare_concurrency &&
+        rr.compare_queued.load(std::memory_order_relaxed) >= ro.compare_queue) {
+      bump(rr.dropped);  // no room for a copy: decided before capturing anything
+      side.compare = false;
+    }
+    if (!side.new_side && !side.compare) return;  // only then is the new side asked anything
+    std::string shaped = new_side_target(ro, head.target, target, side.shaped_fields);
+    for (auto& [n, v] : side.shaped_fields) side.new_side_fields.push_back({n, v});
+    if (side.new_side) {
+      side.pool_index = ro.to_index;
+      target = std::move(shaped);
+    } else {
+      shadow_target_ = std::move(shaped);
+    }
+  }
+
+  // forward, step 2: the request as every backend protocol gets it (each maps it its way).
+  ForwardRequest forward_request(const RouteSpec& route, const http1::RequestHead& head, const std::string& rewritten,
+                                 const std::string& target, const PoolSpec& spec, const Side& side) const {
     ForwardRequest req;
     req.head = &head;
     req.target = target;
@@ -786,177 +860,185 @@ class Session {
     req.fastcgi_env = answer_.fastcgi_env;
     req.user_header = cfg().server.remote_user_header;
     req.timeouts = route.limits.upstream(spec.timeouts);
-    if (new_side && !new_side_fields.empty()) req.extra_fields = &new_side_fields;
+    if (side.new_side && !side.new_side_fields.empty()) req.extra_fields = &side.new_side_fields;
+    return req;
+  }
 
-    int64_t queued_ms = 0;
-    BalanceState stale_balance;
+  uint64_t request_key(const PoolSpec& spec, const http1::RequestHead& head) const {
     uint64_t key = 0;
     if (spec.balancer == BalancerKind::hash || spec.balancer == BalancerKind::sticky)
       key = hash_key(balance_key(spec.hash_key, head));
     if (spec.hash_key.kind == HashKeySpec::Kind::path_host) key ^= hash_key(head.host) * 0x9e3779b97f4a7c15ull;
-    Tried tried;
-    bool same_backend_retried = false;
-    // Backends that could not take the request (no connection), and why, for the one 503
-    // answered when none could; `reached`: some backend got (part of) the request.
-    std::string refused_by;
-    bool reached = false;
-    int reached_status = 502;  // what the last backend that got the request failed with
+    return key;
+  }
+
+  // forward, step 3: a backend with room, from the balancer; when every untried one is at
+  // max_conns (or others wait already), the pool's queue hands one over. None: answered.
+  awaitable<Pick> acquire_backend(PoolRuntime& pool, size_t pool_index, Attempts& at, const http1::RequestHead& head,
+                                  const std::string& target, RequestBody& body, ClientResponse& out) {
+    const PoolSpec& spec = *pool.spec;
     // The thread's scratch vector: other requests on this thread use it (for pools of other
     // sizes) while this one waits, so it is sized again on every pass.
     std::vector<BackendLoad>& loads = tc_.loads;
-    int attempt = 0;
-    while (true) {
-      loads.resize(pool.backends.size());
-      int64_t now = tc_.rt.clock();
-      bool full = false;  // some untried, healthy backend is only at its max_conns
-      for (size_t i = 0; i < loads.size(); ++i) {
-        const BackendRuntime& b = *pool.backends[i];
-        uint32_t busy = b.in_flight.load(std::memory_order_relaxed);
-        bool alive = b.available(now);
-        bool room = spec.max_conns == 0 || busy < spec.max_conns;
-        full = full || (alive && !room && !tried.has(i));
-        loads[i] = {b.spec.weight, busy, alive && room, b.identity};
-      }
-      // After a reload the thread's balancer state belongs to the new snapshot.
-      BalanceState& bstate = snap_ == tc_.snap ? tc_.balance[pool_index] : stale_balance;
-      // First come, first served: with others already waiting, a new request queues behind
-      // them rather than taking a slot that is being handed to the oldest.
-      bool behind = spec.max_conns && pool.queue.size() > 0;
-      auto pick = behind ? std::nullopt : pick_backend(spec.balancer, loads, key, tried, bstate, tc_.rng);
-      BackendRuntime* granted = nullptr;  // a slot the queue handed to this request
-      if (!pick && (full || behind)) {
-        // Every backend is at its cap: wait in the pool's bounded queue.
-        std::string why;
-        granted = co_await wait_for_capacity(pool, tried, queued_ms, why);
-        if (!granted) {
-          if (queued_ms) pool.queue_wait.observe(queued_ms);
-          bump(pool.shed);
-          log::warn("pool " + spec.name + ": " + why + " for " + std::string(head.method) + " " + target +
-                    "; answering 503 (raise max_conns, queue or queue_timeout if the backends can take more)");
-          if (!body.complete()) keep_alive_if_body_skippable(head, out);
-          std::vector<http1::Field> extra{http1::Field{"Retry-After", "1"}};
-          co_await send_simple(out, 503, "server busy, try again\n", std::move(extra));
-          co_return;
-        }
-        for (size_t i = 0; i < pool.backends.size(); ++i)
-          if (pool.backends[i].get() == granted) pick = i;
-      }
-      if (!pick && reached) {
-        // Tried everywhere it could go, and a backend got it and failed: that failure is
-        // the answer (a bad response is 502, not "no backend").
-        log::error("pool " + spec.name + ": no other backend to try for " + std::string(head.method) + " " + target +
-                   "; answering " + std::to_string(reached_status));
+    loads.resize(pool.backends.size());
+    int64_t now = tc_.rt.clock();
+    bool full = false;  // some untried, healthy backend is only at its max_conns
+    for (size_t i = 0; i < loads.size(); ++i) {
+      const BackendRuntime& b = *pool.backends[i];
+      uint32_t busy = b.in_flight.load(std::memory_order_relaxed);
+      bool alive = b.available(now);
+      bool room = spec.max_conns == 0 || busy < spec.max_conns;
+      full = full || (alive && !room && !at.tried.has(i));
+      loads[i] = {b.spec.weight, busy, alive && room, b.identity};
+    }
+    // After a reload the thread's balancer state belongs to the new snapshot.
+    BalanceState stale_balance;
+    BalanceState& bstate = snap_ == tc_.snap ? tc_.balance[pool_index] : stale_balance;
+    // First come, first served: with others already waiting, a new request queues behind
+    // them rather than taking a slot that is being handed to the oldest.
+    bool behind = spec.max_conns && pool.queue.size() > 0;
+    Pick pick;
+    if (!behind) pick.index = pick_backend(spec.balancer, loads, at.key, at.tried, bstate, tc_.rng);
+    if (!pick.index && (full || behind)) {
+      std::string why;
+      pick.granted = co_await wait_for_capacity(pool, at.tried, at.queued_ms, why);
+      if (!pick.granted) {
+        if (at.queued_ms) pool.queue_wait.observe(at.queued_ms);
+        bump(pool.shed);
+        log::warn("pool " + spec.name + ": " + why + " for " + std::string(head.method) + " " + target +
+                  "; answering 503 (raise max_conns, queue or queue_timeout if the backends can take more)");
         if (!body.complete()) keep_alive_if_body_skippable(head, out);
-        if (out.started()) out.force_close();
-        else co_await send_simple(out, reached_status, reached_status == 504 ? "backend timed out\n" : "bad gateway\n");
-        co_return;
+        std::vector<http1::Field> extra{http1::Field{"Retry-After", "1"}};
+        co_await send_simple(out, 503, "server busy, try again\n", std::move(extra));
+        pick.answered = true;
+        co_return pick;
       }
-      if (!pick) {
-        log::error("pool " + spec.name + ": no backend available for " + std::string(head.method) + " " + target +
-                   (refused_by.empty() ? " (all down or tried)" : " (tried: " + refused_by + ")") + "; answering 503");
-        co_await answer_no_backend(spec, head, body, out);
-        co_return;
-      }
-      BackendRuntime& backend = *pool.backends[*pick];
-      Failure f;
-      {
-        InFlight counted(backend);
-        if (granted) counted.adopt();
-        else if (!counted.acquire(spec.max_conns)) continue;  // another thread took the last slot
-        if (granted) pool.queue_wait.observe(queued_ms);
-        tried.add(*pick);
-        stats_.backend = &backend;
-        stats_.queue_ms = queued_ms;
-        stats_.retries = attempt;
-        int64_t t0 = tc_.rt.clock();
-        bump(backend.requests);
-        ExchangeTimes times;
-        req.times = &times;
-        f = co_await up->exchange(tc_, spec, backend, req, body_in, answer_out);
-        stats_.upstream_ms = tc_.rt.clock() - t0;
-        stats_.upstream_connect_ms = times.connected >= 0 ? times.connected - t0 : -1;
-        stats_.upstream_header_ms = times.head >= 0 ? times.head - t0 : -1;
-        pool.observe_latency(stats_.upstream_ms);
-        if (rollout && (!f || out.started())) {
-          // Evidence for the guards: answers, 5xx and latency of each side.
-          bool bad = f || out.status() >= 500;
-          if (new_side) bump(rollout->new_answers), rollout->new_latency.observe(stats_.upstream_ms);
-          else bump(rollout->primary_answers), rollout->primary_latency.observe(stats_.upstream_ms);
-          if (bad) bump(new_side ? rollout->new_5xx : rollout->primary_5xx);
-          if (new_side) rollout->new_side_answered(bad);
-        }
-        if (f && f.kind != FailureKind::client_gone && f.kind != FailureKind::bad_request_body &&
-            f.kind != FailureKind::request_too_large)
-          bump(backend.failures);
-        if (!f || out.started()) stats_.upstream_status = out.status();
-      }
-      // Nothing of the exchange is held any more: the oldest waiter takes the slot (and a
-      // kept FastCGI connection its process) right now, ahead of the loop's other work.
-      serve_queue(tc_, pool);
-      if (!f) {
-        note_success(backend);
-        if (compare) start_shadow(route, head, target, new_side_fields, *captured_body, *captured_answer);  // compare: the legacy side got `target`
-        co_return;
-      }
-      if (f.kind == FailureKind::client_gone) {
-        out.force_close();
-        co_return;
-      }
-      if (f.kind == FailureKind::bad_request_body || f.kind == FailureKind::request_too_large) {
-        // The client's fault: answer it, and close (its body stream cannot be trusted).
-        out.force_close();
-        if (!out.started()) co_await send_simple(out, f.status(), std::string(f.name()) + "\n");
-        co_return;
-      }
-      if (int64_t ms = note_failure(backend, spec, f, tc_.rt.clock()))
-        log::error("backend " + backend.spec.address + " (pool " + spec.name + ") ejected for " + std::to_string(ms) +
-                   "ms after " + std::to_string(spec.max_fails) + " failures in a row (last: " + f.name() + ")");
-      // A head that waited for body bytes which never came reached no one: the request
-      // can still go to another backend, or be answered with a 502 rather than a cut.
-      if (out.started()) answer_out.retract();
-      bool can_retry = attempt < spec.retries && !out.started() && body.replayable() &&
-                       (!f.request_sent || req.idempotent);
-      // Closed before any answer on a connection that did reach it: when that backend is a
-      // socket several processes share (supervised FastCGI workers, spawn-fcgi -F N), the one
-      // that took it was stopping (a rolling restart); its siblings still accept. So the same
-      // backend once more, on a new connection, before it counts as tried.
-      if (can_retry && !same_backend_retried && f.kind == FailureKind::reset_before_response && req.idempotent) {
-        same_backend_retried = true;
-        tried.remove(*pick);
-      }
-      log::error("backend " + backend.spec.address + " (pool " + spec.name + "): " + f.name() + ": " +
-                 f.detail + " for " + std::string(head.method) + " " + target +
-                 (f.disables_backend() ? "; disabled for " + std::to_string(spec.disable_time.count()) + "ms" : "") +
-                 (can_retry ? "; retrying on another backend" : ""));
-      if (f.kind == FailureKind::connect_refused || f.kind == FailureKind::connect_timeout) {
-        refused_by += (refused_by.empty() ? "" : "; ") + backend.spec.address + ": " + f.name() + " (" + f.detail + ")";
-      } else {
-        reached = true;
-        reached_status = f.status();
-      }
-      if (can_retry) {
-        ++attempt;
-        bump(pool.retries);
-        body.rewind();
-        continue;
-      }
-      if (!reached && !out.started()) {
-        // No backend could take it (every one tried refused or timed out connecting): the
-        // same answer as when they were known to be down before it came.
-        log::error("pool " + spec.name + ": no backend could take " + std::string(head.method) + " " + target +
-                   " (tried: " + refused_by + "); answering 503");
-        co_await answer_no_backend(spec, head, body, out);
-        co_return;
-      }
-      if (out.started()) {
-        out.force_close();  // the client got part of a response: cut it so it sees the error
-      } else {
-        if (!body.complete()) keep_alive_if_body_skippable(head, out);
-        int st = f.status();
-        co_await send_simple(out, st, st == 504 ? "backend timed out\n" : "bad gateway\n");
-      }
+      for (size_t i = 0; i < pool.backends.size(); ++i)
+        if (pool.backends[i].get() == pick.granted) pick.index = i;
+    }
+    if (pick.index) co_return pick;
+    pick.answered = true;
+    if (at.reached) {
+      // Tried everywhere it could go, and a backend got it and failed: that failure is
+      // the answer (a bad response is 502, not "no backend").
+      log::error("pool " + spec.name + ": no other backend to try for " + std::string(head.method) + " " + target +
+                 "; answering " + std::to_string(at.reached_status));
+      co_await answer_failure(at.reached_status, head, body, out);
+      co_return pick;
+    }
+    log::error("pool " + spec.name + ": no backend available for " + std::string(head.method) + " " + target +
+               (at.refused_by.empty() ? " (all down or tried)" : " (tried: " + at.refused_by + ")") + "; answering 503");
+    co_await answer_no_backend(spec, head, body, out);
+    co_return pick;
+  }
+
+  // forward, step 4: one exchange with the backend, its slot held meanwhile; the figures
+  // for the access log, the latency histogram and the rollout guards. nullopt: the slot
+  // went to another thread first.
+  awaitable<std::optional<Failure>> exchange(PoolRuntime& pool, BackendRuntime& backend, const Pick& pick,
+                                             ForwardRequest& req, BodySource& body_in, ResponseSink& answer_out,
+                                             const Side& side, Attempts& at, ClientResponse& out) {
+    const PoolSpec& spec = *pool.spec;
+    InFlight counted(backend);
+    if (pick.granted) counted.adopt();
+    else if (!counted.acquire(spec.max_conns)) co_return std::nullopt;
+    if (pick.granted) pool.queue_wait.observe(at.queued_ms);
+    at.tried.add(*pick.index);
+    stats_.backend = &backend;
+    stats_.queue_ms = at.queued_ms;
+    stats_.retries = at.retries;
+    int64_t t0 = tc_.rt.clock();
+    bump(backend.requests);
+    ExchangeTimes times;
+    req.times = &times;
+    Failure f = co_await find_upstream(spec.protocol)->exchange(tc_, spec, backend, req, body_in, answer_out);
+    stats_.upstream_ms = tc_.rt.clock() - t0;
+    stats_.upstream_connect_ms = times.connected >= 0 ? times.connected - t0 : -1;
+    stats_.upstream_header_ms = times.head >= 0 ? times.head - t0 : -1;
+    pool.observe_latency(stats_.upstream_ms);
+    if (side.rollout && (!f || out.started())) {
+      // Evidence for the guards: answers, 5xx and latency of each side.
+      RolloutRuntime& rr = *side.rollout;
+      bool bad = f || out.status() >= 500;
+      if (side.new_side) bump(rr.new_answers), rr.new_latency.observe(stats_.upstream_ms);
+      else bump(rr.primary_answers), rr.primary_latency.observe(stats_.upstream_ms);
+      if (bad) bump(side.new_side ? rr.new_5xx : rr.primary_5xx);
+      if (side.new_side) rr.new_side_answered(bad);
+    }
+    if (f && f.origin() == FailureOrigin::backend) bump(backend.failures);
+    if (!f || out.started()) stats_.upstream_status = out.status();
+    co_return f;
+  }
+
+  // forward, step 5, the one place that decides what a failure leads to: true, try again
+  // (the same backend once more on a new connection, or another one); false, answered.
+  awaitable<bool> after_failure(const Failure& f, PoolRuntime& pool, BackendRuntime& backend, size_t index,
+                                const ForwardRequest& req, Attempts& at, const http1::RequestHead& head,
+                                const std::string& target, RequestBody& body, ResponseSink& answer_out,
+                                ClientResponse& out) {
+    const PoolSpec& spec = *pool.spec;
+    if (f.kind == FailureKind::client_gone) {
+      out.force_close();
+      co_return false;
+    }
+    if (f.origin() == FailureOrigin::client) {
+      // The client's body is at fault: answer it, and close (its stream cannot be trusted).
+      out.force_close();
+      if (!out.started()) co_await send_simple(out, f.status(), std::string(f.name()) + "\n");
+      co_return false;
+    }
+    if (int64_t ms = note_failure(backend, spec, f, tc_.rt.clock()))
+      log::error("backend " + backend.spec.address + " (pool " + spec.name + ") ejected for " + std::to_string(ms) +
+                 "ms after " + std::to_string(spec.max_fails) + " failures in a row (last: " + f.name() + ")");
+    // A head that waited for body bytes which never came reached no one: the request
+    // can still go to another backend, or be answered with a 502 rather than a cut.
+    if (out.started()) answer_out.retract();
+    bool retry = at.retries < spec.retries && !out.started() && body.replayable() && f.may_repeat(req.idempotent);
+    // Closed before any answer on a connection that did reach it: when that backend is a
+    // socket several processes share (supervised FastCGI workers, spawn-fcgi -F N), the one
+    // that took it was stopping (a rolling restart); its siblings still accept. So the same
+    // backend once more, on a new connection, before it counts as tried.
+    if (retry && !at.same_backend_retried && f.kind == FailureKind::reset_before_response && req.idempotent) {
+      at.same_backend_retried = true;
+      at.tried.remove(index);
+    }
+    log::error("backend " + backend.spec.address + " (pool " + spec.name + "): " + f.name() + ": " + f.detail +
+               " for " + std::string(head.method) + " " + target +
+               (f.disables_backend() ? "; disabled for " + std::to_string(spec.disable_time.count()) + "ms" : "") +
+               (retry ? "; retrying on another backend" : ""));
+    if (f.disables_backend()) {
+      at.refused_by += (at.refused_by.empty() ? "" : "; ") + backend.spec.address + ": " + f.name() + " (" + f.detail + ")";
+    } else {
+      at.reached = true;
+      at.reached_status = f.status();
+    }
+    if (retry) {
+      ++at.retries;
+      bump(pool.retries);
+      body.rewind();
+      co_return true;
+    }
+    if (!at.reached && !out.started()) {
+      // No backend could take it (every one tried refused or timed out connecting): the
+      // same answer as when they were known to be down before it came.
+      log::error("pool " + spec.name + ": no backend could take " + std::string(head.method) + " " + target +
+                 " (tried: " + at.refused_by + "); answering 503");
+      co_await answer_no_backend(spec, head, body, out);
+      co_return false;
+    }
+    co_await answer_failure(f.status(), head, body, out);
+    co_return false;
+  }
+
+  // 502 or 504 for a failed exchange; a client that got part of an answer has it cut, so
+  // that it sees the error.
+  awaitable<void> answer_failure(int status, const http1::RequestHead& head, RequestBody& body, ClientResponse& out) {
+    if (!body.complete()) keep_alive_if_body_skippable(head, out);
+    if (out.started()) {
+      out.force_close();
       co_return;
     }
+    co_await send_simple(out, status, status == 504 ? "backend timed out\n" : "bad gateway\n");
   }
 
   // 503 with Retry-After (the pool's disable_time): no backend of the pool could take the
@@ -1062,14 +1144,55 @@ class Session {
   std::string shadow_target_;  // what the candidate is asked for, when comparing
   std::optional<Duration> idle_after_;  // the last route's keepalive_timeout, if it set one
   Stats stats_;
-  ThreadContext::Client client_;
+  ThreadContext::Client& client_;  // the connection's entry for a drain (run_session's)
 };
 
 }  // namespace
 
+// One client connection: sessions of requests in a row, parked between them. A parked
+// connection keeps only its socket, these facts and a wait (bench/memory.sh: an idle
+// keep-alive client's cost), not the Session's buffers and request state.
 awaitable<void> run_session(ThreadContext& tc, tcp::socket sock) {
-  Session s(tc, std::move(sock));
-  co_await s.run();
+  ConnFacts facts(sock);
+  ThreadContext::Client client{&sock};
+  tc.rt.sessions.fetch_add(1, std::memory_order_relaxed);
+  tc.add_client(&client);
+  struct Leave {
+    ThreadContext& tc;
+    ThreadContext::Client* client;
+    ~Leave() {
+      tc.remove_client(client);
+      tc.rt.sessions.fetch_sub(1, std::memory_order_relaxed);
+    }
+  } leave{tc, &client};
+  while (true) {
+    auto session = std::make_unique<Session>(tc, std::move(sock), facts, client);
+    std::optional<Duration> idle = co_await session->run();
+    if (!idle) co_return;
+    sock = session->release_socket();
+    session.reset();
+    // Parked until something comes (data, EOF or an error: the next Session's read learns
+    // which), `idle` passes, or a drain cancels the wait.
+    client.sock = &sock;
+    error_code ec;
+    if (!tc.rt.draining.load(std::memory_order_relaxed)) {
+      Deadline deadline(sock);
+      deadline.arm(*idle);
+      client.idle = true;
+      tc.rt.parked.fetch_add(1, std::memory_order_relaxed);
+      co_await async_wait_readable(sock, asio::redirect_error(asio::use_awaitable, ec));
+      tc.rt.parked.fetch_sub(1, std::memory_order_relaxed);
+      client.idle = false;
+      if (deadline.fired()) ec = asio::error::timed_out;
+    } else {
+      ec = asio::error::shut_down;
+    }
+    if (ec) {
+      sock.shutdown(tcp::socket::shutdown_both, ec);
+      sock.close(ec);
+      co_return;
+    }
+  }
 }
 
 }  // namespace cutover
