@@ -94,10 +94,8 @@ class FcgiUpstream final : public Upstream {
       if (!f) f = co_await relay_response(tc, c, pool, backend, req, sink, got_bytes);
       if (!f) co_return f;
       // A kept connection the app closed as we used it (php-fpm recycling a child at
-      // pm.max_requests): once more on a fresh connection, if nothing reached it or the
-      // request is safe to repeat (the app may have run it before closing: RFC 9110 9.2.2).
-      if (reused && !retried_fresh && !got_bytes && !sink.started() && f.kind == FailureKind::reset_before_response &&
-          (p.spool || body.replayable()) && (!f.request_sent || req.idempotent)) {
+      // pm.max_requests): once more, on a fresh one.
+      if (!retried_fresh && f.retry_on_new_connection(reused, got_bytes || sink.started(), p.spool || body.replayable(), req.idempotent)) {
         note_early_close(backend, c->requests);
         retried_fresh = true;
         if (!p.spool) body.rewind();

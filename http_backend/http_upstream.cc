@@ -269,11 +269,8 @@ awaitable<Failure> HttpUpstream::exchange(ThreadContext& tc, const PoolSpec& poo
     bool got_bytes = false;
     if (!f) f = co_await relay_response(tc, c, pool, backend, req, sink, got_bytes);
     if (!f) co_return f;
-    // A kept-alive connection the backend closed just as we used it: once more on a fresh
-    // connection, but a request that reached it only when repeating it is safe (RFC 9110
-    // 9.2.2): the backend may have run it before closing.
-    if (reused && !retried_fresh && !got_bytes && !sink.started() && body.replayable() &&
-        f.kind == FailureKind::reset_before_response && (!f.request_sent || req.idempotent)) {
+    // A kept-alive connection the backend closed just as we used it: once more, on a fresh one.
+    if (!retried_fresh && f.retry_on_new_connection(reused, got_bytes || sink.started(), body.replayable(), req.idempotent)) {
       retried_fresh = true;
       body.rewind();
       continue;
