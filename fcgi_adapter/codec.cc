@@ -85,7 +85,6 @@ void append_begin_request(std::string& out, uint16_t id, Role role, bool keep_co
   append_record(out, Type::begin_request, id, std::string_view(body, 8));
 }
 
-void append_abort_request(std::string& out, uint16_t id) { append_record(out, Type::abort_request, id, {}); }
 
 void append_end_request(std::string& out, uint16_t id, uint32_t app_status, ProtocolStatus status) {
   char body[8] = {char(app_status >> 24), char((app_status >> 16) & 0xff), char((app_status >> 8) & 0xff),

@@ -47,7 +47,6 @@ ParseStatus parse_record(std::string_view in, Record& out);
 // `data` writes the stream's terminating empty record.
 void append_stream(std::string& out, Type type, uint16_t id, std::string_view data);
 void append_begin_request(std::string& out, uint16_t id, Role role, bool keep_conn);
-void append_abort_request(std::string& out, uint16_t id);
 void append_end_request(std::string& out, uint16_t id, uint32_t app_status, ProtocolStatus status);
 void append_name_value(std::string& out, std::string_view name, std::string_view value);
 // PARAMS records for all pairs, then the empty PARAMS record.

@@ -3,6 +3,7 @@
 #include <crypt.h>
 #include <openssl/evp.h>
 
+#include <cctype>
 #include <cstring>
 #include <memory>
 
@@ -120,51 +121,33 @@ bool verify_password(std::string_view hash, std::string_view password) {
 }
 
 std::string base64_encode(std::string_view in) {
-  static const char* kAlpha = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  size_t i = 0;
-  for (; i + 2 < in.size(); i += 3) {
-    unsigned v = (unsigned char)in[i] << 16 | (unsigned char)in[i + 1] << 8 | (unsigned char)in[i + 2];
-    out.push_back(kAlpha[v >> 18]);
-    out.push_back(kAlpha[(v >> 12) & 63]);
-    out.push_back(kAlpha[(v >> 6) & 63]);
-    out.push_back(kAlpha[v & 63]);
-  }
-  if (i < in.size()) {
-    unsigned v = (unsigned char)in[i] << 16 | (i + 1 < in.size() ? (unsigned char)in[i + 1] << 8 : 0);
-    out.push_back(kAlpha[v >> 18]);
-    out.push_back(kAlpha[(v >> 12) & 63]);
-    out.push_back(i + 1 < in.size() ? kAlpha[(v >> 6) & 63] : '=');
-    out.push_back('=');
-  }
+  std::string out(4 * ((in.size() + 2) / 3), '\0');
+  int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()), reinterpret_cast<const unsigned char*>(in.data()),
+                          int(in.size()));
+  out.resize(size_t(n));
   return out;
 }
 
+// OpenSSL's decoder, with the leniency clients rely on: padding may be left out (RFC 4648
+// 3.2 allows it where the length is known), but nothing may follow it and only the
+// alphabet is taken (EVP_DecodeBlock itself would skip blanks at either end).
 bool base64_decode(std::string_view in, std::string& out) {
   out.clear();
-  unsigned v = 0;
-  int bits = 0;
-  size_t pad = 0;
-  for (char c : in) {
-    int d;
-    if (c >= 'A' && c <= 'Z') d = c - 'A';
-    else if (c >= 'a' && c <= 'z') d = c - 'a' + 26;
-    else if (c >= '0' && c <= '9') d = c - '0' + 52;
-    else if (c == '+') d = 62;
-    else if (c == '/') d = 63;
-    else if (c == '=') {
-      ++pad;
-      continue;
-    } else return false;
-    if (pad) return false;  // data after padding
-    v = (v << 6) | unsigned(d);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out.push_back(char((v >> bits) & 0xff));
-    }
-  }
-  return pad <= 2;
+  size_t data = in.find('=');
+  size_t pad = data == std::string_view::npos ? 0 : in.size() - data;
+  if (data == std::string_view::npos) data = in.size();
+  if (pad > 2 || in.find_first_not_of('=', data) != std::string_view::npos) return false;
+  for (char c : in.substr(0, data))
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '+' || c == '/')) return false;
+  if (data % 4 == 1) return false;  // a lone sextet is no byte
+  std::string padded(in.substr(0, data));
+  padded.append((4 - data % 4) % 4, '=');
+  out.resize(padded.size() / 4 * 3);
+  int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()), reinterpret_cast<const unsigned char*>(padded.data()),
+                          int(padded.size()));
+  if (n < 0) return false;
+  out.resize(size_t(n) - (padded.size() - data));  // the block's padding bytes
+  return true;
 }
 
 }  // namespace cutover::auth

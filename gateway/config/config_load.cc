@@ -140,14 +140,15 @@ class Reader {
   std::set<std::string> allowed_;
 };
 
-// The column of the first character inside a string literal (after its quote).
-size_t string_col(const toml::node&) { return 1; }
+// A string value's first character is one column after where the value starts (its
+// quote); positions inside a multi-line string are counted from there too.
+constexpr size_t kAfterQuote = 1;
 
 Regex compile_regex(Reader& r, const std::string& pattern, const toml::node& n) {
   std::string err;
   size_t off = 0;
   auto re = Regex::compile(pattern, err, off);
-  if (!re) r.fail(n, "invalid regex \"" + pattern + "\": " + err + " at offset " + std::to_string(off), string_col(n) + off);
+  if (!re) r.fail(n, "invalid regex \"" + pattern + "\": " + err + " at offset " + std::to_string(off), kAfterQuote + off);
   return std::move(*re);
 }
 
@@ -155,7 +156,7 @@ Replacement parse_replacement(Reader& r, const std::string& text, const toml::no
   Replacement rep;
   std::string err;
   size_t off = 0;
-  if (!rep.parse(text, err, off)) r.fail(n, "invalid replacement \"" + text + "\": " + err, string_col(n) + off);
+  if (!rep.parse(text, err, off)) r.fail(n, "invalid replacement \"" + text + "\": " + err, kAfterQuote + off);
   return rep;
 }
 
@@ -312,7 +313,7 @@ void parse_server(Reader& r, ServerSpec& s) {
     size_t offset = 0;
     std::optional<AccessFormat> f = AccessFormat::parse(*v, error, offset);
     // The column points at the variable, when the string has no escapes before it.
-    if (!f) r.fail(*r.get("access_log_format"), "server.access_log_format: " + error, string_col(*r.get("access_log_format")) + offset);
+    if (!f) r.fail(*r.get("access_log_format"), "server.access_log_format: " + error, kAfterQuote + offset);
     s.access_log_format = std::move(*f);
   }
   uint64_t hb = s.max_header_bytes;

@@ -180,7 +180,7 @@ struct ThreadContext {
   std::vector<BackendLoad> loads;     // scratch for the balancer, reused per request
   // Compare copies of this thread waiting for the route's concurrency cap; a copy that ends
   // here wakes the oldest.
-  std::deque<asio::steady_timer*> shadow_waiters;
+  std::deque<asio::steady_timer*> mirror_waiters;
   // The client connections of this thread (registered once per connection, not per
   // request); a drain closes those waiting for their next request.
   // An intrusive list: a parked connection costs no allocation for its entry.

@@ -4,7 +4,7 @@
 
 #include <arpa/inet.h>
 
-#include "proxy/shadow.h"
+#include "proxy/mirror.h"
 
 #include <sys/stat.h>
 
@@ -30,8 +30,11 @@ namespace cutover {
 namespace {
 
 constexpr uint64_t kMaxDiscard = 1 << 20;  // unread body we skip to keep a connection alive
-constexpr int kMaxLocalRedirects = 5;
-constexpr int64_t kLingerMs = 5000;    // how long a closing connection reads what the client still sends  // a CGI local redirect chain longer than this is a loop: 500
+constexpr int kMaxLocalRedirects = 5;  // a CGI local redirect chain longer than this is a loop: 500
+constexpr int64_t kLingerMs = 5000;    // how long a closing connection reads what the client still sends
+// A keep-alive client quiet this long is parked (run_session): its Session and buffers are
+// freed. Busy clients never are, so the request path pays nothing for it.
+constexpr int64_t kParkAfterMs = 250;
 
 bool idempotent(std::string_view m) {
   return m == "GET" || m == "HEAD" || m == "OPTIONS" || m == "PUT" || m == "DELETE" || m == "TRACE";
@@ -74,16 +77,16 @@ class Session {
   }
 
   // The requests in a row, each read → plan → authorize → act → respond → log. Returns how
-  // long to wait parked for the next request (the keep-alive timeout), or nullopt when the
+  // much longer to wait parked for the next request (what is left of the keep-alive
+  // timeout) once the client has been quiet for kParkAfterMs, or nullopt when the
   // connection is closed.
   awaitable<std::optional<Duration>> run() {
     bool linger = false;  // the last answer closes with request body bytes still unread
-    for (bool first = true;; first = false) {
-      // Nothing more has come: park (the caller waits with no buffer and no request state).
-      if (!first && d_.buffered().empty() && !tc_.rt.draining.load(std::memory_order_relaxed))
-        co_return idle_after_.value_or(cfg().server.keepalive_timeout);
+    while (true) {
       http1::RequestHead head;
-      if (!co_await read_head(head)) break;
+      HeadRead got = co_await read_head(head);
+      if (got == HeadRead::park) co_return park_left_;
+      if (got == HeadRead::close) break;
       snap_ = tc_.snap;  // a reload applies from the next request on
       int64_t started = tc_.rt.clock();
       stats_ = {};
@@ -141,7 +144,8 @@ class Session {
   }
 
   // Phase 1: read and validate one request head. False: close the connection.
-  awaitable<bool> read_head(http1::RequestHead& head) {
+  enum class HeadRead { ok, close, park };
+  awaitable<HeadRead> read_head(http1::RequestHead& head) {
     int64_t deadline = 0;
     while (true) {
       http1::ParseError err;
@@ -156,17 +160,18 @@ class Session {
           bad.status = 400;
           bad.reason = "invalid Forwarded field from a trusted proxy";
           co_await refuse(bad, head.version_minor);
-          co_return false;
+          co_return HeadRead::close;
         }
-        co_return true;
+        co_return HeadRead::ok;
       }
       if (st != http1::ParseStatus::incomplete) {
         co_await refuse(err);
-        co_return false;
+        co_return HeadRead::close;
       }
       // Waiting for a new request is the keep-alive timeout; once bytes arrived, the
       // whole head must come within header_timeout (slow clients cannot stretch it).
-      Duration wait = idle_after_.value_or(cfg().server.keepalive_timeout);
+      Duration keepalive = idle_after_.value_or(cfg().server.keepalive_timeout);
+      Duration wait = std::min(keepalive, Duration(kParkAfterMs));  // then parked for the rest
       if (!d_.buffered().empty()) {
         int64_t now = tc_.rt.clock();
         if (deadline == 0) deadline = now + cfg().server.header_timeout.count();
@@ -176,20 +181,24 @@ class Session {
       // Between requests the connection is idle: a drain may close it.
       bool idle = d_.buffered().empty();
       if (idle) {
-        if (tc_.rt.draining.load(std::memory_order_relaxed)) co_return false;
+        if (tc_.rt.draining.load(std::memory_order_relaxed)) co_return HeadRead::close;
         client_.idle = true;
       }
       size_t n = co_await d_.fill_op(wait, ec);
       n = d_.filled(n, ec);
       client_.idle = false;
       if (n == 0) {
+        if (ec == asio::error::timed_out && idle && wait < keepalive) {
+          park_left_ = keepalive - wait;
+          co_return HeadRead::park;
+        }
         if (ec == asio::error::timed_out && !d_.buffered().empty()) {
           http1::RequestHead dummy;
           dummy.version_minor = 1;
           ClientResponse out(d_, dummy, false);
           co_await send_simple(out, 408, "request head not received in time\n");
         }
-        co_return false;
+        co_return HeadRead::close;
       }
     }
   }
@@ -744,6 +753,7 @@ class Session {
     int retries = 0;
     bool same_backend_retried = false;
     int64_t queued_ms = 0;
+    bool full = false;  // the last pick found no room (queue), rather than no backend
     // Backends that could not take the request (no connection), and why, for the one 503
     // answered when none could; `reached`: some backend got (part of) the request, and
     // `reached_status` is what the last one failed with.
@@ -760,8 +770,8 @@ class Session {
   };
 
   // Phase 4, forward: choose the side → the request every protocol gets → per attempt,
-  // acquire a backend (balancer, or the pool's queue) → exchange → on failure, one place
-  // decides: the same backend on a new connection, another backend, or the answer.
+  // pick a backend (balancer, else the pool's queue) → take its slot → exchange → on
+  // failure, one place decides: the same backend again, another backend, or the answer.
   awaitable<void> forward(const RouteSpec& route, const http1::RequestHead& head,
                           const std::string& rewritten, RequestBody& body, ClientResponse& out) {
     std::optional<std::string> planned = plan_backend_target(route, head.host, rewritten, map_state_);
@@ -787,21 +797,31 @@ class Session {
     ForwardRequest req = forward_request(route, head, rewritten, target, spec, side);
     Attempts at;
     at.key = request_key(spec, head);
+    Upstream& up = *find_upstream(spec.protocol);
     while (true) {
-      Pick pick = co_await acquire_backend(pool, side.pool_index, at, head, target, body, out);
+      // (The common case costs no coroutine frame: only a wait or an answer awaits.)
+      Pick pick = pick_now(pool, side.pool_index, at);
+      if (!pick.index) pick = co_await queue_or_answer(pool, at, head, target, body, out);
       if (pick.answered) co_return;
       BackendRuntime& backend = *pool.backends[*pick.index];
-      std::optional<Failure> f = co_await exchange(pool, backend, pick, req, body_in, answer_out, side, at, out);
-      if (!f) continue;  // another thread took the last slot: pick again
+      Failure f;
+      {
+        InFlight slot(backend);
+        if (!take_slot(slot, pool, pick, at)) continue;  // another thread took the last slot: pick again
+        ExchangeTimes times;
+        int64_t t0 = before_exchange(backend, req, times, at);
+        f = co_await up.exchange(tc_, spec, backend, req, body_in, answer_out);
+        after_exchange(f, pool, backend, times, t0, side, out);
+      }
       // Nothing of the exchange is held any more: the oldest waiter takes the slot (and a
       // kept FastCGI connection its process) right now, ahead of the loop's other work.
       serve_queue(tc_, pool);
-      if (!*f) {
+      if (!f) {
         note_success(backend);
-        if (side.compare) start_shadow(route, head, target, side.new_side_fields, *captured_body, *captured_answer);  // the legacy side got `target`
+        if (side.compare) start_mirror(route, head, target, side.new_side_fields, *captured_body, *captured_answer);  // the legacy side got `target`
         co_return;
       }
-      if (!co_await after_failure(*f, pool, backend, *pick.index, req, at, head, target, body, answer_out, out)) co_return;
+      if (!co_await after_failure(f, pool, backend, *pick.index, req, at, head, target, body, answer_out, out)) co_return;
     }
   }
 
@@ -834,7 +854,7 @@ class Session {
       side.pool_index = ro.to_index;
       target = std::move(shaped);
     } else {
-      shadow_target_ = std::move(shaped);
+      mirror_target_ = std::move(shaped);
     }
   }
 
@@ -872,34 +892,43 @@ class Session {
     return key;
   }
 
-  // forward, step 3: a backend with room, from the balancer; when every untried one is at
-  // max_conns (or others wait already), the pool's queue hands one over. None: answered.
-  awaitable<Pick> acquire_backend(PoolRuntime& pool, size_t pool_index, Attempts& at, const http1::RequestHead& head,
-                                  const std::string& target, RequestBody& body, ClientResponse& out) {
+  // forward, step 3: a backend with room, from the balancer; none when every untried one
+  // is at max_conns, or others wait in the pool's queue already (first come, first served).
+  Pick pick_now(PoolRuntime& pool, size_t pool_index, Attempts& at) {
     const PoolSpec& spec = *pool.spec;
     // The thread's scratch vector: other requests on this thread use it (for pools of other
     // sizes) while this one waits, so it is sized again on every pass.
     std::vector<BackendLoad>& loads = tc_.loads;
     loads.resize(pool.backends.size());
     int64_t now = tc_.rt.clock();
-    bool full = false;  // some untried, healthy backend is only at its max_conns
+    at.full = false;  // some untried, healthy backend is only at its max_conns
     for (size_t i = 0; i < loads.size(); ++i) {
       const BackendRuntime& b = *pool.backends[i];
       uint32_t busy = b.in_flight.load(std::memory_order_relaxed);
       bool alive = b.available(now);
       bool room = spec.max_conns == 0 || busy < spec.max_conns;
-      full = full || (alive && !room && !at.tried.has(i));
+      at.full = at.full || (alive && !room && !at.tried.has(i));
       loads[i] = {b.spec.weight, busy, alive && room, b.identity};
+    }
+    Pick pick;
+    if (spec.max_conns && pool.queue.size() > 0) {  // behind others: queue after them
+      at.full = true;
+      return pick;
     }
     // After a reload the thread's balancer state belongs to the new snapshot.
     BalanceState stale_balance;
     BalanceState& bstate = snap_ == tc_.snap ? tc_.balance[pool_index] : stale_balance;
-    // First come, first served: with others already waiting, a new request queues behind
-    // them rather than taking a slot that is being handed to the oldest.
-    bool behind = spec.max_conns && pool.queue.size() > 0;
+    pick.index = pick_backend(spec.balancer, loads, at.key, at.tried, bstate, tc_.rng);
+    return pick;
+  }
+
+  // forward, step 3 when no backend had room: the pool's queue hands one over, or the
+  // client gets its answer (503 when shed or none could take it, else the last failure's).
+  awaitable<Pick> queue_or_answer(PoolRuntime& pool, Attempts& at, const http1::RequestHead& head,
+                                  const std::string& target, RequestBody& body, ClientResponse& out) {
+    const PoolSpec& spec = *pool.spec;
     Pick pick;
-    if (!behind) pick.index = pick_backend(spec.balancer, loads, at.key, at.tried, bstate, tc_.rng);
-    if (!pick.index && (full || behind)) {
+    if (at.full) {
       std::string why;
       pick.granted = co_await wait_for_capacity(pool, at.tried, at.queued_ms, why);
       if (!pick.granted) {
@@ -915,8 +944,8 @@ class Session {
       }
       for (size_t i = 0; i < pool.backends.size(); ++i)
         if (pool.backends[i].get() == pick.granted) pick.index = i;
+      co_return pick;
     }
-    if (pick.index) co_return pick;
     pick.answered = true;
     if (at.reached) {
       // Tried everywhere it could go, and a backend got it and failed: that failure is
@@ -932,32 +961,36 @@ class Session {
     co_return pick;
   }
 
-  // forward, step 4: one exchange with the backend, its slot held meanwhile; the figures
-  // for the access log, the latency histogram and the rollout guards. nullopt: the slot
-  // went to another thread first.
-  awaitable<std::optional<Failure>> exchange(PoolRuntime& pool, BackendRuntime& backend, const Pick& pick,
-                                             ForwardRequest& req, BodySource& body_in, ResponseSink& answer_out,
-                                             const Side& side, Attempts& at, ClientResponse& out) {
-    const PoolSpec& spec = *pool.spec;
-    InFlight counted(backend);
-    if (pick.granted) counted.adopt();
-    else if (!counted.acquire(spec.max_conns)) co_return std::nullopt;
-    if (pick.granted) pool.queue_wait.observe(at.queued_ms);
+  // forward, step 4: the backend's in-flight slot (a queue's grant holds it already).
+  bool take_slot(InFlight& slot, PoolRuntime& pool, const Pick& pick, Attempts& at) {
+    if (pick.granted) {
+      slot.adopt();
+      pool.queue_wait.observe(at.queued_ms);
+    } else if (!slot.acquire(pool.spec->max_conns)) {
+      return false;
+    }
     at.tried.add(*pick.index);
+    return true;
+  }
+
+  // forward, step 4: what the access log and the histograms learn of one exchange, before
+  // and after it; the rollout guards' evidence.
+  int64_t before_exchange(BackendRuntime& backend, ForwardRequest& req, ExchangeTimes& times, const Attempts& at) {
     stats_.backend = &backend;
     stats_.queue_ms = at.queued_ms;
     stats_.retries = at.retries;
-    int64_t t0 = tc_.rt.clock();
     bump(backend.requests);
-    ExchangeTimes times;
     req.times = &times;
-    Failure f = co_await find_upstream(spec.protocol)->exchange(tc_, spec, backend, req, body_in, answer_out);
+    return tc_.rt.clock();
+  }
+
+  void after_exchange(const Failure& f, PoolRuntime& pool, BackendRuntime& backend, const ExchangeTimes& times,
+                      int64_t t0, const Side& side, const ClientResponse& out) {
     stats_.upstream_ms = tc_.rt.clock() - t0;
     stats_.upstream_connect_ms = times.connected >= 0 ? times.connected - t0 : -1;
     stats_.upstream_header_ms = times.head >= 0 ? times.head - t0 : -1;
     pool.observe_latency(stats_.upstream_ms);
     if (side.rollout && (!f || out.started())) {
-      // Evidence for the guards: answers, 5xx and latency of each side.
       RolloutRuntime& rr = *side.rollout;
       bool bad = f || out.status() >= 500;
       if (side.new_side) bump(rr.new_answers), rr.new_latency.observe(stats_.upstream_ms);
@@ -967,7 +1000,6 @@ class Session {
     }
     if (f && f.origin() == FailureOrigin::backend) bump(backend.failures);
     if (!f || out.started()) stats_.upstream_status = out.status();
-    co_return f;
   }
 
   // forward, step 5, the one place that decides what a failure leads to: true, try again
@@ -1076,14 +1108,14 @@ class Session {
     return stage::bucket_of_id(id);
   }
 
-  void start_shadow(const RouteSpec& route, const http1::RequestHead& head, const std::string& primary_target,
+  void start_mirror(const RouteSpec& route, const http1::RequestHead& head, const std::string& primary_target,
                     const std::vector<http1::Field>& fields, CapturingBody& body, CaptureSink& answer) {
     RolloutRuntime& rr = snap_->routes[size_t(&route - cfg().routes.data())]->rollout;
     if (body.over_limit() || answer.captured().truncated) {
       bump(rr.skipped);  // too large to compare in memory
       return;
     }
-    auto job = std::make_unique<ShadowJob>();
+    auto job = std::make_unique<MirrorJob>();
     job->snap = snap_;
     job->route_index = size_t(&route - cfg().routes.data());
     // The head as the primary got it (request_headers, rules and field rewrites applied), so
@@ -1105,7 +1137,7 @@ class Session {
     };
     http1::for_each_view(job->head, own);
     for (http1::Field& f : job->extra_fields) own(f.name), own(f.value);
-    job->target = shadow_target_;
+    job->target = mirror_target_;
     job->primary_target = primary_target;
     job->body = std::move(body.bytes());
     job->client_ip = client_ip_;
@@ -1114,7 +1146,7 @@ class Session {
     job->server_port = server_port_;
     job->primary = std::move(answer.captured());
     job->primary_ms = stats_.upstream_ms;
-    spawn_shadow(tc_, std::move(job));
+    spawn_mirror(tc_, std::move(job));
   }
 
   const Config& cfg() const { return *snap_->config; }
@@ -1141,8 +1173,9 @@ class Session {
   std::string remote_user_;    // auth passed this request as this user
   const char* auth_type_ = "Basic";  // by this scheme
   std::string head_store_;  // the current request's head bytes (see keep_head)
-  std::string shadow_target_;  // what the candidate is asked for, when comparing
+  std::string mirror_target_;  // what the candidate is asked for, when comparing
   std::optional<Duration> idle_after_;  // the last route's keepalive_timeout, if it set one
+  Duration park_left_{0};               // what is left of the keep-alive wait when parking
   Stats stats_;
   ThreadContext::Client& client_;  // the connection's entry for a drain (run_session's)
 };

@@ -1,18 +1,15 @@
 #include "stage/split.h"
 
+#include <openssl/core_names.h>
+#include <openssl/evp.h>
+#include <openssl/params.h>
+
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 
 namespace cutover::stage {
 namespace {
-
-inline uint64_t rotl(uint64_t x, int b) { return (x << b) | (x >> (64 - b)); }
-
-inline uint64_t load64(const uint8_t* p) {
-  uint64_t v = 0;
-  for (int i = 7; i >= 0; --i) v = (v << 8) | p[i];
-  return v;
-}
 
 uint64_t mix(uint64_t x) {  // splitmix64 finaliser
   x += 0x9e3779b97f4a7c15ull;
@@ -26,34 +23,29 @@ constexpr uint8_t kBucketKey[16] = {'c', 'u', 't', 'o', 'v', 'e', 'r', '-', 'b',
 
 }  // namespace
 
+// SipHash-2-4 with a 64-bit result, from OpenSSL (its "SIPHASH" MAC), one context per
+// thread: the same values as the reference implementation (tests/unit/stage/split_test.cc).
 uint64_t siphash(const uint8_t key[16], std::string_view data) {
-  uint64_t k0 = load64(key), k1 = load64(key + 8);
-  uint64_t v0 = 0x736f6d6570736575ull ^ k0, v1 = 0x646f72616e646f6dull ^ k1;
-  uint64_t v2 = 0x6c7967656e657261ull ^ k0, v3 = 0x7465646279746573ull ^ k1;
-  auto round = [&] {
-    v0 += v1; v1 = rotl(v1, 13); v1 ^= v0; v0 = rotl(v0, 32);
-    v2 += v3; v3 = rotl(v3, 16); v3 ^= v2;
-    v0 += v3; v3 = rotl(v3, 21); v3 ^= v0;
-    v2 += v1; v1 = rotl(v1, 17); v1 ^= v2; v2 = rotl(v2, 32);
+  struct Mac {
+    EVP_MAC* mac = EVP_MAC_fetch(nullptr, "SIPHASH", nullptr);
+    EVP_MAC_CTX* ctx = mac ? EVP_MAC_CTX_new(mac) : nullptr;
+    ~Mac() {
+      EVP_MAC_CTX_free(ctx);
+      EVP_MAC_free(mac);
+    }
   };
-  const auto* p = reinterpret_cast<const uint8_t*>(data.data());
-  size_t n = data.size(), full = n & ~size_t(7);
-  for (size_t i = 0; i < full; i += 8) {
-    uint64_t m = load64(p + i);
-    v3 ^= m;
-    round();
-    round();
-    v0 ^= m;
-  }
-  uint64_t last = uint64_t(n & 0xff) << 56;
-  for (size_t i = 0; i < (n & 7); ++i) last |= uint64_t(p[full + i]) << (8 * i);
-  v3 ^= last;
-  round();
-  round();
-  v0 ^= last;
-  v2 ^= 0xff;
-  for (int i = 0; i < 4; ++i) round();
-  return v0 ^ v1 ^ v2 ^ v3;
+  thread_local Mac m;
+  size_t size = 8;
+  OSSL_PARAM params[] = {OSSL_PARAM_construct_size_t(OSSL_MAC_PARAM_SIZE, &size), OSSL_PARAM_construct_end()};
+  unsigned char out[8] = {};
+  size_t n = 0;
+  if (!m.ctx || !EVP_MAC_init(m.ctx, key, 16, params) ||
+      !EVP_MAC_update(m.ctx, reinterpret_cast<const unsigned char*>(data.data()), data.size()) ||
+      !EVP_MAC_final(m.ctx, out, &n, sizeof out))
+    std::abort();  // OpenSSL without SipHash: nothing sticky can work
+  uint64_t v = 0;
+  for (int i = 7; i >= 0; --i) v = (v << 8) | out[i];  // little-endian, as the reference returns it
+  return v;
 }
 
 void key_from_secret(std::string_view secret, uint8_t key[16]) {

@@ -46,7 +46,7 @@ TEST(Password, Md5CryptMatchesLibcrypt) {
 }
 
 TEST(Password, Base64RoundTrip) {
-  for (std::string s : {"", "a", "ab", "abc", "abcd", "\xff\x00\x10"}) {
+  for (std::string s : {std::string(), std::string("a"), std::string("ab"), std::string("abc"), std::string("abcd"), std::string("\xff\x00\x10", 3)}) {
     std::string back;
     ASSERT_TRUE(base64_decode(base64_encode(s), back));
     EXPECT_EQ(back, s);
@@ -54,6 +54,12 @@ TEST(Password, Base64RoundTrip) {
   std::string out;
   EXPECT_FALSE(base64_decode("ab$c", out));
   EXPECT_FALSE(base64_decode("YQ==YQ", out));
+  EXPECT_FALSE(base64_decode("YQ===", out));  // three pads
+  EXPECT_FALSE(base64_decode(" YQ==", out));  // OpenSSL alone would skip the blank
+  EXPECT_FALSE(base64_decode("QUJDQ", out));  // a lone sextet
+  ASSERT_TRUE(base64_decode("YWI", out));     // padding left out
+  EXPECT_EQ(out, "ab");
+  EXPECT_EQ(base64_encode(std::string("\xff\x00\x10", 3)), "/wAQ");
 }
 
 TEST(Password, ConstantTimeEqual) {

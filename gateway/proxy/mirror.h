@@ -1,4 +1,4 @@
-// Compare (A/B) off the serving path: after the legacy pool answered the client, a copy of
+// Mirrors (DESIGN.md: an off-path copy of a request to another pool), for compare (A/B): after the legacy pool answered the client, a copy of
 // the request goes to the candidate pool in a coroutine of its own, bounded by a per-route
 // concurrency cap and queue, and the two answers are compared (stage/compare.h). The
 // client never waits for it and its connection is not held.
@@ -65,7 +65,7 @@ class CapturingBody final : public BodySource {
 };
 
 // Everything the copy needs, owned (the client's request buffers are reused at once).
-struct ShadowJob {
+struct MirrorJob {
   std::shared_ptr<const Snapshot> snap;
   size_t route_index = 0;
   std::string text;  // what the views of `head` and `extra_fields` point into
@@ -81,6 +81,6 @@ struct ShadowJob {
 };
 
 // Starts the comparison on this thread's event loop and returns at once.
-void spawn_shadow(ThreadContext& tc, std::unique_ptr<ShadowJob> job);
+void spawn_mirror(ThreadContext& tc, std::unique_ptr<MirrorJob> job);
 
 }  // namespace cutover

@@ -1,4 +1,4 @@
-#include "proxy/shadow.h"
+#include "proxy/mirror.h"
 
 #include <algorithm>
 #include <chrono>
@@ -73,7 +73,7 @@ int64_t wall_ms() {
 
 // One exchange with some backend of `pool` (no queueing, one retry on another backend when
 // the connect fails), captured in memory.
-awaitable<stage::Captured> ask(ThreadContext& tc, PoolRuntime& pool, ShadowJob& job, const std::string& target,
+awaitable<stage::Captured> ask(ThreadContext& tc, PoolRuntime& pool, MirrorJob& job, const std::string& target,
                                const std::vector<http1::Field>* extra, uint64_t limit, int64_t& ms) {
   const PoolSpec& spec = *pool.spec;
   Upstream* up = find_upstream(spec.protocol);
@@ -130,7 +130,7 @@ awaitable<stage::Captured> ask(ThreadContext& tc, PoolRuntime& pool, ShadowJob& 
   co_return out;
 }
 
-awaitable<void> run_shadow(ThreadContext& tc, std::unique_ptr<ShadowJob> job) {
+awaitable<void> run_mirror(ThreadContext& tc, std::unique_ptr<MirrorJob> job) {
   const RouteSpec& route = job->snap->config->routes[job->route_index];
   const RolloutSpec& ro = *route.rollout;
   RolloutRuntime& rr = job->snap->routes[job->route_index]->rollout;
@@ -146,11 +146,11 @@ awaitable<void> run_shadow(ThreadContext& tc, std::unique_ptr<ShadowJob> job) {
     while (rr.compare_in_flight.load() >= ro.compare_concurrency && tc.rt.clock() < give_up) {
       // Woken by a copy of this thread that ends; the timer covers copies of other threads.
       t.expires_after(std::chrono::milliseconds(50));
-      tc.shadow_waiters.push_back(&t);
+      tc.mirror_waiters.push_back(&t);
       error_code ec;
       co_await t.async_wait(asio::redirect_error(asio::use_awaitable, ec));
-      auto it = std::find(tc.shadow_waiters.begin(), tc.shadow_waiters.end(), &t);
-      if (it != tc.shadow_waiters.end()) tc.shadow_waiters.erase(it);
+      auto it = std::find(tc.mirror_waiters.begin(), tc.mirror_waiters.end(), &t);
+      if (it != tc.mirror_waiters.end()) tc.mirror_waiters.erase(it);
     }
     rr.compare_queued.fetch_sub(1);
     if (rr.compare_in_flight.load() >= ro.compare_concurrency) {
@@ -165,9 +165,9 @@ awaitable<void> run_shadow(ThreadContext& tc, std::unique_ptr<ShadowJob> job) {
     ThreadContext& tc;
     ~Release() {
       n.fetch_sub(1);
-      if (!rt.stopped.load() && !tc.shadow_waiters.empty()) {
-        tc.shadow_waiters.front()->cancel();
-        tc.shadow_waiters.pop_front();
+      if (!rt.stopped.load() && !tc.mirror_waiters.empty()) {
+        tc.mirror_waiters.front()->cancel();
+        tc.mirror_waiters.pop_front();
       }
     }
   } release{rr.compare_in_flight, tc.rt, tc};
@@ -228,8 +228,8 @@ awaitable<void> run_shadow(ThreadContext& tc, std::unique_ptr<ShadowJob> job) {
 
 }  // namespace
 
-void spawn_shadow(ThreadContext& tc, std::unique_ptr<ShadowJob> job) {
-  asio::co_spawn(tc.io, run_shadow(tc, std::move(job)), [](std::exception_ptr e) {
+void spawn_mirror(ThreadContext& tc, std::unique_ptr<MirrorJob> job) {
+  asio::co_spawn(tc.io, run_mirror(tc, std::move(job)), [](std::exception_ptr e) {
     if (!e) return;
     try {
       std::rethrow_exception(e);
