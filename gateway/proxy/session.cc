@@ -1,5 +1,7 @@
-// A request's life, top to bottom (charted in gateway/README.md):
-//   read_head -> rewrite -> route -> act (forward | serve_static | redirect) -> finish
+// A request's life, top to bottom (charted in gateway/README.md): run_session parks the
+// connection between bursts; Session::run takes each request through
+//   read_head -> rewrite (plan) -> route -> authorize -> act (forward | serve_static |
+//   redirect | status page) -> respond (ClientResponse::start) -> log_access
 #include "proxy/session.h"
 
 #include <arpa/inet.h>
@@ -435,12 +437,7 @@ class Session {
       co_await send_simple(out, 429, "too many failed logins, try again later\n", std::move(extra));
       co_return false;
     }
-    auth::Attempt attempt;
-    for (auto& f : head.fields)
-      if (http1::iequals(f.name, "authorization")) attempt.authorization = f.value;
-    attempt.method = client.method;
-    attempt.target = client.target;
-    attempt.now_ms = now;
+    auth::Attempt attempt = attempt_of(head, client, now);
     std::string user;
     std::optional<auth::Verdict> v = area.cached(attempt, user);
     if (!v) {
@@ -455,14 +452,7 @@ class Session {
       co_return true;
     }
     refusal_fields();
-    if (*v != auth::Verdict::no_credentials) {
-      log::warn("auth: failed login to " + ar->spec->prefix + " (realm \"" + ar->spec->realm + "\") from " + client_ip_ +
-                " user \"" + user + "\": " + auth::verdict_text(*v) + " for " + std::string(head.method) + " " +
-                std::string(head.target));
-      if (area.limiter().failed(client_ip_, now))
-        log::warn("auth: " + client_ip_ + " refused for " + std::to_string(ar->spec->block_time.count()) + "ms after " +
-                  std::to_string(ar->spec->max_failures) + " failed logins");
-    }
+    if (*v != auth::Verdict::no_credentials) failed_login(*ar, head, user, *v, now);
     if (*v == auth::Verdict::malformed) {  // as lighttpd: a broken Authorization is a bad request
       co_await send_simple(out, 400, "malformed Authorization\n");
       co_return false;
@@ -472,6 +462,29 @@ class Session {
     for (const std::string& c : challenges) extra.push_back(http1::Field{"WWW-Authenticate", c});
     co_await send_simple(out, 401, "authentication required\n", std::move(extra));
     co_return false;
+  }
+
+  // What the area checks: the Authorization field, and for Digest the method and target as
+  // the client sent them.
+  static auth::Attempt attempt_of(const http1::RequestHead& head, const http1::RequestHead& client, int64_t now) {
+    auth::Attempt attempt;
+    for (auto& f : head.fields)
+      if (http1::iequals(f.name, "authorization")) attempt.authorization = f.value;
+    attempt.method = client.method;
+    attempt.target = client.target;
+    attempt.now_ms = now;
+    return attempt;
+  }
+
+  // A failed login: logged, and counted against the client by the area's limiter.
+  void failed_login(const AuthRuntime& ar, const http1::RequestHead& head, const std::string& user, auth::Verdict v,
+                    int64_t now) {
+    log::warn("auth: failed login to " + ar.spec->prefix + " (realm \"" + ar.spec->realm + "\") from " + client_ip_ +
+              " user \"" + user + "\": " + auth::verdict_text(v) + " for " + std::string(head.method) + " " +
+              std::string(head.target));
+    if (ar.area->limiter().failed(client_ip_, now))
+      log::warn("auth: " + client_ip_ + " refused for " + std::to_string(ar.spec->block_time.count()) + "ms after " +
+                std::to_string(ar.spec->max_failures) + " failed logins");
   }
 
   // The [[auth]] area of this request (route/plan.h).
@@ -633,28 +646,37 @@ class Session {
       case RouteSpec::Action::static_files:
         co_await serve_static(*route, h, target, decoded_path_, cfg().server.file_cache.count(), out);
         break;
-      case RouteSpec::Action::redirect: {
-        std::string loc = plan_redirect(*route, caps, head.host, target);
-        if (!http1::safe_in_message(loc)) {  // a decoded CR LF would add fields to the answer
-          log::warn("redirect of " + std::string(head.target) + " (route " + route->name +
-                    ") would carry CR, LF or NUL in Location; answering 400");
-          co_await send_simple(out, 400, "invalid redirect target\n");
-          break;
-        }
-        if (cfg().server.plain_redirects) out.edit_fields(nullptr);
-        std::vector<http1::Field> extra{http1::Field{"Location", loc}};  // named: g++ 12 rejects brace temporaries in co_await
-        co_await send_simple(out, route->redirect_code, "redirect to " + loc + "\n", std::move(extra));
+      case RouteSpec::Action::redirect:
+        co_await answer_redirect(*route, caps, head, target, out);
         break;
-      }
-      case RouteSpec::Action::status_page: {
-        size_t q = target.find('?');
-        StatusPage page = render_status_page(tc_.rt, tc_.rt.clock(), route->status_page,
-                                             q == std::string::npos ? std::string_view() : std::string_view(target).substr(q + 1));
-        std::vector<http1::Field> extra{http1::Field{"Content-Type", page.content_type}};
-        co_await send_simple(out, 200, page.body, std::move(extra));
+      case RouteSpec::Action::status_page:
+        co_await answer_status_page(*route, target, out);
         break;
-      }
     }
+  }
+
+  // Phase 4, a redirect route: Location from the route's replacement and the regex's captures.
+  awaitable<void> answer_redirect(const RouteSpec& route, const Captures& caps, const http1::RequestHead& head,
+                                  const std::string& target, ClientResponse& out) {
+    std::string loc = plan_redirect(route, caps, head.host, target);
+    if (!http1::safe_in_message(loc)) {  // a decoded CR LF would add fields to the answer
+      log::warn("redirect of " + std::string(head.target) + " (route " + route.name +
+                ") would carry CR, LF or NUL in Location; answering 400");
+      co_await send_simple(out, 400, "invalid redirect target\n");
+      co_return;
+    }
+    if (cfg().server.plain_redirects) out.edit_fields(nullptr);
+    std::vector<http1::Field> extra{http1::Field{"Location", loc}};  // named: g++ 12 rejects brace temporaries in co_await
+    co_await send_simple(out, route.redirect_code, "redirect to " + loc + "\n", std::move(extra));
+  }
+
+  // Phase 4, a status page route (lighttpd's mod_status).
+  awaitable<void> answer_status_page(const RouteSpec& route, const std::string& target, ClientResponse& out) {
+    size_t q = target.find('?');
+    StatusPage page = render_status_page(tc_.rt, tc_.rt.clock(), route.status_page,
+                                         q == std::string::npos ? std::string_view() : std::string_view(target).substr(q + 1));
+    std::vector<http1::Field> extra{http1::Field{"Content-Type", page.content_type}};
+    co_await send_simple(out, 200, page.body, std::move(extra));
   }
 
   // Waits in the pool's queue, one arrival order for every thread, until a backend's slot
