@@ -27,7 +27,7 @@
 #include "control/privileges.h"
 #include "control/rollout_control.h"
 #include "proxy/session.h"
-#include "supervise/supervisor.h"
+#include "supervise/system_process_ops.h"
 
 namespace cutover {
 namespace {
