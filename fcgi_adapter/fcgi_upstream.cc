@@ -55,8 +55,25 @@ std::string request_context(const PoolSpec& pool, const ForwardRequest& req) {
   return out;
 }
 
+// What this adapter keeps per backend, for every thread (BackendRuntime::adapter).
+struct KeptConns final : BackendState {
+  // Connections open with KEEP_CONN (pool.keep_conn caps it). Shared with the connections
+  // themselves, which give their slot back when closed, even after a reload.
+  std::shared_ptr<std::atomic<int>> kept = std::make_shared<std::atomic<int>>(0);
+  // Kept connections the app closed right after their first request, in a row. An app that
+  // ignores KEEP_CONN this way stops being asked (kKeepConnStrikes).
+  std::atomic<int> strikes{0};
+};
+
+KeptConns& kept_state(BackendRuntime& backend) {
+  // Made with every backend of a fastcgi pool (FcgiUpstream::backend_state).
+  return static_cast<KeptConns&>(*backend.adapter);
+}
+
 class FcgiUpstream final : public Upstream {
  public:
+  std::unique_ptr<BackendState> backend_state() const override { return std::make_unique<KeptConns>(); }
+
   awaitable<Failure> exchange(ThreadContext& tc, const PoolSpec& pool, BackendRuntime& backend,
                               const ForwardRequest& req, BodySource& body, ResponseSink& sink) override {
     Prepared p;
@@ -148,9 +165,9 @@ class FcgiUpstream final : public Upstream {
     if (!req.auth_type.empty()) cr.auth_type = req.auth_type;
     cr.version_minor = h.version_minor;
     Mount m = mount_for(*req.route);
-    if (req.fastcgi_env) {
-      for (auto& e : req.fastcgi_env->add) m.extra.push_back(e);
-      for (auto& e : req.fastcgi_env->set) {
+    if (req.backend_env) {
+      for (auto& e : req.backend_env->add) m.extra.push_back(e);
+      for (auto& e : req.backend_env->set) {
         std::erase_if(m.extra, [&e](const auto& x) { return x.first == e.first; });
         m.extra.push_back(e);
       }
@@ -188,9 +205,9 @@ class FcgiUpstream final : public Upstream {
   // shown that it closes kept connections anyway): the backend's slot counter with one slot
   // taken, or null.
   static std::shared_ptr<std::atomic<int>> take_keep_slot(const PoolSpec& pool, BackendRuntime& backend) {
-    if (pool.keep_conn <= 0 || backend.keep_conn_strikes.load(std::memory_order_relaxed) >= kKeepConnStrikes) return nullptr;
-    if (backend.kept->fetch_add(1, std::memory_order_relaxed) < pool.keep_conn) return backend.kept;
-    backend.kept->fetch_sub(1, std::memory_order_relaxed);
+    if (pool.keep_conn <= 0 || kept_state(backend).strikes.load(std::memory_order_relaxed) >= kKeepConnStrikes) return nullptr;
+    if (kept_state(backend).kept->fetch_add(1, std::memory_order_relaxed) < pool.keep_conn) return kept_state(backend).kept;
+    kept_state(backend).kept->fetch_sub(1, std::memory_order_relaxed);
     return nullptr;
   }
 
@@ -217,7 +234,7 @@ class FcgiUpstream final : public Upstream {
     std::optional<asio::steady_timer> t;
     while (true) {
       if (auto c = take_idle(tc, pool, backend)) co_return c;
-      if (backend.keep_conn_strikes.load(std::memory_order_relaxed) >= kKeepConnStrikes) co_return nullptr;
+      if (kept_state(backend).strikes.load(std::memory_order_relaxed) >= kKeepConnStrikes) co_return nullptr;
       if ((reserved = take_keep_slot(pool, backend))) co_return nullptr;
       int64_t now = tc.rt.clock();
       if (now >= give_up) {
@@ -238,7 +255,7 @@ class FcgiUpstream final : public Upstream {
 
   static void note_early_close(BackendRuntime& backend, uint32_t requests_before) {
     if (requests_before != 1) return;
-    if (backend.keep_conn_strikes.fetch_add(1, std::memory_order_relaxed) + 1 == kKeepConnStrikes)
+    if (kept_state(backend).strikes.fetch_add(1, std::memory_order_relaxed) + 1 == kKeepConnStrikes)
       log::warn("backend " + backend.spec.address +
                 ": closes kept connections after each request (ignores KEEP_CONN); using a connection per request");
   }
@@ -398,7 +415,7 @@ class FcgiUpstream final : public Upstream {
       log_stray_bytes(pool, backend, c->end - c->begin, "after END_REQUEST for " + std::string(req.head->method) + " " +
                                                             std::string(req.target));
     if (c->slot) {
-      if (c->requests > 1) backend.keep_conn_strikes.store(0, std::memory_order_relaxed);
+      if (c->requests > 1) kept_state(backend).strikes.store(0, std::memory_order_relaxed);
       if (may_cache(*c, pool, backend))
         tc.conns.put(backend.id, std::move(c), size_t(pool.keepalive_idle), tc.rt.clock());
     }

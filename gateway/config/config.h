@@ -92,6 +92,10 @@ struct WorkerSpec {
   std::string origin;
 
   bool shared_socket() const { return !socket.empty() && socket.find("{index}") == std::string::npos; }
+  // The process gets its listening socket, made by cutover, on fd 0 (the FastCGI way), and
+  // is ready once it has run ready_after; otherwise it binds its port itself and is ready
+  // when the port accepts. Set by the pool's protocol.
+  bool listener_on_fd0 = false;
   bool operator==(const WorkerSpec&) const = default;
 };
 

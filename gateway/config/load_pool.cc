@@ -98,6 +98,7 @@ void parse_workers(Reader& pr, const toml::table& t, PoolSpec& p) {
   r.duration("stop_timeout", w.stop_timeout);
   r.duration("start_timeout", w.start_timeout);
   r.duration("ready_after", w.ready_after);
+  w.listener_on_fd0 = p.protocol == "fastcgi";
   r.duration("drain_timeout", w.drain_timeout);
   r.duration("backoff", w.backoff);
   r.duration("backoff_max", w.backoff_max);

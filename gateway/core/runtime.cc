@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "core/log.h"
+#include "core/upstream.h"  // find_upstream: each backend gets its adapter's state
 
 namespace cutover {
 
@@ -48,6 +49,10 @@ std::shared_ptr<const Snapshot> Runtime::install(std::shared_ptr<const Config> c
       } else if (!p.health.enabled) {
         br->healthy = true;  // checks turned off: nothing will ever mark it up again
       }
+      // Its adapter's state, also for a backend kept from a pool whose protocol changed (no
+      // thread of the old snapshot reads it: the old adapter made none).
+      if (!br->adapter)
+        if (Upstream* up = find_upstream(p.protocol)) br->adapter = up->backend_state();
       pr->backends.push_back(std::move(br));
     }
     next->pools.push_back(std::move(pr));

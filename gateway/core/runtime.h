@@ -34,6 +34,11 @@ inline void bump(Counter& c, uint64_t n = 1) { c.fetch_add(n, std::memory_order_
 // Set from the admin API: a drained or disabled backend takes no new requests.
 enum class AdminState : int { active, draining, disabled };
 
+// Per-backend state of a backend adapter, made by its Upstream (core/upstream.h).
+struct BackendState {
+  virtual ~BackendState() = default;
+};
+
 struct BackendRuntime {
   BackendSpec spec;
   std::atomic<AdminState> admin{AdminState::active};
@@ -48,12 +53,9 @@ struct BackendRuntime {
   std::atomic<int64_t> disabled_until_ms{0};
   // Supervised workers: false while the process behind it starts, drains or is down.
   std::atomic<bool> process_up{true};
-  // FastCGI: connections open with KEEP_CONN (pool.keep_conn caps it). Shared with the
-  // connections themselves, which give their slot back when closed, even after a reload.
-  std::shared_ptr<std::atomic<int>> kept = std::make_shared<std::atomic<int>>(0);
-  // FastCGI: kept connections the app closed right after their first request, in a row.
-  // An app that ignores KEEP_CONN this way stops being asked (kKeepConnStrikes).
-  std::atomic<int> keep_conn_strikes{0};
+  // What the pool's backend adapter keeps for this backend across requests and threads
+  // (Upstream::backend_state: the FastCGI adapter's kept connections); opaque to the core.
+  std::unique_ptr<BackendState> adapter;
   // Not carried over by a reload (a new address or weight): its connections are closed
   // when their request ends instead of cached where nothing would take them again.
   std::atomic<bool> retired{false};

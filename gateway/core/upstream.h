@@ -304,9 +304,10 @@ struct ForwardRequest {
   std::string_view remote_user;
   std::string_view auth_type;  // "Basic" or "Digest" (AUTH_TYPE)
   std::string_view user_header;
-  // FastCGI: params after the route's own (server.fastcgi_env, or a [[headers]] rule's:
-  // lighttpd's setenv.*-environment); nullptr: none.
-  const HeaderEdits* fastcgi_env = nullptr;
+  // Environment variables for a backend that takes them (the CGI family: FastCGI params),
+  // after the request's own: server.fastcgi_env or a [[headers]] rule's (lighttpd's
+  // setenv.*-environment); nullptr: none.
+  const HeaderEdits* backend_env = nullptr;
 };
 
 class Upstream {
@@ -324,6 +325,8 @@ class Upstream {
   // `why` says what went wrong otherwise.
   virtual awaitable<bool> check(ThreadContext& tc, PoolRuntime& pool, BackendRuntime& backend,
                                 std::string& why) = 0;
+  // What the adapter keeps per backend (BackendRuntime::adapter), made with the backend.
+  virtual std::unique_ptr<BackendState> backend_state() const { return nullptr; }
 };
 
 // A request of `pool` on this thread gave back its in-flight slot (or a slot may have come

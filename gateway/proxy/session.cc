@@ -899,7 +899,7 @@ class Session {
     req.idempotent = idempotent(head.method) || route.retry_non_idempotent;
     req.remote_user = remote_user_;
     req.auth_type = auth_type_;
-    req.fastcgi_env = answer_.fastcgi_env;
+    req.backend_env = answer_.backend_env;
     req.user_header = cfg().server.remote_user_header;
     req.timeouts = route.limits.upstream(spec.timeouts);
     if (side.new_side && !side.new_side_fields.empty()) req.extra_fields = &side.new_side_fields;

@@ -119,7 +119,7 @@ uint64_t plan_body_limit(const Config& c, const RouteSpec* route, const RouteInp
 void plan_answer_rules(const Config& c, const RouteSpec* route, const RouteInput& in, AnswerRules& out) {
   out.request = route ? &route->request_headers : &c.server.request_headers;
   out.response = route ? &route->response_headers : &c.server.response_headers;
-  out.fastcgi_env = c.server.fastcgi_env.empty() ? nullptr : &c.server.fastcgi_env;
+  out.backend_env = c.server.fastcgi_env.empty() ? nullptr : &c.server.fastcgi_env;
   out.server_tag = nullptr;
   out.error_handler_404 = &c.server.error_handler_404;
   out.error_handler = &c.server.error_handler;
@@ -129,8 +129,8 @@ void plan_answer_rules(const Config& c, const RouteSpec* route, const RouteInput
   for (const HeaderRule& r : c.header_rules) {
     if (!route_matches(r.when, in, nullptr)) continue;
     if (r.env_add || r.env_set) {
-      if (out.fastcgi_env != &out.own.env) out.own.env = c.server.fastcgi_env;
-      out.fastcgi_env = &out.own.env;
+      if (out.backend_env != &out.own.env) out.own.env = c.server.fastcgi_env;
+      out.backend_env = &out.own.env;
       if (r.env_add) out.own.env.add = r.fastcgi_env.add;
       if (r.env_set) out.own.env.set = r.fastcgi_env.set;
     }

@@ -64,7 +64,7 @@ uint64_t plan_body_limit(const Config& c, const RouteSpec* route, const RouteInp
 struct AnswerRules {
   const HeaderEdits* request = nullptr;
   const HeaderEdits* response = nullptr;
-  const HeaderEdits* fastcgi_env = nullptr;  // nullptr: none
+  const HeaderEdits* backend_env = nullptr;  // fastcgi_env of the server or a rule; nullptr: none
   const std::string* server_tag = nullptr;   // nullptr: the server's
   const std::string* error_handler_404 = nullptr;
   const std::string* error_handler = nullptr;

@@ -202,7 +202,7 @@ void Supervisor::apply_locked(const Config& cfg) {
 void Supervisor::start_instance(Pool& p, Instance& in) {
   const WorkerSpec& w = p.spec;
   std::string err;
-  if (p.protocol == "fastcgi") {
+  if (w.listener_on_fd0) {
     // cutover owns the listening socket: it outlives each process, so requests wait in its
     // backlog while an instance restarts instead of failing.
     int& fd = w.shared_socket() ? p.shared_fd : in.info.listen_fd;
@@ -311,7 +311,7 @@ void Supervisor::tick_instance(Pool& p, Instance& in, int64_t now) {
   }
   switch (in.state) {
     case InstanceState::starting: {
-      bool ready = p.protocol == "fastcgi" ? now - in.started >= w.ready_after.count() : ops_.accepts(w, in.info);
+      bool ready = w.listener_on_fd0 ? now - in.started >= w.ready_after.count() : ops_.accepts(w, in.info);
       if (ready) {
         enter(in, InstanceState::up);
         set_gate(p, in, true);

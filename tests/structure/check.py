@@ -105,7 +105,19 @@ def check_seams(root):
                 if tmod is not None and tmod not in allowed:
                     bad.append(f"{src}:{n}: {mod} includes {inc} of {tmod}, across a seam "
                                f"({mod} may include {', '.join(sorted(allowed - {mod})) or 'nothing'})")
+        if mod in PROTOCOL_NEUTRAL:
+            with open(os.path.join(root, src), errors="replace") as f:
+                for n, line in enumerate(f, 1):
+                    code = line.split("//", 1)[0]
+                    if re.search(r"(?i)fastcgi|fcgi|scgi", code):
+                        bad.append(f"{src}:{n}: {mod} names a backend protocol in its code; that belongs to its "
+                                   f"adapter (Upstream, BackendState) or the config")
     return bad
+
+
+# Modules that never name a backend protocol (comments may): a new kind of backend plugs in
+# through core/upstream.h without touching them.
+PROTOCOL_NEUTRAL = {"core", "proxy", "supervise", "control", "balance"}
 
 
 # Peers' own scripts that sleep as part of what they are (a worker that ticks, one slow to stop).
@@ -213,6 +225,8 @@ def selftest(root):
         breaks("seams", "gateway/core/runtime.cc", '#include "proxy/session.h"\n', "across a seam")
         breaks("seams", "migrate_tool/parser.cc", "#include <boost/asio.hpp>\n", "is pure")
         breaks("seams", "gateway/http1/parser.cc", '#include "core/asio.h"\n', "is pure")
+        breaks("seams", "gateway/supervise/supervisor.cc", 'static bool f(const std::string& p) { return p == "fastcgi"; }\n',
+               "names a backend protocol")
         os.makedirs(os.path.join(tmp, "gateway/newthing"))
         with open(os.path.join(tmp, "gateway/newthing/x.cc"), "w") as f:
             f.write("int x;\n")
