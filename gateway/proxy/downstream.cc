@@ -265,10 +265,7 @@ void ClientResponse::append_expiry(const ResponseStart& r) {
       if (cache_control(f.name)) return;
       if (f.name.size() == 12 && http1::iequals(f.name, "content-type")) type = f.value;
     }
-  if (edits_)
-    for (auto* list : {&edits_->set, &edits_->add})
-      for (auto& [n, v] : *list)
-        if (cache_control(n) && !v.empty()) return;
+  if (policy_.adds("cache-control")) return;
   const statics::ExpireSpec* e = statics::pick_expire(*expire_urls_, *expire_types_, expire_path_, type);
   if (!e) return;
   if (auto f = statics::expire_field(*e, int64_t(time(nullptr)), r.file_mtime, req_.version_minor == 0))
@@ -287,53 +284,24 @@ void ClientResponse::start(const ResponseStart& r) {
       .append(" "sv)
       .append(r.reason.empty() ? std::string_view(reason_phrase(r.status)) : r.reason)
       .append("\r\n"sv);
-  auto replaced = [this](std::string_view name) {
-    for (auto& [n, v] : edits_->set)
-      if (http1::iequals(n, name)) return true;
-    return false;
-  };
-  auto value_of = [this](const http1::Field& f) -> std::string {
-    std::optional<std::string> mapped;
-    if (map_) {
-      if (http1::iequals(f.name, "location") || http1::iequals(f.name, "content-location"))
-        mapped = map_response_uri(*map_, f.value, *map_state_);
-      else if (http1::iequals(f.name, "set-cookie"))
-        mapped = map_set_cookie(*map_, f.value, *map_state_);
-    }
-    std::string_view value = mapped ? std::string_view(*mapped) : f.value;
-    UrlParts u{"http", req_.host, req_.target, {}};
-    if (rewrites_)
-      for (const FieldRewrite& rw : *rewrites_) {
-        Captures c;
-        if (http1::iequals(f.name, rw.name) && rw.match.match(value, &c)) {
-          std::string v = rw.to.expand(c, nullptr, u);
-          if (http1::safe_in_message(v)) return v;  // else the field stays as the backend sent it
-          break;
-        }
-      }
-    return std::string(value);
-  };
   bool dated = false;  // RFC 9110 6.6.1: an answer forwarded without Date gets one
   bool tagged = server_tag_.empty();  // lighttpd's server.tag: only where the answer has no Server
   if (r.fields)
     for (const auto& f : *r.fields) {
-      if (edits_ && replaced(f.name)) continue;
+      if (policy_.edits && policy_.replaces(f.name)) continue;
       dated = dated || (f.name.size() == 4 && http1::iequals(f.name, "date"));
       tagged = tagged || (f.name.size() == 6 && http1::iequals(f.name, "server"));
       head_.append(f.name).append(": "sv);
-      if (rewrites_ || map_) head_.append(value_of(f));
+      if (policy_.edits_values()) head_.append(policy_.value_of(f, req_));
       else head_.append(f.value);
       head_.append("\r\n"sv);
     }
   head_.append(extra_);
-  if (edits_) {
-    for (auto* list : {&edits_->set, &edits_->add})
-      for (auto& [n, v] : *list) {
-        if (!v.empty()) head_.append(n).append(": "sv).append(v).append("\r\n"sv);  // set to "": removed
-        dated = dated || http1::iequals(n, "date");
-        tagged = tagged || http1::iequals(n, "server");
-      }
-  }
+  policy_.for_each_edit([&](std::string_view n, std::string_view v) {
+    if (!v.empty()) head_.append(n).append(": "sv).append(v).append("\r\n"sv);  // set to "": removed
+    dated = dated || http1::iequals(n, "date");
+    tagged = tagged || http1::iequals(n, "server");
+  });
   if (!dated) head_.append("Date: "sv).append(http_date()).append("\r\n"sv);
   if (expire_on_ && (r.status == 200 || r.status == 204 || r.status == 206) && (req_.method == "GET" || req_.method == "HEAD"))
     append_expiry(r);

@@ -12,6 +12,7 @@
 #include "core/upstream.h"
 #include "http1/chunked.h"
 #include "http1/message.h"
+#include "proxy/response_policy.h"
 #include "route/proxy_map.h"
 
 namespace cutover {
@@ -159,14 +160,14 @@ class ClientResponse final : public ResponseSink {
     return h;
   }
   // Backend fields whose values are rewritten (rewrite_response.headers), before start().
-  void rewrite_fields(const std::vector<FieldRewrite>* r) { rewrites_ = r && !r->empty() ? r : nullptr; }
+  void rewrite_fields(const std::vector<FieldRewrite>* r) { policy_.rewrites = r && !r->empty() ? r : nullptr; }
   // Location, Content-Location and Set-Cookie mapped back (proxy.header maps), before start().
   void map_fields(const ProxyMap* m, const ProxyMapState* st) {
-    map_ = m && !m->empty() ? m : nullptr;
-    map_state_ = st;
+    policy_.map = m && !m->empty() ? m : nullptr;
+    policy_.map_state = st;
   }
   // The fields this response gets added or replaced (response_headers), before start().
-  void edit_fields(const HeaderEdits* e) { edits_ = e && !e->empty() ? e : nullptr; }
+  void edit_fields(const HeaderEdits* e) { policy_.edits = e && !e->empty() ? e : nullptr; }
   // The Server field an answer without one gets ("": none); a view into the config.
   void server_tag(std::string_view t) { server_tag_ = t; }
   // Caching fields by path or type (lighttpd's mod_expire), for 200/204/206 answers to GET
@@ -199,14 +200,11 @@ class ClientResponse final : public ResponseSink {
   uint64_t body_bytes_ = 0;
   std::string& head_;  // pending until the first body write (the connection's buffer)
   std::string extra_;
-  const HeaderEdits* edits_ = nullptr;
+  ResponsePolicy policy_;  // the respond phase's field policy (proxy/response_policy.h)
   std::string_view server_tag_;
   const statics::ExpireList *expire_urls_ = nullptr, *expire_types_ = nullptr;
   bool expire_on_ = false;
   std::string_view expire_path_;
-  const std::vector<FieldRewrite>* rewrites_ = nullptr;
-  const ProxyMap* map_ = nullptr;
-  const ProxyMapState* map_state_ = nullptr;
   const std::string* on_404_ = nullptr;
   const std::string* on_error_ = nullptr;
   bool caught_ = false;

@@ -244,13 +244,13 @@ TEST_P(WorkersWithThreads, KilledWorkerComesBackWithoutFailingRequests) {
   EXPECT_EQ(load.failed.load(), 0) << (load.failures.empty() ? "" : load.failures.front()) << "\n" << gw.proc->log();
   EXPECT_GT(load.ok.load(), 100);
   EXPECT_NE(gw.proc->log().find("killed by signal 9 (SIGKILL); restarting in"), std::string::npos) << gw.proc->log();
-  // The restarted instance serves again.
+  // The restarted instance serves again, once it is ready.
   std::set<std::string> seen;
-  for (int i = 0; i < 12; ++i) {
+  EXPECT_TRUE(wait_until([&] {
     auto r = fetch(gw.port, "GET", "/");
     if (r) seen.insert(r->body.substr(r->body.find("port ")));
-  }
-  EXPECT_EQ(seen.size(), 3u);
+    return seen.size() == 3;
+  }, 5000)) << seen.size() << " instances answered";
   EXPECT_NE(gw.proc->log().find("(" + std::to_string(GetParam()) + " threads)"), std::string::npos);
 }
 
