@@ -239,7 +239,7 @@ TEST_P(WorkersWithThreads, KilledWorkerComesBackWithoutFailingRequests) {
   }, 5000);
   EXPECT_NE(back, victim);
   EXPECT_TRUE(back > 0 && pid_alive(back));
-  EXPECT_TRUE(load.answered_more(50));  // served on, with the replacements
+  EXPECT_TRUE(load.answered_more(100));  // served on, with the replacements
   load.finish();
   EXPECT_EQ(load.failed.load(), 0) << (load.failures.empty() ? "" : load.failures.front()) << "\n" << gw.proc->log();
   EXPECT_GT(load.ok.load(), 100);
