@@ -5,7 +5,7 @@ namespace {
 thread_local Watchdog* t_current = nullptr;
 }
 
-Watchdog::Watchdog(asio::io_context& io) : timer_(io) {}
+Watchdog::Watchdog(asio::io_context& io, Clock clock) : timer_(io), clock_(clock ? clock : &Deadline::now_ms) {}
 
 Watchdog::~Watchdog() {
   if (t_current == this) t_current = nullptr;
@@ -18,6 +18,8 @@ void Watchdog::start() {
   t_current = this;
   tick();
 }
+
+void Watchdog::make_current() { t_current = this; }
 
 void Watchdog::link(Deadline* d) {
   d->next_ = head_;
@@ -34,8 +36,7 @@ void Watchdog::unlink(Deadline* d) {
   d->prev_ = d->next_ = nullptr;
 }
 
-void Watchdog::tick() {
-  int64_t now = Deadline::now_ms();
+void Watchdog::check(int64_t now) {
   for (Deadline* d = head_; d; d = cursor_) {
     cursor_ = d->next_;
     if (d->deadline_ != 0 && now >= d->deadline_) {
@@ -45,6 +46,10 @@ void Watchdog::tick() {
     }
   }
   cursor_ = nullptr;
+}
+
+void Watchdog::tick() {
+  check(clock_());
   timer_.expires_after(std::chrono::milliseconds(kTickMs));
   timer_.async_wait([this](const error_code& ec) {
     if (!ec) tick();

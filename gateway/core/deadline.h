@@ -18,9 +18,18 @@ class Deadline;
 class Watchdog {
  public:
   static constexpr int kTickMs = 100;
-  explicit Watchdog(asio::io_context& io);
+  // The clock deadlines are armed and checked on: a plain function (every I/O reads it);
+  // tests pass a fake and call check() themselves.
+  using Clock = int64_t (*)();
+  explicit Watchdog(asio::io_context& io, Clock clock = nullptr);
   ~Watchdog();
+  // Makes this the thread's watchdog and ticks every kTickMs.
   void start();
+  // Makes this the thread's watchdog without ticking (tests drive check()).
+  void make_current();
+  // Cancels the I/O of every deadline that has passed by `now`.
+  void check(int64_t now);
+  int64_t now() const { return clock_(); }
   // The running thread's watchdog (set by start()); nullptr outside an event-loop thread.
   static Watchdog* current();
 
@@ -30,6 +39,7 @@ class Watchdog {
   void unlink(Deadline* d);
   void tick();
   asio::steady_timer timer_;
+  Clock clock_;
   Deadline* head_ = nullptr;
   Deadline* cursor_ = nullptr;  // next entry during a tick, kept valid across unlink
 };
@@ -52,7 +62,7 @@ class Deadline {
 
   void arm(Duration d) {
     fired_ = false;
-    deadline_ = now_ms() + d.count();
+    deadline_ = (wd_ ? wd_->now() : now_ms()) + d.count();
   }
   void disarm() { deadline_ = 0; }
   bool fired() const { return fired_; }
