@@ -13,7 +13,7 @@
 #include "core/report.h"
 #include "http1/parser.h"
 #include "control/dashboard.h"
-#include "proxy/downstream.h"
+#include "proxy/http1_stream.h"
 
 namespace cutover {
 
@@ -77,7 +77,7 @@ awaitable<void> admin_session(ThreadContext& tc, tcp::socket sock, bool control 
     error_code ec;
     if (co_await d.fill(std::chrono::seconds(10), ec) == 0) co_return;
   }
-  ClientResponse out(d, head, false);
+  Http1Response out(d, head, false);
   auto reply = [&](int status, std::string body, std::string type) -> awaitable<void> {
     std::vector<http1::Field> fields{{"Content-Type", type}, {"Cache-Control", "no-store"}};
     ResponseStart rs;

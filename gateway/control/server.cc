@@ -26,7 +26,7 @@
 #include "control/health.h"
 #include "control/privileges.h"
 #include "control/rollout_control.h"
-#include "proxy/session.h"
+#include "proxy/http1_connection.h"
 #include "supervise/system_process_ops.h"
 
 namespace cutover {

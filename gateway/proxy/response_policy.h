@@ -1,7 +1,7 @@
 // The respond phase's policy, apart from the framing: which of an answer's fields reach
 // the client and with what value — the [[headers]] and server edits (response_headers),
 // the route's proxy map (Location, Content-Location, Set-Cookie) and its
-// rewrite_response.headers. Pure (no sockets, no framing): ClientResponse::start() writes
+// rewrite_response.headers. Pure (no sockets, no framing): a framing (Http1Response::start()) writes
 // what it yields as HTTP/1 lines; another framing (HTTP/2) writes the same fields its way.
 #pragma once
 #include <string>

@@ -1,7 +1,7 @@
-// A request's life, top to bottom (charted in gateway/README.md): run_session parks the
-// connection between bursts; Session::run takes each request through
-//   read_head -> rewrite (plan) -> route -> authorize -> act (forward | serve_static |
-//   redirect | status page) -> respond (ClientResponse::start) -> log_access
+// A request's life, top to bottom (charted in gateway/README.md), whatever framing carried
+// it (proxy/stream.h): Session::serve takes each request through
+//   settle_host/settle_client -> rewrite (plan) -> route -> authorize -> act (forward |
+//   serve_static | redirect | status page) -> respond (ResponseStream::start) -> log_access
 #include "proxy/session.h"
 
 #include <arpa/inet.h>
@@ -14,11 +14,8 @@
 
 #include "core/deadline.h"
 #include "core/file_io.h"
-#include "core/inq_read.h"
 #include "core/log.h"
-#include "http1/parser.h"
 #include "core/passive_health.h"
-#include "proxy/downstream.h"
 #include "proxy/static_files.h"
 #include "proxy/status_page.h"
 #include "rewrite/rewriter.h"
@@ -31,180 +28,58 @@
 namespace cutover {
 namespace {
 
-constexpr uint64_t kMaxDiscard = 1 << 20;  // unread body we skip to keep a connection alive
 constexpr int kMaxLocalRedirects = 5;  // a CGI local redirect chain longer than this is a loop: 500
-constexpr int64_t kLingerMs = 5000;    // how long a closing connection reads what the client still sends
-// A keep-alive client quiet this long is parked (run_session): its Session and buffers are
-// freed. Busy clients never are, so the request path pays nothing for it.
-constexpr int64_t kParkAfterMs = 250;
 
 bool idempotent(std::string_view m) {
   return m == "GET" || m == "HEAD" || m == "OPTIONS" || m == "PUT" || m == "DELETE" || m == "TRACE";
 }
 
-// What a connection is, whatever its requests: both ends' addresses, read once.
-struct ConnFacts {
-  std::string peer_ip, server_ip;
-  uint16_t peer_port = 0, server_port = 0;
+}  // namespace
 
-  explicit ConnFacts(tcp::socket& sock) {
-    error_code ec;
-    auto ep = sock.remote_endpoint(ec);
-    if (!ec) {
-      auto addr = ep.address();
-      if (addr.is_v6() && addr.to_v6().is_v4_mapped())
-        addr = asio::ip::make_address_v4(asio::ip::v4_mapped, addr.to_v6());
-      peer_ip = addr.to_string();
-      peer_port = ep.port();
-    }
-    auto local = sock.local_endpoint(ec);
-    if (!ec) {
-      server_ip = local.address().to_string();
-      server_port = local.port();
-    }
-  }
-};
-
-// The requests of one connection that come without a pause; between two pauses the
-// connection is parked (run_session) and this object does not exist.
+// One connection's requests, each through the phases of its life, whatever framing carried
+// it (proxy/stream.h); the per-request state is kept here so that its buffers are reused.
 class Session {
  public:
-  Session(ThreadContext& tc, tcp::socket sock, const ConnFacts& facts, ThreadContext::Client& client)
-      : tc_(tc), conn_snap_(tc.snap), snap_(tc.snap), d_(std::move(sock), conn_snap_->config->server), client_(client) {
-    client_.sock = &d_.socket();
+  Session(ThreadContext& tc, const ConnFacts& facts) : tc_(tc), snap_(tc.snap) {
     client_ip_ = peer_ip_ = facts.peer_ip;
     client_port_ = facts.peer_port;
     server_ip_ = facts.server_ip;
     server_port_ = facts.server_port;
   }
 
-  // The requests in a row, each read → plan → authorize → act → respond → log. Returns how
-  // much longer to wait parked for the next request (what is left of the keep-alive
-  // timeout) once the client has been quiet for kParkAfterMs, or nullopt when the
-  // connection is closed.
-  awaitable<std::optional<Duration>> run() {
-    bool linger = false;  // the last answer closes with request body bytes still unread
-    while (true) {
-      http1::RequestHead head;
-      HeadRead got = co_await read_head(head);
-      if (got == HeadRead::park) co_return park_left_;
-      if (got == HeadRead::close) break;
-      snap_ = tc_.snap;  // a reload applies from the next request on
-      int64_t started = tc_.rt.clock();
-      stats_ = {};
-      use_limits(nullptr);
-      remote_user_.clear();
-      request_uri_.clear();
-      redirect_status_ = 200;
-      // While draining, every answer closes its connection.
-      ClientResponse out(d_, head, head.keep_alive, &tc_.rt.draining);
-      out.edit_fields(&cfg().server.response_headers);
-      out.server_tag(cfg().server.server_tag);
-      RequestBody body(d_, head, cfg().server.max_body_bytes);
-      std::string target, why;
-      if (int status = rewrite(head, out, target, why)) {
-        keep_alive_if_body_skippable(head, out);
-        co_await send_simple(out, status, why);
-      } else {
-        co_await dispatch(head, target, body, out);
-      }
-      count_answer(out.status());
-      if (tc_.rt.access_log) log_access(head, out, started);
-      // Phase 5: the connection survives only if the response said keep-alive and the
-      // request body was fully read (or is small enough to skip).
-      if (out.tunnelled() || !out.keep_alive()) {
-        linger = !out.tunnelled() && !body.complete();
-        break;
-      }
-      if (!body.complete() && !co_await body.discard(kMaxDiscard)) {
-        linger = true;
-        break;
-      }
+  // One request: settle its identity, then plan → route → authorize → act → respond → log.
+  awaitable<void> serve(http1::RequestHead& head, RequestStream& body, ResponseStream& out) {
+    snap_ = tc_.snap;  // a reload applies from the next request on
+    int64_t started = tc_.rt.clock();
+    stats_ = {};
+    use_limits(nullptr, body, out);
+    remote_user_.clear();
+    request_uri_.clear();
+    redirect_status_ = 200;
+    settle_host(head);
+    if (!settle_client(head)) {  // a trusted proxy's Forwarded that cannot be read: not guessed at
+      log::info("refused request from " + client_ip_ + ": 400 invalid Forwarded field from a trusted proxy");
+      out.force_close();
+      co_await send_simple(out, 400, "invalid Forwarded field from a trusted proxy\n");
+      co_return;
     }
-    error_code ec;
-    if (linger) co_await linger_close();
-    d_.socket().shutdown(tcp::socket::shutdown_both, ec);
-    d_.socket().close(ec);
-    co_return std::nullopt;
+    out.edit_fields(&cfg().server.response_headers);
+    out.server_tag(cfg().server.server_tag);
+    std::string target, why;
+    if (int status = rewrite(head, out, target, why)) {
+      keep_alive_if_body_skippable(head, out);
+      co_await send_simple(out, status, why);
+    } else {
+      co_await dispatch(head, target, body, out);
+    }
+    count_answer(out.status());
+    if (tc_.rt.access_log) log_access(head, out, started);
   }
 
-  tcp::socket release_socket() { return d_.release(); }
+  // How long the connection waits for its next request, when the last route set it.
+  std::optional<Duration> idle_after() const { return idle_after_; }
 
  private:
-  // Lingering close (nginx's lingering_close, lighttpd does the same): closing a socket with
-  // unread bytes sends a reset, which can destroy the answer (a 413) before the client reads
-  // it. So the sending side is shut first and what the client still sends is read and
-  // dropped, for a few seconds at most.
-  awaitable<void> linger_close() {
-    error_code ec;
-    d_.socket().shutdown(tcp::socket::shutdown_send, ec);
-    int64_t until = tc_.rt.clock() + kLingerMs;
-    while (!ec && tc_.rt.clock() < until) {
-      d_.consume(d_.buffered().size());
-      if (co_await d_.fill(Duration(std::max<int64_t>(1, until - tc_.rt.clock())), ec, true) == 0) break;
-    }
-  }
-
-  // Phase 1: read and validate one request head. False: close the connection.
-  enum class HeadRead { ok, close, park };
-  awaitable<HeadRead> read_head(http1::RequestHead& head) {
-    int64_t deadline = 0;
-    while (true) {
-      http1::ParseError err;
-      auto st = http1::parse_request_head(d_.buffered(), cfg().server.max_header_bytes, head, err,
-                                           cfg().server.max_header_count);
-      if (st == http1::ParseStatus::complete && http1::validate_request(head, err)) {
-        keep_head(head);
-        d_.consume(head.head_bytes);
-        settle_host(head);
-        if (!settle_client(head)) {  // a trusted proxy's Forwarded that cannot be read: not guessed at
-          http1::ParseError bad;
-          bad.status = 400;
-          bad.reason = "invalid Forwarded field from a trusted proxy";
-          co_await refuse(bad, head.version_minor);
-          co_return HeadRead::close;
-        }
-        co_return HeadRead::ok;
-      }
-      if (st != http1::ParseStatus::incomplete) {
-        co_await refuse(err);
-        co_return HeadRead::close;
-      }
-      // Waiting for a new request is the keep-alive timeout; once bytes arrived, the
-      // whole head must come within header_timeout (slow clients cannot stretch it).
-      Duration keepalive = idle_after_.value_or(cfg().server.keepalive_timeout);
-      Duration wait = std::min(keepalive, Duration(kParkAfterMs));  // then parked for the rest
-      if (!d_.buffered().empty()) {
-        int64_t now = tc_.rt.clock();
-        if (deadline == 0) deadline = now + cfg().server.header_timeout.count();
-        wait = Duration(std::max<int64_t>(1, deadline - now));
-      }
-      error_code ec;
-      // Between requests the connection is idle: a drain may close it.
-      bool idle = d_.buffered().empty();
-      if (idle) {
-        if (tc_.rt.draining.load(std::memory_order_relaxed)) co_return HeadRead::close;
-        client_.idle = true;
-      }
-      size_t n = co_await d_.fill_op(wait, ec);
-      n = d_.filled(n, ec);
-      client_.idle = false;
-      if (n == 0) {
-        if (ec == asio::error::timed_out && idle && wait < keepalive) {
-          park_left_ = keepalive - wait;
-          co_return HeadRead::park;
-        }
-        if (ec == asio::error::timed_out && !d_.buffered().empty()) {
-          http1::RequestHead dummy;
-          dummy.version_minor = 1;
-          ClientResponse out(d_, dummy, false);
-          co_await send_simple(out, 408, "request head not received in time\n");
-        }
-        co_return HeadRead::close;
-      }
-    }
-  }
-
   // Per-request facts for the access log, filled in by the phases.
   struct Stats {
     const RouteSpec* route = nullptr;
@@ -222,7 +97,7 @@ class Session {
     else bump(tc_.rt.unrouted[cls]);
   }
 
-  void log_access(const http1::RequestHead& head, const ClientResponse& out, int64_t started) {
+  void log_access(const http1::RequestHead& head, const ResponseStream& out, int64_t started) {
     AccessRecord r;
     r.client_ip = client_ip_;
     r.remote_user = remote_user_;
@@ -252,19 +127,6 @@ class Session {
     r.queue_ms = stats_.queue_ms;
     r.total_ms = tc_.rt.clock() - started;
     tc_.rt.access_log->write(r);
-  }
-
-  // The head's views point into the read buffer, which reading the body reuses: copy the
-  // head's bytes into storage the request owns and point the views there.
-  void keep_head(http1::RequestHead& head) {
-    const char* old_base = d_.buffered().data();
-    head_store_.assign(old_base, head.head_bytes);
-    const char* base = head_store_.data();
-    auto move = [&](std::string_view& v) {
-      if (v.data() >= old_base && v.data() + v.size() <= old_base + head.head_bytes)
-        v = std::string_view(base + (v.data() - old_base), v.size());
-    };
-    http1::for_each_view(head, move);
   }
 
   // One request identity: the authority cutover routes and authorizes on is the one every
@@ -317,24 +179,9 @@ class Session {
     return !bad;
   }
 
-  // A request that cannot be parsed gets its 4xx/505 and the connection closes, in the
-  // version its request line names when that is HTTP/1.0 (as lighttpd answers).
-  awaitable<void> refuse(const http1::ParseError& err, std::optional<int> version_minor = std::nullopt) {
-    http1::RequestHead h;
-    std::string_view raw = d_.buffered();  // the head that failed to parse
-    std::string_view line = raw.substr(0, raw.find('\n'));
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-    h.version_minor = version_minor ? *version_minor : line.size() >= 9 && line.substr(line.size() - 9) == " HTTP/1.0" ? 0 : 1;
-    h.method = "GET";
-    ClientResponse out(d_, h, false);
-    log::info("refused request from " + client_ip_ + ": " + std::to_string(err.status) + " " +
-              std::string(err.reason));
-    co_await send_simple(out, err.status, std::string(err.reason) + "\n");
-  }
-
   // Phase 2: normalise the target and apply the global rewrites (lighttpd semantics).
   // Returns 0, or the status of the error answer (with `why` for its body).
-  int rewrite(const http1::RequestHead& head, ClientResponse& out, std::string& target, std::string& why) {
+  int rewrite(const http1::RequestHead& head, ResponseStream& out, std::string& target, std::string& why) {
     Rewritten rw = plan_rewrites(cfg(), facts(head), docroot_file_test(cfg()));
     if (rw.status) {
       if (rw.status == 400 && rw.log.empty()) out.force_close();  // not a request target at all
@@ -350,7 +197,7 @@ class Session {
   // Phases 3 and 4 (route, authorize, act), then what an app handed over: a local redirect
   // (RFC 3875 6.2.2) is answered as a GET of the new path, without a body, through the
   // rewrites and routes again (as lighttpd and Apache do), at most kMaxLocalRedirects times.
-  awaitable<void> dispatch(const http1::RequestHead& head, std::string& target, RequestBody& body, ClientResponse& out) {
+  awaitable<void> dispatch(const http1::RequestHead& head, std::string& target, RequestStream& body, ResponseStream& out) {
     Captures caps;
     const RouteSpec* route = this->route(head, target, caps);
     remote_user_.clear();
@@ -389,7 +236,7 @@ class Session {
         co_await send_simple(out, status, why);
         co_return;
       }
-      RequestBody none(d_, again, 0);
+      NoBody none;
       route = this->route(again, again_target, caps);
       if (snap_->auth.empty() || co_await authorize(route, again, head, out))
         co_await act(route, caps, again, again_target, none, out);
@@ -411,7 +258,7 @@ class Session {
   // decides. `client` is the request as the client sent it (Digest signs its method and
   // target). False: answered here.
   awaitable<bool> authorize(const RouteSpec* route, const http1::RequestHead& head, const http1::RequestHead& client,
-                            ClientResponse& out) {
+                            ResponseStream& out) {
     remote_user_.clear();
     const AuthRuntime* ar = auth_area(head);
     if (!ar) co_return true;
@@ -499,15 +346,16 @@ class Session {
   // The limits of this request: the server's (no route), else with the route's overrides.
   // Returns 0, or the refusal: 431 for a head over the route's limits, 413 for an announced
   // body over its max_body_bytes.
-  int use_limits(const RouteSpec* route, const http1::RequestHead* head = nullptr, RequestBody* body = nullptr,
-                 std::string_view target = {}) {
+  int use_limits(const RouteSpec* route, RequestStream& body, ResponseStream& out,
+                 const http1::RequestHead* head = nullptr, std::string_view target = {}) {
     static const RouteSpec::Limits kNone;
     const RouteSpec::Limits& l = route ? route->limits : kNone;
     const ServerSpec& s = cfg().server;
     uint64_t max_body = l.max_body_bytes.value_or(s.max_body_bytes);
     if (head && !cfg().limit_rules.empty()) max_body = plan_body_limit(cfg(), route, route_input(*head, target));
-    if (body) body->set_max_bytes(max_body);
-    d_.set_request_limits(l.body_timeout.value_or(s.body_timeout), l.send_timeout.value_or(s.send_timeout));
+    body.set_max_bytes(max_body);
+    body.set_body_timeout(l.body_timeout.value_or(s.body_timeout));
+    out.set_send_timeout(l.send_timeout.value_or(s.send_timeout));
     idle_after_ = l.keepalive_timeout;  // the wait for the next request on this connection
     if (!head) return 0;
     if ((l.max_header_bytes && head->head_bytes > *l.max_header_bytes) ||
@@ -586,7 +434,7 @@ class Session {
   // [[headers]] rules that match: their fields, Server and error handlers); returns the
   // request edits that go with them. Before any answer: an auth area's 401 gets them too.
   const HeaderEdits* answer_edits(const RouteSpec* route, const http1::RequestHead& head, std::string_view target,
-                                  ClientResponse& out) {
+                                  ResponseStream& out) {
     plan_answer_rules(cfg(), route, route_input(head, target), answer_);
     out.catch_errors(answer_.error_handler_404, answer_.error_handler);  // a [[headers]] rule's handlers replace the server's
     out.expires(answer_.expire_urls, answer_.expire_types, decoded_path_);
@@ -597,7 +445,7 @@ class Session {
 
   // Phase 4: the route's action.
   awaitable<void> act(const RouteSpec* route, const Captures& caps, const http1::RequestHead& head,
-                      const std::string& target, RequestBody& body, ClientResponse& out) {
+                      const std::string& target, RequestStream& body, ResponseStream& out) {
     stats_.route = route;
     out.catch_errors(&cfg().server.error_handler_404, &cfg().server.error_handler);
     if (route_regex_failed_) {
@@ -610,7 +458,7 @@ class Session {
     if (!route || route->action != RouteSpec::Action::forward) keep_alive_if_body_skippable(head, out);
     const HeaderEdits* request_edits = answer_edits(route, head, target, out);
     // Limits first: lighttpd answers 413 as soon as it has the head, before any module runs.
-    if (int status = use_limits(route, &head, &body, target)) {
+    if (int status = use_limits(route, body, out, &head, target)) {
       out.force_close();  // the body stays unread
       co_await send_simple(out, status, status == 413 ? "request body too large\n" : "request header fields too large\n");
       co_return;
@@ -657,7 +505,7 @@ class Session {
 
   // Phase 4, a redirect route: Location from the route's replacement and the regex's captures.
   awaitable<void> answer_redirect(const RouteSpec& route, const Captures& caps, const http1::RequestHead& head,
-                                  const std::string& target, ClientResponse& out) {
+                                  const std::string& target, ResponseStream& out) {
     std::string loc = plan_redirect(route, caps, head.host, target);
     if (!http1::safe_in_message(loc)) {  // a decoded CR LF would add fields to the answer
       log::warn("redirect of " + std::string(head.target) + " (route " + route.name +
@@ -671,7 +519,7 @@ class Session {
   }
 
   // Phase 4, a status page route (lighttpd's mod_status).
-  awaitable<void> answer_status_page(const RouteSpec& route, const std::string& target, ClientResponse& out) {
+  awaitable<void> answer_status_page(const RouteSpec& route, const std::string& target, ResponseStream& out) {
     size_t q = target.find('?');
     StatusPage page = render_status_page(tc_.rt, tc_.rt.clock(), route.status_page,
                                          q == std::string::npos ? std::string_view() : std::string_view(target).substr(q + 1));
@@ -752,10 +600,10 @@ class Session {
 
   // A response that leaves the request body unread can keep the connection only if the
   // body can be skipped afterwards: not one held back for 100 Continue, not a huge one.
-  static void keep_alive_if_body_skippable(const http1::RequestHead& head, ClientResponse& out) {
+  static void keep_alive_if_body_skippable(const http1::RequestHead& head, ResponseStream& out) {
     if (head.framing == http1::Framing::none) return;
     if (head.expect_continue || head.framing == http1::Framing::chunked ||
-        head.content_length > kMaxDiscard)
+        head.content_length > kMaxSkippedBody)
       out.force_close();
   }
 
@@ -795,7 +643,7 @@ class Session {
   // pick a backend (balancer, else the pool's queue) → take its slot → exchange → on
   // failure, one place decides: the same backend again, another backend, or the answer.
   awaitable<void> forward(const RouteSpec& route, const http1::RequestHead& head,
-                          const std::string& rewritten, RequestBody& body, ClientResponse& out) {
+                          const std::string& rewritten, RequestStream& body, ResponseStream& out) {
     std::optional<std::string> planned = plan_backend_target(route, head.host, rewritten, map_state_);
     if (!planned) {
       log::warn("rewrite_request of " + rewritten + " (route " + route.name + ") gave CR, LF or NUL; answering 400");
@@ -849,7 +697,7 @@ class Session {
 
   // forward, step 1: which side of a staged route serves, and whether a copy goes to the
   // candidate (within compare.max_rate and its queue); the new side's target and fields.
-  void choose_side(const RouteSpec& route, const http1::RequestHead& head, ClientResponse& out, std::string& target,
+  void choose_side(const RouteSpec& route, const http1::RequestHead& head, ResponseStream& out, std::string& target,
                    Side& side) {
     side.pool_index = route.pool_index;
     if (!route.rollout) return;
@@ -947,7 +795,7 @@ class Session {
   // forward, step 3 when no backend had room: the pool's queue hands one over, or the
   // client gets its answer (503 when shed or none could take it, else the last failure's).
   awaitable<Pick> queue_or_answer(PoolRuntime& pool, Attempts& at, const http1::RequestHead& head,
-                                  const std::string& target, RequestBody& body, ClientResponse& out) {
+                                  const std::string& target, RequestStream& body, ResponseStream& out) {
     const PoolSpec& spec = *pool.spec;
     Pick pick;
     if (at.full) {
@@ -1007,7 +855,7 @@ class Session {
   }
 
   void after_exchange(const Failure& f, PoolRuntime& pool, BackendRuntime& backend, const ExchangeTimes& times,
-                      int64_t t0, const Side& side, const ClientResponse& out) {
+                      int64_t t0, const Side& side, const ResponseStream& out) {
     stats_.upstream_ms = tc_.rt.clock() - t0;
     stats_.upstream_connect_ms = times.connected >= 0 ? times.connected - t0 : -1;
     stats_.upstream_header_ms = times.head >= 0 ? times.head - t0 : -1;
@@ -1028,8 +876,8 @@ class Session {
   // (the same backend once more on a new connection, or another one); false, answered.
   awaitable<bool> after_failure(const Failure& f, PoolRuntime& pool, BackendRuntime& backend, size_t index,
                                 const ForwardRequest& req, Attempts& at, const http1::RequestHead& head,
-                                const std::string& target, RequestBody& body, ResponseSink& answer_out,
-                                ClientResponse& out) {
+                                const std::string& target, RequestStream& body, ResponseSink& answer_out,
+                                ResponseStream& out) {
     const PoolSpec& spec = *pool.spec;
     if (f.kind == FailureKind::client_gone) {
       out.force_close();
@@ -1086,7 +934,7 @@ class Session {
 
   // 502 or 504 for a failed exchange; a client that got part of an answer has it cut, so
   // that it sees the error.
-  awaitable<void> answer_failure(int status, const http1::RequestHead& head, RequestBody& body, ClientResponse& out) {
+  awaitable<void> answer_failure(int status, const http1::RequestHead& head, RequestStream& body, ResponseStream& out) {
     if (!body.complete()) keep_alive_if_body_skippable(head, out);
     if (out.started()) {
       out.force_close();
@@ -1097,8 +945,8 @@ class Session {
 
   // 503 with Retry-After (the pool's disable_time): no backend of the pool could take the
   // request, whether they were known to be down or found so while it was tried.
-  awaitable<void> answer_no_backend(const PoolSpec& spec, const http1::RequestHead& head, RequestBody& body,
-                                    ClientResponse& out) {
+  awaitable<void> answer_no_backend(const PoolSpec& spec, const http1::RequestHead& head, RequestStream& body,
+                                    ResponseStream& out) {
     if (!body.complete()) keep_alive_if_body_skippable(head, out);
     if (out.started()) {
       out.force_close();
@@ -1111,7 +959,7 @@ class Session {
 
   // The rollout's user bucket: from the signed sticky cookie (set here when missing), the
   // client IP or a header. The same user gets the same bucket on every cutover instance.
-  uint32_t user_bucket(const RolloutSpec& ro, const http1::RequestHead& head, ClientResponse& out) {
+  uint32_t user_bucket(const RolloutSpec& ro, const http1::RequestHead& head, ResponseStream& out) {
     std::string_view header;
     bool has_header = false;
     if (ro.sticky == RolloutSpec::Sticky::header)
@@ -1174,9 +1022,7 @@ class Session {
   const Config& cfg() const { return *snap_->config; }
 
   ThreadContext& tc_;
-  std::shared_ptr<const Snapshot> conn_snap_;  // the connection's settings (timeouts, limits)
   std::shared_ptr<const Snapshot> snap_;       // the current request's config and pools
-  Downstream d_;
   std::unique_ptr<Wake> queue_wake_;  // wait_for_capacity's
   std::string host_;  // the request's authority, normalised (settle_host)
   bool route_regex_failed_ = false;  // a route's regex errored while routing this request
@@ -1194,60 +1040,36 @@ class Session {
   ProxyMapState map_state_;  // what the route's proxy.header maps chose for this request
   std::string remote_user_;    // auth passed this request as this user
   const char* auth_type_ = "Basic";  // by this scheme
-  std::string head_store_;  // the current request's head bytes (see keep_head)
   std::string mirror_target_;  // what the candidate is asked for, when comparing
   std::optional<Duration> idle_after_;  // the last route's keepalive_timeout, if it set one
-  Duration park_left_{0};               // what is left of the keep-alive wait when parking
   Stats stats_;
-  ThreadContext::Client& client_;  // the connection's entry for a drain (run_session's)
 };
 
-}  // namespace
-
-// One client connection: sessions of requests in a row, parked between them. A parked
-// connection keeps only its socket, these facts and a wait (bench/memory.sh: an idle
-// keep-alive client's cost), not the Session's buffers and request state.
-awaitable<void> run_session(ThreadContext& tc, tcp::socket sock) {
-  ConnFacts facts(sock);
-  ThreadContext::Client client{&sock};
-  tc.rt.sessions.fetch_add(1, std::memory_order_relaxed);
-  tc.add_client(&client);
-  struct Leave {
-    ThreadContext& tc;
-    ThreadContext::Client* client;
-    ~Leave() {
-      tc.remove_client(client);
-      tc.rt.sessions.fetch_sub(1, std::memory_order_relaxed);
-    }
-  } leave{tc, &client};
-  while (true) {
-    auto session = std::make_unique<Session>(tc, std::move(sock), facts, client);
-    std::optional<Duration> idle = co_await session->run();
-    if (!idle) co_return;
-    sock = session->release_socket();
-    session.reset();
-    // Parked until something comes (data, EOF or an error: the next Session's read learns
-    // which), `idle` passes, or a drain cancels the wait.
-    client.sock = &sock;
-    error_code ec;
-    if (!tc.rt.draining.load(std::memory_order_relaxed)) {
-      Deadline deadline(sock);
-      deadline.arm(*idle);
-      client.idle = true;
-      tc.rt.parked.fetch_add(1, std::memory_order_relaxed);
-      co_await async_wait_readable(sock, asio::redirect_error(asio::use_awaitable, ec));
-      tc.rt.parked.fetch_sub(1, std::memory_order_relaxed);
-      client.idle = false;
-      if (deadline.fired()) ec = asio::error::timed_out;
-    } else {
-      ec = asio::error::shut_down;
-    }
-    if (ec) {
-      sock.shutdown(tcp::socket::shutdown_both, ec);
-      sock.close(ec);
-      co_return;
-    }
+ConnFacts::ConnFacts(tcp::socket& sock) {
+  error_code ec;
+  auto ep = sock.remote_endpoint(ec);
+  if (!ec) {
+    auto addr = ep.address();
+    if (addr.is_v6() && addr.to_v6().is_v4_mapped()) addr = asio::ip::make_address_v4(asio::ip::v4_mapped, addr.to_v6());
+    peer_ip = addr.to_string();
+    peer_port = ep.port();
+  }
+  auto local = sock.local_endpoint(ec);
+  if (!ec) {
+    server_ip = local.address().to_string();
+    server_port = local.port();
   }
 }
+
+void SessionDeleter::operator()(Session* s) const { delete s; }
+
+SessionPtr make_session(ThreadContext& tc, const ConnFacts& facts) { return SessionPtr(new Session(tc, facts)); }
+
+awaitable<void> serve(Session& s, http1::RequestHead& head, RequestStream& body, ResponseStream& out) {
+  return s.serve(head, body, out);
+}
+
+std::optional<Duration> idle_after(const Session& s) { return s.idle_after(); }
+
 
 }  // namespace cutover

@@ -284,7 +284,7 @@ std::vector<statics::DirEntry> read_dir(int dirfd, const StaticSpec& s) {
   return out;
 }
 
-awaitable<void> refuse(ClientResponse& out, int status, const char* body) {
+awaitable<void> refuse(ResponseStream& out, int status, const char* body) {
   co_await send_simple(out, status, body);
 }
 
@@ -301,7 +301,7 @@ struct FileAnswer {
 };
 
 awaitable<void> answer_file(const http1::RequestHead& head, int fd, const struct stat& st, const FileAnswer& a,
-                            ClientResponse& out) {
+                            ResponseStream& out) {
   // Views into per-thread text: used before this coroutine next suspends (start() copies them).
   std::string_view etag = a.etag ? etag_text(st) : std::string_view();
   const std::string& last_modified = last_modified_text(st.st_mtime);
@@ -400,7 +400,7 @@ awaitable<void> answer_file(const http1::RequestHead& head, int fd, const struct
 }  // namespace
 
 awaitable<void> serve_static(const RouteSpec& route, const http1::RequestHead& head, const std::string& target,
-                             const std::string& path, int64_t file_cache_ms, ClientResponse& out) {
+                             const std::string& path, int64_t file_cache_ms, ResponseStream& out) {
   const StaticSpec& s = route.static_files;
   // 1. Where the path points, refused on its text alone when it could leave the root.
   std::string rel, why;
@@ -550,7 +550,7 @@ awaitable<void> serve_static(const RouteSpec& route, const http1::RequestHead& h
   co_await answer_file(head, file.fd, st, answer, out);
 }
 
-awaitable<void> serve_sent_file(const Handoff& h, const http1::RequestHead& head, ClientResponse& out) {
+awaitable<void> serve_sent_file(const Handoff& h, const http1::RequestHead& head, ResponseStream& out) {
   char resolved[PATH_MAX];
   bool inside = false;
   bool absolute = !h.target.empty() && h.target.front() == '/';

@@ -8,17 +8,17 @@
 #include "config/config.h"
 #include "core/asio.h"
 #include "http1/message.h"
-#include "proxy/downstream.h"
+#include "proxy/http1_stream.h"
 
 namespace cutover {
 
 awaitable<void> serve_static(const RouteSpec& route, const http1::RequestHead& head,
                              const std::string& target, const std::string& decoded_path,
-                             int64_t file_cache_ms, ClientResponse& out);
+                             int64_t file_cache_ms, ResponseStream& out);
 
 // X-Sendfile: the file an app named (Handoff::target), if it lies under one of the pool's
 // directories once symlinks are resolved (else 403, or 404 when missing), answered like a
 // static file (validators, ranges, sendfile) with the app's own fields.
-awaitable<void> serve_sent_file(const Handoff& h, const http1::RequestHead& head, ClientResponse& out);
+awaitable<void> serve_sent_file(const Handoff& h, const http1::RequestHead& head, ResponseStream& out);
 
 }  // namespace cutover

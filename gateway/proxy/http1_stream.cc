@@ -1,14 +1,12 @@
-#include "proxy/downstream.h"
+#include "proxy/http1_stream.h"
 
 #include "core/buffer_pool.h"
 #include "core/file_io.h"
 
 #include <cstring>
-#include <ctime>
 
 #include "core/deadline.h"
 #include "core/inq_read.h"
-#include "http1/time_text.h"
 #include "core/write_now.h"
 
 namespace cutover {
@@ -18,46 +16,7 @@ constexpr size_t kReadBuf = kReadBufBytes;
 using asio::redirect_error;
 using asio::use_awaitable;
 
-// The Date header value, formatted at most once per second per thread.
-std::string_view http_date() { return utc_text<kHttpDate>(time(nullptr)); }
 }  // namespace
-
-const char* reason_phrase(int s) {
-  switch (s) {
-    case 100: return "Continue";
-    case 101: return "Switching Protocols";
-    case 200: return "OK";
-    case 201: return "Created";
-    case 204: return "No Content";
-    case 206: return "Partial Content";
-    case 301: return "Moved Permanently";
-    case 302: return "Found";
-    case 303: return "See Other";
-    case 304: return "Not Modified";
-    case 307: return "Temporary Redirect";
-    case 308: return "Permanent Redirect";
-    case 400: return "Bad Request";
-    case 401: return "Unauthorized";
-    case 403: return "Forbidden";
-    case 404: return "Not Found";
-    case 405: return "Method Not Allowed";
-    case 408: return "Request Timeout";
-    case 411: return "Length Required";
-    case 413: return "Content Too Large";
-    case 414: return "URI Too Long";
-    case 416: return "Range Not Satisfiable";
-    case 417: return "Expectation Failed";
-    case 431: return "Request Header Fields Too Large";
-    case 500: return "Internal Server Error";
-    case 501: return "Not Implemented";
-    case 502: return "Bad Gateway";
-    case 503: return "Service Unavailable";
-    case 504: return "Gateway Timeout";
-    case 505: return "HTTP Version Not Supported";
-    default: return "Unknown";
-  }
-}
-
 
 Downstream::Downstream(tcp::socket sock, const ServerSpec& s)
     : sock_(std::move(sock)), deadline_(sock_), body_timeout_(s.body_timeout), send_timeout_(s.send_timeout) {
@@ -144,17 +103,17 @@ awaitable<bool> Downstream::send_file(int fd, uint64_t off, uint64_t len) {
 
 // ---- request body ----
 
-RequestBody::RequestBody(Downstream& d, const http1::RequestHead& h, uint64_t max_bytes)
+Http1Body::Http1Body(Downstream& d, const http1::RequestHead& h, uint64_t max_bytes)
     : d_(d), framing_(h.framing), length_(h.content_length), left_(h.content_length),
       max_bytes_(max_bytes), expect_continue_(h.expect_continue),
       done_(h.framing == http1::Framing::none), start_(d.position()) {}
 
-std::optional<uint64_t> RequestBody::length() const {
+std::optional<uint64_t> Http1Body::length() const {
   if (framing_ == http1::Framing::chunked) return std::nullopt;
   return length_;
 }
 
-void RequestBody::rewind() {
+void Http1Body::rewind() {
   d_.reset_to(start_);
   left_ = length_;
   total_ = 0;
@@ -164,7 +123,7 @@ void RequestBody::rewind() {
   ahead_checked_ = 0;
 }
 
-awaitable<bool> RequestBody::ensure_continue() {
+awaitable<bool> Http1Body::ensure_continue() {
   if (!expect_continue_ || continue_sent_) co_return true;
   continue_sent_ = true;
   // The client waits for this before sending the body (unless it already started).
@@ -172,7 +131,7 @@ awaitable<bool> RequestBody::ensure_continue() {
   co_return co_await d_.write("HTTP/1.1 100 Continue\r\n\r\n");
 }
 
-awaitable<std::string_view> RequestBody::read(error_code& ec) {
+awaitable<std::string_view> Http1Body::read(error_code& ec) {
   if (done_) co_return std::string_view();
   if (!co_await ensure_continue()) {
     ec = asio::error::broken_pipe;
@@ -233,7 +192,7 @@ awaitable<std::string_view> RequestBody::read(error_code& ec) {
   }
 }
 
-awaitable<bool> RequestBody::discard(uint64_t limit) {
+awaitable<bool> Http1Body::discard(uint64_t limit) {
   if (done_) co_return true;
   // Never wait for a body the client holds back until it sees 100 Continue.
   if (expect_continue_ && !continue_sent_) co_return false;
@@ -250,32 +209,14 @@ awaitable<bool> RequestBody::discard(uint64_t limit) {
 
 // ---- response ----
 
-ClientResponse::ClientResponse(Downstream& d, const http1::RequestHead& h, bool keep_alive,
-                               const std::atomic<bool>* draining)
-    : d_(d), req_(h), keep_alive_(keep_alive), draining_(draining), head_(d.head_buffer()) {
+Http1Response::Http1Response(Downstream& d, const http1::RequestHead& h, bool keep_alive,
+                             const std::atomic<bool>* draining)
+    : ResponseStream(h, keep_alive), d_(d), draining_(draining), head_(d.head_buffer()) {
   head_.clear();
 }
 
-// lighttpd's mod_expire: only where the answer has no Cache-Control yet.
-void ClientResponse::append_expiry(const ResponseStart& r) {
-  std::string_view type;
-  auto cache_control = [](std::string_view n) { return n.size() == 13 && http1::iequals(n, "cache-control"); };
-  if (r.fields)
-    for (const auto& f : *r.fields) {
-      if (cache_control(f.name)) return;
-      if (f.name.size() == 12 && http1::iequals(f.name, "content-type")) type = f.value;
-    }
-  if (policy_.adds("cache-control")) return;
-  const statics::ExpireSpec* e = statics::pick_expire(*expire_urls_, *expire_types_, expire_path_, type);
-  if (!e) return;
-  if (auto f = statics::expire_field(*e, int64_t(time(nullptr)), r.file_mtime, req_.version_minor == 0))
-    head_.append(f->first).append(": "sv).append(f->second).append("\r\n"sv);
-}
-
-void ClientResponse::start(const ResponseStart& r) {
-  started_ = true;
-  keep_alive_asked_ = keep_alive_;
-  status_ = r.status;
+void Http1Response::start(const ResponseStart& r) {
+  started_as(r);
   if (draining_ && draining_->load(std::memory_order_relaxed)) keep_alive_ = false;
   has_body_ = r.has_body && req_.method != "HEAD";
   head_.clear();
@@ -284,28 +225,7 @@ void ClientResponse::start(const ResponseStart& r) {
       .append(" "sv)
       .append(r.reason.empty() ? std::string_view(reason_phrase(r.status)) : r.reason)
       .append("\r\n"sv);
-  bool dated = false;  // RFC 9110 6.6.1: an answer forwarded without Date gets one
-  bool tagged = server_tag_.empty();  // lighttpd's server.tag: only where the answer has no Server
-  if (r.fields)
-    for (const auto& f : *r.fields) {
-      if (policy_.edits && policy_.replaces(f.name)) continue;
-      dated = dated || (f.name.size() == 4 && http1::iequals(f.name, "date"));
-      tagged = tagged || (f.name.size() == 6 && http1::iequals(f.name, "server"));
-      head_.append(f.name).append(": "sv);
-      if (policy_.edits_values()) head_.append(policy_.value_of(f, req_));
-      else head_.append(f.value);
-      head_.append("\r\n"sv);
-    }
-  head_.append(extra_);
-  policy_.for_each_edit([&](std::string_view n, std::string_view v) {
-    if (!v.empty()) head_.append(n).append(": "sv).append(v).append("\r\n"sv);  // set to "": removed
-    dated = dated || http1::iequals(n, "date");
-    tagged = tagged || http1::iequals(n, "server");
-  });
-  if (!dated) head_.append("Date: "sv).append(http_date()).append("\r\n"sv);
-  if (expire_on_ && (r.status == 200 || r.status == 204 || r.status == 206) && (req_.method == "GET" || req_.method == "HEAD"))
-    append_expiry(r);
-  if (!tagged) head_.append("Server: "sv).append(server_tag_).append("\r\n"sv);
+  each_field(r, [this](std::string_view n, std::string_view v) { head_.append(n).append(": "sv).append(v).append("\r\n"sv); });
   if (r.status == 101) {
     head_.append("\r\n"sv);
     return;
@@ -325,7 +245,7 @@ void ClientResponse::start(const ResponseStart& r) {
   head_.append("\r\n"sv);
 }
 
-int ClientResponse::body_now(std::string_view data) {
+int Http1Response::body_now(std::string_view data) {
   if (pending_) return -1;
   if (data.empty() || !has_body_) return 1;
   body_bytes_ += data.size();
@@ -350,7 +270,7 @@ int ClientResponse::body_now(std::string_view data) {
   return send_pending_now();
 }
 
-int ClientResponse::finish_now() {
+int Http1Response::finish_now() {
   if (pending_) return -1;
   if (chunked_) {
     head_.append("0\r\n\r\n");
@@ -361,21 +281,18 @@ int ClientResponse::finish_now() {
   return send_pending_now();
 }
 
-bool ClientResponse::retract() {
+bool Http1Response::retract() {
   if (wrote_) return false;
   if (!started_) return true;
-  started_ = false;
-  keep_alive_ = keep_alive_asked_;
+  unstart();
   chunked_ = false;
   has_body_ = true;
-  status_ = 0;
-  body_bytes_ = 0;
   pending_.reset();
   head_.clear();
   return true;
 }
 
-int ClientResponse::send_pending_now() {
+int Http1Response::send_pending_now() {
   wrote_ = true;
   error_code ec;
   size_t n = d_.write_now(pending_->a, pending_->b, ec);
@@ -388,33 +305,33 @@ int ClientResponse::send_pending_now() {
   return 1;
 }
 
-void ClientResponse::sent_pending() {
+void Http1Response::sent_pending() {
   bool crlf = pending_->crlf_after;
   pending_.reset();
   head_.clear();
   if (crlf) head_ = "\r\n";
 }
 
-awaitable<bool> ClientResponse::flush_pending() {
+awaitable<bool> Http1Response::flush_pending() {
   wrote_ = true;
   bool ok = co_await d_.write(pending_->a, pending_->b);
   sent_pending();
   co_return ok;
 }
 
-awaitable<bool> ClientResponse::body(std::string_view data) {
+awaitable<bool> Http1Response::body(std::string_view data) {
   int r = body_now(data);
   if (r >= 0) co_return r == 1;
   co_return co_await flush_pending();
 }
 
-awaitable<bool> ClientResponse::finish() {
+awaitable<bool> Http1Response::finish() {
   int r = finish_now();
   if (r >= 0) co_return r == 1;
   co_return co_await flush_pending();
 }
 
-awaitable<bool> ClientResponse::send_file(int fd, uint64_t off, uint64_t len) {
+awaitable<bool> Http1Response::send_file(int fd, uint64_t off, uint64_t len) {
   if (!has_body_ || len == 0) co_return true;
   wrote_ = true;
   body_bytes_ += len;
@@ -432,7 +349,7 @@ awaitable<bool> ClientResponse::send_file(int fd, uint64_t off, uint64_t len) {
   co_return co_await d_.send_file(fd, off, len);
 }
 
-awaitable<void> ClientResponse::tunnel(UpSocket& up, std::string_view up_leftover) {
+awaitable<void> Http1Response::tunnel(UpSocket& up, std::string_view up_leftover) {
   tunnelled_ = true;
   wrote_ = true;
   keep_alive_ = false;
@@ -489,28 +406,6 @@ awaitable<void> ClientResponse::tunnel(UpSocket& up, std::string_view up_leftove
     co_await other_done.async_wait(redirect_error(use_awaitable, ec));
     grace.cancel();
   }
-}
-
-awaitable<bool> send_simple(ClientResponse& out, int status, std::string_view body,
-                            std::vector<http1::Field> extra) {
-  if (const std::string* handler = out.error_handler_for(status)) {
-    Handoff h;
-    h.target = *handler;
-    h.error_status = status;
-    if (out.hand_off(std::move(h))) co_return true;  // the session answers with the handler
-  }
-  extra.push_back({"Date", http_date()});
-  bool typed = false;  // a page of another type names its own
-  for (const http1::Field& f : extra) typed = typed || http1::iequals(f.name, "content-type");
-  if (!typed) extra.push_back({"Content-Type", "text/plain; charset=utf-8"});
-  ResponseStart r;
-  r.status = status;
-  r.fields = &extra;
-  r.content_length = body.size();
-  r.has_body = true;
-  out.start(r);
-  if (!co_await out.body(body)) co_return false;
-  co_return co_await out.finish();
 }
 
 }  // namespace cutover
