@@ -14,6 +14,7 @@
 #include <cstdlib>
 #include <optional>
 
+#include "core/connector.h"
 #include "core/log.h"
 #include "core/write_now.h"
 #include "fcgi_adapter/cgi_params.h"
@@ -74,55 +75,60 @@ class FcgiUpstream final : public Upstream {
  public:
   std::unique_ptr<BackendState> backend_state() const override { return std::make_unique<KeptConns>(); }
 
-  awaitable<Failure> exchange(ThreadContext& tc, const PoolSpec& pool, BackendRuntime& backend,
+  awaitable<Failure> exchange(ExchangeContext x, const PoolSpec& pool, BackendRuntime& backend,
                               const ForwardRequest& req, BodySource& body, ResponseSink& sink) override {
     Prepared p;
     if (Failure f = co_await prepare(req, body, p)) co_return f;
     if (p.params.status) co_return co_await answer_locally(p.params.status, sink);
-    bool retried_fresh = false;
-    while (true) {
-      // The retry takes a new connection: the other idle ones may be just as stale.
-      int closed_idle = 0;
-      std::unique_ptr<UpConn> c =
-          retried_fresh ? nullptr : take_idle(tc, pool, backend, &closed_idle);
-      // A kept connection found closed while idle, after one request, is the same evidence
-      // as one that fails when used (see note_early_close); with several threads it is
-      // often the only one, as a request reuses a connection only on the thread keeping it.
-      for (int i = 0; i < closed_idle; ++i) note_early_close(backend, 1);
-      bool reused = c != nullptr;
-      std::shared_ptr<std::atomic<int>> reserved;
-      if (!c && rides_kept(pool)) {
-        bool timed_out = false;
-        c = co_await wait_for_kept(tc, pool, backend, req.timeouts.connect, reserved, timed_out);
-        if (timed_out)
-          co_return Failure{FailureKind::connect_timeout, false,
-                            "all " + std::to_string(pool.keep_conn) + " kept connections stayed busy for connect_timeout"};
-        reused = c != nullptr;
-      }
-      if (!c) {
-        c = std::make_unique<UpConn>(tc.io.get_executor());
-        c->slot = std::move(reserved);  // released by the connection, also if the connect fails
-        if (Failure f = co_await connect_backend(c->sock, backend.spec, req.timeouts.connect)) co_return f;
-        if (!c->slot) c->slot = take_keep_slot(pool, backend);
-      }
-      if (req.times) req.times->connected = tc.rt.clock();
-      bool got_bytes = false;
-      Failure f = co_await send_request(*c, req.timeouts.write, p, body);
-      if (!f) f = co_await relay_response(tc, c, pool, backend, req, sink, got_bytes);
-      if (!f) co_return f;
-      // A kept connection the app closed as we used it (php-fpm recycling a child at
-      // pm.max_requests): once more, on a fresh one.
-      if (!retried_fresh && f.retry_on_new_connection(reused, got_bytes || sink.started(), p.spool || body.replayable(), req.idempotent)) {
-        note_early_close(backend, c->requests);
-        retried_fresh = true;
-        if (!p.spool) body.rewind();
-        continue;
-      }
-      co_return f;
-    }
+    Use use(*this, Exchange{x, pool, backend, req, body, sink}, p);
+    co_return co_await exchange_over_connection(use);
   }
 
  private:
+  // One exchange over the connection the connector gives (core/connector.h), with the
+  // FastCGI ways: in a pool whose requests ride kept connections, a kept one (from another
+  // loop if need be) before a new one, and its keep slot.
+  struct Use final : ConnectionUse {
+    Use(FcgiUpstream& up, const Exchange& e, Prepared& p) : ConnectionUse(e), up(up), p(p) {}
+    awaitable<Failure> use(std::unique_ptr<UpConn>& c, bool& got_bytes) override {
+      const auto& [x, pool, backend, req, body, sink] = ex;
+      Failure f = co_await up.send_request(*c, req.timeouts.write, p, body);
+      if (!f) f = co_await up.relay_response(x, c, pool, backend, req, sink, got_bytes);
+      co_return f;
+    }
+    bool replayable() const override { return p.spool || ex.body.replayable(); }
+    // A kept connection the app closed as we used it (php-fpm recycling a child at
+    // pm.max_requests): the retry goes on a fresh one.
+    void retrying(const UpConn* failed) override {
+      if (failed) note_early_close(ex.backend, failed->requests);
+      if (!p.spool) ex.body.rewind();
+    }
+    awaitable<Failure> when_none_idle(ExchangeContext x, std::unique_ptr<UpConn>& c) override {
+      const auto& [_, pool, backend, req, body, sink] = ex;
+      if (!rides_kept(pool)) co_return Failure{};
+      bool timed_out = false;
+      c = co_await wait_for_kept(x, pool, backend, req.timeouts.connect, reserved, timed_out);
+      if (timed_out)
+        co_return Failure{FailureKind::connect_timeout, false,
+                          "all " + std::to_string(pool.keep_conn) + " kept connections stayed busy for connect_timeout"};
+      co_return Failure{};
+    }
+    void before_connect(UpConn& c) override { c.slot = std::move(reserved); }  // released by the connection, also if the connect fails
+    void connected(UpConn& c) override {
+      if (!c.slot) c.slot = take_keep_slot(ex.pool, ex.backend);
+    }
+    // A kept connection found closed while idle, after one request, is the same evidence
+    // as one that fails when used (see note_early_close); with several threads it is
+    // often the only one, as a request reuses a connection only on the thread keeping it.
+    void closed_idle(int n) override {
+      for (int i = 0; i < n; ++i) note_early_close(ex.backend, 1);
+    }
+
+    FcgiUpstream& up;
+    Prepared& p;
+    std::shared_ptr<std::atomic<int>> reserved;  // a keep slot wait_for_kept reserved
+  };
+
   // The CGI variables and, for a body of unknown length, the spooled body.
   awaitable<Failure> prepare(const ForwardRequest& req, BodySource& body, Prepared& p) {
     const http1::RequestHead& h = *req.head;
@@ -227,26 +233,26 @@ class FcgiUpstream final : public Upstream {
   // slot taken and none idle here, one is idle on another thread (no more are in flight
   // than kept), so the other threads are asked to hand one over: it arrives in this
   // thread's cache. `timed_out` when neither came within `timeout` (the app is stuck).
-  static awaitable<std::unique_ptr<UpConn>> wait_for_kept(ThreadContext& tc, const PoolSpec& pool,
+  static awaitable<std::unique_ptr<UpConn>> wait_for_kept(ExchangeContext x, const PoolSpec& pool,
                                                           BackendRuntime& backend, Duration timeout,
                                                           std::shared_ptr<std::atomic<int>>& reserved, bool& timed_out) {
-    int64_t give_up = tc.rt.clock() + timeout.count(), ask_at = 0;
+    int64_t give_up = x.now() + timeout.count(), ask_at = 0;
     std::optional<asio::steady_timer> t;
     while (true) {
-      if (auto c = take_idle(tc, pool, backend)) co_return c;
+      if (auto c = x.take_idle(pool, backend)) co_return c;
       if (kept_state(backend).strikes.load(std::memory_order_relaxed) >= kKeepConnStrikes) co_return nullptr;
       if ((reserved = take_keep_slot(pool, backend))) co_return nullptr;
-      int64_t now = tc.rt.clock();
+      int64_t now = x.now();
       if (now >= give_up) {
         timed_out = true;
         co_return nullptr;
       }
       // Again now and then: the one asked first may have been busy at that moment.
-      if (now >= ask_at && tc.rt.hand_idle_upstream) {
-        tc.rt.hand_idle_upstream(backend.id, &tc, size_t(pool.keepalive_idle));
+      if (now >= ask_at) {
+        x.ask_for_idle(pool, backend);
         ask_at = now + 20;
       }
-      if (!t) t.emplace(tc.io);
+      if (!t) t.emplace(x.io());
       t->expires_after(std::chrono::milliseconds(2));
       error_code ec;
       co_await t->async_wait(asio::redirect_error(asio::use_awaitable, ec));
@@ -316,7 +322,7 @@ class FcgiUpstream final : public Upstream {
   // parsed from one read goes to the client in one write; a response that arrives whole
   // (END_REQUEST in the same read) goes with a Content-Length instead of chunked. A
   // connection asked to be kept goes back to the thread's cache.
-  awaitable<Failure> relay_response(ThreadContext& tc, std::unique_ptr<UpConn>& c, const PoolSpec& pool,
+  awaitable<Failure> relay_response(ExchangeContext x, std::unique_ptr<UpConn>& c, const PoolSpec& pool,
                                     BackendRuntime& backend, const ForwardRequest& req, ResponseSink& sink,
                                     bool& got_bytes) {
     std::string head;     // STDOUT until the blank line
@@ -374,7 +380,7 @@ class FcgiUpstream final : public Upstream {
             if (!parse_cgi_head(std::string_view(head).substr(0, end), cgi))
               co_return Failure{FailureKind::bad_response, true, "malformed CGI response head"};
             head_done = true;
-            if (req.times) req.times->head = tc.rt.clock();
+            if (req.times) req.times->head = x.now();
             if (cgi.local_redirect()) handed_off = sink.hand_off(Handoff{Handoff::Kind::local_redirect, cgi.location, {}, nullptr});
             else if (!pool.x_sendfile.empty()) handed_off = hand_off_file(cgi, pool, sink);
             if (!handed_off) {
@@ -417,7 +423,7 @@ class FcgiUpstream final : public Upstream {
     if (c->slot) {
       if (c->requests > 1) kept_state(backend).strikes.store(0, std::memory_order_relaxed);
       if (may_cache(*c, pool, backend))
-        tc.conns.put(backend.id, std::move(c), size_t(pool.keepalive_idle), tc.rt.clock());
+        x.keep(pool, backend, std::move(c));
     }
     if (!finished) co_return Failure{FailureKind::client_gone, true, "client gone"};
     co_return Failure{};
@@ -427,26 +433,25 @@ class FcgiUpstream final : public Upstream {
   // A health check is a real request for health.path, answered as the app answers it.
   // In a rides_kept pool it goes like a request: an in-flight slot first, then a kept
   // connection, so it never opens one that no process is free to accept.
-  awaitable<bool> check(ThreadContext& tc, PoolRuntime& pool_rt, BackendRuntime& backend, std::string& why) override {
+  awaitable<bool> check(ExchangeContext x, PoolRuntime& pool_rt, BackendRuntime& backend, std::string& why) override {
     const PoolSpec& pool = *pool_rt.spec;
     std::unique_ptr<UpConn> kept_conn;
     std::shared_ptr<std::atomic<int>> reserved;
     struct Counted {  // the check's slot; given back, a request queued behind it goes on
-      Runtime& rt;  // outlives the threads' contexts: checked before touching tc
-      ThreadContext& tc;
+      ExchangeContext x;
       PoolRuntime& pool;
       InFlight slot;
       ~Counted() {
         slot.release();
-        if (!rt.stopped.load()) serve_queue(tc, pool);
+        x.slot_freed(pool);
       }
-    } check_slot{tc.rt, tc, pool_rt, InFlight(backend)};
+    } check_slot{x, pool_rt, InFlight(backend)};
     InFlight& counted = check_slot.slot;
     if (rides_kept(pool)) {
-      int64_t give_up = tc.rt.clock() + pool.health.timeout.count();
-      asio::steady_timer t(tc.io);
+      int64_t give_up = x.now() + pool.health.timeout.count();
+      asio::steady_timer t(x.io());
       while (!counted.acquire(pool.max_conns)) {
-        if (tc.rt.clock() >= give_up) {
+        if (x.now() >= give_up) {
           why = "all " + std::to_string(pool.max_conns) + " max_conns stayed busy for health.timeout";
           co_return false;
         }
@@ -455,15 +460,15 @@ class FcgiUpstream final : public Upstream {
         co_await t.async_wait(asio::redirect_error(asio::use_awaitable, ec));
       }
       bool timed_out = false;
-      Duration left(std::max<int64_t>(0, give_up - tc.rt.clock()));
-      kept_conn = co_await wait_for_kept(tc, pool, backend, left, reserved, timed_out);
+      Duration left(std::max<int64_t>(0, give_up - x.now()));
+      kept_conn = co_await wait_for_kept(x, pool, backend, left, reserved, timed_out);
       if (timed_out) {
         why = "all " + std::to_string(pool.keep_conn) + " kept connections stayed busy for health.timeout";
         co_return false;
       }
     }
     if (!kept_conn) {
-      kept_conn = std::make_unique<UpConn>(tc.io.get_executor());
+      kept_conn = std::make_unique<UpConn>(x.io().get_executor());
       kept_conn->slot = std::move(reserved);
       if (Failure f = co_await connect_backend(kept_conn->sock, backend.spec, pool.health.timeout)) {
         why = f.detail;
@@ -505,7 +510,7 @@ class FcgiUpstream final : public Upstream {
           co_return false;
         }
         ++c.requests;
-        if (c.slot && may_cache(c, pool, backend)) tc.conns.put(backend.id, std::move(kept_conn), size_t(pool.keepalive_idle), tc.rt.clock());
+        if (c.slot && may_cache(c, pool, backend)) x.keep(pool, backend, std::move(kept_conn));
         co_return true;
       }
     }

@@ -1,5 +1,6 @@
 #include "http_backend/http_upstream.h"
 
+#include "core/connector.h"
 #include "core/deadline.h"
 #include "core/write_now.h"
 #include "http1/chunked.h"
@@ -16,16 +17,18 @@ using asio::use_awaitable;
 
 class HttpUpstream final : public Upstream {
  public:
-  awaitable<bool> check(ThreadContext& tc, PoolRuntime& pool, BackendRuntime& backend,
+  awaitable<bool> check(ExchangeContext x, PoolRuntime& pool, BackendRuntime& backend,
                         std::string& why) override;
-  awaitable<Failure> exchange(ThreadContext& tc, const PoolSpec& pool, BackendRuntime& backend,
+  awaitable<Failure> exchange(ExchangeContext x, const PoolSpec& pool, BackendRuntime& backend,
                               const ForwardRequest& req, BodySource& body,
                               ResponseSink& sink) override;
 
  private:
+  // One exchange over the connection the connector gives (core/connector.h).
+  struct Use;
   awaitable<Failure> send_request(UpConn& c, const ForwardRequest& req, BackendRuntime& backend, BodySource& body,
                                   bool head_built);
-  awaitable<Failure> relay_response(ThreadContext& tc, std::unique_ptr<UpConn>& c,
+  awaitable<Failure> relay_response(ExchangeContext x, std::unique_ptr<UpConn>& c,
                                     const PoolSpec& pool, BackendRuntime& backend,
                                     const ForwardRequest& req, ResponseSink& sink, bool& got_bytes);
 };
@@ -97,7 +100,7 @@ awaitable<Failure> HttpUpstream::send_request(UpConn& c, const ForwardRequest& r
   co_return Failure{};
 }
 
-awaitable<Failure> HttpUpstream::relay_response(ThreadContext& tc, std::unique_ptr<UpConn>& c,
+awaitable<Failure> HttpUpstream::relay_response(ExchangeContext x, std::unique_ptr<UpConn>& c,
                                                 const PoolSpec& pool, BackendRuntime& backend,
                                                 const ForwardRequest& req, ResponseSink& sink,
                                                 bool& got_bytes) {
@@ -157,7 +160,7 @@ awaitable<Failure> HttpUpstream::relay_response(ThreadContext& tc, std::unique_p
     }
   }
   c->begin += rh.head_bytes;
-  if (req.times) req.times->head = tc.rt.clock();
+  if (req.times) req.times->head = x.now();
   sink.start(rs);
   if (rh.status == 101) {
     co_await sink.tunnel(c->sock, std::string_view(c->buf.data() + c->begin, c->end - c->begin));
@@ -239,51 +242,41 @@ awaitable<Failure> HttpUpstream::relay_response(ThreadContext& tc, std::unique_p
   if (rh.keep_alive && may_cache(*c, pool, backend)) {
     ++c->requests;
     c->head_fields = std::move(rh.fields);
-    tc.conns.put(backend.id, std::move(c), size_t(pool.keepalive_idle), tc.rt.clock());
+    x.keep(pool, backend, std::move(c));
   }
   co_return Failure{};
 }
 
-awaitable<Failure> HttpUpstream::exchange(ThreadContext& tc, const PoolSpec& pool,
-                                          BackendRuntime& backend, const ForwardRequest& req,
-                                          BodySource& body, ResponseSink& sink) {
-  bool retried_fresh = false;
-  while (true) {
-    // The retry takes a new connection: the other idle ones may be just as stale.
-    std::unique_ptr<UpConn> c = req.head->upgrade || retried_fresh
-                                    ? nullptr
-                                    : take_idle(tc, pool, backend);
-    bool reused = c != nullptr;
-    if (!c) {
-      c = std::make_unique<UpConn>(tc.io.get_executor());
-      Failure f = co_await connect_backend(c->sock, backend.spec, req.timeouts.connect);
-      if (f) co_return f;
-    }
-    if (req.times) req.times->connected = tc.rt.clock();
+struct HttpUpstream::Use final : ConnectionUse {
+  Use(HttpUpstream& up, const Exchange& e) : ConnectionUse(e), up(up) { never_idle = e.req.head->upgrade; }
+  awaitable<Failure> use(std::unique_ptr<UpConn>& c, bool& got_bytes) override {
+    const auto& [x, pool, backend, req, body, sink] = ex;
     Failure f;
     if (body.has_body()) {
-      f = co_await send_request(*c, req, backend, body, false);
+      f = co_await up.send_request(*c, req, backend, body, false);
     } else if (!send_head_now(*c, req, backend, f) && !f) {
-      f = co_await send_request(*c, req, backend, body, true);
+      f = co_await up.send_request(*c, req, backend, body, true);
     }
-    bool got_bytes = false;
-    if (!f) f = co_await relay_response(tc, c, pool, backend, req, sink, got_bytes);
-    if (!f) co_return f;
-    // A kept-alive connection the backend closed just as we used it: once more, on a fresh one.
-    if (!retried_fresh && f.retry_on_new_connection(reused, got_bytes || sink.started(), body.replayable(), req.idempotent)) {
-      retried_fresh = true;
-      body.rewind();
-      continue;
-    }
+    if (!f) f = co_await up.relay_response(x, c, pool, backend, req, sink, got_bytes);
     co_return f;
   }
+  bool replayable() const override { return ex.body.replayable(); }
+  void retrying(const UpConn*) override { ex.body.rewind(); }
+
+  HttpUpstream& up;
+};
+
+awaitable<Failure> HttpUpstream::exchange(ExchangeContext x, const PoolSpec& pool, BackendRuntime& backend,
+                                          const ForwardRequest& req, BodySource& body, ResponseSink& sink) {
+  Use use(*this, Exchange{x, pool, backend, req, body, sink});
+  co_return co_await exchange_over_connection(use);
 }
 
 // GET <health.path> on a fresh connection; the status must be health.expect.
-awaitable<bool> HttpUpstream::check(ThreadContext& tc, PoolRuntime& pool_rt, BackendRuntime& backend,
+awaitable<bool> HttpUpstream::check(ExchangeContext x, PoolRuntime& pool_rt, BackendRuntime& backend,
                                     std::string& why) {
   const PoolSpec& pool = *pool_rt.spec;
-  UpConn c(tc.io.get_executor());
+  UpConn c(x.io().get_executor());
   Failure f = co_await connect_backend(c.sock, backend.spec, pool.health.timeout);
   if (f) {
     why = f.detail;

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "core/asio.h"
+#include "core/thread_context.h"
 #include "core/upstream.h"
 
 namespace cutover {

@@ -16,7 +16,7 @@ awaitable<void> check_loop(ThreadContext& tc, std::shared_ptr<const Snapshot> sn
   bool ever_up = backend.healthy.load(), told = false;
   while (!tc.rt.draining.load() && tc.snap->generation == snap->generation) {
     std::string why;
-    bool ok = co_await up->check(tc, pool_rt, backend, why);
+    bool ok = co_await up->check(ExchangeContext(tc), pool_rt, backend, why);
     bool was = backend.healthy.load();
     bool now = streak.update(ok, was, pool.health.rise, pool.health.fall);
     if (now != was) {

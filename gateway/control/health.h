@@ -4,6 +4,7 @@
 // (Upstream::check); the state machine here is not.
 #pragma once
 #include "core/asio.h"
+#include "core/thread_context.h"
 #include "core/upstream.h"
 
 namespace cutover {

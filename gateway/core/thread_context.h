@@ -72,11 +72,11 @@ struct ThreadContext {
 
 
 
-// ConnCache::take for `backend` on this thread, logging a backend that sent bytes after its
-// answer (a protocol error: the connection is closed, never reused).
-std::unique_ptr<UpConn> take_idle(ThreadContext& tc, const PoolSpec& pool, const BackendRuntime& backend,
-                                  int* closed_after_one = nullptr);
-
-
+// A request of `pool` on this thread gave back its in-flight slot (or a slot may have come
+// free otherwise): hands what is free to the pool's queue, oldest first, whichever thread
+// each waiter is on. Waiters on this thread run at once, up to their next suspension,
+// before the caller goes on: the caller must hold nothing they need. `self`: the caller's
+// own place in the queue, if it has one. One atomic load when nobody waits.
+void serve_queue(ThreadContext& tc, PoolRuntime& pool, const PoolQueue::Waiter* self = nullptr);
 
 }  // namespace cutover

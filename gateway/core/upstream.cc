@@ -1,5 +1,7 @@
 #include "core/upstream.h"
 
+#include "core/thread_context.h"
+
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/socket.h>
@@ -47,15 +49,6 @@ void log_stray_bytes(const PoolSpec& pool, const BackendRuntime& backend, size_t
   log::error("backend " + backend.spec.address + " (pool " + pool.name + "): protocol error: " + std::to_string(n) +
              " bytes after its complete answer" + (what.empty() ? " (while idle)" : " (" + what + ")") +
              "; connection closed, not reused");
-}
-
-std::unique_ptr<UpConn> take_idle(ThreadContext& tc, const PoolSpec& pool, const BackendRuntime& backend,
-                                  int* closed_after_one) {
-  TakeReport r;
-  auto c = tc.conns.take(backend.id, tc.rt.clock(), pool.keepalive_timeout, &r);
-  if (r.stray) log_stray_bytes(pool, backend, r.stray_bytes, "");
-  if (closed_after_one) *closed_after_one += r.closed_after_one;
-  return c;
 }
 
 HandedConn detach(std::unique_ptr<UpConn> c) {
@@ -122,7 +115,7 @@ class PoolGrant final : public PoolQueue::Grant {
       follows_ = up && up->conn_follows_slot(*pool_.spec) ? 1 : -1;
     }
     if (follows_ < 0) return {};
-    std::unique_ptr<UpConn> c = take_idle(tc_, *pool_.spec, b);
+    std::unique_ptr<UpConn> c = ExchangeContext(tc_).take_idle(*pool_.spec, b);
     return c ? detach(std::move(c)) : HandedConn{};
   }
 
@@ -133,6 +126,31 @@ class PoolGrant final : public PoolQueue::Grant {
   int follows_ = 0;  // 1: connections go with slots, -1: not, 0: not asked yet
 };
 }  // namespace
+
+ExchangeContext::ExchangeContext(ThreadContext& tc) : tc_(&tc), rt_(&tc.rt) {}
+
+asio::io_context& ExchangeContext::io() const { return tc_->io; }
+
+std::unique_ptr<UpConn> ExchangeContext::take_idle(const PoolSpec& pool, const BackendRuntime& backend,
+                                                   int* closed_after_one) const {
+  TakeReport r;
+  auto c = tc_->conns.take(backend.id, now(), pool.keepalive_timeout, &r);
+  if (r.stray) log_stray_bytes(pool, backend, r.stray_bytes, "");
+  if (closed_after_one) *closed_after_one += r.closed_after_one;
+  return c;
+}
+
+void ExchangeContext::keep(const PoolSpec& pool, const BackendRuntime& backend, std::unique_ptr<UpConn> c) const {
+  tc_->conns.put(backend.id, std::move(c), size_t(pool.keepalive_idle), now());
+}
+
+void ExchangeContext::ask_for_idle(const PoolSpec& pool, const BackendRuntime& backend) const {
+  if (rt_->hand_idle_upstream) rt_->hand_idle_upstream(backend.id, tc_, size_t(pool.keepalive_idle));
+}
+
+void ExchangeContext::slot_freed(PoolRuntime& pool) const {
+  if (!rt_->stopped.load()) serve_queue(*tc_, pool);
+}
 
 void serve_queue(ThreadContext& tc, PoolRuntime& pool, const PoolQueue::Waiter* self) {
   if (pool.queue.size() == 0) return;

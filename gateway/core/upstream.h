@@ -18,7 +18,7 @@
 #include "core/asio.h"
 #include "core/failure.h"
 #include "core/runtime.h"
-#include "core/thread_context.h"
+#include "core/exchange_context.h"
 #include "core/up_conn.h"
 #include "http1/message.h"
 
@@ -129,7 +129,7 @@ class Upstream {
  public:
   virtual ~Upstream() = default;
   // One exchange with one backend. Returns a classified failure, or none on success.
-  virtual awaitable<Failure> exchange(ThreadContext& tc, const PoolSpec& pool,
+  virtual awaitable<Failure> exchange(ExchangeContext x, const PoolSpec& pool,
                                       BackendRuntime& backend, const ForwardRequest& req,
                                       BodySource& body, ResponseSink& sink) = 0;
   // Whether an idle connection goes along with a slot handed to a request on another
@@ -138,18 +138,11 @@ class Upstream {
   virtual bool conn_follows_slot(const PoolSpec&) const { return false; }
   // One active health check (pool.health): true when the backend answered as expected;
   // `why` says what went wrong otherwise.
-  virtual awaitable<bool> check(ThreadContext& tc, PoolRuntime& pool, BackendRuntime& backend,
+  virtual awaitable<bool> check(ExchangeContext x, PoolRuntime& pool, BackendRuntime& backend,
                                 std::string& why) = 0;
   // What the adapter keeps per backend (BackendRuntime::adapter), made with the backend.
   virtual std::unique_ptr<BackendState> backend_state() const { return nullptr; }
 };
-
-// A request of `pool` on this thread gave back its in-flight slot (or a slot may have come
-// free otherwise): hands what is free to the pool's queue, oldest first, whichever thread
-// each waiter is on. Waiters on this thread run at once, up to their next suspension,
-// before the caller goes on: the caller must hold nothing they need. `self`: the caller's
-// own place in the queue, if it has one. One atomic load when nobody waits.
-void serve_queue(ThreadContext& tc, PoolRuntime& pool, const PoolQueue::Waiter* self = nullptr);
 
 // Protocol registry: the executable registers the backends it links ("http", "fastcgi").
 void register_upstream(const std::string& protocol, std::shared_ptr<Upstream> u);

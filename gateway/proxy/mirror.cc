@@ -115,7 +115,7 @@ awaitable<stage::Captured> ask(ThreadContext& tc, PoolRuntime& pool, MirrorJob& 
     ReplayBody body(job.body, job.head.framing != http1::Framing::none);
     CaptureSink sink(limit);
     int64_t t0 = tc.rt.clock();
-    Failure f = co_await up->exchange(tc, spec, backend, req, body, sink);
+    Failure f = co_await up->exchange(ExchangeContext(tc), spec, backend, req, body, sink);
     ms = tc.rt.clock() - t0;
     counted.release();
     serve_queue(tc, pool);  // a request of this pool waiting for max_conns may go on

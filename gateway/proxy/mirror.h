@@ -6,6 +6,7 @@
 #include <memory>
 #include <string>
 
+#include "core/thread_context.h"
 #include "core/upstream.h"
 #include "stage/compare.h"
 

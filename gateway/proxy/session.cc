@@ -680,7 +680,7 @@ class Session {
         if (!take_slot(slot, pool, pick, at)) continue;  // another thread took the last slot: pick again
         ExchangeTimes times;
         int64_t t0 = before_exchange(backend, req, times, at);
-        f = co_await up.exchange(tc_, spec, backend, req, body_in, answer_out);
+        f = co_await up.exchange(ExchangeContext(tc_), spec, backend, req, body_in, answer_out);
         after_exchange(f, pool, backend, times, t0, side, out);
       }
       // Nothing of the exchange is held any more: the oldest waiter takes the slot (and a

@@ -16,7 +16,6 @@
 #include "core/file_io.h"
 #include "core/log.h"
 #include "http1/time_text.h"
-#include "http1/parser.h"
 #include "rewrite/url.h"
 #include "static/listing.h"
 #include "static/path.h"

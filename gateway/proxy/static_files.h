@@ -8,7 +8,7 @@
 #include "config/config.h"
 #include "core/asio.h"
 #include "http1/message.h"
-#include "proxy/http1_stream.h"
+#include "proxy/stream.h"
 
 namespace cutover {
 

@@ -112,7 +112,27 @@ def check_seams(root):
                     if re.search(r"(?i)fastcgi|fcgi|scgi", code):
                         bad.append(f"{src}:{n}: {mod} names a backend protocol in its code; that belongs to its "
                                    f"adapter (Upstream, BackendState) or the config")
+        for rule_files, word, why in NARROW_SEAMS:
+            if (rule_files == "adapters" and mod in ADAPTERS) or src in rule_files:
+                with open(os.path.join(root, src), errors="replace") as f:
+                    for n, line in enumerate(f, 1):
+                        code = line.split("//", 1)[0]
+                        if re.search(word, code):
+                            bad.append(f"{src}:{n}: {why}")
     return bad
+
+
+# Backend adapters: an exchange sees its ExchangeContext, never the event loop's whole context.
+ADAPTERS = {"http_backend", "fcgi_adapter"}
+# The request phases see the downstream seam (proxy/stream.h), never the HTTP/1 framing.
+PHASE_FILES = {"gateway/proxy/session.cc", "gateway/proxy/session.h", "gateway/proxy/stream.h", "gateway/proxy/stream.cc",
+               "gateway/proxy/static_files.cc", "gateway/proxy/static_files.h"}
+NARROW_SEAMS = [
+    ("adapters", r"\bThreadContext\b|core/thread_context\.h",
+     "a backend adapter names the event loop's ThreadContext; an exchange gets an ExchangeContext (core/exchange_context.h)"),
+    (PHASE_FILES, r"\b(Downstream|Http1Response|Http1Body|Http1Connection)\b|proxy/http1_(stream|connection)\.h|http1/(parser|chunked)\.h",
+     "the request phases name the HTTP/1 framing; they see RequestStream and ResponseStream (proxy/stream.h)"),
+]
 
 
 # Modules that never name a backend protocol (comments may): a new kind of backend plugs in
@@ -224,6 +244,8 @@ def selftest(root):
         breaks("seams", "http_backend/http_upstream.cc", '#include "fcgi_adapter/fcgi_upstream.h"\n', "across a seam")
         breaks("seams", "gateway/core/runtime.cc", '#include "proxy/session.h"\n', "across a seam")
         breaks("seams", "migrate_tool/parser.cc", "#include <boost/asio.hpp>\n", "is pure")
+        breaks("seams", "fcgi_adapter/fcgi_upstream.cc", "static void f(cutover::ThreadContext&);\n", "ExchangeContext")
+        breaks("seams", "gateway/proxy/session.cc", '#include "proxy/http1_stream.h"\n', "the HTTP/1 framing")
         breaks("seams", "gateway/http1/parser.cc", '#include "core/asio.h"\n', "is pure")
         breaks("seams", "gateway/supervise/supervisor.cc", 'static bool f(const std::string& p) { return p == "fastcgi"; }\n',
                "names a backend protocol")
