@@ -80,47 +80,44 @@ class FcgiUpstream final : public Upstream {
     Prepared p;
     if (Failure f = co_await prepare(req, body, p)) co_return f;
     if (p.params.status) co_return co_await answer_locally(p.params.status, sink);
-    Use use(*this, Exchange{x, pool, backend, req, body, sink}, p);
-    co_return co_await exchange_over_connection(use);
+    co_return co_await exchange_over_connection(Use(*this, Exchange{x, pool, backend, req, body, sink}, p));
   }
 
  private:
   // One exchange over the connection the connector gives (core/connector.h), with the
   // FastCGI ways: in a pool whose requests ride kept connections, a kept one (from another
   // loop if need be) before a new one, and its keep slot.
-  struct Use final : ConnectionUse {
-    Use(FcgiUpstream& up, const Exchange& e, Prepared& p) : ConnectionUse(e), up(up), p(p) {}
-    awaitable<Failure> use(std::unique_ptr<UpConn>& c, bool& got_bytes) override {
-      const auto& [x, pool, backend, req, body, sink] = ex;
-      Failure f = co_await up.send_request(*c, req.timeouts.write, p, body);
-      if (!f) f = co_await up.relay_response(x, c, pool, backend, req, sink, got_bytes);
-      co_return f;
+  struct Use : ConnectionUse {
+    Use(FcgiUpstream& up, const Exchange& e, Prepared& p) : ConnectionUse(e), up(up), p(p) { custom_wait = rides_kept(e.pool); }
+    awaitable<Failure> send(UpConn& c) { return up.send_request(c, ex.req.timeouts.write, p, ex.body); }
+    awaitable<Failure> relay(std::unique_ptr<UpConn>& c, bool& got_bytes) {
+      return up.relay_response(ex.x, c, ex.pool, ex.backend, ex.req, ex.sink, got_bytes);
     }
-    bool replayable() const override { return p.spool || ex.body.replayable(); }
+    bool replayable() const { return p.spool || ex.body.replayable(); }
     // A kept connection the app closed as we used it (php-fpm recycling a child at
     // pm.max_requests): the retry goes on a fresh one.
-    void retrying(const UpConn* failed) override {
+    void retrying(const UpConn* failed) {
       if (failed) note_early_close(ex.backend, failed->requests);
       if (!p.spool) ex.body.rewind();
     }
-    awaitable<Failure> when_none_idle(ExchangeContext x, std::unique_ptr<UpConn>& c) override {
-      const auto& [_, pool, backend, req, body, sink] = ex;
-      if (!rides_kept(pool)) co_return Failure{};
+    // Every request of the pool rides a kept connection: one idle on another loop is
+    // asked for, or a keep slot reserved, before a new one is connected.
+    awaitable<Failure> when_none_idle(std::unique_ptr<UpConn>& c) {
       bool timed_out = false;
-      c = co_await wait_for_kept(x, pool, backend, req.timeouts.connect, reserved, timed_out);
+      c = co_await wait_for_kept(ex.x, ex.pool, ex.backend, ex.req.timeouts.connect, reserved, timed_out);
       if (timed_out)
         co_return Failure{FailureKind::connect_timeout, false,
-                          "all " + std::to_string(pool.keep_conn) + " kept connections stayed busy for connect_timeout"};
+                          "all " + std::to_string(ex.pool.keep_conn) + " kept connections stayed busy for connect_timeout"};
       co_return Failure{};
     }
-    void before_connect(UpConn& c) override { c.slot = std::move(reserved); }  // released by the connection, also if the connect fails
-    void connected(UpConn& c) override {
+    void before_connect(UpConn& c) { c.slot = std::move(reserved); }  // released by the connection, also if the connect fails
+    void connected(UpConn& c) {
       if (!c.slot) c.slot = take_keep_slot(ex.pool, ex.backend);
     }
     // A kept connection found closed while idle, after one request, is the same evidence
     // as one that fails when used (see note_early_close); with several threads it is
     // often the only one, as a request reuses a connection only on the thread keeping it.
-    void closed_idle(int n) override {
+    void closed_idle(int n) {
       for (int i = 0; i < n; ++i) note_early_close(ex.backend, 1);
     }
 

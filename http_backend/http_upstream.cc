@@ -247,29 +247,23 @@ awaitable<Failure> HttpUpstream::relay_response(ExchangeContext x, std::unique_p
   co_return Failure{};
 }
 
-struct HttpUpstream::Use final : ConnectionUse {
+struct HttpUpstream::Use : ConnectionUse {
   Use(HttpUpstream& up, const Exchange& e) : ConnectionUse(e), up(up) { never_idle = e.req.head->upgrade; }
-  awaitable<Failure> use(std::unique_ptr<UpConn>& c, bool& got_bytes) override {
-    const auto& [x, pool, backend, req, body, sink] = ex;
-    Failure f;
-    if (body.has_body()) {
-      f = co_await up.send_request(*c, req, backend, body, false);
-    } else if (!send_head_now(*c, req, backend, f) && !f) {
-      f = co_await up.send_request(*c, req, backend, body, true);
-    }
-    if (!f) f = co_await up.relay_response(x, c, pool, backend, req, sink, got_bytes);
-    co_return f;
+  // A request without a body: its head, without suspending.
+  bool send_now(UpConn& c, Failure& f) { return !ex.body.has_body() && send_head_now(c, ex.req, ex.backend, f); }
+  awaitable<Failure> send(UpConn& c) { return up.send_request(c, ex.req, ex.backend, ex.body, !ex.body.has_body()); }
+  awaitable<Failure> relay(std::unique_ptr<UpConn>& c, bool& got_bytes) {
+    return up.relay_response(ex.x, c, ex.pool, ex.backend, ex.req, ex.sink, got_bytes);
   }
-  bool replayable() const override { return ex.body.replayable(); }
-  void retrying(const UpConn*) override { ex.body.rewind(); }
+  bool replayable() const { return ex.body.replayable(); }
+  void retrying(const UpConn*) { ex.body.rewind(); }
 
   HttpUpstream& up;
 };
 
 awaitable<Failure> HttpUpstream::exchange(ExchangeContext x, const PoolSpec& pool, BackendRuntime& backend,
                                           const ForwardRequest& req, BodySource& body, ResponseSink& sink) {
-  Use use(*this, Exchange{x, pool, backend, req, body, sink});
-  co_return co_await exchange_over_connection(use);
+  return exchange_over_connection(Use(*this, Exchange{x, pool, backend, req, body, sink}));
 }
 
 // GET <health.path> on a fresh connection; the status must be health.expect.

@@ -70,7 +70,10 @@ class Session {
       keep_alive_if_body_skippable(head, out);
       co_await send_simple(out, status, why);
     } else {
-      co_await dispatch(head, target, body, out);
+      Captures caps;
+      const RouteSpec* route = this->route(head, target, caps);
+      if (snap_->auth.empty() || co_await authorize(route, head, head, out)) co_await act(route, caps, head, target, body, out);
+      if (std::optional<Handoff> h = out.take_handoff()) co_await follow_handoff(std::move(*h), head, out);
     }
     count_answer(out.status());
     if (tc_.rt.access_log) log_access(head, out, started);
@@ -194,17 +197,17 @@ class Session {
     return 0;
   }
 
-  // Phases 3 and 4 (route, authorize, act), then what an app handed over: a local redirect
-  // (RFC 3875 6.2.2) is answered as a GET of the new path, without a body, through the
-  // rewrites and routes again (as lighttpd and Apache do), at most kMaxLocalRedirects times.
-  awaitable<void> dispatch(const http1::RequestHead& head, std::string& target, RequestStream& body, ResponseStream& out) {
+  // What an app handed over, after act(): a file to send (X-Sendfile), or a local redirect
+  // (RFC 3875 6.2.2, or an error handler) answered as a GET of the new path, without a
+  // body, through the rewrites and routes again (as lighttpd and Apache do), at most
+  // kMaxLocalRedirects times. Its own coroutine: most requests never get here.
+  awaitable<void> follow_handoff(Handoff first, const http1::RequestHead& head, ResponseStream& out) {
     Captures caps;
-    const RouteSpec* route = this->route(head, target, caps);
-    remote_user_.clear();
-    if (snap_->auth.empty() || co_await authorize(route, head, head, out)) co_await act(route, caps, head, target, body, out);
+    const RouteSpec* route = nullptr;
     http1::RequestHead again;
     std::string again_target, why;
-    for (int hop = 1; std::optional<Handoff> h = out.take_handoff(); ++hop) {
+    std::optional<Handoff> h = std::move(first);
+    for (int hop = 1; h; ++hop, h = out.take_handoff()) {
       if (h->kind == Handoff::Kind::send_file) {
         co_await serve_sent_file(*h, head, out);
         co_return;
