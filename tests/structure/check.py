@@ -35,15 +35,16 @@ def read_seams(root):
 
 
 def module_of(path, modules):
-    """The module a repository-relative path belongs to: a file pattern wins over a folder."""
-    best = None
+    """The module a repository-relative path belongs to: a file pattern wins over a folder,
+    and a folder holds its subfolders unless a deeper folder is another module's."""
+    best, depth = None, -1
     for name, patterns, _, _ in modules:
         for p in patterns:
             if any(c in p for c in "*?") or os.path.splitext(p)[1]:
                 if fnmatch.fnmatchcase(path, p) and path.count("/") == p.count("/"):  # * stays in its folder
                     return name
-            elif os.path.dirname(path) == p and best is None:
-                best = name
+            elif path.startswith(p + "/") and p.count("/") > depth:
+                best, depth = name, p.count("/")
     return best
 
 
