@@ -26,8 +26,9 @@ class HttpUpstream final : public Upstream {
  private:
   // One exchange over the connection the connector gives (core/connector.h).
   struct Use;
+  // `backend_takes_trailers`: the pool's request_trailers (a client's trailers go on).
   awaitable<Failure> send_request(UpConn& c, const ForwardRequest& req, BackendRuntime& backend, BodySource& body,
-                                  bool head_built);
+                                  bool head_built, bool backend_takes_trailers);
   awaitable<Failure> relay_response(ExchangeContext x, std::unique_ptr<UpConn>& c,
                                     const PoolSpec& pool, BackendRuntime& backend,
                                     const ForwardRequest& req, ResponseSink& sink, bool& got_bytes);
@@ -50,7 +51,7 @@ bool send_head_now(UpConn& c, const ForwardRequest& req, BackendRuntime& backend
 }
 
 awaitable<Failure> HttpUpstream::send_request(UpConn& c, const ForwardRequest& req, BackendRuntime& backend,
-                                              BodySource& body, bool head_built) {
+                                              BodySource& body, bool head_built, bool backend_takes_trailers) {
   std::string& out = c.out;
   if (!head_built) build_request_head(req, backend.spec, body.has_body(), body.length(), out);
   bool chunked = body.has_body() && !body.length();
@@ -71,7 +72,12 @@ awaitable<Failure> HttpUpstream::send_request(UpConn& c, const ForwardRequest& r
       if (ec) co_return Failure{FailureKind::client_gone, sent_any, "request body from client: " + ec.message()};
       if (piece.empty()) {
         body_done = true;
-        if (chunked) out.append("0\r\n\r\n");
+        if (chunked) {  // the last chunk, with the client's trailers
+          out.append("0\r\n");
+          if (const std::vector<http1::Field>* t = backend_takes_trailers ? body.trailers() : nullptr)
+            for (const http1::Field& f : *t) out.append(f.name).append(": ").append(f.value).append("\r\n");
+          out.append("\r\n");
+        }
       } else if (chunked) {
         char hex[20];
         int len = std::snprintf(hex, sizeof hex, "%zx\r\n", piece.size());
@@ -202,7 +208,11 @@ awaitable<Failure> HttpUpstream::relay_response(ExchangeContext x, std::unique_p
         c->begin = c->end - in.size();
         if (st == http1::ChunkedDecoder::Status::error)
           co_return Failure{FailureKind::bad_response, true, std::string("bad chunked response: ") + dec.error()};
-        if (st == http1::ChunkedDecoder::Status::done) break;
+        if (st == http1::ChunkedDecoder::Status::done) {
+          std::vector<http1::Field> trailers;  // views into dec's text, for the call
+          if (http1::parse_trailer_fields(dec.trailer_text(), trailers) && !trailers.empty()) sink.trailers(trailers);
+          break;
+        }
         if (st == http1::ChunkedDecoder::Status::data) {
           if (!co_await sink.body(data)) co_return Failure{FailureKind::client_gone, true, "client gone"};
           continue;
@@ -251,7 +261,9 @@ struct HttpUpstream::Use : ConnectionUse {
   Use(HttpUpstream& up, const Exchange& e) : ConnectionUse(e), up(up) { never_idle = e.req.head->upgrade; }
   // A request without a body: its head, without suspending.
   bool send_now(UpConn& c, Failure& f) { return !ex.body.has_body() && send_head_now(c, ex.req, ex.backend, f); }
-  awaitable<Failure> send(UpConn& c) { return up.send_request(c, ex.req, ex.backend, ex.body, !ex.body.has_body()); }
+  awaitable<Failure> send(UpConn& c) {
+    return up.send_request(c, ex.req, ex.backend, ex.body, !ex.body.has_body(), ex.pool.request_trailers);
+  }
   awaitable<Failure> relay(std::unique_ptr<UpConn>& c, bool& got_bytes) {
     return up.relay_response(ex.x, c, ex.pool, ex.backend, ex.req, ex.sink, got_bytes);
   }

@@ -126,6 +126,7 @@ struct PoolSpec {
   Duration disable_time{2000};    // a backend that refused a connect is skipped this long
   int retries = 2;                // further backends tried after a failure
   int keepalive_idle = 32;        // idle connections kept per backend per thread
+  bool request_trailers = false;  // HTTP: a client's trailers go on in the last chunk (some servers refuse any)
   uint32_t max_conns = 0;         // in-flight requests per backend; 0: no cap
   uint32_t queue_size = 1000;     // requests that may wait for a free backend (with max_conns)
   Duration queue_timeout{10000};  // how long one may wait, then 503

@@ -224,6 +224,10 @@ void parse_pool(Reader& r, PoolSpec& p) {
   r.duration("disable_time", p.disable_time);
   if (auto v = r.integer("retries", 0, 10)) p.retries = int(*v);
   if (auto v = r.integer("keepalive", 0, 10000)) p.keepalive_idle = int(*v);
+  if (auto v = r.boolean("request_trailers")) {
+    if (p.protocol != "http") r.fail(*r.get("request_trailers"), "request_trailers: only for protocol = \"http\" (CGI has no place for trailers)");
+    p.request_trailers = *v;
+  }
   r.duration("keepalive_timeout", p.keepalive_timeout);
   if (auto v = r.integer("max_conns", 0, 1000000)) p.max_conns = uint32_t(*v);
   load_keep_conn(r, p);

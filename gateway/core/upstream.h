@@ -36,6 +36,9 @@ class BodySource {
   // True while nothing has been read from the socket, so the body can be sent again.
   virtual bool replayable() const = 0;
   virtual void rewind() = 0;
+  // The fields the client sent after the body (a chunked body's trailers, those a trailer
+  // may carry: http1::parse_trailer_fields), once read() returned the end; null: none.
+  virtual const std::vector<http1::Field>* trailers() const { return nullptr; }
 };
 
 struct ResponseStart {
@@ -71,6 +74,10 @@ class ResponseSink {
   // Prepares the head; it goes out with the first body bytes or finish().
   virtual void start(const ResponseStart& r) = 0;
   virtual awaitable<bool> body(std::string_view data) = 0;
+  // Fields that follow the body (a backend's trailers), before finish(); the views need
+  // to live only through the call. A framing that cannot carry them (a length-framed
+  // HTTP/1 answer) drops them, as a recipient may.
+  virtual void trailers(const std::vector<http1::Field>&) {}
   virtual awaitable<bool> finish() = 0;
   // body() and finish() without suspending, where the bytes can go out at once (the
   // client's socket takes them): 1 done, 0 failed. -1: not done yet, and the caller awaits

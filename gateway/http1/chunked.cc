@@ -84,10 +84,12 @@ ChunkedDecoder::Status ChunkedDecoder::step(std::string_view& in, std::string_vi
         if (++trailer_bytes_ > kMaxTrailers) return fail("trailers too large");
         if (c == '\r') state_ = State::trailer_lf;
         else if (c == '\n' || c == '\0') return fail("invalid trailer");
+        trailers_ += c;
         in.remove_prefix(1);
         break;
       case State::trailer_lf:
         if (c != '\n') return fail("invalid trailer line end");
+        trailers_ += c;
         in.remove_prefix(1);
         state_ = State::trailer_start;
         break;

@@ -2,6 +2,7 @@
 // the bytes it is given; strict about framing so that nothing ambiguous is ever forwarded.
 #pragma once
 #include <cstdint>
+#include <string>
 #include <string_view>
 
 namespace cutover::http1 {
@@ -17,6 +18,10 @@ class ChunkedDecoder {
 
   bool done() const { return state_ == State::done; }
   const char* error() const { return error_; }
+  // The trailer section's field lines as they came ("Name: value\r\n" each), once done();
+  // empty without trailers (then nothing was allocated). Read them with
+  // http1::parse_trailer_fields.
+  std::string_view trailer_text() const { return trailers_; }
 
  private:
   enum class State { size, ext, size_lf, data, data_cr, data_lf, trailer_start, trailer,
@@ -31,6 +36,7 @@ class ChunkedDecoder {
   int digits_ = 0;
   size_t ext_bytes_ = 0;
   size_t trailer_bytes_ = 0;
+  std::string trailers_;
   const char* error_ = "";
 };
 

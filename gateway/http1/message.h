@@ -34,6 +34,7 @@ struct RequestHead {
   bool keep_alive = true;
   bool expect_continue = false;
   bool upgrade = false;  // Connection: upgrade + Upgrade: present
+  bool te_trailers = false;  // TE lists "trailers": the client takes trailer fields
   // Noted while `host` was validated: it is normalised already (normalized_host would not
   // change it), and it is a token (a Forwarded host= needs no quotes).
   bool host_normal = true;

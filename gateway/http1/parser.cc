@@ -2,6 +2,7 @@
 
 #include <array>
 #include <cstring>
+#include <string>
 
 namespace cutover::http1 {
 namespace {
@@ -149,6 +150,20 @@ bool parse_fields(LineReader& lines, std::vector<Field>& out, ParseError& err, s
     out.push_back({name, value, field_kind(name)});
   }
   return err = {400, "truncated head"}, false;
+}
+
+// Names a trailer may not carry (RFC 9110 6.5.1), lower case.
+bool trailer_forbidden(std::string_view n) {
+  static constexpr std::string_view kNames[] = {
+      "content-length", "transfer-encoding", "host", "trailer", "te", "connection", "keep-alive", "upgrade",
+      "proxy-connection", "authorization", "proxy-authorization", "www-authenticate", "proxy-authenticate",
+      "cookie", "set-cookie", "content-type", "content-encoding", "content-range", "content-location",
+      "cache-control", "expires", "age", "date", "location", "retry-after", "vary", "expect", "max-forwards",
+      "pragma", "range", "if-match", "if-none-match", "if-modified-since", "if-unmodified-since", "if-range",
+      "forwarded", "x-forwarded-for", "x-forwarded-host", "x-forwarded-proto", "x-real-ip"};
+  for (std::string_view f : kNames)
+    if (iequals(n, f)) return true;
+  return n.find('_') != std::string_view::npos;  // read as '-' by some frameworks, past the list above
 }
 
 // "HTTP/1.1" -> minor version; -1 for a well-formed unsupported version; -2 malformed.
@@ -364,6 +379,13 @@ bool validate_request(RequestHead& req, ParseError& err) {
       case FieldKind::upgrade:
         upgrade_field = true;
         break;
+      case FieldKind::te:
+        for (std::string_view v = f.value; !v.empty();) {  // a list: "trailers, deflate;q=0.5"
+          size_t comma = v.find(',');
+          if (iequals(trim_ows(v.substr(0, comma)), "trailers")) req.te_trailers = true;
+          v = comma == std::string_view::npos ? std::string_view() : v.substr(comma + 1);
+        }
+        break;
       default:
         break;
     }
@@ -471,6 +493,23 @@ ParseStatus parse_response_head(std::string_view buf, size_t max_head, bool requ
   }
   if (out.framing == Framing::until_close) out.keep_alive = false;
   return ParseStatus::complete;
+}
+
+bool parse_trailer_fields(std::string_view text, std::vector<Field>& out) {
+  out.clear();
+  if (text.empty()) return true;
+  // parse_fields reads up to the empty line that ends a section: here, the end of `text`.
+  std::string section(text);
+  section += "\r\n";
+  LineReader lines{section};
+  std::vector<Field> all;
+  ParseError err;
+  if (!parse_fields(lines, all, err) || lines.consumed != section.size()) return false;
+  for (const Field& f : all)  // the views move from the copy to `text`: the same offsets
+    if (!trailer_forbidden(f.name))
+      out.push_back({text.substr(size_t(f.name.data() - section.data()), f.name.size()),
+                     text.substr(size_t(f.value.data() - section.data()), f.value.size()), f.kind});
+  return true;
 }
 
 }  // namespace cutover::http1

@@ -28,4 +28,11 @@ bool validate_request(RequestHead& req, ParseError& err);
 ParseStatus parse_response_head(std::string_view buf, size_t max_head, bool request_was_head,
                                 ResponseHead& out, ParseError& err);
 
+// The field lines of a chunked message's trailer section (ChunkedDecoder::trailer_text()),
+// by the rules of a head's fields; views point into `text`. Fields that must not come as
+// trailers (RFC 9110 6.5.1: framing, routing, authentication, response control, the
+// content's own metadata) are left out, so that a trailer never acts as a header. False
+// (and nothing in `out`) when a line is malformed: the section is then dropped whole.
+bool parse_trailer_fields(std::string_view text, std::vector<Field>& out);
+
 }  // namespace cutover::http1

@@ -8,6 +8,7 @@
 #include "core/deadline.h"
 #include "core/inq_read.h"
 #include "core/write_now.h"
+#include "http1/parser.h"
 
 namespace cutover {
 using namespace std::string_view_literals;
@@ -120,6 +121,7 @@ void Http1Body::rewind() {
   done_ = framing_ == http1::Framing::none;
   dec_ = http1::ChunkedDecoder();
   ahead_ = http1::ChunkedDecoder();
+  trailers_.clear();
   ahead_checked_ = 0;
 }
 
@@ -171,6 +173,7 @@ awaitable<std::string_view> Http1Body::read(error_code& ec) {
       }
       if (st == http1::ChunkedDecoder::Status::done) {
         done_ = true;
+        if (!dec_.trailer_text().empty()) http1::parse_trailer_fields(dec_.trailer_text(), trailers_);
         co_return std::string_view();
       }
       if (st == http1::ChunkedDecoder::Status::data) {
@@ -270,10 +273,16 @@ int Http1Response::body_now(std::string_view data) {
   return send_pending_now();
 }
 
+void Http1Response::trailers(const std::vector<http1::Field>& t) {
+  if (!chunked_ || !req_.te_trailers) return;  // only to a client that said it takes them (TE: trailers)
+  trailer_block_.clear();
+  for (const http1::Field& f : t) trailer_block_.append(f.name).append(": "sv).append(f.value).append("\r\n"sv);
+}
+
 int Http1Response::finish_now() {
   if (pending_) return -1;
   if (chunked_) {
-    head_.append("0\r\n\r\n");
+    head_.append("0\r\n"sv).append(trailer_block_).append("\r\n"sv);
     chunked_ = false;  // the last chunk is framed once, even if this write waits
   }
   if (head_.empty()) return 1;
@@ -286,6 +295,7 @@ bool Http1Response::retract() {
   if (!started_) return true;
   unstart();
   chunked_ = false;
+  trailer_block_.clear();
   has_body_ = true;
   pending_.reset();
   head_.clear();

@@ -85,9 +85,11 @@ class Http1Body final : public RequestStream {
   bool too_large() const override { return too_large_; }
   void set_max_bytes(uint64_t n) override { max_bytes_ = n; }
   void set_body_timeout(Duration d) override { d_.set_body_timeout(d); }
+  const std::vector<http1::Field>* trailers() const override { return trailers_.empty() ? nullptr : &trailers_; }
 
  private:
   awaitable<bool> ensure_continue();
+  std::vector<http1::Field> trailers_;  // views into dec_'s trailer text
   Downstream& d_;
   http1::Framing framing_;
   uint64_t length_ = 0, left_ = 0;
@@ -121,6 +123,9 @@ class Http1Response final : public ResponseStream {
   // Small ranges go out with the head in one write, larger ones by sendfile.
   awaitable<bool> send_file(int fd, uint64_t off, uint64_t len) override;
   awaitable<void> tunnel(UpSocket& up, std::string_view up_leftover) override;
+  // Written in the last chunk, to a client that sent TE: trailers; a length-framed or
+  // HTTP/1.0 answer has nowhere for them.
+  void trailers(const std::vector<http1::Field>& t) override;
   bool retract() override;
   void set_send_timeout(Duration d) override { d_.set_send_timeout(d); }
 
@@ -131,6 +136,7 @@ class Http1Response final : public ResponseStream {
   bool chunked_ = false;
   bool has_body_ = true;
   std::string& head_;  // pending until the first body write (the connection's buffer)
+  std::string trailer_block_;  // the trailers' lines, for the last chunk
   // Framed bytes not yet sent (views into head_ and the caller's data), and whether the
   // chunk's CRLF is still owed after them.
   struct Pending {

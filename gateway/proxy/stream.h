@@ -1,7 +1,8 @@
 // The downstream seam: one request as the phases of its life see it, whatever framing
 // carried it (HTTP/1 now: proxy/http1_stream.h; an HTTP/2 stream next). The framing reads
-// the head, then hands Session::serve() the head, the body as a RequestStream and the
-// answer as a ResponseStream. Everything the respond phase decides — which fields the
+// the head, then hands Session::serve() the head, the body as a RequestStream (streamed,
+// with its trailers: BodySource::trailers) and the answer as a ResponseStream (head,
+// streamed body, trailers: ResponseSink::trailers). Everything the respond phase decides — which fields the
 // client gets (ResponsePolicy), Date, Server, expiry, error handlers, what an app handed
 // over — lives here, once; a framing only writes the head and the body its way.
 #pragma once

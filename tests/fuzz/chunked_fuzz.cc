@@ -1,9 +1,12 @@
-// libFuzzer target: the chunked decoder, fed in pieces whose sizes come from the input.
+// libFuzzer target: the chunked decoder, fed in pieces whose sizes come from the input,
+// and its trailer section read as fields (http1::parse_trailer_fields).
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
+#include <vector>
 
 #include "http1/chunked.h"
+#include "http1/parser.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using cutover::http1::ChunkedDecoder;
@@ -21,6 +24,17 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         if (out.data() < all.data() || out.data() + out.size() > all.data() + all.size()) __builtin_trap();
         body += out.size();
         continue;
+      }
+      if (st == ChunkedDecoder::Status::done) {
+        std::vector<cutover::http1::Field> fields;
+        std::string_view text = d.trailer_text();
+        if (cutover::http1::parse_trailer_fields(text, fields))
+          for (const auto& f : fields) {  // views into the decoder's text, never past it
+            if (f.name.empty() || f.name.data() < text.data() || f.value.data() + f.value.size() > text.data() + text.size())
+              __builtin_trap();
+            if (f.value.find_first_of("\r\n") != std::string_view::npos) __builtin_trap();
+          }
+        return 0;
       }
       if (st != ChunkedDecoder::Status::need_more) return 0;
       break;

@@ -486,3 +486,14 @@ TEST(Config, LimitRules) {
   std::string err = error_of(with_route("[[limits]]\nmatch = { prefix = \"/x\" }\n"));
   EXPECT_NE(err.find("t.toml:5:1: limits: give max_body_bytes"), std::string::npos) << err;
 }
+
+// request_trailers is an HTTP pool's: a FastCGI pool has nowhere to send trailers.
+TEST(Config, RequestTrailersOnlyForHttpPools) {
+  EXPECT_EQ(error_of(with_route("request_trailers = true\n")).find("request_trailers"), std::string::npos);
+  auto c = load_config_text(with_route("request_trailers = true\n"), "t.toml");
+  ASSERT_EQ(c->pools.size(), 1u);
+  EXPECT_TRUE(c->pools[0].request_trailers);
+  std::string err = error_of("[server]\nlisten = [\"127.0.0.1:1\"]\n[pools.f]\nprotocol = \"fastcgi\"\nbackends = [\"127.0.0.1:2\"]\n"
+                             "request_trailers = true\n");
+  EXPECT_NE(err.find("t.toml:6:20: request_trailers: only for protocol = \"http\""), std::string::npos) << err;
+}

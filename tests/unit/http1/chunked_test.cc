@@ -1,4 +1,5 @@
 #include "http1/chunked.h"
+#include "http1/parser.h"
 
 #include <gtest/gtest.h>
 
@@ -61,4 +62,49 @@ TEST(ChunkedDecoder, RefusesMalformedFraming) {
                           "0\r\n\r\x01"}) {                     // bad end
     EXPECT_EQ(decode(bad, 1000), "ERROR") << bad;
   }
+}
+
+// The trailer section is kept as it came, in any split, and read back as fields; those a
+// trailer must not carry (framing, routing, auth, the content's metadata) are left out.
+TEST(ChunkedDecoder, KeepsTheTrailersAndTheirFieldsAreFiltered) {
+  std::string wire = "3\r\nabc\r\n0\r\nX-Checksum: sha256=ab\r\nContent-Length: 5\r\nHost: evil\r\nSet-Cookie: a=b\r\n"
+                     "X_Remote_User: root\r\nGrpc-Status:  0 \r\n\r\n";
+  for (size_t step : {1, 4, 1000}) {
+    ChunkedDecoder d;
+    std::string_view in = wire;
+    std::string body;
+    for (size_t off = 0; off < wire.size() && !d.done(); off += step) {
+      std::string_view piece = in.substr(off, step), data;
+      while (!piece.empty()) {
+        auto st = d.step(piece, data);
+        if (st == ChunkedDecoder::Status::data) body.append(data);
+        if (st != ChunkedDecoder::Status::data) break;
+      }
+    }
+    ASSERT_TRUE(d.done()) << step;
+    EXPECT_EQ(body, "abc");
+    EXPECT_EQ(d.trailer_text(), "X-Checksum: sha256=ab\r\nContent-Length: 5\r\nHost: evil\r\nSet-Cookie: a=b\r\n"
+                                "X_Remote_User: root\r\nGrpc-Status:  0 \r\n");
+    std::vector<cutover::http1::Field> f;
+    ASSERT_TRUE(cutover::http1::parse_trailer_fields(d.trailer_text(), f));
+    ASSERT_EQ(f.size(), 2u);
+    EXPECT_EQ(f[0].name, "X-Checksum");
+    EXPECT_EQ(f[0].value, "sha256=ab");
+    EXPECT_EQ(f[1].name, "Grpc-Status");
+    EXPECT_EQ(f[1].value, "0");
+  }
+  ChunkedDecoder none;
+  std::string_view in = "0\r\n\r\n", data;
+  EXPECT_EQ(none.step(in, data), ChunkedDecoder::Status::done);
+  EXPECT_TRUE(none.trailer_text().empty());
+}
+
+TEST(ChunkedDecoder, AMalformedTrailerSectionIsDroppedWhole) {
+  std::vector<cutover::http1::Field> f;
+  for (const char* bad : {"No colon here\r\n", "Bad Name: x\r\n", "X-A: ok\r\n folded: y\r\n", "X-A: a\x01b\r\n"}) {
+    EXPECT_FALSE(cutover::http1::parse_trailer_fields(bad, f)) << bad;
+    EXPECT_TRUE(f.empty());
+  }
+  EXPECT_TRUE(cutover::http1::parse_trailer_fields("", f));
+  EXPECT_TRUE(f.empty());
 }
