@@ -125,7 +125,11 @@ struct PoolSpec {
   UpstreamTimeouts timeouts;
   Duration disable_time{2000};    // a backend that refused a connect is skipped this long
   int retries = 2;                // further backends tried after a failure
-  int keepalive_idle = 32;        // idle connections kept per backend per thread
+  // Idle connections kept per backend per thread. Never more are kept than were in use at
+  // once, and none past keepalive_timeout (ThreadContext::sweep_idle_upstream), so the
+  // cap only bounds what a burst leaves behind: a low one (nginx-style 32) makes every
+  // request beyond it open and close a connection under load (bench/scale.sh).
+  int keepalive_idle = 1024;
   bool request_trailers = false;  // HTTP: a client's trailers go on in the last chunk (some servers refuse any)
   uint32_t max_conns = 0;         // in-flight requests per backend; 0: no cap
   uint32_t queue_size = 1000;     // requests that may wait for a free backend (with max_conns)

@@ -46,6 +46,18 @@ struct EventLoop {
   std::thread thread;
 };
 
+// Once a second, the loop's idle upstream connections past their keepalive_timeout close.
+awaitable<void> sweep_loop(ThreadContext& tc) {
+  asio::steady_timer t(tc.io);
+  while (!tc.rt.stopped.load(std::memory_order_relaxed)) {
+    t.expires_after(std::chrono::seconds(1));
+    error_code ec;
+    co_await t.async_wait(redirect_error(use_awaitable, ec));
+    if (ec) co_return;
+    tc.sweep_idle_upstream(tc.rt.clock());
+  }
+}
+
 awaitable<void> accept_loop(ThreadContext& tc, tcp::acceptor& acc) {
   while (acc.is_open()) {
     error_code ec;
@@ -316,8 +328,10 @@ int serve(std::shared_ptr<const Config> cfg, ConfigSource source) {
   };
   start_health_checks(*loops[0]->tc);
   if (reload_when_started) rt.reload();
-  for (auto& w : loops)
+  for (auto& w : loops) {
     for (auto& acc : w->acceptors) asio::co_spawn(w->io, accept_loop(*w->tc, *acc), asio::detached);
+    asio::co_spawn(w->io, sweep_loop(*w->tc), asio::detached);
+  }
   // With one event loop, it runs on this thread and the control work becomes a timer on it:
   // a process with a single thread takes the kernel's cheaper paths (no shared file table to
   // reference-count on every socket call, no atomics in malloc).

@@ -62,6 +62,12 @@ struct ThreadContext {
     if (c->next) c->next->prev = c->prev;
     c->prev = c->next = nullptr;
   }
+  // Closes the idle upstream connections past their pool's keepalive_timeout (each loop
+  // runs this every second).
+  void sweep_idle_upstream(int64_t now) {
+    for (auto& p : snap->pools)
+      for (auto& b : p->backends) conns.sweep(b->id, now, p->spec->keepalive_timeout);
+  }
   void close_idle_clients() {
     for (Client* c = clients; c; c = c->next) {
       error_code ignored;

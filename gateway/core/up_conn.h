@@ -112,6 +112,10 @@ class ConnCache {
   void keep_only(Pred live) {
     for (auto it = idle_.begin(); it != idle_.end();) it = live(it->first) ? std::next(it) : idle_.erase(it);
   }
+  // Closes the connections to `backend` idle for longer than `idle_timeout` (the oldest
+  // are first: put() appends); returns how many. So a burst's connections do not outlive
+  // the pool's keepalive_timeout, and none waits in CLOSE_WAIT for a take() to find it.
+  size_t sweep(size_t backend, int64_t now, Duration idle_timeout);
   size_t idle_count(size_t backend) const {
     auto it = idle_.find(backend);
     return it == idle_.end() ? 0 : it->second.size();

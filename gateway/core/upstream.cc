@@ -36,6 +36,16 @@ std::unique_ptr<UpConn> ConnCache::take(size_t backend, int64_t now, Duration id
   return nullptr;
 }
 
+size_t ConnCache::sweep(size_t backend, int64_t now, Duration idle_timeout) {
+  auto found = idle_.find(backend);
+  if (found == idle_.end()) return 0;
+  auto& v = found->second;
+  size_t n = 0;
+  while (n < v.size() && now - v[n]->idle_since > idle_timeout.count()) ++n;
+  v.erase(v.begin(), v.begin() + std::ptrdiff_t(n));
+  return n;
+}
+
 void ConnCache::put(size_t backend, std::unique_ptr<UpConn> c, size_t max_idle, int64_t now) {
   auto& v = idle_[backend];
   if (v.size() >= max_idle) return;  // closing it is the cap

@@ -420,7 +420,10 @@ void ScriptedBackend::serve(int fd) {
     int r = ::poll(&p, 1, 50);
     if (r == 0) continue;
     ssize_t n = ::recv(fd, tmp, sizeof tmp, 0);
-    if (n <= 0) break;
+    if (n <= 0) {
+      ++closed_;
+      break;
+    }
     buf.append(tmp, size_t(n));
     {
       std::lock_guard<std::mutex> g(mu_);

@@ -182,6 +182,7 @@ class ScriptedBackend {
   std::string address() const { return "127.0.0.1:" + std::to_string(port_); }
   int connections() const { return connections_.load(); }
   int requests() const { return requests_.load(); }
+  int closed() const { return closed_.load(); }  // connections whose peer (cutover) closed them
   std::string received();
 
  private:
@@ -191,7 +192,7 @@ class ScriptedBackend {
   Responder respond_;
   std::atomic<bool> raw_{false};
   std::atomic<bool> stop_{false};
-  std::atomic<int> connections_{0}, requests_{0};
+  std::atomic<int> connections_{0}, requests_{0}, closed_{0};
   std::mutex mu_;
   std::string received_;
   std::thread thread_;

@@ -67,5 +67,26 @@ TEST(ConnCache, EveryConnectionIsProbedAndStrayBytesRetireIt) {
   ::close(peer_ok);
 }
 
+// The sweep closes what has been idle past the timeout, oldest first, and leaves the rest
+// (and other backends') alone; the peer sees the close at once.
+TEST(ConnCache, TheSweepClosesWhatOutlivedItsIdleTimeout) {
+  asio::io_context io;
+  ConnCache cache;
+  int old1, old2, fresh, other;
+  cache.put(4, idle_conn(io, old1, 1), 8, 1000);
+  cache.put(4, idle_conn(io, old2, 1), 8, 2000);
+  cache.put(4, idle_conn(io, fresh, 1), 8, 9000);
+  cache.put(5, idle_conn(io, other, 1), 8, 1000);
+  EXPECT_EQ(cache.sweep(4, 10000, Duration(5000)), 2u);  // idle 9 s and 8 s; the third 1 s
+  EXPECT_EQ(cache.idle_count(4), 1u);
+  EXPECT_EQ(cache.idle_count(5), 1u);
+  char b;
+  EXPECT_EQ(::read(old1, &b, 1), 0);  // closed: EOF
+  EXPECT_EQ(::read(old2, &b, 1), 0);
+  EXPECT_EQ(cache.sweep(4, 10000, Duration(5000)), 0u);
+  EXPECT_EQ(cache.sweep(99, 10000, Duration(5000)), 0u);
+  for (int fd : {old1, old2, fresh, other}) ::close(fd);
+}
+
 }  // namespace
 }  // namespace cutover
