@@ -114,3 +114,25 @@ name = "all"
 forward = "be"
 TOML
 }
+# HAProxy in front of the benchmark backend, as bench/proxy.sh and bench/scale.sh run it.
+#   write_haproxy_conf BACKEND_PORT HAPROXY_PORT THREADS MAXCONN [SERVER_OPTIONS]
+write_haproxy_conf() {
+  cat > "$WORK/haproxy.cfg" <<HAP
+global
+  nbthread $3
+  maxconn $4
+defaults
+  mode http
+  maxconn $4
+  timeout connect 5s
+  timeout client 60s
+  timeout server 60s
+  option forwardfor
+  http-reuse always
+frontend fe
+  bind 127.0.0.1:$2
+  default_backend be
+backend be
+  server b1 127.0.0.1:$1${5:+ $5}
+HAP
+}

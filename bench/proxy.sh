@@ -27,23 +27,7 @@ if [ -n "${MAX_CONNS:-}" ]; then POOL_EXTRA="max_conns = $MAX_CONNS
 queue = 10000
 ${POOL_EXTRA:-}"; fi
 write_proxy_confs "$BACK" "$NGX" "$CUT" "$THREADS" "worker_processes $THREADS;"
-cat > "$WORK/haproxy.cfg" <<HAP
-global
-  nbthread $THREADS
-  maxconn 4000
-defaults
-  mode http
-  timeout connect 5s
-  timeout client 60s
-  timeout server 60s
-  option forwardfor
-  http-reuse always
-frontend fe
-  bind 127.0.0.1:$HAP
-  default_backend be
-backend be
-  server b1 127.0.0.1:$BACK${MAX_CONNS:+ maxconn $MAX_CONNS}
-HAP
+write_haproxy_conf "$BACK" "$HAP" "$THREADS" 4000 "${MAX_CONNS:+maxconn $MAX_CONNS}"
 # ACCESS_LOG=1: cutover writes an access log (nginx and HAProxy stay without one).
 if [ "${ACCESS_LOG:-0}" = 1 ]; then sed -i "/^threads/a access_log = \"$WORK/access.log\"" "$WORK/cutover.toml"; fi
 

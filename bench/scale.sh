@@ -36,24 +36,7 @@ http { access_log off; keepalive_requests 1000000;
     proxy_set_header Connection ""; proxy_set_header Host \$host;
     proxy_set_header X-Forwarded-For \$proxy_add_x_forwarded_for; } } }
 NGINX
-cat > "$WORK/haproxy.cfg" <<HAP
-global
-  nbthread $N
-  maxconn 9900
-defaults
-  mode http
-  maxconn 9900
-  timeout connect 5s
-  timeout client 60s
-  timeout server 60s
-  option forwardfor
-  http-reuse always
-frontend fe
-  bind 127.0.0.1:$HAP
-  default_backend be
-backend be
-  server b1 127.0.0.1:$BACK
-HAP
+write_haproxy_conf "$BACK" "$HAP" "$N" 9900  # the open-files limit here is 20,000
 # cutover: what `cutover migrate` makes of the lighttpd config a user would have.
 cat > "$WORK/lighttpd.conf" <<LIGHTTPD
 server.modules = ("mod_proxy")
