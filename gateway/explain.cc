@@ -59,7 +59,7 @@ void backend_view(const Config& cfg, const RouteSpec& r, const PoolSpec& pool, c
 // A static route's answer as the file system gives it, in serve_static's order: the path's
 // text, then the file (path info: the first leading part that is a file), a directory's
 // slash, index or listing, the excluded extensions.
-void static_view(const StaticSpec& s, const std::string& path, std::ostream& out) {
+void static_view(const StaticSpec& s, const std::string& method, const std::string& path, std::ostream& out) {
   std::string rel, why;
   bool dir = false;
   statics::PathRules rules{s.alias ? std::string_view(s.alias_prefix) : std::string_view(), s.dotfiles};
@@ -98,6 +98,12 @@ void static_view(const StaticSpec& s, const std::string& path, std::ostream& out
           break;
         }
       }
+      if (index.empty() && s.lighttpd_methods && method != "GET" && method != "HEAD") {
+        int status = statics::unhandled_answer(method);
+        out << "  static:     " << full << ": a directory without an index file, asked with " << method << " (" << status
+            << ")\n  expect:     " << status << "\n";
+        return;
+      }
       if (index.empty()) {
         out << "  static:     " << full << ": a directory without an index file, "
             << (s.listing ? "listed (200)\n  expect:     200\n" : "no listing (403)\n  expect:     403\n");
@@ -113,6 +119,11 @@ void static_view(const StaticSpec& s, const std::string& path, std::ostream& out
       out << "  static:     " << full << ": an excluded extension (403)\n  expect:     403\n";
     } else {
       out << "  static:     " << full << (s.alias ? "  (alias of " + s.alias_prefix + ")" : "") << "\n";
+      if (int status = statics::method_answer(s.lighttpd_methods, method)) {
+        out << "  method:     " << method << (status == 200 ? ": OPTIONS, answered with Allow" : ": not one files take")
+            << " (" << status << ")\n  expect:     " << status << "\n";
+        return;
+      }
       if (!info.empty()) out << "  pathinfo:   " << info << "\n";
       if (!s.ranges) out << "  ranges:     off (a Range field is ignored: 200)\n";
       out << "  expect:     file\n";
@@ -181,6 +192,10 @@ int explain_pass(const Config& cfg, const std::string& method, const std::string
     out << "  answer:     403 (a deny rule or deny_suffixes)\n  expect:     403\n";
     return 0;
   }
+  if (!p.route && statics::server_options(method, url)) {
+    out << "  route:      none takes OPTIONS *: the server answers, Allow: OPTIONS, GET, HEAD, POST\n  expect:     200\n";
+    return 0;
+  }
   if (!p.route) {
     out << "  route:      none matches: 404\n  expect:     404\n";
     return 0;
@@ -189,7 +204,7 @@ int explain_pass(const Config& cfg, const std::string& method, const std::string
   const std::string& path = p.path;
   switch (r->action) {
     case RouteSpec::Action::static_files:
-      static_view(r->static_files, path, out);
+      static_view(r->static_files, method, path, out);
       return 0;
     case RouteSpec::Action::redirect:
       out << "  redirect:   " << r->redirect_code << " " << p.location << "\n  expect:     " << r->redirect_code << " " << p.location << "\n";

@@ -249,6 +249,9 @@ struct StaticSpec {
   bool precompressed = false;      // serve file.br / file.gz when the client accepts them
   bool etag = true;
   bool ranges = true;              // off: Range ignored, no Accept-Ranges (lighttpd's server.range-requests)
+  // Methods as lighttpd's mod_staticfile takes them: POST serves the file, OPTIONS is 200
+  // with Allow, any other 501; off, as nginx: 405 with Allow: GET, HEAD.
+  bool lighttpd_methods = false;
   std::shared_ptr<const statics::MimeTable> mime;  // the server's types + this route's overrides
 };
 

@@ -204,6 +204,7 @@ void parse_static(Reader& sr, RouteSpec& rt, const Config& c) {
   if (auto v = sr.boolean("precompressed")) s.precompressed = *v;
   if (auto v = sr.boolean("etag")) s.etag = *v;
   if (auto v = sr.boolean("ranges")) s.ranges = *v;
+  if (auto v = sr.boolean("lighttpd_methods")) s.lighttpd_methods = *v;
   for (auto& [e, node] : sr.str_list("exclude_extensions")) {
     std::string ext = e;  // a suffix, as lighttpd's (".php", "~", ".inc")
     if (ext.empty()) sr.fail(*node, "static.exclude_extensions: empty suffix");

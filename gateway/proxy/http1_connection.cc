@@ -147,14 +147,15 @@ class Http1Connection {
     http1::for_each_view(head, move);
   }
 
-  // A request that cannot be parsed gets its 4xx/505 and the connection closes, in the
-  // version its request line names when that is HTTP/1.0 (as lighttpd answers).
+  // A request that cannot be parsed gets its 4xx/505 and the connection closes, as HTTP/1.1
+  // only when its request line names HTTP/1.1, else as HTTP/1.0 (as lighttpd answers: a
+  // client whose version is unknown, "RTSP/1.1" or none, is not assumed to speak 1.1).
   awaitable<void> refuse(const http1::ParseError& err) {
     http1::RequestHead h;
     std::string_view raw = d_.buffered();  // the head that failed to parse
     std::string_view line = raw.substr(0, raw.find('\n'));
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-    h.version_minor = line.size() >= 9 && line.substr(line.size() - 9) == " HTTP/1.0" ? 0 : 1;
+    h.version_minor = line.size() >= 9 && line.substr(line.size() - 9) == " HTTP/1.1" ? 1 : 0;
     h.method = "GET";
     Http1Response out(d_, h, false);
     log::info("refused request from " + peer_ip_ + ": " + std::to_string(err.status) + " " +

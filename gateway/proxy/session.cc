@@ -17,6 +17,7 @@
 #include "core/log.h"
 #include "core/passive_health.h"
 #include "proxy/static_files.h"
+#include "static/path.h"
 #include "proxy/status_page.h"
 #include "rewrite/rewriter.h"
 #include "rewrite/url.h"
@@ -471,6 +472,10 @@ class Session {
       keep_alive_if_body_skippable(head, out);
       if (cfg().server.plain_denials) out.edit_fields(nullptr);
       co_await send_simple(out, 403, "forbidden\n");
+      co_return;
+    }
+    if (!route && statics::server_options(head.method, head.target)) {  // the server as a whole, where no route takes it
+      co_await answer_options(out);
       co_return;
     }
     if (!route) {

@@ -287,6 +287,23 @@ awaitable<void> refuse(ResponseStream& out, int status, const char* body) {
   co_await send_simple(out, status, body);
 }
 
+// A method files do not take (statics::method_answer): nginx's way 405 with what they do
+// take; lighttpd's OPTIONS 200 with Allow and no body, as lighttpd answers a request no
+// module handled, and anything else 501 (its response.c).
+awaitable<void> answer_other_method(int status, ResponseStream& out) {
+  if (status == 405) {
+    std::vector<Field> extra{Field{"Allow", "GET, HEAD"}};  // named: g++ 12 rejects brace temporaries in co_await
+    co_await send_simple(out, 405, "method not allowed\n", std::move(extra));
+  } else if (status == 200) {
+    co_await answer_options(out);
+  } else if (status == 403) {
+    co_await refuse(out, 403, "forbidden\n");
+  } else {
+    co_await send_simple(out, status, "not implemented\n");
+  }
+}
+
+
 
 // Step 5 of serving a file, shared with X-Sendfile: validators (ETag, Last-Modified),
 // preconditions (304/412), ranges (206, multipart, 416), then the body by sendfile.
@@ -475,6 +492,10 @@ awaitable<void> serve_static(const RouteSpec& route, const http1::RequestHead& h
       }
     }
     if (!index) {
+      if (s.lighttpd_methods && head.method != "GET" && head.method != "HEAD") {
+        co_await answer_other_method(statics::unhandled_answer(head.method), out);
+        co_return;
+      }
       if (!s.listing) {
         co_await refuse(out, 403, "directory listing not enabled\n");
         co_return;
@@ -511,9 +532,8 @@ awaitable<void> serve_static(const RouteSpec& route, const http1::RequestHead& h
     co_return;
   }
   // After the file is known to exist, as lighttpd: a POST to a missing file is 404.
-  if (head.method != "GET" && head.method != "HEAD") {
-    std::vector<Field> extra{Field{"Allow", "GET, HEAD"}};  // named: g++ 12 rejects brace temporaries in co_await
-    co_await send_simple(out, 405, "method not allowed\n", std::move(extra));
+  if (int status = statics::method_answer(s.lighttpd_methods, head.method)) {
+    co_await answer_other_method(status, out);
     co_return;
   }
   // 3. Never the source of what a backend should run (.php...).

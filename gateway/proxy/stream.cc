@@ -43,6 +43,16 @@ awaitable<bool> send_simple(ResponseStream& out, int status, std::string_view bo
   co_return co_await out.finish();
 }
 
+awaitable<bool> answer_options(ResponseStream& out) {
+  std::vector<http1::Field> fields{{"Allow", "OPTIONS, GET, HEAD, POST"}, {"Date", ResponseStream::http_date()}};
+  ResponseStart r;
+  r.status = 200;
+  r.fields = &fields;
+  r.content_length = 0;
+  out.start(r);
+  co_return co_await out.finish();
+}
+
 const char* reason_phrase(int s) {
   switch (s) {
     case 100: return "Continue";

@@ -195,6 +195,10 @@ class ResponseStream : public ResponseSink {
 awaitable<bool> send_simple(ResponseStream& out, int status, std::string_view body,
                             std::vector<http1::Field> extra = {});
 
+// 200 with Allow: OPTIONS, GET, HEAD, POST and no body: the answer to OPTIONS * (the
+// server as a whole), and lighttpd's to an OPTIONS no module handles.
+awaitable<bool> answer_options(ResponseStream& out);
+
 const char* reason_phrase(int status);
 
 }  // namespace cutover

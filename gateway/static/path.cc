@@ -74,4 +74,15 @@ bool excluded_name(const std::vector<std::string>& suffixes, std::string_view na
   return false;
 }
 
+int unhandled_answer(std::string_view method) {
+  if (method == "OPTIONS") return 200;
+  return method == "GET" || method == "HEAD" || method == "POST" ? 403 : 501;
+}
+
+int method_answer(bool lighttpd_methods, std::string_view method) {
+  if (method == "GET" || method == "HEAD" || (lighttpd_methods && method == "POST")) return 0;
+  if (!lighttpd_methods) return 405;
+  return method == "OPTIONS" ? 200 : 501;
+}
+
 }  // namespace cutover::statics

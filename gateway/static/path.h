@@ -26,4 +26,16 @@ std::string extension_of(std::string_view name);
 // one, compared without case so that "X.PHP" is not served as source either.
 bool excluded_name(const std::vector<std::string>& suffixes, std::string_view name);
 
+// What a request method gets from an existing file: 0 served (GET, HEAD; POST too with
+// lighttpd's methods), else the status of the answer: nginx's way 405 (Allow: GET, HEAD);
+// lighttpd's (mod_staticfile, response.c) 200 with Allow for OPTIONS and 501 for the rest.
+int method_answer(bool lighttpd_methods, std::string_view method);
+// lighttpd's answer where no module takes the request (a directory without index that is
+// not listed, or listed but not asked with GET or HEAD): OPTIONS 200, GET, HEAD and POST
+// 403, any other method 501.
+int unhandled_answer(std::string_view method);
+
+// OPTIONS * asks about the server as a whole: cutover answers it, 200 with Allow.
+inline bool server_options(std::string_view method, std::string_view target) { return method == "OPTIONS" && target == "*"; }
+
 }  // namespace cutover::statics

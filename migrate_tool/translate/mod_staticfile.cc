@@ -53,6 +53,7 @@ std::string Translator::static_options(const Block* b) {
   bool ranges = true;
   if (const Setting* rr = find("server.range-requests")) parse_bool(rr->value, ranges);
   if (!ranges) opts += ", ranges = false";
+  opts += ", lighttpd_methods = true";  // POST serves the file, OPTIONS 200, others 501
   if (const Setting* m = find("mimetype.assign")) {
     std::string t = mime_table(m->value);
     if (!t.empty()) opts += ", mime_assign = " + t;

@@ -95,6 +95,14 @@ const std::vector<Request> kRequests = {
     {"GET", "/static/nope.txt", "api.local"},
     {"GET", "/dir/nope", "api.local"},
     {"GET", "/missing", "api.local"},
+    // Methods files do not take as GET: lighttpd serves a POST, answers OPTIONS 200 with
+    // Allow (and OPTIONS * for the server), 501 otherwise; a missing file stays 404.
+    {"POST", "/static/hello.txt"},
+    {"OPTIONS", "/static/hello.txt"},
+    {"OPTIONS", "*"},
+    {"OPTIONS", "/"},
+    {"PUT", "/static/hello.txt"},
+    {"DELETE", "/dir/file.txt"},
     // Body limits: 2 KiB against a block's 1 KB and the server's.
     {"POST", "/app/upload", "127.0.0.1", "", std::string(2048, 'x')},
     {"POST", "/app/form", "127.0.0.1", "", std::string(2048, 'x')},

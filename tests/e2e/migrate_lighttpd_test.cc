@@ -52,6 +52,8 @@ std::vector<std::string> differences(const Backends& b, const Case& c, size_t& c
                       "\n  lighttpd: " + a->body.substr(0, 300) + "\n  cutover:  " + z->body.substr(0, 300));
       continue;
     }
+    if (r.method == "OPTIONS" && a->status == 200 && a->header("Allow") != z->header("Allow"))
+      diffs.push_back(what + ": Allow lighttpd \"" + a->header("Allow") + "\", cutover \"" + z->header("Allow") + "\"");
     // Fields setenv adds to answers (empty in the other configs).
     if (a->header("X-Frame-Options") != z->header("X-Frame-Options"))
       diffs.push_back(what + ": X-Frame-Options lighttpd \"" + a->header("X-Frame-Options") + "\", cutover \"" + z->header("X-Frame-Options") + "\"");
