@@ -330,6 +330,9 @@ awaitable<void> answer_file(const http1::RequestHead& head, int fd, const struct
   fields.push_back({"Date", utc_text<kHttpDate>(time(nullptr))});
   int pre = statics::evaluate_preconditions(cond, facts, true);
   if (pre == 304) {
+    // The type the 200 would have, as lighttpd sends it (clients and caches that revalidate
+    // keep it; RFC 9110 15.4.5 allows it).
+    if (!a.type.empty()) fields.push_back({"Content-Type", a.type});
     if (!etag.empty()) fields.push_back({"ETag", etag});
     fields.push_back({"Last-Modified", last_modified});
     if (a.extra) fields.insert(fields.end(), a.extra->begin(), a.extra->end());

@@ -89,6 +89,7 @@ TEST(StaticFiles, ConditionalGetsAndRangesWithCurl) {
   std::string r304 = curl(s.dir, {"-i", "-H", "If-None-Match: " + etag, url});
   EXPECT_EQ(status_of(r304), 304) << r304;
   EXPECT_EQ(header_of(r304, "ETag"), etag);
+  EXPECT_EQ(header_of(r304, "Content-Type"), "text/plain; charset=utf-8") << "the 200's type, as lighttpd sends it";
   EXPECT_EQ(r304.substr(r304.find("\r\n\r\n") + 4), "");
   EXPECT_EQ(status_of(curl(s.dir, {"-i", "-H", "If-Modified-Since: " + lm, url})), 304);
   EXPECT_EQ(status_of(curl(s.dir, {"-i", "-H", "If-None-Match: \"stale\"", url})), 200);
