@@ -136,3 +136,15 @@ backend be
   server b1 127.0.0.1:$1${5:+ $5}
 HAP
 }
+# The backend, then cutover, nginx and HAProxy in front of it (their configs written into
+# $WORK), each waited for; PROC[name] is each proxy's pid, for cpu_ticks.
+#   start_backend_and_proxies BACKEND_PORT CUTOVER_PORT NGINX_PORT HAPROXY_PORT
+start_backend_and_proxies() {
+  start 0 nginx -c "$WORK/backend.conf" -p "$WORK/nb"
+  wait_port "$1"
+  declare -gA PROC
+  start 1 "$CUTOVER" serve -c "$WORK/cutover.toml" 2>"$WORK/cutover.log"; PROC[cutover]=$!
+  start 1 nginx -c "$WORK/proxy-nginx.conf" -p "$WORK/np"; PROC[nginx]=$!
+  start 1 haproxy -f "$WORK/haproxy.cfg" -db >"$WORK/haproxy.log" 2>&1; PROC[haproxy]=$!
+  wait_port "$2"; wait_port "$3"; wait_port "$4"
+}

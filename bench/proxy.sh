@@ -31,13 +31,7 @@ write_haproxy_conf "$BACK" "$HAP" "$THREADS" 4000 "${MAX_CONNS:+maxconn $MAX_CON
 # ACCESS_LOG=1: cutover writes an access log (nginx and HAProxy stay without one).
 if [ "${ACCESS_LOG:-0}" = 1 ]; then sed -i "/^threads/a access_log = \"$WORK/access.log\"" "$WORK/cutover.toml"; fi
 
-start 0 nginx -c "$WORK/backend.conf" -p "$WORK/nb"
-wait_port "$BACK"
-declare -A PROC
-start 1 "$CUTOVER" serve -c "$WORK/cutover.toml" 2>"$WORK/cutover.log"; PROC[cutover]=$!
-start 1 nginx -c "$WORK/proxy-nginx.conf" -p "$WORK/np"; PROC[nginx]=$!
-start 1 haproxy -f "$WORK/haproxy.cfg" -db >"$WORK/haproxy.log" 2>&1; PROC[haproxy]=$!
-wait_port "$CUT"; wait_port "$NGX"; wait_port "$HAP"
+start_backend_and_proxies "$BACK" "$CUT" "$NGX" "$HAP"
 
 run() {  # name port round -> "rps p50 p99 cpu_us_per_req errors" for one round
   local before after

@@ -47,13 +47,7 @@ proxy.server = ("" => (("host" => "127.0.0.1", "port" => $BACK)))
 LIGHTTPD
 "$CUTOVER" migrate -q "$WORK/lighttpd.conf" -o "$WORK/cutover.toml" || { echo "cutover migrate failed" >&2; exit 1; }
 
-start 0 nginx -c "$WORK/backend.conf" -p "$WORK/nb"
-wait_port "$BACK"
-declare -A PROC
-start 1 "$CUTOVER" serve -c "$WORK/cutover.toml" 2>"$WORK/cutover.log"; PROC[cutover]=$!
-start 1 nginx -c "$WORK/proxy-nginx.conf" -p "$WORK/np"; PROC[nginx]=$!
-start 1 haproxy -f "$WORK/haproxy.cfg" -db >"$WORK/haproxy.log" 2>&1; PROC[haproxy]=$!
-wait_port "$CUT"; wait_port "$NGX"; wait_port "$HAP"
+start_backend_and_proxies "$BACK" "$CUT" "$NGX" "$HAP"
 declare -A PORT=([cutover]=$CUT [nginx]=$NGX [haproxy]=$HAP)
 
 # Context switches of a process, its threads and its direct children (nginx's workers).

@@ -75,7 +75,7 @@ awaitable<Failure> HttpUpstream::send_request(UpConn& c, const ForwardRequest& r
         if (chunked) {  // the last chunk, with the client's trailers
           out.append("0\r\n");
           if (const std::vector<http1::Field>* t = backend_takes_trailers ? body.trailers() : nullptr)
-            for (const http1::Field& f : *t) out.append(f.name).append(": ").append(f.value).append("\r\n");
+            for (const http1::Field& f : *t) http1::append_field_line(out, f.name, f.value);
           out.append("\r\n");
         }
       } else if (chunked) {

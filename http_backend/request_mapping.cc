@@ -74,12 +74,11 @@ void build_request_head(const ForwardRequest& req, const BackendSpec& backend, b
     if (req.extra_fields && std::any_of(req.extra_fields->begin(), req.extra_fields->end(),
                                         [&](const Field& x) { return iequals(x.name, f.name); }))
       continue;
-    out.append(f.name).append(": ").append(f.value).append("\r\n");
+    http1::append_field_line(out, f.name, f.value);
   }
   if (req.extra_fields)
-    for (const Field& f : *req.extra_fields) out.append(f.name).append(": ").append(f.value).append("\r\n");
-  if (!req.user_header.empty() && !req.remote_user.empty())
-    out.append(req.user_header).append(": ").append(req.remote_user).append("\r\n");
+    for (const Field& f : *req.extra_fields) http1::append_field_line(out, f.name, f.value);
+  if (!req.user_header.empty() && !req.remote_user.empty()) http1::append_field_line(out, req.user_header, req.remote_user);
   // Earlier hops' values first, then this one (several fields combine with ", ").
   auto append_list = [&](const char* name, bool present, const char* field) {
     out.append(name).append(": ");

@@ -117,6 +117,11 @@ bool is_normalized_host(std::string_view host);
 
 // Whether a value built at run time (an expanded replacement) may go into a field or a
 // request line: no CR, LF or NUL, which would split the message (response splitting).
+// One field line as HTTP/1 writes it: "name: value" CRLF (heads and trailer sections).
+inline void append_field_line(std::string& out, std::string_view name, std::string_view value) {
+  out.append(name).append(": ").append(value).append("\r\n");
+}
+
 inline bool safe_in_message(std::string_view v) {
   return v.find_first_of(std::string_view("\r\n\0", 3)) == std::string_view::npos;
 }

@@ -228,7 +228,7 @@ void Http1Response::start(const ResponseStart& r) {
       .append(" "sv)
       .append(r.reason.empty() ? std::string_view(reason_phrase(r.status)) : r.reason)
       .append("\r\n"sv);
-  each_field(r, [this](std::string_view n, std::string_view v) { head_.append(n).append(": "sv).append(v).append("\r\n"sv); });
+  each_field(r, [this](std::string_view n, std::string_view v) { http1::append_field_line(head_, n, v); });
   if (r.status == 101) {
     head_.append("\r\n"sv);
     return;
@@ -276,7 +276,7 @@ int Http1Response::body_now(std::string_view data) {
 void Http1Response::trailers(const std::vector<http1::Field>& t) {
   if (!chunked_ || !req_.te_trailers) return;  // only to a client that said it takes them (TE: trailers)
   trailer_block_.clear();
-  for (const http1::Field& f : t) trailer_block_.append(f.name).append(": "sv).append(f.value).append("\r\n"sv);
+  for (const http1::Field& f : t) http1::append_field_line(trailer_block_, f.name, f.value);
 }
 
 int Http1Response::finish_now() {
